@@ -1,0 +1,189 @@
+"""REST API (v1) with its OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs.
+
+Session authentication (the same login as the pages); every query goes through `visible_to`, so a
+record outside the caller's scope answers 404 exactly like one that does not exist.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from kechuang.org.models import Department, User
+from kechuang.org.roles import Capability
+from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+from kechuang.plans.export import plan_queryset, plan_tree
+from kechuang.plans.models import Task
+from kechuang.progress.periods import Period
+from kechuang.progress.registry import UnknownMetric, metrics
+
+api = NinjaAPI(
+    title="科创 API",
+    version="1",
+    description="开州区科技创新行动管理系统接口。使用登录会话认证；写操作须带 CSRF 令牌。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def _require(request, capability: str) -> None:
+    if not has_capability(request.user, capability):
+        raise HttpError(403, "您没有访问该接口的权限。")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "记录不存在或不在您的数据范围内。"}, status=404)
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    code: str
+    depth: int
+    parent_id: int | None = None
+    is_active: bool
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    departments: list[str]
+    grants: list[dict]
+
+
+class MetricOut(Schema):
+    key: str
+    label: str
+    unit: str
+    kind: str
+    model: str
+    description: str
+    params: list[str]
+
+
+class MetricValueOut(Schema):
+    key: str
+    scope: int | None
+    period: str
+    value: float | None
+    record_ids: list[int]
+
+
+plans_router = Router(tags=["行动方案"])
+org_router = Router(tags=["组织机构"])
+metrics_router = Router(tags=["指标口径"])
+
+
+@plans_router.get("/plans", summary="可见的行动方案")
+def list_plans(request):
+    _require(request, Capability.VIEW_PLAN)
+    plans = visible_to(request.user, plan_queryset()).order_by("-issued_on", "pk")
+    return [
+        {"id": p.pk, "doc_number": p.doc_number, "title": p.title, "issued_on": p.issued_on.isoformat(),
+         "region": p.department.name, "is_active": p.is_active}
+        for p in plans
+    ]
+
+
+@plans_router.get("/plans/{plan_id}", summary="方案树：工程、任务、指标、目标（含原文位置）")
+def get_plan(request, plan_id: int):
+    _require(request, Capability.VIEW_PLAN)
+    return plan_tree(get_visible_or_404(request.user, plan_queryset(), pk=plan_id))
+
+
+@plans_router.get("/tasks/{task_id}", summary="任务")
+def get_task(request, task_id: int):
+    _require(request, Capability.VIEW_PLAN)
+    task = get_visible_or_404(
+        request.user, Task.objects.select_related("lead_department", "programme").prefetch_related("co_departments"),
+        pk=task_id,
+    )
+    return {
+        "id": task.pk, "code": task.code, "title": task.title, "programme": task.programme.number,
+        "lead": task.lead_department.name, "co": [d.name for d in task.co_departments.all()],
+        "deadline": task.deadline.isoformat() if task.deadline else None, "status": task.status,
+        "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+        "span": task.span_dict(),
+    }
+
+
+@org_router.get("/departments", response=list[DepartmentOut], summary="可见的单位")
+def list_departments(request):
+    _require(request, Capability.VIEW_DEPARTMENTS)
+    departments = list(visible_to(request.user, Department.objects.all()).order_by("path"))
+    by_path = {d.path: d for d in Department.objects.filter(
+        path__in={d.path[: -d.steplen] for d in departments if d.depth > 1})}
+    return [
+        {**_department_fields(d), "parent_id": by_path[d.path[: -d.steplen]].pk if d.depth > 1 else None}
+        for d in departments
+    ]
+
+
+def _department_fields(d: Department) -> dict:
+    return {"id": d.pk, "name": d.name, "short_name": d.short_name, "kind": d.kind, "code": d.code,
+            "depth": d.depth, "is_active": d.is_active}
+
+
+@org_router.get("/departments/{department_id}", response=DepartmentOut, summary="单位")
+def get_department(request, department_id: int):
+    _require(request, Capability.VIEW_DEPARTMENTS)
+    department = get_visible_or_404(request.user, Department.objects.all(), pk=department_id)
+    parent = department.get_parent() if department.depth > 1 else None
+    return {**_department_fields(department), "parent_id": parent.pk if parent else None}
+
+
+@org_router.get("/users/{user_id}", response=UserOut, summary="用户（需用户管理权限）")
+def get_user(request, user_id: int):
+    _require(request, Capability.MANAGE_USERS)
+    user = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=user_id)
+    return {
+        "id": user.pk, "username": user.username, "display_name": user.display_name, "is_active": user.is_active,
+        "departments": [m.department.name for m in user.memberships.select_related("department")],
+        "grants": [
+            {"role": g.role, "scope": g.scope, "department": g.department.name if g.department else None}
+            for g in user.grants.select_related("department")
+        ],
+    }
+
+
+@metrics_router.get("/metrics", response=list[MetricOut], summary="已注册的计算口径")
+def list_metrics(request):
+    _require(request, Capability.VIEW_PLAN)
+    return [
+        {"key": m.key, "label": m.label, "unit": m.unit, "kind": m.kind, "model": m.model,
+         "description": m.description, "params": list(m.params)}
+        for m in metrics
+    ]
+
+
+@metrics_router.get("/metrics/{key}", response=MetricValueOut, summary="按范围和期间计算口径值")
+def evaluate_metric(request, key: str, period: str, scope: int | None = None):
+    _require(request, Capability.VIEW_PLAN)
+    try:
+        parsed = Period.parse(period)
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+    if scope is None:
+        visible = visible_to(request.user, Department.objects.all()).count()
+        if visible < Department.objects.count():
+            raise HttpError(403, "请指定您数据范围内的单位（scope）。")
+        department = None
+    else:
+        department = get_visible_or_404(request.user, Department.objects.all(), pk=scope)
+    try:
+        result = metrics.evaluate(key, department, parsed)
+    except UnknownMetric as exc:
+        raise Http404(str(exc)) from exc
+    return {"key": key, "scope": scope, "period": parsed.label,
+            "value": float(result.value) if result.value is not None else None,
+            "record_ids": list(result.record_ids)}
+
+
+api.add_router("/", plans_router)
+api.add_router("/", org_router)
+api.add_router("/", metrics_router)

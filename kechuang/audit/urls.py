@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("changes/", views.change_list, name="changes"),
+    path("changes/<int:pk>/", views.change_detail, name="change"),
+    path("logins/", views.login_list, name="logins"),
+]

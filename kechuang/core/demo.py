@@ -1,0 +1,53 @@
+"""Reference data (department tree, the Kaizhou plan) and one demo account per role.
+
+Both loaders are idempotent: running them again leaves the database as it was.
+"""
+
+from django.db import transaction
+
+from kechuang.org.loading import find_department, load_department_tree
+from kechuang.org.models import Membership, RoleGrant, User
+from kechuang.org.roles import Role, Scope
+from kechuang.plans.loading import load_plan
+
+DEMO_PASSWORD = "Kechuang@2021"
+DISTRICT = ["重庆市", "开州区"]
+
+# username, 姓名, role, scope, scope department (under the district; None = the district itself),
+# member of (under the district; None = no department)
+DEMO_USERS = [
+    ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.ALL, None, "区科技局"),
+    ("kjj", "科技局管理员", Role.BUREAU_ADMIN, Scope.SUBTREE, None, "区科技局"),
+    ("jxw", "经信委填报员", Role.REPORTER, Scope.DEPARTMENT, "区经济信息委", "区经济信息委"),
+    ("hanfeng", "汉丰街道填报员", Role.REPORTER, Scope.DEPARTMENT, "汉丰街道", "汉丰街道"),
+    ("leader", "区领导", Role.LEADER, Scope.SUBTREE, None, "区政府办公室"),
+    ("qiye", "企业联系人", Role.ENTERPRISE, Scope.SELF, None, None),
+    ("expert", "评审专家", Role.EXPERT, Scope.SELF, None, None),
+    ("fuwu", "服务机构联系人", Role.SERVICE_ORG, Scope.SELF, None, None),
+]
+
+
+@transaction.atomic
+def load_reference_data():
+    load_department_tree()
+    return load_plan()
+
+
+@transaction.atomic
+def load_demo_users() -> list[User]:
+    users = []
+    for username, name, role, scope, anchor_name, member_of in DEMO_USERS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        if user.display_name != name or not user.check_password(DEMO_PASSWORD) or not user.is_active:
+            user.display_name = name
+            user.is_active = True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        anchor = None if scope == Scope.ALL else find_department(DISTRICT + ([anchor_name] if anchor_name else []))
+        RoleGrant.objects.get_or_create(user=user, role=role, scope=scope, department=anchor)
+        if member_of:
+            Membership.objects.get_or_create(
+                user=user, department=find_department([*DISTRICT, member_of]), defaults={"is_primary": True}
+            )
+        users.append(user)
+    return users

@@ -1,0 +1,53 @@
+from django import template
+
+from kechuang.plans.choices import COMPARATOR_SYMBOL
+from kechuang.plans.models import format_number
+
+register = template.Library()
+
+
+@register.filter
+def num(value):
+    """Decimal without trailing zeros: 50.0000 → 50, 1.5500 → 1.55."""
+    return format_number(value)
+
+
+@register.filter
+def symbol(comparator):
+    return COMPARATOR_SYMBOL.get(comparator, "")
+
+
+@register.filter
+def can(caps, capability):
+    return capability in (caps or ())
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()
+
+
+_CN_DIGITS = "零一二三四五六七八九十"
+
+
+@register.filter
+def cn_number(value):
+    """1 → 一, 7 → 七, 12 → 十二 (programme numbering as the plan writes it)."""
+    n = int(value)
+    if 0 <= n <= 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + _CN_DIGITS[n - 10]
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+@register.filter
+def get_metric_label(metrics, key):
+    metric = metrics.get(key) if metrics else None
+    return f"计算：{metric.label}" if metric else "计算"

@@ -1,0 +1,153 @@
+"""Every change to users, grants and departments goes through these functions.
+
+Each takes the acting user, checks their right to do it, runs in one transaction and leaves the
+audit trail to the model signals (with the acting user as actor).
+"""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from kechuang.audit.context import audit_context
+
+from .models import Department, Membership, RoleGrant, User
+from .roles import Capability
+from .scope import grant_refusal, has_capability, manage_refusal, visible_to
+
+
+class ActionRefused(PermissionDenied):
+    """The acting user may not do this; the message says why, in Chinese."""
+
+
+def _require(acting_user: User, capability: str, message: str) -> None:
+    if not has_capability(acting_user, capability):
+        raise ActionRefused(message)
+
+
+def _check_departments(acting_user: User, departments) -> None:
+    allowed = set(
+        visible_to(acting_user, Department.objects.all(), Capability.MANAGE_USERS).values_list("pk", flat=True)
+    )
+    outside = [d.name for d in departments if d.pk not in allowed]
+    if outside:
+        raise ActionRefused(f"单位“{'、'.join(outside)}”不在您的管理范围内。")
+
+
+def create_user(acting_user: User, *, username: str, display_name: str, password: str, departments,
+                phone: str = "", reason: str = "") -> User:
+    _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
+    departments = list(departments)
+    if not departments:
+        raise ValidationError({"departments": "请至少选择一个所属单位。"})
+    _check_departments(acting_user, departments)
+    user = User(username=username, display_name=display_name, phone=phone)
+    validate_password(password, user)
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        for index, department in enumerate(departments):
+            Membership.objects.create(user=user, department=department, is_primary=index == 0)
+    return user
+
+
+def update_user(acting_user: User, user: User, *, display_name: str, phone: str, is_active: bool,
+                departments, reason: str = "") -> User:
+    _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
+    refusal = manage_refusal(acting_user, user)
+    if refusal:
+        raise ActionRefused(refusal)
+    if user.pk == acting_user.pk and not is_active:
+        raise ActionRefused("不能停用自己的账号。")
+    departments = list(departments)
+    if not departments:
+        raise ValidationError({"departments": "请至少选择一个所属单位。"})
+    current = {m.department_id: m for m in user.memberships.all()}
+    added = [d for d in departments if d.pk not in current]
+    removed = [m for pk, m in current.items() if pk not in {d.pk for d in departments}]
+    _check_departments(acting_user, added + [m.department for m in removed])
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        user.display_name, user.phone, user.is_active = display_name, phone, is_active
+        user.full_clean(exclude=["password"])
+        user.save()
+        for membership in removed:
+            membership.delete()
+        for department in added:
+            Membership.objects.create(user=user, department=department)
+        primary = departments[0].pk
+        for membership in user.memberships.all():
+            if membership.is_primary != (membership.department_id == primary):
+                membership.is_primary = membership.department_id == primary
+                membership.save()
+    return user
+
+
+def set_password(acting_user: User, user: User, password: str, reason: str = "") -> User:
+    if acting_user.pk != user.pk:
+        _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
+        refusal = manage_refusal(acting_user, user)
+        if refusal:
+            raise ActionRefused(refusal)
+    validate_password(password, user)
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        user.set_password(password)
+        user.save()
+    return user
+
+
+def grant_role(acting_user: User, user: User, *, role: str, scope: str, department: Department | None,
+               reason: str = "") -> RoleGrant:
+    refusal = grant_refusal(acting_user, role, scope, department) or manage_refusal(acting_user, user)
+    if refusal:
+        raise ActionRefused(refusal)
+    if RoleGrant.objects.filter(user=user, role=role, scope=scope, department=department).exists():
+        raise ValidationError("该用户已拥有相同的角色授权。")
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        grant = RoleGrant(user=user, role=role, scope=scope, department=department, granted_by=acting_user)
+        grant.full_clean()
+        grant.save()
+    return grant
+
+
+def revoke_role(acting_user: User, grant: RoleGrant, reason: str = "") -> None:
+    refusal = grant_refusal(acting_user, grant.role, grant.scope, grant.department) or manage_refusal(
+        acting_user, grant.user
+    )
+    if refusal:
+        raise ActionRefused(refusal)
+    if grant.user_id == acting_user.pk:
+        raise ActionRefused("不能撤销自己的角色授权。")
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        grant.delete()
+
+
+def create_department(acting_user: User, *, parent: Department, name: str, kind: str, short_name: str = "",
+                      code: str = "", reason: str = "") -> Department:
+    _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
+    if not visible_to(acting_user, Department.objects.filter(pk=parent.pk), Capability.MANAGE_DEPARTMENTS).exists():
+        raise ActionRefused("上级单位不在您的管理范围内。")
+    if parent.get_children().filter(name=name).exists():
+        raise ValidationError({"name": f"“{parent.name}”下已有名为“{name}”的单位。"})
+    node = Department(name=name, kind=kind, short_name=short_name, code=code)
+    node.full_clean(exclude=["path", "depth", "numchild"])
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        return Department.objects.get(pk=parent.pk).add_child(instance=node)
+
+
+def update_department(acting_user: User, department: Department, *, name: str, kind: str, short_name: str,
+                      code: str, is_active: bool, reason: str = "") -> Department:
+    _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
+    if not visible_to(
+        acting_user, Department.objects.filter(pk=department.pk), Capability.MANAGE_DEPARTMENTS
+    ).exists():
+        raise ActionRefused("该单位不在您的管理范围内。")
+    parent = department.get_parent()
+    siblings = parent.get_children() if parent else Department.get_root_nodes()
+    if siblings.filter(name=name).exclude(pk=department.pk).exists():
+        raise ValidationError({"name": f"同级已有名为“{name}”的单位。"})
+    department.name, department.kind, department.short_name = name, kind, short_name
+    department.code, department.is_active = code, is_active
+    department.full_clean(exclude=["path", "depth", "numchild"])
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        department.save()
+    return department

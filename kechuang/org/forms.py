@@ -1,0 +1,118 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from .models import Department, User
+from .roles import DEFAULT_SCOPE, Role, Scope
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+
+class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+
+REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
+
+
+class DepartmentForm(forms.Form):
+    parent = DepartmentChoiceField(label="上级单位", queryset=Department.objects.none())
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=50, required=False)
+    kind = forms.ChoiceField(label="类型", choices=Department.Kind.choices)
+    code = forms.CharField(label="代码", max_length=32, required=False, help_text="行政区划代码或统一社会信用代码，可空")
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    reason = forms.CharField(**REASON_FIELD)
+
+    def __init__(self, *args, parents=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["parent"]
+        else:
+            self.fields["parent"].queryset = parents
+            del self.fields["is_active"]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label="用户名", max_length=150, regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": "用户名只能包含字母、数字和 @ . + - _ 字符。"},
+    )
+    display_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    departments = DepartmentMultipleChoiceField(
+        label="所属单位", queryset=Department.objects.none(), help_text="第一个选中的单位为主单位。",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False,
+                                help_text=password_validators_help_text_html())
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+    reason = forms.CharField(**REASON_FIELD)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("该用户名已被使用。")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
+class UserEditForm(forms.Form):
+    display_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    is_active = forms.BooleanField(label="启用", required=False)
+    departments = DepartmentMultipleChoiceField(
+        label="所属单位", queryset=Department.objects.none(), help_text="第一个选中的单位为主单位。",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    reason = forms.CharField(**REASON_FIELD)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+
+
+class PasswordSetForm(forms.Form):
+    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput, strip=False,
+                                help_text=password_validators_help_text_html())
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+    reason = forms.CharField(**REASON_FIELD)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    scope = forms.ChoiceField(label="数据范围", choices=Scope.choices,
+                              help_text="“本单位及下级”“本单位”以所选单位为准；“仅本人”只看本人的记录。")
+    department = DepartmentChoiceField(label="范围单位", queryset=Department.objects.none(), required=False)
+    reason = forms.CharField(**REASON_FIELD)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["scope"].initial = DEFAULT_SCOPE[Role.REPORTER]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") and data["scope"] != Scope.ALL and not data.get("department"):
+            self.add_error("department", "除“全部数据”外，必须选择范围单位。")
+        if data.get("scope") == Scope.ALL:
+            data["department"] = None
+        return data

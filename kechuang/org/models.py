@@ -1,0 +1,166 @@
+"""Departments (a tree that also carries regions), users, memberships and role grants."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .roles import Role, Scope
+from .scope import ScopeRule
+
+
+class Department(MP_Node):
+    """A node of the organisation tree: a city or district (region), a department or a town.
+
+    Materialised paths (django-treebeard) make "this department and everything under it" one indexed
+    prefix match, which is what every scoped query asks.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("省/直辖市")
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区县")
+        DEPARTMENT = "department", _("部门")
+        TOWN = "town", _("镇乡街道")
+        UNIT = "unit", _("其他单位")
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    code = models.CharField(_("代码"), max_length=32, blank=True, help_text=_("行政区划代码或统一社会信用代码，可空"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    node_order_by = None
+    steplen = 4
+
+    scope_rule = ScopeRule(department="")
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_region(self) -> bool:
+        return self.kind in {self.Kind.PROVINCE, self.Kind.CITY, self.Kind.DISTRICT}
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this node and all its ancestors, without touching the database."""
+        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    def region(self) -> "Department":
+        """The nearest region (district, city or province) at or above this node."""
+        if self.is_region:
+            return self
+        return (
+            Department.objects.filter(path__in=self.ancestor_paths(), kind__in=[
+                self.Kind.PROVINCE, self.Kind.CITY, self.Kind.DISTRICT
+            ]).order_by("-depth").first()
+            or self
+        )
+
+    def scope_department(self) -> "Department":
+        return self
+
+
+class KechuangUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to one or more departments; holds role grants."""
+
+    display_name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    departments = models.ManyToManyField(
+        Department, through="Membership", related_name="members", verbose_name=_("所属单位")
+    )
+
+    objects = KechuangUserManager()
+
+    scope_rule = ScopeRule(department="departments", owner="", many=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name or self.username}（{self.username}）"
+
+    def primary_department(self) -> Department | None:
+        membership = self.memberships.select_related("department").order_by("-is_primary", "pk").first()
+        return membership.department if membership else None
+
+    def scope_department(self) -> Department | None:
+        return self.primary_department()
+
+
+class Membership(models.Model):
+    """A user's place in a department."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位")
+    )
+    is_primary = models.BooleanField(_("主单位"), default=False)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+
+    scope_rule = ScopeRule(department="department", owner="user")
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+        constraints = [models.UniqueConstraint(fields=["user", "department"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department}"
+
+    def scope_department(self) -> Department:
+        return self.department
+
+
+class RoleGrant(models.Model):
+    """One role held by a user, with the data scope it reaches, anchored at a department.
+
+    `all` needs no anchor; every other scope is measured from `department`.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    scope = models.CharField(_("数据范围"), max_length=20, choices=Scope.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("范围单位"),
+    )
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("授权人")
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    scope_rule = ScopeRule(department="department", owner="user")
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        ordering = ["user_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "scope", "department"], name="grant_unique"),
+            models.CheckConstraint(
+                condition=models.Q(scope="all") | models.Q(department__isnull=False), name="grant_scope_anchor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        anchor = f"@{self.department}" if self.department_id else ""
+        return f"{self.get_role_display()}·{self.get_scope_display()}{anchor}"
+
+    def scope_department(self) -> Department | None:
+        return self.department

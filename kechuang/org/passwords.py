@@ -1,0 +1,29 @@
+"""Password complexity as government information-security rules ask for it (等保: 三类以上字符)."""
+
+import string
+
+from django.core.exceptions import ValidationError
+
+
+class CharacterClassValidator:
+    """At least `min_classes` of: upper-case letters, lower-case letters, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user=None) -> None:
+        classes = [
+            any(c.isupper() for c in password),
+            any(c.islower() for c in password),
+            any(c.isdigit() for c in password),
+            any(c in string.punctuation or c.isspace() for c in password),
+        ]
+        if sum(classes) < self.min_classes:
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、特殊符号中的至少 %(n)d 类。",
+                code="password_too_simple",
+                params={"n": self.min_classes},
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码须包含大写字母、小写字母、数字、特殊符号中的至少 {self.min_classes} 类。"

@@ -1,0 +1,84 @@
+"""Roles, data scopes and what each role may do.
+
+A user holds one or more role grants; each grant pairs a role with a data scope anchored at a
+department. What a user sees is the union of their grants; what they may change is the union of the
+grants that carry the needed capability.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    BUREAU_ADMIN = "bureau_admin", _("科技局管理员")
+    REPORTER = "reporter", _("责任单位填报员")
+    LEADER = "leader", _("领导")
+    ENTERPRISE = "enterprise", _("企业用户")
+    EXPERT = "expert", _("评审专家")
+    SERVICE_ORG = "service_org", _("服务机构")
+
+
+class Scope(models.TextChoices):
+    ALL = "all", _("全部数据")
+    SUBTREE = "subtree", _("本单位及下级")
+    DEPARTMENT = "department", _("本单位")
+    SELF = "self", _("仅本人")
+
+
+# Wider scopes cover narrower ones; used to refuse grants wider than the grantor's own.
+SCOPE_WIDTH = {Scope.SELF: 0, Scope.DEPARTMENT: 1, Scope.SUBTREE: 2, Scope.ALL: 3}
+
+DEFAULT_SCOPE = {
+    Role.SYSTEM_ADMIN: Scope.SUBTREE,
+    Role.BUREAU_ADMIN: Scope.SUBTREE,
+    Role.REPORTER: Scope.DEPARTMENT,
+    Role.LEADER: Scope.SUBTREE,
+    Role.ENTERPRISE: Scope.SELF,
+    Role.EXPERT: Scope.SELF,
+    Role.SERVICE_ORG: Scope.SELF,
+}
+
+
+class Capability:
+    """Named permissions. Views and actions ask for a capability, never for a role."""
+
+    VIEW_PLAN = "plans.view"
+    CHANGE_PLAN = "plans.change"
+    VIEW_DEPARTMENTS = "org.view_departments"
+    MANAGE_DEPARTMENTS = "org.manage_departments"
+    MANAGE_USERS = "org.manage_users"
+    VIEW_AUDIT = "audit.view"
+
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(
+        {
+            Capability.VIEW_PLAN,
+            Capability.VIEW_DEPARTMENTS,
+            Capability.MANAGE_DEPARTMENTS,
+            Capability.MANAGE_USERS,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+    Role.BUREAU_ADMIN: frozenset(
+        {
+            Capability.VIEW_PLAN,
+            Capability.CHANGE_PLAN,
+            Capability.VIEW_DEPARTMENTS,
+            Capability.MANAGE_USERS,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+    Role.REPORTER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS}),
+    Role.LEADER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS}),
+    Role.ENTERPRISE: frozenset({Capability.VIEW_PLAN}),
+    Role.EXPERT: frozenset({Capability.VIEW_PLAN}),
+    Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),
+}
+
+# Which roles a holder of a user-managing role may hand out (within their own scope).
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(Role.values),
+    Role.BUREAU_ADMIN: frozenset({Role.REPORTER, Role.ENTERPRISE, Role.EXPERT, Role.SERVICE_ORG}),
+}

@@ -1,0 +1,204 @@
+"""The one data-scope path: `visible_to(user, queryset)`.
+
+Every model a user can reach declares a `scope_rule` saying how its records hang on the department
+tree (and, for "self" scope, who owns them). Views, the API, exports and metrics all filter through
+`visible_to`; nothing else decides who sees what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .roles import CAPABILITIES, GRANTABLE_ROLES, SCOPE_WIDTH, Capability, Scope
+
+if TYPE_CHECKING:
+    from .models import Department, RoleGrant, User
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """How a model's records are placed on the department tree.
+
+    department: lookup from the model to its owning Department ("" when the model is a Department).
+    path: lookup to a stored materialised-path string (used by append-only logs that keep a copy).
+    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees.
+    many: the department lookup crosses a many-to-many relation (needs de-duplication).
+    public_in_region: published records (a plan) that everyone working in or above the region sees.
+    """
+
+    department: str | None = None
+    path: str | None = None
+    owner: str | None = None
+    many: bool = False
+    public_in_region: bool = False
+
+    def _lookup(self, suffix: str) -> str:
+        if self.department is None:
+            raise ImproperlyConfigured("scope rule has no department lookup")
+        return f"{self.department}__{suffix}" if self.department else suffix
+
+    def subtree_q(self, anchor: Department) -> Q:
+        if self.path is not None:
+            return Q(**{f"{self.path}__startswith": anchor.path})
+        return Q(**{self._lookup("path__startswith"): anchor.path})
+
+    def department_q(self, anchor: Department) -> Q:
+        if self.path is not None:
+            return Q(**{self.path: anchor.path})
+        return Q(**{self._lookup("pk"): anchor.pk})
+
+    def region_q(self, paths: set[str]) -> Q:
+        if self.path is not None:
+            return Q(**{f"{self.path}__in": sorted(paths)})
+        return Q(**{self._lookup("path__in"): sorted(paths)})
+
+    def owner_q(self, user: User) -> Q | None:
+        if self.owner is None:
+            return None
+        return Q(pk=user.pk) if self.owner == "" else Q(**{self.owner: user})
+
+
+class _Everything:
+    """Marker: a grant that sees every record."""
+
+
+EVERYTHING = _Everything()
+
+
+def user_grants(user: User) -> list[RoleGrant]:
+    """The user's grants, loaded once per user object (one query)."""
+    cached = getattr(user, "_kechuang_grants", None)
+    if cached is None:
+        cached = list(user.grants.select_related("department"))
+        user._kechuang_grants = cached
+    return cached
+
+
+def user_capabilities(user: User) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return {c for caps in CAPABILITIES.values() for c in caps}
+    return {c for g in user_grants(user) for c in CAPABILITIES.get(g.role, ())}
+
+
+def has_capability(user: User, capability: str) -> bool:
+    return capability in user_capabilities(user)
+
+
+def _region_paths(user: User, grants: list[RoleGrant]) -> set[str]:
+    paths: set[str] = set()
+    for grant in grants:
+        if grant.department_id:
+            paths.update(grant.department.ancestor_paths())
+    for membership in user.memberships.select_related("department"):
+        paths.update(membership.department.ancestor_paths())
+    return paths
+
+
+def _grant_q(rule: ScopeRule, grant: RoleGrant, user: User) -> Q | _Everything | None:
+    if grant.scope == Scope.ALL:
+        return EVERYTHING
+    if grant.scope == Scope.SUBTREE:
+        return rule.subtree_q(grant.department)
+    if grant.scope == Scope.DEPARTMENT:
+        return rule.department_q(grant.department)
+    return None  # SELF: only the owner clause below
+
+
+def visible_to(user: User, queryset: QuerySet, capability: str | None = None) -> QuerySet:
+    """Narrow `queryset` to what `user` may see (or, with `capability`, may act on).
+
+    The result is the union over the user's grants (only those carrying `capability` when given);
+    a user always sees records they own. Anonymous and inactive users see nothing.
+    """
+    model = queryset.model
+    rule: ScopeRule | None = getattr(model, "scope_rule", None)
+    if rule is None:
+        raise ImproperlyConfigured(f"{model.__name__} 未声明 scope_rule，不能按数据范围查询")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    grants = user_grants(user)
+    if capability is not None:
+        grants = [g for g in grants if capability in CAPABILITIES.get(g.role, ())]
+    if not grants:
+        return queryset.none()
+
+    clauses: list[Q] = []
+    for grant in grants:
+        clause = _grant_q(rule, grant, user)
+        if clause is EVERYTHING:
+            return queryset
+        if clause is not None:
+            clauses.append(clause)
+    owner = rule.owner_q(user)
+    if owner is not None:
+        clauses.append(owner)
+    if rule.public_in_region and (capability is None or capability == Capability.VIEW_PLAN):
+        clauses.append(rule.region_q(_region_paths(user, grants)))
+    if not clauses:
+        return queryset.none()
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    if rule.many:
+        return queryset.filter(pk__in=model._base_manager.filter(combined).values("pk"))
+    return queryset.filter(combined)
+
+
+def get_visible_or_404(user: User, queryset: QuerySet, capability: str | None = None, **lookup):
+    """Fetch one record through `visible_to`; out-of-scope and missing look the same (404)."""
+    try:
+        return visible_to(user, queryset, capability).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在或不在您的数据范围内") from exc
+
+
+# --- Granting -------------------------------------------------------------------------------------
+
+
+def grant_covers(grant: RoleGrant, scope: str, anchor: Department | None) -> bool:
+    """Does `grant` reach at least as far as (scope, anchor)?"""
+    if grant.scope == Scope.ALL:
+        return True
+    if scope == Scope.ALL or anchor is None or grant.scope == Scope.SELF:
+        return False
+    if grant.scope == Scope.SUBTREE:
+        return anchor.path.startswith(grant.department.path)
+    # DEPARTMENT scope covers that one department, for department- or self-wide grants only.
+    return anchor.pk == grant.department_id and SCOPE_WIDTH[scope] <= SCOPE_WIDTH[Scope.DEPARTMENT]
+
+
+def grant_refusal(grantor: User, role: str, scope: str, anchor: Department | None) -> str | None:
+    """Why `grantor` may not hand out (role, scope, anchor), or None when they may."""
+    if scope != Scope.ALL and anchor is None:
+        return "除“全部数据”外，数据范围必须指定单位。"
+    if grantor.is_superuser:
+        return None
+    managing = [g for g in user_grants(grantor) if Capability.MANAGE_USERS in CAPABILITIES.get(g.role, ())]
+    if not managing:
+        return "您没有管理用户的权限。"
+    if not any(role in GRANTABLE_ROLES.get(g.role, ()) for g in managing):
+        return "您不能授予该角色：超出您本人的角色权限。"
+    if not any(role in GRANTABLE_ROLES.get(g.role, ()) and grant_covers(g, scope, anchor) for g in managing):
+        return "您不能授予该数据范围：超出您本人的数据范围。"
+    return None
+
+
+def manage_refusal(manager: User, target: User) -> str | None:
+    """Why `manager` may not edit `target` (someone holding wider rights than the manager)."""
+    if manager.is_superuser:
+        return None
+    if target.is_superuser:
+        return "不能修改超级管理员。"
+    for grant in user_grants(target):
+        if grant_refusal(manager, grant.role, grant.scope, grant.department) is not None:
+            return f"该用户拥有超出您权限的授权（{grant}），不能由您修改。"
+    return None

@@ -1,0 +1,31 @@
+from django import forms
+
+from kechuang.org.forms import DepartmentChoiceField, DepartmentMultipleChoiceField
+from kechuang.org.models import Department
+
+from .choices import TaskStatus
+
+
+class TaskForm(forms.Form):
+    status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
+    completed_on = forms.DateField(label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    lead_department = DepartmentChoiceField(label="牵头单位", queryset=Department.objects.none())
+    co_departments = DepartmentMultipleChoiceField(
+        label="配合单位", queryset=Department.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    reason = forms.CharField(label="修改原因", max_length=500, help_text="必填，记入审计日志。")
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == TaskStatus.DONE and not data.get("completed_on"):
+            self.add_error("completed_on", "状态为“已完成”时必须填写完成日期。")
+        if data.get("status") != TaskStatus.DONE and data.get("completed_on"):
+            self.add_error("completed_on", "只有“已完成”的任务才能填写完成日期。")
+        return data

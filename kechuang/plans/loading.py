@@ -1,0 +1,136 @@
+"""Loading a plan definition (JSON) with its source text, locating every span in that text."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from kechuang.core.upsert import upsert
+from kechuang.org.loading import find_department
+
+from .models import Baseline, Indicator, Plan, Programme, Target, Task
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+KAIZHOU_2021 = SEED_DIR / "kaizhou_2021_63.json"
+
+
+class PlanDefinitionError(ValueError):
+    pass
+
+
+def locate(source: str, *, span: str | None = None, span_from: str | None = None, span_to: str | None = None):
+    """(start, end, text) of a span given exactly, or from its first words to its last words."""
+    if span is not None:
+        count = source.count(span)
+        if count != 1:
+            raise PlanDefinitionError(f"原文片段“{span}”在原文中出现 {count} 次，应恰好 1 次。")
+        start = source.index(span)
+        return start, start + len(span), span
+    if span_from is None or span_to is None:
+        return None, None, ""
+    if source.count(span_from) != 1:
+        raise PlanDefinitionError(f"原文起始片段“{span_from}”在原文中出现 {source.count(span_from)} 次，应恰好 1 次。")
+    start = source.index(span_from)
+    end_at = source.find(span_to, start)
+    if end_at < 0:
+        raise PlanDefinitionError(f"在“{span_from}”之后找不到结束片段“{span_to}”。")
+    end = end_at + len(span_to)
+    return start, end, source[start:end]
+
+
+def _span_fields(source: str, spec: dict) -> dict:
+    start, end, text = locate(
+        source, span=spec.get("span"), span_from=spec.get("span_from"), span_to=spec.get("span_to")
+    )
+    return {"span_start": start, "span_end": end, "span_text": text}
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@transaction.atomic
+def load_plan(path: Path | str = KAIZHOU_2021) -> Plan:
+    """Create or update a plan from its definition; loading the same file twice changes nothing."""
+    path = Path(path)
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    source = (path.parent / spec["source_file"]).read_text(encoding="utf-8")
+    region = find_department(spec["department"])
+
+    def unit(name: str):
+        return find_department([*spec["department"], name])
+
+    plan, _ = upsert(
+        Plan,
+        {"department": region, "doc_number": spec["doc_number"]},
+        {
+            "title": spec["title"],
+            "issuer": spec["issuer"],
+            "issued_on": date.fromisoformat(spec["issued_on"]),
+            "period_start": spec["period_start"],
+            "period_end": spec["period_end"],
+            "source_text": source,
+        },
+    )
+    for p_spec in spec["programmes"]:
+        programme, _ = upsert(
+            Programme,
+            {"plan": plan, "number": p_spec["number"]},
+            {"kind": p_spec["kind"], "title": p_spec["title"], **_span_fields(source, p_spec)},
+        )
+        tasks = {}
+        for t_spec in p_spec["tasks"]:
+            task, _ = upsert(
+                Task,
+                {"programme": programme, "code": t_spec["code"]},
+                {
+                    "title": t_spec["title"],
+                    "description": t_spec.get("description", ""),
+                    "lead_department": unit(t_spec["lead"]),
+                    "responsibility_note": spec.get("responsibility_note", ""),
+                    "start_year": t_spec.get("start_year"),
+                    "deadline": date.fromisoformat(t_spec["deadline"]) if t_spec.get("deadline") else None,
+                    **_span_fields(source, t_spec),
+                },
+            )
+            wanted = {unit(name).pk for name in t_spec.get("co", [])}
+            if set(task.co_departments.values_list("pk", flat=True)) != wanted:
+                task.co_departments.set(wanted)
+            tasks[t_spec["code"]] = task
+        for i_spec in p_spec["indicators"]:
+            indicator, _ = upsert(
+                Indicator,
+                {"programme": programme, "code": i_spec["code"]},
+                {
+                    "name": i_spec["name"],
+                    "unit": i_spec["unit"],
+                    "kind": i_spec["kind"],
+                    "definition": i_spec.get("definition", ""),
+                    "lead_department": unit(i_spec["lead"]) if i_spec.get("lead") else None,
+                    "task": tasks.get(i_spec.get("task")),
+                },
+            )
+            for t in i_spec["targets"]:
+                upsert(
+                    Target,
+                    {"indicator": indicator, "year": t["year"], "stretch": t.get("stretch", False), "base_year": None},
+                    {"value": _decimal(t["value"]), "unit": t["unit"], "comparator": t["comparator"],
+                     "factor": None, **_span_fields(source, t)},
+                )
+            for t in i_spec.get("relative_targets", []):
+                upsert(
+                    Target,
+                    {"indicator": indicator, "year": t["year"], "stretch": t.get("stretch", False),
+                     "base_year": t["base_year"]},
+                    {"value": None, "unit": "", "factor": _decimal(t["factor"]), "comparator": t["comparator"],
+                     **_span_fields(source, t)},
+                )
+            for b in i_spec.get("baselines", []):
+                upsert(
+                    Baseline,
+                    {"indicator": indicator, "year": b["year"]},
+                    {"value": _decimal(b.get("value")), "note": b.get("note", ""), **_span_fields(source, b)},
+                )
+    return plan

@@ -1,0 +1,314 @@
+"""The plan as data: Plan → Programme → Task, Indicator → Target / Baseline.
+
+Targets and tasks keep the exact span of the plan text they come from, so every figure can be read
+against the official wording.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.org.models import Department
+from kechuang.org.scope import ScopeRule
+
+from .choices import COMPARATOR_SYMBOL, Comparator, IndicatorKind, Measurement, ProgrammeKind, TaskStatus
+
+
+class SourceSpan(models.Model):
+    """Character offsets into the plan's source text, and the text itself for display."""
+
+    span_start = models.PositiveIntegerField(_("原文起点"), null=True, blank=True)
+    span_end = models.PositiveIntegerField(_("原文终点"), null=True, blank=True)
+    span_text = models.TextField(_("原文"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def span_plan(self) -> "Plan":
+        raise NotImplementedError
+
+    def clean_span(self) -> None:
+        if self.span_start is None and self.span_end is None:
+            return
+        if self.span_start is None or self.span_end is None or self.span_end <= self.span_start:
+            raise ValidationError({"span_start": "原文位置不完整或起止颠倒。"})
+        source = self.span_plan().source_text
+        if source[self.span_start : self.span_end] != self.span_text:
+            raise ValidationError({"span_text": "原文片段与方案原文在该位置的文字不一致。"})
+
+    def span_dict(self) -> dict | None:
+        if self.span_start is None:
+            return None
+        return {"start": self.span_start, "end": self.span_end, "text": self.span_text}
+
+
+class Plan(models.Model):
+    """An official action plan (行动方案/实施方案) issued by a region's government."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="plans", verbose_name=_("所属区域"),
+        help_text=_("发文的区县（或市）"),
+    )
+    doc_number = models.CharField(_("文号"), max_length=100)
+    title = models.CharField(_("标题"), max_length=300)
+    issuer = models.CharField(_("发文机关"), max_length=200)
+    issued_on = models.DateField(_("印发日期"))
+    period_start = models.PositiveSmallIntegerField(_("起始年度"))
+    period_end = models.PositiveSmallIntegerField(_("截止年度"))
+    source_text = models.TextField(_("原文"))
+    is_active = models.BooleanField(_("执行中"), default=True)
+
+    scope_rule = ScopeRule(department="department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("行动方案")
+        verbose_name_plural = _("行动方案")
+        ordering = ["-issued_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["department", "doc_number"], name="plan_doc_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.doc_number}）"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "截止年度不能早于起始年度。"})
+
+    def scope_department(self) -> Department:
+        return self.department
+
+
+class Programme(SourceSpan):
+    """One of the plan's programmes (工程) or its safeguards (保障措施)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="programmes", verbose_name=_("方案"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    kind = models.CharField(_("类别"), max_length=20, choices=ProgrammeKind.choices, default=ProgrammeKind.PROGRAMME)
+    title = models.CharField(_("名称"), max_length=200)
+    summary = models.TextField(_("概述"), blank=True)
+
+    scope_rule = ScopeRule(department="plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("工程")
+        verbose_name_plural = _("工程")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="programme_number_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def span_plan(self) -> Plan:
+        return self.plan
+
+    def scope_department(self) -> Department:
+        return self.plan.department
+
+    def clean(self) -> None:
+        self.clean_span()
+
+
+class Task(SourceSpan):
+    """A named deliverable of a programme, with its responsible units and deadline."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("所属工程"))
+    code = models.CharField(_("编号"), max_length=20)
+    title = models.CharField(_("任务"), max_length=200)
+    description = models.TextField(_("任务内容"), blank=True)
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="led_tasks", verbose_name=_("牵头单位"),
+    )
+    co_departments = models.ManyToManyField(
+        Department, related_name="co_tasks", blank=True, verbose_name=_("配合单位")
+    )
+    responsibility_note = models.CharField(
+        _("分工说明"), max_length=200, blank=True, help_text=_("原文未写明责任单位时，说明分工来源")
+    )
+    start_year = models.PositiveSmallIntegerField(_("启动年度"), null=True, blank=True)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    scope_rule = ScopeRule(department="programme__plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["programme__number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="task_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def span_plan(self) -> Plan:
+        return self.programme.plan
+
+    def scope_department(self) -> Department:
+        return self.lead_department
+
+    def clean(self) -> None:
+        self.clean_span()
+        if self.status == TaskStatus.DONE and not self.completed_on:
+            raise ValidationError({"completed_on": "状态为“已完成”时必须填写完成日期。"})
+        if self.status != TaskStatus.DONE and self.completed_on:
+            raise ValidationError({"completed_on": "只有“已完成”的任务才能填写完成日期。"})
+
+    def is_overdue(self, as_of) -> bool:
+        return bool(self.deadline and self.deadline < as_of and self.status not in (TaskStatus.DONE, TaskStatus.CANCELLED))
+
+
+class Indicator(models.Model):
+    """What is measured: name, unit, kind, and where its actual value comes from."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("所属工程")
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("关联任务")
+    )
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("指标名称"), max_length=200)
+    unit = models.CharField(_("计量单位"), max_length=20)
+    kind = models.CharField(_("指标类型"), max_length=20, choices=IndicatorKind.choices)
+    measurement = models.CharField(
+        _("取数方式"), max_length=20, choices=Measurement.choices, default=Measurement.REPORTED
+    )
+    metric_key = models.CharField(_("计算口径"), max_length=100, blank=True)
+    metric_params = models.JSONField(_("口径参数"), default=dict, blank=True)
+    definition = models.TextField(_("统计口径说明"), blank=True)
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators",
+        verbose_name=_("责任单位"),
+    )
+
+    scope_rule = ScopeRule(department="programme__plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["programme__number", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="indicator_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+    def scope_department(self) -> Department:
+        return self.lead_department or self.programme.plan.department
+
+    def clean(self) -> None:
+        if self.measurement == Measurement.COMPUTED:
+            from kechuang.progress.registry import metrics
+
+            if not self.metric_key:
+                raise ValidationError({"metric_key": "“台账自动计算”的指标必须选择计算口径。"})
+            if self.metric_key not in metrics:
+                raise ValidationError({"metric_key": f"计算口径“{self.metric_key}”不存在。"})
+        elif self.metric_key:
+            raise ValidationError({"metric_key": "“责任单位填报”的指标不能设置计算口径。"})
+
+
+class Target(SourceSpan):
+    """A value to reach in a year. Relative targets (倍增) are a factor of a baseline year's actual."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
+    year = models.PositiveSmallIntegerField(_("目标年度"))
+    value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("原文写法，如 家、万元、%"))
+    comparator = models.CharField(_("比较方式"), max_length=10, choices=Comparator.choices, default=Comparator.EQ)
+    stretch = models.BooleanField(_("力争目标"), default=False)
+    base_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
+    factor = models.DecimalField(_("倍数"), max_digits=8, decimal_places=4, null=True, blank=True)
+
+    scope_rule = ScopeRule(department="indicator__programme__plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["indicator", "year", "stretch"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(value__isnull=False, base_year__isnull=True, factor__isnull=True)
+                    | models.Q(value__isnull=True, base_year__isnull=False, factor__isnull=False)
+                ),
+                name="target_absolute_or_relative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.indicator.name} {self.describe()}"
+
+    @property
+    def is_relative(self) -> bool:
+        return self.base_year is not None
+
+    def describe(self) -> str:
+        symbol = COMPARATOR_SYMBOL.get(self.comparator, "")
+        if self.is_relative:
+            return f"{symbol} {self.base_year}年的{format_number(self.factor)}倍"
+        return f"{symbol} {format_number(self.value)}{self.unit}"
+
+    def span_plan(self) -> Plan:
+        return self.indicator.programme.plan
+
+    def scope_department(self) -> Department:
+        return self.indicator.scope_department()
+
+    def clean(self) -> None:
+        self.clean_span()
+        if self.is_relative:
+            if self.value is not None:
+                raise ValidationError({"value": "相对目标（倍增）不填目标值，由基期年度和倍数决定。"})
+            if self.base_year >= self.year:
+                raise ValidationError({"base_year": "基期年度必须早于目标年度。"})
+            if self.factor is None or self.factor <= 0:
+                raise ValidationError({"factor": "倍数必须大于 0。"})
+        elif self.value is None:
+            raise ValidationError({"value": "请填写目标值。"})
+
+
+class Baseline(SourceSpan):
+    """The value an indicator starts from; value may stay empty until the bureau supplies it."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="baselines", verbose_name=_("指标")
+    )
+    year = models.PositiveSmallIntegerField(_("基期年度"))
+    value = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    scope_rule = ScopeRule(department="indicator__programme__plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("基期值")
+        verbose_name_plural = _("基期值")
+        ordering = ["indicator", "year"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="baseline_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.indicator.name}"
+
+    def span_plan(self) -> Plan:
+        return self.indicator.programme.plan
+
+    def scope_department(self) -> Department:
+        return self.indicator.scope_department()
+
+    def clean(self) -> None:
+        self.clean_span()
+
+
+def format_number(value) -> str:
+    """1.5500 → "1.55", 50.0000 → "50" (for display)."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+def json_number(value):
+    """Decimal → int when whole, else float, so JSON shows 50 and 1.55."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)

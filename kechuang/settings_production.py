@@ -1,0 +1,33 @@
+"""Production settings: HTTPS-only cookies, HSTS, a real secret key, PostgreSQL expected.
+
+Behind the intranet's TLS-terminating proxy set KECHUANG_BEHIND_PROXY=1 so Django trusts
+X-Forwarded-Proto.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import *  # noqa: F403
+from .settings import env_flag
+
+DEBUG = False
+SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("生产环境必须设置 KECHUANG_SECRET_KEY（至少 50 个字符的随机串）。")
+
+SECURE_SSL_REDIRECT = env_flag("KECHUANG_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("KECHUANG_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+if env_flag("KECHUANG_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KECHUANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from kechuang.api.api import api
+from kechuang.core import views as core_views
+from kechuang.org import views as org_views
+
+
+def _api_urls():
+    """The API answers 401 itself; the site-wide login redirect must not apply to it."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        login_not_required(pattern.callback)
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", org_views.login, name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("plans/", include("kechuang.plans.urls")),
+    path("org/", include("kechuang.org.urls")),
+    path("audit/", include("kechuang.audit.urls")),
+    path("api/v1/", _api_urls()),
+]
+
+handler403 = "kechuang.core.views.error_403"
+handler404 = "kechuang.core.views.error_404"
+handler500 = "kechuang.core.views.error_500"
