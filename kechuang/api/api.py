@@ -133,7 +133,7 @@ def _department_fields(d: Department) -> dict:
 def get_department(request, department_id: int):
     _require(request, Capability.VIEW_DEPARTMENTS)
     department = get_visible_or_404(request.user, Department.objects.all(), pk=department_id)
-    parent = department.get_parent() if department.depth > 1 else None
+    parent = Department.objects.get_parent(department) if department.depth > 1 else None
     return {**_department_fields(department), "parent_id": parent.pk if parent else None}
 
 

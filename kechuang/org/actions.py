@@ -126,12 +126,12 @@ def create_department(acting_user: User, *, parent: Department, name: str, kind:
     _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
     if not visible_to(acting_user, Department.objects.filter(pk=parent.pk), Capability.MANAGE_DEPARTMENTS).exists():
         raise ActionRefused("上级单位不在您的管理范围内。")
-    if parent.get_children().filter(name=name).exists():
+    if Department.children_of(parent).filter(name=name).exists():
         raise ValidationError({"name": f"“{parent.name}”下已有名为“{name}”的单位。"})
     node = Department(name=name, kind=kind, short_name=short_name, code=code)
     node.full_clean(exclude=["path", "depth", "numchild"])
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
-        return Department.objects.get(pk=parent.pk).add_child(instance=node)
+        return Department.objects.add_child(Department.objects.get(pk=parent.pk), instance=node)
 
 
 def update_department(acting_user: User, department: Department, *, name: str, kind: str, short_name: str,
@@ -141,8 +141,7 @@ def update_department(acting_user: User, department: Department, *, name: str, k
         acting_user, Department.objects.filter(pk=department.pk), Capability.MANAGE_DEPARTMENTS
     ).exists():
         raise ActionRefused("该单位不在您的管理范围内。")
-    parent = department.get_parent()
-    siblings = parent.get_children() if parent else Department.get_root_nodes()
+    siblings = Department.children_of(Department.objects.get_parent(department))
     if siblings.filter(name=name).exclude(pk=department.pk).exists():
         raise ValidationError({"name": f"同级已有名为“{name}”的单位。"})
     department.name, department.kind, department.short_name = name, kind, short_name

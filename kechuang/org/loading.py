@@ -11,8 +11,7 @@ SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 
 def _child(parent: Department | None, name: str) -> Department | None:
-    siblings = Department.get_root_nodes() if parent is None else parent.get_children()
-    return siblings.filter(name=name).first()
+    return Department.children_of(parent).filter(name=name).first()
 
 
 def _ensure(parent: Department | None, spec: dict) -> Department:
@@ -21,7 +20,10 @@ def _ensure(parent: Department | None, spec: dict) -> Department:
     if node is None:
         new = Department(name=spec["name"], **fields)
         new.full_clean(exclude=["path", "depth", "numchild"])
-        node = Department.add_root(instance=new) if parent is None else parent.add_child(instance=new)
+        if parent is None:
+            node = Department.objects.add_root(instance=new)
+        else:
+            node = Department.objects.add_child(parent, instance=new)
     else:
         changed = {k: v for k, v in fields.items() if getattr(node, k) != v}
         if changed:

@@ -65,6 +65,11 @@ class Department(MP_Node):
     def scope_department(self) -> "Department":
         return self
 
+    @classmethod
+    def children_of(cls, parent: "Department | None"):
+        """Direct children of `parent`, or the roots when `parent` is None."""
+        return cls.objects.get_root_nodes() if parent is None else cls.objects.get_children(parent)
+
 
 class KechuangUserManager(UserManager):
     pass

@@ -67,8 +67,8 @@ def department_detail(request, pk):
     ).exists()
     return render(request, "org/department_detail.html", {
         "department": department,
-        "ancestors": department.get_ancestors(),
-        "children": visible_to(request.user, department.get_children()),
+        "ancestors": Department.objects.get_ancestors(department),
+        "children": visible_to(request.user, Department.objects.get_children(department)),
         "members": members,
         "led_tasks": department.led_tasks.select_related("programme").order_by("programme__number", "pk"),
         "co_tasks": department.co_tasks.select_related("programme").order_by("programme__number", "pk"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.org.models import Department
 from kechuang.org.scope import ScopeRule
 
-from .choices import COMPARATOR_SYMBOL, Comparator, IndicatorKind, Measurement, ProgrammeKind, TaskStatus
+from .choices import COMPARATOR_PHRASE, Comparator, IndicatorKind, Measurement, ProgrammeKind, TaskStatus
 
 
 class SourceSpan(models.Model):
@@ -244,10 +244,12 @@ class Target(SourceSpan):
         return self.base_year is not None
 
     def describe(self) -> str:
-        symbol = COMPARATOR_SYMBOL.get(self.comparator, "")
+        """The target as the plan would say it: 500家以上, 超过1600家, 2020年的2倍以上."""
         if self.is_relative:
-            return f"{symbol} {self.base_year}年的{format_number(self.factor)}倍"
-        return f"{symbol} {format_number(self.value)}{self.unit}"
+            value = f"{self.base_year}年的{format_number(self.factor)}倍"
+        else:
+            value = f"{format_number(self.value)}{self.unit}"
+        return COMPARATOR_PHRASE.get(self.comparator, "{v}").format(v=value)
 
     def span_plan(self) -> Plan:
         return self.indicator.programme.plan

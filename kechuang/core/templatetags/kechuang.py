@@ -1,6 +1,5 @@
 from django import template
 
-from kechuang.plans.choices import COMPARATOR_SYMBOL
 from kechuang.plans.models import format_number
 
 register = template.Library()
@@ -10,11 +9,6 @@ register = template.Library()
 def num(value):
     """Decimal without trailing zeros: 50.0000 → 50, 1.5500 → 1.55."""
     return format_number(value)
-
-
-@register.filter
-def symbol(comparator):
-    return COMPARATOR_SYMBOL.get(comparator, "")
 
 
 @register.filter
@@ -51,3 +45,10 @@ def cn_number(value):
 def get_metric_label(metrics, key):
     metric = metrics.get(key) if metrics else None
     return f"计算：{metric.label}" if metric else "计算"
+
+
+@register.filter
+def type_label(content_type):
+    """Chinese name of a record type (ContentType), e.g. 任务."""
+    model = content_type.model_class() if content_type else None
+    return model._meta.verbose_name if model else getattr(content_type, "model", "")

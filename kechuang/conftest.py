@@ -1,0 +1,56 @@
+"""Shared test fixtures: the Kaizhou reference data and one account per role, loaded once per run."""
+
+import pytest
+from django.test import Client
+
+from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_data
+from kechuang.org.loading import find_department
+from kechuang.org.models import User
+
+DISTRICT = ["重庆市", "开州区"]
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests use a live server and a flushed (transactional) database; running them last keeps
+    # the session-wide reference data intact for everything else.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+        load_demo_users()
+
+
+@pytest.fixture
+def dept(db):
+    """Look up a department of the Kaizhou tree by its name (or the district itself with no name)."""
+
+    def lookup(name: str | None = None):
+        return find_department(DISTRICT + ([name] if name else []))
+
+    return lookup
+
+
+@pytest.fixture
+def user(db):
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def client_as(db):
+    """A test client signed in as a demo account (or any user)."""
+
+    def make(who) -> Client:
+        account = who if isinstance(who, User) else User.objects.get(username=who)
+        client = Client()
+        client.force_login(account, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def demo_password():
+    return DEMO_PASSWORD

@@ -1,0 +1,113 @@
+"""Every role × every page and API endpoint: who gets 200, who 403 (no right), who 404 (out of scope).
+
+Anonymous visitors are sent to the login page (HTML) or get 401 (API).
+"""
+
+import pytest
+
+from kechuang.audit.models import ChangeEntry
+from kechuang.org.loading import find_department
+from kechuang.org.models import User
+from kechuang.plans.models import Plan, Task
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["sysadmin", "kjj", "jxw", "hanfeng", "leader", "qiye", "expert", "fuwu"]
+EVERYONE = dict.fromkeys(ROLES, 200)
+
+
+def only(*allowed, others=403, **special):
+    result = {role: (200 if role in allowed else others) for role in ROLES}
+    result.update(special)
+    return result
+
+
+STAFF = ("sysadmin", "kjj", "jxw", "hanfeng", "leader")  # roles that see the department directory
+
+
+def pages():
+    kz = ["重庆市", "开州区"]
+    jxw_dept = find_department([*kz, "区经济信息委"])
+    plan = Plan.objects.get(doc_number="开州府办发〔2021〕63号")
+    task = Task.objects.filter(programme__plan=plan).order_by("pk").first()
+    hanfeng = User.objects.get(username="hanfeng")
+    entry = ChangeEntry.objects.filter(object_repr="区经济信息委", action="create").first()
+    return [
+        ("/", EVERYONE),
+        ("/plans/", EVERYONE),
+        (f"/plans/{plan.pk}/", EVERYONE),
+        (f"/plans/{plan.pk}/programmes/1/", EVERYONE),
+        (f"/plans/{plan.pk}/programmes/8/", EVERYONE),
+        (f"/plans/{plan.pk}/source/", EVERYONE),
+        (f"/plans/{plan.pk}/export.json", EVERYONE),
+        (f"/plans/tasks/{task.pk}/", EVERYONE),
+        (f"/plans/tasks/{task.pk}/edit/", only("kjj")),
+        ("/org/departments/", only(*STAFF)),
+        (f"/org/departments/{jxw_dept.pk}/", only(*STAFF, hanfeng=404)),
+        ("/org/departments/new/", only("sysadmin")),
+        (f"/org/departments/{jxw_dept.pk}/edit/", only("sysadmin")),
+        ("/org/users/", only("sysadmin", "kjj")),
+        ("/org/users/new/", only("sysadmin", "kjj")),
+        (f"/org/users/{hanfeng.pk}/", only("sysadmin", "kjj")),
+        (f"/org/users/{hanfeng.pk}/edit/", only("sysadmin", "kjj")),
+        (f"/org/users/{hanfeng.pk}/password/", only("sysadmin", "kjj")),
+        (f"/org/users/{hanfeng.pk}/grants/new/", only("sysadmin", "kjj")),
+        ("/org/profile/", EVERYONE),
+        ("/accounts/password/", EVERYONE),
+        ("/audit/changes/", only("sysadmin", "kjj")),
+        (f"/audit/changes/{entry.pk}/", only("sysadmin", "kjj")),
+        ("/audit/logins/", only("sysadmin", "kjj")),
+    ]
+
+
+def api_endpoints():
+    plan = Plan.objects.get(doc_number="开州府办发〔2021〕63号")
+    task = Task.objects.filter(programme__plan=plan).order_by("pk").first()
+    jxw_dept = find_department(["重庆市", "开州区", "区经济信息委"])
+    hanfeng = User.objects.get(username="hanfeng")
+    return [
+        ("/api/v1/plans", EVERYONE),
+        (f"/api/v1/plans/{plan.pk}", EVERYONE),
+        (f"/api/v1/tasks/{task.pk}", EVERYONE),
+        ("/api/v1/departments", only(*STAFF)),
+        (f"/api/v1/departments/{jxw_dept.pk}", only(*STAFF, hanfeng=404)),
+        (f"/api/v1/users/{hanfeng.pk}", only("sysadmin", "kjj")),
+        ("/api/v1/metrics", EVERYONE),
+        ("/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
+         only("sysadmin", "kjj", "jxw", "leader", others=404)),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_for_role(role, client_as):
+    client = client_as(role)
+    failures = []
+    for url, expected in pages():
+        status = client.get(url).status_code
+        if status != expected[role]:
+            failures.append(f"{url}: {status} ≠ {expected[role]}")
+    assert not failures, f"{role}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_endpoint_for_role(role, client_as):
+    client = client_as(role)
+    failures = []
+    for url, expected in api_endpoints():
+        status = client.get(url).status_code
+        if status != expected[role]:
+            failures.append(f"{url}: {status} ≠ {expected[role]}")
+    assert not failures, f"{role}: " + "; ".join(failures)
+
+
+def test_anonymous_is_sent_to_login_or_gets_401(client):
+    for url, _ in pages():
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+    for url, _ in api_endpoints():
+        assert client.get(url).status_code == 401, url
+
+
+def test_revoke_is_post_only(client_as, user):
+    grant = user("hanfeng").grants.first()
+    assert client_as("sysadmin").get(f"/org/grants/{grant.pk}/revoke/").status_code == 405
