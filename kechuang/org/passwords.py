@@ -2,6 +2,8 @@
 
 import string
 
+from django.contrib.auth import password_validation
+
 from django.core.exceptions import ValidationError
 
 
@@ -27,3 +29,17 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须包含大写字母、小写字母、数字、特殊符号中的至少 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with the message in Chinese (the stock catalogue lacks this string)."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) < self.min_length:
+            raise ValidationError(self.get_error_message(), code="password_too_short")
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要 {self.min_length} 个字符。"

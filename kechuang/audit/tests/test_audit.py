@@ -1,0 +1,143 @@
+"""The audit log: every create/update/delete (web, API, CLI) with actor, request id, before/after, reason."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kechuang.audit.context import audit_context
+from kechuang.audit.models import AppendOnlyError, ChangeEntry, LoginEvent
+from kechuang.org.models import Department
+from kechuang.plans.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_for(instance):
+    return ChangeEntry.objects.filter(object_id=str(instance.pk), content_type__model=type(instance)._meta.model_name)
+
+
+def test_web_create_is_logged_with_actor_request_id_and_reason(client_as, user, dept):
+    response = client_as("sysadmin").post(
+        "/org/departments/new/",
+        {"parent": dept().pk, "name": "开州区科技创新服务中心", "kind": "unit", "reason": "新设事业单位"},
+    )
+    assert response.status_code == 302
+    node = Department.objects.get(name="开州区科技创新服务中心")
+    entry = entries_for(node).get()
+    assert entry.action == "create" and entry.source == "web"
+    assert entry.actor == user("sysadmin") and entry.reason == "新设事业单位"
+    assert entry.request_id and len(entry.request_id) == 32
+    assert entry.after["name"] == "开州区科技创新服务中心" and entry.before is None
+    assert entry.scope_path == node.path
+
+
+def test_web_update_stores_before_and_after_of_changed_fields(client_as, dept):
+    target = dept("区统计局")
+    response = client_as("sysadmin").post(
+        f"/org/departments/{target.pk}/edit/",
+        {"name": "区统计局", "short_name": "统计", "kind": "department", "code": "", "is_active": "on",
+         "reason": "统一简称"},
+    )
+    assert response.status_code == 302
+    entry = entries_for(target).filter(action="update").latest("pk")
+    assert entry.changed_fields == ["short_name"]
+    assert entry.before["short_name"] == "统计局" and entry.after["short_name"] == "统计"
+    assert response["X-Request-ID"] == entry.request_id
+
+
+def test_saving_without_changes_writes_nothing(dept):
+    target = dept("区统计局")
+    before = ChangeEntry.objects.count()
+    target.save()
+    assert ChangeEntry.objects.count() == before
+
+
+def test_task_edit_records_reason_and_many_to_many_change(client_as, dept, user):
+    task = Task.objects.get(code="7.6")
+    response = client_as("kjj").post(f"/plans/tasks/{task.pk}/edit/", {
+        "status": "done", "completed_on": "2021-12-20", "deadline": "2025-12-31",
+        "lead_department": dept("区科协").pk, "co_departments": [dept("区教委").pk],
+        "reason": "2021年科普三进活动全部完成",
+    })
+    assert response.status_code == 302
+    changes = entries_for(task).filter(source="web").order_by("pk")
+    fields = {f for e in changes for f in e.changed_fields}
+    assert {"status", "completed_on", "co_departments"} <= fields
+    assert {(e.reason, e.actor_id) for e in changes} == {("2021年科普三进活动全部完成", user("kjj").pk)}
+    assert len({e.request_id for e in changes}) == 1
+    m2m = changes.get(changed_fields=["co_departments"])
+    assert m2m.after == {"co_departments": [dept("区教委").pk]}
+    assert len(m2m.before["co_departments"]) == 3
+
+
+def test_delete_is_logged_with_the_last_state(dept):
+    node = Department.objects.add_child(dept(), instance=Department(name="临时单位", kind="unit"))
+    pk = node.pk
+    with audit_context(reason="录入错误"):
+        node.delete()
+    entry = ChangeEntry.objects.get(object_id=str(pk), content_type__model="department", action="delete")
+    assert entry.before["name"] == "临时单位" and entry.after is None and entry.reason == "录入错误"
+
+
+def test_cli_changes_are_logged_as_cli_with_the_named_actor(user):
+    out = io.StringIO()
+    call_command("demo", actor="sysadmin", reason="重置演示账号", stdout=out)
+    qiye = user("qiye")
+    qiye.set_password("Changed#Pass2024")
+    qiye.save()
+    call_command("demo", actor="sysadmin", reason="重置演示账号", stdout=out)
+    entry = entries_for(qiye).filter(action="update").latest("pk")
+    assert entry.source == "cli" and entry.actor == user("sysadmin") and entry.reason == "重置演示账号"
+    assert entry.before["password"] == "******" and entry.after["password"] == "******"
+    assert entry.changed_fields == ["password"]
+
+
+def test_api_source_is_recorded(client_as):
+    # the API is read-only so far; its requests still carry a request id and the api source
+    response = client_as("kjj").get("/api/v1/plans")
+    assert response.status_code == 200 and len(response["X-Request-ID"]) == 32
+
+
+def test_entries_cannot_be_edited_or_deleted():
+    entry = ChangeEntry.objects.first()
+    entry.reason = "篡改"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        ChangeEntry.objects.filter(pk=entry.pk).update(reason="篡改")
+    with pytest.raises(AppendOnlyError):
+        ChangeEntry.objects.all().delete()
+    login = LoginEvent.objects.create(username="x", outcome="failed")
+    with pytest.raises(AppendOnlyError):
+        login.delete()
+
+
+def test_audit_pages_have_no_edit_or_delete_route(client_as):
+    entry = ChangeEntry.objects.first()
+    client = client_as("sysadmin")
+    assert client.post(f"/audit/changes/{entry.pk}/", {"reason": "x"}).status_code in (200, 405)
+    assert ChangeEntry.objects.get(pk=entry.pk).reason == entry.reason
+    assert client.get(f"/audit/changes/{entry.pk}/delete/").status_code == 404
+
+
+def test_change_list_filters(client_as, dept):
+    client = client_as("kjj")
+    body = client.get("/audit/changes/", {"object": "区经济信息委", "action": "create"}).content.decode()
+    assert "区经济信息委" in body and "新增" in body
+    body = client.get("/audit/changes/", {"object": "区经济信息委", "action": "delete"}).content.decode()
+    assert "没有符合条件的记录" in body
+
+
+def test_change_list_reports_a_bad_date(client_as):
+    body = client_as("kjj").get("/audit/changes/", {"from": "2021/13/40"}).content.decode()
+    assert "起始日期“2021/13/40”格式不正确" in body
+
+
+def test_district_bureau_admin_does_not_see_city_level_changes(client_as):
+    city = Department.objects.get(name="重庆市")
+    city_entry = ChangeEntry.objects.filter(object_id=str(city.pk), content_type__model="department").first()
+    assert client_as("kjj").get(f"/audit/changes/{city_entry.pk}/").status_code == 404
+    assert client_as("sysadmin").get(f"/audit/changes/{city_entry.pk}/").status_code == 200
