@@ -1,0 +1,87 @@
+"""In real headless Chromium: sign in, open the plan, see the seven programmes and the targets."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from kechuang.browser import CHROMIUM_FLAGS, chromium_path
+from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_data
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still
+# made synchronously, one at a time.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+PROGRAMMES = ["科技企业成长工程", "科技创新平台提升工程", "科技成果转化攻坚工程", "科技协同创新工程",
+              "科技人才引育工程", "科技创新政策扶持工程", "科技创新氛围优化工程", "保障措施"]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。")
+    from playwright.sync_api import sync_playwright
+
+    load_reference_data()  # the live-server database is flushed between transactional tests
+    load_demo_users()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        yield page
+        browser.close()
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    assert page.locator("h1").inner_text() == "登录"
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_sign_in_and_read_the_plan(browser_page, live_server):
+    page = browser_page
+    sign_in(page, live_server.url, "leader")
+    page.click("text=方案总览")
+    page.wait_for_selector("section.programme")
+    headings = page.locator("section.programme h2").all_inner_texts()
+    for name in PROGRAMMES:
+        assert any(name in h for h in headings), name
+    values = page.locator("td.target-value").all_inner_texts()
+    for expected in ["50家", "500家以上", "100家以上", "2000万元", "1.55%", "120家以上", "2020年的2倍以上"]:
+        assert any(expected in v for v in values), expected
+    spans = page.locator("td.span").all_inner_texts()
+    assert "“2021年新增科技型企业50家”" in spans
+    page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
+    # the span link lands on the highlighted sentence in the source text
+    page.click("td.span >> text=2021年全社会研发经费投入占GDP比重提高到1.55%")
+    mark = page.locator("mark:target")
+    assert mark.inner_text() == "2021年全社会研发经费投入占GDP比重提高到1.55%"
+    assert page.console_errors == []
+
+
+def test_wrong_password_then_navigation_by_programme(browser_page, live_server):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "jxw")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit]")
+    assert "请输入一个正确的" in page.locator(".errors").inner_text()
+    sign_in(page, live_server.url, "jxw")
+    page.click("nav.sidenav >> text=科技成果转化攻坚工程")
+    assert "柴葛退热口服液关键技术攻关" in page.locator("table.tasks-table").inner_text()
+    # a reporter has no user management: the link is absent and the URL answers 403
+    assert page.locator("nav.sidenav >> text=用户管理").count() == 0
+    response = page.goto(f"{live_server.url}/org/users/")
+    assert response.status == 403 and "您没有访问该页面的权限" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "forbidden.png"))
+    assert all("403" in e for e in page.console_errors), page.console_errors
