@@ -1,6 +1,5 @@
 """In real headless Chromium: sign in, open the plan, see the seven programmes and the targets."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,6 @@ from django.conf import settings
 
 from kechuang.browser import CHROMIUM_FLAGS, chromium_path
 from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_data
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still
-# made synchronously, one at a time.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +16,15 @@ PROGRAMMES = ["科技企业成长工程", "科技创新平台提升工程", "科
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, monkeypatch):
     executable = chromium_path()
     if executable is None:
         pytest.skip("未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。")
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while it
+    # runs are still synchronous, one at a time.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     load_reference_data()  # the live-server database is flushed between transactional tests
     load_demo_users()
