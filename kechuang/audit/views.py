@@ -73,7 +73,9 @@ def change_detail(request, pk):
     )
     keys = sorted(set(entry.before or {}) | set(entry.after or {}))
     rows = [
-        {"field": k, "before": (entry.before or {}).get(k), "after": (entry.after or {}).get(k),
+        {"field": k, "label": entry.field_label(k),
+         "before": entry.display_value(k, (entry.before or {}).get(k)),
+         "after": entry.display_value(k, (entry.after or {}).get(k)),
          "changed": k in entry.changed_fields}
         for k in keys
     ]

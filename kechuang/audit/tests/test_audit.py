@@ -141,3 +141,9 @@ def test_district_bureau_admin_does_not_see_city_level_changes(client_as):
     city_entry = ChangeEntry.objects.filter(object_id=str(city.pk), content_type__model="department").first()
     assert client_as("kjj").get(f"/audit/changes/{city_entry.pk}/").status_code == 404
     assert client_as("sysadmin").get(f"/audit/changes/{city_entry.pk}/").status_code == 200
+
+
+def test_change_detail_reads_like_a_sentence(client_as, dept):
+    entry = ChangeEntry.objects.get(object_id=str(dept("区教委").pk), content_type__model="department", action="create")
+    body = client_as("sysadmin").get(f"/audit/changes/{entry.pk}/").content.decode()
+    assert "类型 <span" in body and "<td>部门</td>" in body and "<td>是</td>" in body
