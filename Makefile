@@ -36,7 +36,7 @@ browser-deps:
 	  else echo "未找到 Chromium 且无权安装，浏览器测试将跳过。"; fi; \
 	fi
 
-test: venv browser-deps test-sqlite test-postgres
+test: venv browser-deps lint test-sqlite test-postgres
 
 test-sqlite:
 	$(BIN)/python -m pytest -q

@@ -23,9 +23,13 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 # The development key only ever signs local demo sessions; production settings refuse to start without
 # KECHUANG_SECRET_KEY.
-SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
+SECRET_KEY = os.environ.get(
+    "KECHUANG_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
+)
 DEBUG = env_flag("KECHUANG_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

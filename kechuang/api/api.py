@@ -84,8 +84,14 @@ def list_plans(request):
     _require(request, Capability.VIEW_PLAN)
     plans = visible_to(request.user, plan_queryset()).order_by("-issued_on", "pk")
     return [
-        {"id": p.pk, "doc_number": p.doc_number, "title": p.title, "issued_on": p.issued_on.isoformat(),
-         "region": p.department.name, "is_active": p.is_active}
+        {
+            "id": p.pk,
+            "doc_number": p.doc_number,
+            "title": p.title,
+            "issued_on": p.issued_on.isoformat(),
+            "region": p.department.name,
+            "is_active": p.is_active,
+        }
         for p in plans
     ]
 
@@ -100,13 +106,19 @@ def get_plan(request, plan_id: int):
 def get_task(request, task_id: int):
     _require(request, Capability.VIEW_PLAN)
     task = get_visible_or_404(
-        request.user, Task.objects.select_related("lead_department", "programme").prefetch_related("co_departments"),
+        request.user,
+        Task.objects.select_related("lead_department", "programme").prefetch_related("co_departments"),
         pk=task_id,
     )
     return {
-        "id": task.pk, "code": task.code, "title": task.title, "programme": task.programme.number,
-        "lead": task.lead_department.name, "co": [d.name for d in task.co_departments.all()],
-        "deadline": task.deadline.isoformat() if task.deadline else None, "status": task.status,
+        "id": task.pk,
+        "code": task.code,
+        "title": task.title,
+        "programme": task.programme.number,
+        "lead": task.lead_department.name,
+        "co": [d.name for d in task.co_departments.all()],
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+        "status": task.status,
         "completed_on": task.completed_on.isoformat() if task.completed_on else None,
         "span": task.span_dict(),
     }
@@ -116,8 +128,12 @@ def get_task(request, task_id: int):
 def list_departments(request):
     _require(request, Capability.VIEW_DEPARTMENTS)
     departments = list(visible_to(request.user, Department.objects.all()).order_by("path"))
-    by_path = {d.path: d for d in Department.objects.filter(
-        path__in={d.path[: -d.steplen] for d in departments if d.depth > 1})}
+    by_path = {
+        d.path: d
+        for d in Department.objects.filter(
+            path__in={d.path[: -d.steplen] for d in departments if d.depth > 1}
+        )
+    }
     return [
         {**_department_fields(d), "parent_id": by_path[d.path[: -d.steplen]].pk if d.depth > 1 else None}
         for d in departments
@@ -125,8 +141,15 @@ def list_departments(request):
 
 
 def _department_fields(d: Department) -> dict:
-    return {"id": d.pk, "name": d.name, "short_name": d.short_name, "kind": d.kind, "code": d.code,
-            "depth": d.depth, "is_active": d.is_active}
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "short_name": d.short_name,
+        "kind": d.kind,
+        "code": d.code,
+        "depth": d.depth,
+        "is_active": d.is_active,
+    }
 
 
 @org_router.get("/departments/{department_id}", response=DepartmentOut, summary="单位")
@@ -142,7 +165,10 @@ def get_user(request, user_id: int):
     _require(request, Capability.MANAGE_USERS)
     user = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=user_id)
     return {
-        "id": user.pk, "username": user.username, "display_name": user.display_name, "is_active": user.is_active,
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "is_active": user.is_active,
         "departments": [m.department.name for m in user.memberships.select_related("department")],
         "grants": [
             {"role": g.role, "scope": g.scope, "department": g.department.name if g.department else None}
@@ -155,8 +181,15 @@ def get_user(request, user_id: int):
 def list_metrics(request):
     _require(request, Capability.VIEW_PLAN)
     return [
-        {"key": m.key, "label": m.label, "unit": m.unit, "kind": m.kind, "model": m.model,
-         "description": m.description, "params": list(m.params)}
+        {
+            "key": m.key,
+            "label": m.label,
+            "unit": m.unit,
+            "kind": m.kind,
+            "model": m.model,
+            "description": m.description,
+            "params": list(m.params),
+        }
         for m in metrics
     ]
 
@@ -179,9 +212,13 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
         result = metrics.evaluate(key, department, parsed)
     except UnknownMetric as exc:
         raise Http404(str(exc)) from exc
-    return {"key": key, "scope": scope, "period": parsed.label,
-            "value": float(result.value) if result.value is not None else None,
-            "record_ids": list(result.record_ids)}
+    return {
+        "key": key,
+        "scope": scope,
+        "period": parsed.label,
+        "value": float(result.value) if result.value is not None else None,
+        "record_ids": list(result.record_ids),
+    }
 
 
 api.add_router("/", plans_router)

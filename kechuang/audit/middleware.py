@@ -14,7 +14,9 @@ class AuditContextMiddleware:
     def __call__(self, request):
         request.request_id = new_request_id()
         source = Source.API if request.path.startswith("/api/") else Source.WEB
-        ctx = AuditContext(source=source, request_id=request.request_id, actor=request.user, ip=client_ip(request))
+        ctx = AuditContext(
+            source=source, request_id=request.request_id, actor=request.user, ip=client_ip(request)
+        )
         token = _current.set(ctx)
         try:
             response = self.get_response(request)

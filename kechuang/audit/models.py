@@ -48,7 +48,11 @@ class ChangeEntry(AppendOnlyModel):
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     actor_label = models.CharField(_("操作人"), max_length=200, blank=True)
@@ -76,7 +80,9 @@ class ChangeEntry(AppendOnlyModel):
         indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+        return (
+            f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+        )
 
     def _field(self, attname: str):
         model = self.content_type.model_class()
@@ -119,7 +125,11 @@ class LoginEvent(AppendOnlyModel):
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     username = models.CharField(_("用户名"), max_length=150, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("用户"),
     )
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)

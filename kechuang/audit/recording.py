@@ -8,7 +8,9 @@ from .models import ChangeEntry, LoginEvent
 from .snapshots import redact, scope_path_of
 
 
-def record_change(instance, action: str, before, after, changed, *, scope_path: str | None = None) -> ChangeEntry:
+def record_change(
+    instance, action: str, before, after, changed, *, scope_path: str | None = None
+) -> ChangeEntry:
     """Append one change entry for `instance` under the current audit context."""
     ctx = current()
     actor = ctx.resolved_actor()

@@ -56,7 +56,12 @@ def _record_delete(sender, instance, **kwargs):
         return
     before = getattr(instance, "_audit_before", None) or snapshot(instance)
     record_change(
-        instance, "delete", before, None, sorted(before), scope_path=getattr(instance, "_audit_scope_path", None)
+        instance,
+        "delete",
+        before,
+        None,
+        sorted(before),
+        scope_path=getattr(instance, "_audit_scope_path", None),
     )
 
 

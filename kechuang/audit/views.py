@@ -56,14 +56,23 @@ def change_list(request):
     if g.get("request_id"):
         entries = entries.filter(request_id=g["request_id"].strip())
     entries = _date_filter(request, entries, errors)
-    page = Paginator(entries.select_related("content_type").order_by("-time", "-pk"), 50).get_page(g.get("page"))
+    page = Paginator(entries.select_related("content_type").order_by("-time", "-pk"), 50).get_page(
+        g.get("page")
+    )
     types = ContentType.objects.filter(
         pk__in=ChangeEntry.objects.values("content_type_id").distinct()
     ).order_by("app_label", "model")
-    return render(request, "audit/change_list.html", {
-        "page": page, "errors": errors, "types": types, "actions": ChangeEntry.Action.choices,
-        "sources": Source.CHOICES,
-    })
+    return render(
+        request,
+        "audit/change_list.html",
+        {
+            "page": page,
+            "errors": errors,
+            "types": types,
+            "actions": ChangeEntry.Action.choices,
+            "sources": Source.CHOICES,
+        },
+    )
 
 
 @require_capability(Capability.VIEW_AUDIT)
@@ -73,10 +82,13 @@ def change_detail(request, pk):
     )
     keys = sorted(set(entry.before or {}) | set(entry.after or {}))
     rows = [
-        {"field": k, "label": entry.field_label(k),
-         "before": entry.display_value(k, (entry.before or {}).get(k)),
-         "after": entry.display_value(k, (entry.after or {}).get(k)),
-         "changed": k in entry.changed_fields}
+        {
+            "field": k,
+            "label": entry.field_label(k),
+            "before": entry.display_value(k, (entry.before or {}).get(k)),
+            "after": entry.display_value(k, (entry.after or {}).get(k)),
+            "changed": k in entry.changed_fields,
+        }
         for k in keys
     ]
     return render(request, "audit/change_detail.html", {"entry": entry, "rows": rows})
@@ -95,8 +107,11 @@ def login_list(request):
         events = events.filter(ip=g["ip"]) if _valid_ip(g["ip"]) else events.none()
     events = _date_filter(request, events, errors)
     page = Paginator(events.order_by("-time", "-pk"), 50).get_page(g.get("page"))
-    return render(request, "audit/login_list.html", {"page": page, "errors": errors,
-                                                     "outcomes": LoginEvent.Outcome.choices})
+    return render(
+        request,
+        "audit/login_list.html",
+        {"page": page, "errors": errors, "outcomes": LoginEvent.Outcome.choices},
+    )
 
 
 def _valid_ip(value: str) -> bool:

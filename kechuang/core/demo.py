@@ -43,7 +43,9 @@ def load_demo_users() -> list[User]:
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()
-        anchor = None if scope == Scope.ALL else find_department(DISTRICT + ([anchor_name] if anchor_name else []))
+        anchor = (
+            None if scope == Scope.ALL else find_department(DISTRICT + ([anchor_name] if anchor_name else []))
+        )
         RoleGrant.objects.get_or_create(user=user, role=role, scope=scope, department=anchor)
         if member_of:
             Membership.objects.get_or_create(

@@ -19,20 +19,33 @@ def home(request):
             targets = [t for i in programme.indicators.all() for t in i.targets.all()]
             counts = {status: n for (pid, status), n in status_counts.items() if pid == programme.pk}
             summary = [(TaskStatus(s).label, counts[s]) for s in TaskStatus.values if counts.get(s)]
-            cards.append({"programme": programme, "targets": targets, "status_summary": summary,
-                          "task_total": sum(counts.values())})
+            cards.append(
+                {
+                    "programme": programme,
+                    "targets": targets,
+                    "status_summary": summary,
+                    "task_total": sum(counts.values()),
+                }
+            )
     return render(request, "core/home.html", {"plan": plan, "cards": cards})
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"code": 404, "message": "页面不存在，或该记录不在您的数据范围内。"},
-                  status=404)
+    return render(
+        request,
+        "core/error.html",
+        {"code": 404, "message": "页面不存在，或该记录不在您的数据范围内。"},
+        status=404,
+    )
 
 
 def error_403(request, exception=None):
-    return render(request, "core/error.html", {"code": 403, "message": "您没有访问该页面的权限。"}, status=403)
+    return render(
+        request, "core/error.html", {"code": 403, "message": "您没有访问该页面的权限。"}, status=403
+    )
 
 
 def error_500(request):
-    return render(request, "core/error.html", {"code": 500, "message": "系统内部错误，已记录。请稍后重试。"},
-                  status=500)
+    return render(
+        request, "core/error.html", {"code": 500, "message": "系统内部错误，已记录。请稍后重试。"}, status=500
+    )

@@ -26,15 +26,25 @@ def _require(acting_user: User, capability: str, message: str) -> None:
 
 def _check_departments(acting_user: User, departments) -> None:
     allowed = set(
-        visible_to(acting_user, Department.objects.all(), Capability.MANAGE_USERS).values_list("pk", flat=True)
+        visible_to(acting_user, Department.objects.all(), Capability.MANAGE_USERS).values_list(
+            "pk", flat=True
+        )
     )
     outside = [d.name for d in departments if d.pk not in allowed]
     if outside:
         raise ActionRefused(f"单位“{'、'.join(outside)}”不在您的管理范围内。")
 
 
-def create_user(acting_user: User, *, username: str, display_name: str, password: str, departments,
-                phone: str = "", reason: str = "") -> User:
+def create_user(
+    acting_user: User,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    departments,
+    phone: str = "",
+    reason: str = "",
+) -> User:
     _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
     departments = list(departments)
     if not departments:
@@ -51,8 +61,16 @@ def create_user(acting_user: User, *, username: str, display_name: str, password
     return user
 
 
-def update_user(acting_user: User, user: User, *, display_name: str, phone: str, is_active: bool,
-                departments, reason: str = "") -> User:
+def update_user(
+    acting_user: User,
+    user: User,
+    *,
+    display_name: str,
+    phone: str,
+    is_active: bool,
+    departments,
+    reason: str = "",
+) -> User:
     _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
     refusal = manage_refusal(acting_user, user)
     if refusal:
@@ -95,8 +113,9 @@ def set_password(acting_user: User, user: User, password: str, reason: str = "")
     return user
 
 
-def grant_role(acting_user: User, user: User, *, role: str, scope: str, department: Department | None,
-               reason: str = "") -> RoleGrant:
+def grant_role(
+    acting_user: User, user: User, *, role: str, scope: str, department: Department | None, reason: str = ""
+) -> RoleGrant:
     refusal = grant_refusal(acting_user, role, scope, department) or manage_refusal(acting_user, user)
     if refusal:
         raise ActionRefused(refusal)
@@ -121,10 +140,20 @@ def revoke_role(acting_user: User, grant: RoleGrant, reason: str = "") -> None:
         grant.delete()
 
 
-def create_department(acting_user: User, *, parent: Department, name: str, kind: str, short_name: str = "",
-                      code: str = "", reason: str = "") -> Department:
+def create_department(
+    acting_user: User,
+    *,
+    parent: Department,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    code: str = "",
+    reason: str = "",
+) -> Department:
     _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
-    if not visible_to(acting_user, Department.objects.filter(pk=parent.pk), Capability.MANAGE_DEPARTMENTS).exists():
+    if not visible_to(
+        acting_user, Department.objects.filter(pk=parent.pk), Capability.MANAGE_DEPARTMENTS
+    ).exists():
         raise ActionRefused("上级单位不在您的管理范围内。")
     if Department.children_of(parent).filter(name=name).exists():
         raise ValidationError({"name": f"“{parent.name}”下已有名为“{name}”的单位。"})
@@ -134,8 +163,17 @@ def create_department(acting_user: User, *, parent: Department, name: str, kind:
         return Department.objects.add_child(Department.objects.get(pk=parent.pk), instance=node)
 
 
-def update_department(acting_user: User, department: Department, *, name: str, kind: str, short_name: str,
-                      code: str, is_active: bool, reason: str = "") -> Department:
+def update_department(
+    acting_user: User,
+    department: Department,
+    *,
+    name: str,
+    kind: str,
+    short_name: str,
+    code: str,
+    is_active: bool,
+    reason: str = "",
+) -> Department:
     _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
     if not visible_to(
         acting_user, Department.objects.filter(pk=department.pk), Capability.MANAGE_DEPARTMENTS

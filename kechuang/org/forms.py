@@ -23,7 +23,9 @@ class DepartmentForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=50, required=False)
     kind = forms.ChoiceField(label="类型", choices=Department.Kind.choices)
-    code = forms.CharField(label="代码", max_length=32, required=False, help_text="行政区划代码或统一社会信用代码，可空")
+    code = forms.CharField(
+        label="代码", max_length=32, required=False, help_text="行政区划代码或统一社会信用代码，可空"
+    )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     reason = forms.CharField(**REASON_FIELD)
 
@@ -38,17 +40,25 @@ class DepartmentForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label="用户名", max_length=150, regex=r"^[\w.@+-]+$",
+        label="用户名",
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         error_messages={"invalid": "用户名只能包含字母、数字和 @ . + - _ 字符。"},
     )
     display_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     departments = DepartmentMultipleChoiceField(
-        label="所属单位", queryset=Department.objects.none(), help_text="第一个选中的单位为主单位。",
+        label="所属单位",
+        queryset=Department.objects.none(),
+        help_text="第一个选中的单位为主单位。",
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
-    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False,
-                                help_text=password_validators_help_text_html())
+    password1 = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text=password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
     reason = forms.CharField(**REASON_FIELD)
 
@@ -74,7 +84,9 @@ class UserEditForm(forms.Form):
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     is_active = forms.BooleanField(label="启用", required=False)
     departments = DepartmentMultipleChoiceField(
-        label="所属单位", queryset=Department.objects.none(), help_text="第一个选中的单位为主单位。",
+        label="所属单位",
+        queryset=Department.objects.none(),
+        help_text="第一个选中的单位为主单位。",
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     reason = forms.CharField(**REASON_FIELD)
@@ -85,8 +97,12 @@ class UserEditForm(forms.Form):
 
 
 class PasswordSetForm(forms.Form):
-    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput, strip=False,
-                                help_text=password_validators_help_text_html())
+    password1 = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text=password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
     reason = forms.CharField(**REASON_FIELD)
 
@@ -99,8 +115,11 @@ class PasswordSetForm(forms.Form):
 
 class GrantForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    scope = forms.ChoiceField(label="数据范围", choices=Scope.choices,
-                              help_text="“本单位及下级”“本单位”以所选单位为准；“仅本人”只看本人的记录。")
+    scope = forms.ChoiceField(
+        label="数据范围",
+        choices=Scope.choices,
+        help_text="“本单位及下级”“本单位”以所选单位为准；“仅本人”只看本人的记录。",
+    )
     department = DepartmentChoiceField(label="范围单位", queryset=Department.objects.none(), required=False)
     reason = forms.CharField(**REASON_FIELD)
 

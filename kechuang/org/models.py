@@ -27,7 +27,9 @@ class Department(MP_Node):
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
-    code = models.CharField(_("代码"), max_length=32, blank=True, help_text=_("行政区划代码或统一社会信用代码，可空"))
+    code = models.CharField(
+        _("代码"), max_length=32, blank=True, help_text=_("行政区划代码或统一社会信用代码，可空")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     node_order_by = None
@@ -56,9 +58,12 @@ class Department(MP_Node):
         if self.is_region:
             return self
         return (
-            Department.objects.filter(path__in=self.ancestor_paths(), kind__in=[
-                self.Kind.PROVINCE, self.Kind.CITY, self.Kind.DISTRICT
-            ]).order_by("-depth").first()
+            Department.objects.filter(
+                path__in=self.ancestor_paths(),
+                kind__in=[self.Kind.PROVINCE, self.Kind.CITY, self.Kind.DISTRICT],
+            )
+            .order_by("-depth")
+            .first()
             or self
         )
 
@@ -107,7 +112,9 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A user's place in a department."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位")
     )
@@ -159,7 +166,8 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "scope", "department"], name="grant_unique"),
             models.CheckConstraint(
-                condition=models.Q(scope="all") | models.Q(department__isnull=False), name="grant_scope_anchor"
+                condition=models.Q(scope="all") | models.Q(department__isnull=False),
+                name="grant_scope_anchor",
             ),
         ]
 

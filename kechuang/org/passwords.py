@@ -3,7 +3,6 @@
 import string
 
 from django.contrib.auth import password_validation
-
 from django.core.exceptions import ValidationError
 
 

@@ -50,10 +50,14 @@ def _apply(form, func, *args, **kwargs):
 @require_capability(Capability.VIEW_DEPARTMENTS)
 def department_list(request):
     departments = visible_to(request.user, Department.objects.all()).order_by("path")
-    return render(request, "org/department_list.html", {
-        "departments": departments,
-        "can_manage": has_capability(request.user, Capability.MANAGE_DEPARTMENTS),
-    })
+    return render(
+        request,
+        "org/department_list.html",
+        {
+            "departments": departments,
+            "can_manage": has_capability(request.user, Capability.MANAGE_DEPARTMENTS),
+        },
+    )
 
 
 @require_capability(Capability.VIEW_DEPARTMENTS)
@@ -65,26 +69,41 @@ def department_detail(request, pk):
     can_manage = visible_to(
         request.user, Department.objects.filter(pk=pk), Capability.MANAGE_DEPARTMENTS
     ).exists()
-    return render(request, "org/department_detail.html", {
-        "department": department,
-        "ancestors": Department.objects.get_ancestors(department),
-        "children": visible_to(request.user, Department.objects.get_children(department)),
-        "members": members,
-        "led_tasks": department.led_tasks.select_related("programme").order_by("programme__number", "pk"),
-        "co_tasks": department.co_tasks.select_related("programme").order_by("programme__number", "pk"),
-        "can_manage": can_manage,
-    })
+    return render(
+        request,
+        "org/department_detail.html",
+        {
+            "department": department,
+            "ancestors": Department.objects.get_ancestors(department),
+            "children": visible_to(request.user, Department.objects.get_children(department)),
+            "members": members,
+            "led_tasks": department.led_tasks.select_related("programme").order_by("programme__number", "pk"),
+            "co_tasks": department.co_tasks.select_related("programme").order_by("programme__number", "pk"),
+            "can_manage": can_manage,
+        },
+    )
 
 
 @require_capability(Capability.MANAGE_DEPARTMENTS)
 def department_create(request):
-    parents = visible_to(request.user, Department.objects.all(), Capability.MANAGE_DEPARTMENTS).order_by("path")
+    parents = visible_to(request.user, Department.objects.all(), Capability.MANAGE_DEPARTMENTS).order_by(
+        "path"
+    )
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
     form = DepartmentForm(request.POST or None, parents=parents, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        node = _apply(form, actions.create_department, request.user, parent=d["parent"], name=d["name"],
-                      kind=d["kind"], short_name=d["short_name"], code=d["code"], reason=d["reason"])
+        node = _apply(
+            form,
+            actions.create_department,
+            request.user,
+            parent=d["parent"],
+            name=d["name"],
+            kind=d["kind"],
+            short_name=d["short_name"],
+            code=d["code"],
+            reason=d["reason"],
+        )
         if node is not None:
             messages.success(request, f"已新增单位“{node.name}”。")
             return redirect("org:department", node.pk)
@@ -93,18 +112,33 @@ def department_create(request):
 
 @require_capability(Capability.MANAGE_DEPARTMENTS)
 def department_edit(request, pk):
-    department = get_visible_or_404(request.user, Department.objects.all(), Capability.MANAGE_DEPARTMENTS, pk=pk)
+    department = get_visible_or_404(
+        request.user, Department.objects.all(), Capability.MANAGE_DEPARTMENTS, pk=pk
+    )
     initial = {k: getattr(department, k) for k in ("name", "short_name", "kind", "code", "is_active")}
     form = DepartmentForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = _apply(form, actions.update_department, request.user, department, name=d["name"], kind=d["kind"],
-                       short_name=d["short_name"], code=d["code"], is_active=d["is_active"], reason=d["reason"])
+        saved = _apply(
+            form,
+            actions.update_department,
+            request.user,
+            department,
+            name=d["name"],
+            kind=d["kind"],
+            short_name=d["short_name"],
+            code=d["code"],
+            is_active=d["is_active"],
+            reason=d["reason"],
+        )
         if saved is not None:
             messages.success(request, "单位信息已保存。")
             return redirect("org:department", department.pk)
-    return render(request, "org/form.html", {"form": form, "title": f"编辑单位：{department.name}",
-                                             "back": "org:departments"})
+    return render(
+        request,
+        "org/form.html",
+        {"form": form, "title": f"编辑单位：{department.name}", "back": "org:departments"},
+    )
 
 
 # --- Users ----------------------------------------------------------------------------------------
@@ -125,19 +159,26 @@ def user_list(request):
         users = users.filter(departments__pk=department).distinct()
     users = users.prefetch_related("grants__department", "memberships__department").order_by("username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "org/user_list.html", {"page": page, "q": q,
-                                                  "departments": _manageable_departments(request.user)})
+    return render(
+        request,
+        "org/user_list.html",
+        {"page": page, "q": q, "departments": _manageable_departments(request.user)},
+    )
 
 
 @require_capability(Capability.MANAGE_USERS)
 def user_detail(request, pk):
     target = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=pk)
-    return render(request, "org/user_detail.html", {
-        "target": target,
-        "memberships": target.memberships.select_related("department").order_by("-is_primary", "pk"),
-        "grants": target.grants.select_related("department", "granted_by"),
-        "refusal": manage_refusal(request.user, target),
-    })
+    return render(
+        request,
+        "org/user_detail.html",
+        {
+            "target": target,
+            "memberships": target.memberships.select_related("department").order_by("-is_primary", "pk"),
+            "grants": target.grants.select_related("department", "granted_by"),
+            "refusal": manage_refusal(request.user, target),
+        },
+    )
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -146,10 +187,20 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         # keep the order the user picked: the first chosen department becomes the primary one
-        chosen = sorted(d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk)))
-        created = _apply(form, actions.create_user, request.user, username=d["username"],
-                         display_name=d["display_name"], password=d["password1"], departments=chosen,
-                         phone=d["phone"], reason=d["reason"])
+        chosen = sorted(
+            d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
+        )
+        created = _apply(
+            form,
+            actions.create_user,
+            request.user,
+            username=d["username"],
+            display_name=d["display_name"],
+            password=d["password1"],
+            departments=chosen,
+            phone=d["phone"],
+            reason=d["reason"],
+        )
         if created is not None:
             messages.success(request, f"已创建用户“{created.display_name}”，请为其授予角色。")
             return redirect("org:user", created.pk)
@@ -160,19 +211,36 @@ def user_create(request):
 def user_edit(request, pk):
     target = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=pk)
     initial = {
-        "display_name": target.display_name, "phone": target.phone, "is_active": target.is_active,
+        "display_name": target.display_name,
+        "phone": target.phone,
+        "is_active": target.is_active,
         "departments": [m.department_id for m in target.memberships.order_by("-is_primary", "pk")],
     }
-    form = UserEditForm(request.POST or None, initial=initial, departments=_manageable_departments(request.user))
+    form = UserEditForm(
+        request.POST or None, initial=initial, departments=_manageable_departments(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        chosen = sorted(d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk)))
-        saved = _apply(form, actions.update_user, request.user, target, display_name=d["display_name"],
-                       phone=d["phone"], is_active=d["is_active"], departments=chosen, reason=d["reason"])
+        chosen = sorted(
+            d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
+        )
+        saved = _apply(
+            form,
+            actions.update_user,
+            request.user,
+            target,
+            display_name=d["display_name"],
+            phone=d["phone"],
+            is_active=d["is_active"],
+            departments=chosen,
+            reason=d["reason"],
+        )
         if saved is not None:
             messages.success(request, "用户信息已保存。")
             return redirect("org:user", target.pk)
-    return render(request, "org/form.html", {"form": form, "title": f"编辑用户：{target}", "back": "org:users"})
+    return render(
+        request, "org/form.html", {"form": form, "title": f"编辑用户：{target}", "back": "org:users"}
+    )
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -184,7 +252,9 @@ def user_password(request, pk):
         if _apply(form, actions.set_password, request.user, target, d["password1"], reason=d["reason"]):
             messages.success(request, "密码已重置。")
             return redirect("org:user", target.pk)
-    return render(request, "org/form.html", {"form": form, "title": f"重置密码：{target}", "back": "org:users"})
+    return render(
+        request, "org/form.html", {"form": form, "title": f"重置密码：{target}", "back": "org:users"}
+    )
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -193,12 +263,22 @@ def grant_create(request, pk):
     form = GrantForm(request.POST or None, departments=_manageable_departments(request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grant = _apply(form, actions.grant_role, request.user, target, role=d["role"], scope=d["scope"],
-                       department=d["department"], reason=d["reason"])
+        grant = _apply(
+            form,
+            actions.grant_role,
+            request.user,
+            target,
+            role=d["role"],
+            scope=d["scope"],
+            department=d["department"],
+            reason=d["reason"],
+        )
         if grant is not None:
             messages.success(request, f"已授予：{grant}")
             return redirect("org:user", target.pk)
-    return render(request, "org/form.html", {"form": form, "title": f"授予角色：{target}", "back": "org:users"})
+    return render(
+        request, "org/form.html", {"form": form, "title": f"授予角色：{target}", "back": "org:users"}
+    )
 
 
 @require_POST
@@ -218,7 +298,11 @@ def grant_revoke(request, pk):
 
 
 def profile(request):
-    return render(request, "org/profile.html", {
-        "grants": user_grants(request.user),
-        "memberships": request.user.memberships.select_related("department"),
-    })
+    return render(
+        request,
+        "org/profile.html",
+        {
+            "grants": user_grants(request.user),
+            "memberships": request.user.memberships.select_related("department"),
+        },
+    )

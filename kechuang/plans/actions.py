@@ -11,8 +11,17 @@ from kechuang.org.scope import visible_to
 from .models import Task
 
 
-def update_task(acting_user, task: Task, *, status: str, completed_on, deadline, lead_department,
-                co_departments, reason: str = "") -> Task:
+def update_task(
+    acting_user,
+    task: Task,
+    *,
+    status: str,
+    completed_on,
+    deadline,
+    lead_department,
+    co_departments,
+    reason: str = "",
+) -> Task:
     """Change a task's status, dates or responsible units (科技局管理员 within their scope)."""
     if not visible_to(acting_user, Task.objects.filter(pk=task.pk), Capability.CHANGE_PLAN).exists():
         raise ActionRefused("您没有修改该任务的权限。")

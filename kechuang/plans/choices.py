@@ -40,4 +40,11 @@ class Comparator(models.TextChoices):
 COMPARATOR_SYMBOL = {"eq": "=", "gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "approx": "≈"}
 
 # How a target reads in Chinese: {v} is the value with its unit.
-COMPARATOR_PHRASE = {"eq": "{v}", "gte": "{v}以上", "gt": "超过{v}", "lte": "不超过{v}", "lt": "低于{v}", "approx": "{v}左右"}
+COMPARATOR_PHRASE = {
+    "eq": "{v}",
+    "gte": "{v}以上",
+    "gt": "超过{v}",
+    "lte": "不超过{v}",
+    "lt": "低于{v}",
+    "approx": "{v}左右",
+}

@@ -8,11 +8,17 @@ from .choices import TaskStatus
 
 class TaskForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
-    completed_on = forms.DateField(label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    completed_on = forms.DateField(
+        label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deadline = forms.DateField(
+        label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     lead_department = DepartmentChoiceField(label="牵头单位", queryset=Department.objects.none())
     co_departments = DepartmentMultipleChoiceField(
-        label="配合单位", queryset=Department.objects.none(), required=False,
+        label="配合单位",
+        queryset=Department.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     reason = forms.CharField(label="修改原因", max_length=500, help_text="必填，记入审计日志。")

@@ -31,7 +31,9 @@ def locate(source: str, *, span: str | None = None, span_from: str | None = None
     if span_from is None or span_to is None:
         return None, None, ""
     if source.count(span_from) != 1:
-        raise PlanDefinitionError(f"原文起始片段“{span_from}”在原文中出现 {source.count(span_from)} 次，应恰好 1 次。")
+        raise PlanDefinitionError(
+            f"原文起始片段“{span_from}”在原文中出现 {source.count(span_from)} 次，应恰好 1 次。"
+        )
     start = source.index(span_from)
     end_at = source.find(span_to, start)
     if end_at < 0:
@@ -115,17 +117,36 @@ def load_plan(path: Path | str = KAIZHOU_2021) -> Plan:
             for t in i_spec["targets"]:
                 upsert(
                     Target,
-                    {"indicator": indicator, "year": t["year"], "stretch": t.get("stretch", False), "base_year": None},
-                    {"value": _decimal(t["value"]), "unit": t["unit"], "comparator": t["comparator"],
-                     "factor": None, **_span_fields(source, t)},
+                    {
+                        "indicator": indicator,
+                        "year": t["year"],
+                        "stretch": t.get("stretch", False),
+                        "base_year": None,
+                    },
+                    {
+                        "value": _decimal(t["value"]),
+                        "unit": t["unit"],
+                        "comparator": t["comparator"],
+                        "factor": None,
+                        **_span_fields(source, t),
+                    },
                 )
             for t in i_spec.get("relative_targets", []):
                 upsert(
                     Target,
-                    {"indicator": indicator, "year": t["year"], "stretch": t.get("stretch", False),
-                     "base_year": t["base_year"]},
-                    {"value": None, "unit": "", "factor": _decimal(t["factor"]), "comparator": t["comparator"],
-                     **_span_fields(source, t)},
+                    {
+                        "indicator": indicator,
+                        "year": t["year"],
+                        "stretch": t.get("stretch", False),
+                        "base_year": t["base_year"],
+                    },
+                    {
+                        "value": None,
+                        "unit": "",
+                        "factor": _decimal(t["factor"]),
+                        "comparator": t["comparator"],
+                        **_span_fields(source, t),
+                    },
                 )
             for b in i_spec.get("baselines", []):
                 upsert(

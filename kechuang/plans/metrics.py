@@ -25,9 +25,12 @@ def _tasks(scope, plan):
     params=("plan",),
 )
 def tasks_completed(scope, period, plan=None) -> MetricResult:
-    ids = _tasks(scope, plan).filter(
-        status=TaskStatus.DONE, completed_on__gte=period.start, completed_on__lte=period.end
-    ).order_by("pk").values_list("pk", flat=True)
+    ids = (
+        _tasks(scope, plan)
+        .filter(status=TaskStatus.DONE, completed_on__gte=period.start, completed_on__lte=period.end)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return MetricResult.from_ids(ids)
 
 

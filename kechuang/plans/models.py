@@ -48,7 +48,10 @@ class Plan(models.Model):
     """An official action plan (行动方案/实施方案) issued by a region's government."""
 
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="plans", verbose_name=_("所属区域"),
+        Department,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("所属区域"),
         help_text=_("发文的区县（或市）"),
     )
     doc_number = models.CharField(_("文号"), max_length=100)
@@ -82,9 +85,13 @@ class Plan(models.Model):
 class Programme(SourceSpan):
     """One of the plan's programmes (工程) or its safeguards (保障措施)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="programmes", verbose_name=_("方案"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="programmes", verbose_name=_("方案")
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
-    kind = models.CharField(_("类别"), max_length=20, choices=ProgrammeKind.choices, default=ProgrammeKind.PROGRAMME)
+    kind = models.CharField(
+        _("类别"), max_length=20, choices=ProgrammeKind.choices, default=ProgrammeKind.PROGRAMME
+    )
     title = models.CharField(_("名称"), max_length=200)
     summary = models.TextField(_("概述"), blank=True)
 
@@ -112,12 +119,17 @@ class Programme(SourceSpan):
 class Task(SourceSpan):
     """A named deliverable of a programme, with its responsible units and deadline."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("所属工程"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("所属工程")
+    )
     code = models.CharField(_("编号"), max_length=20)
     title = models.CharField(_("任务"), max_length=200)
     description = models.TextField(_("任务内容"), blank=True)
     lead_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="led_tasks", verbose_name=_("牵头单位"),
+        Department,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+        verbose_name=_("牵头单位"),
     )
     co_departments = models.ManyToManyField(
         Department, related_name="co_tasks", blank=True, verbose_name=_("配合单位")
@@ -127,7 +139,9 @@ class Task(SourceSpan):
     )
     start_year = models.PositiveSmallIntegerField(_("启动年度"), null=True, blank=True)
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
 
     scope_rule = ScopeRule(department="programme__plan__department", public_in_region=True)
@@ -155,7 +169,11 @@ class Task(SourceSpan):
             raise ValidationError({"completed_on": "只有“已完成”的任务才能填写完成日期。"})
 
     def is_overdue(self, as_of) -> bool:
-        return bool(self.deadline and self.deadline < as_of and self.status not in (TaskStatus.DONE, TaskStatus.CANCELLED))
+        return bool(
+            self.deadline
+            and self.deadline < as_of
+            and self.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
+        )
 
 
 class Indicator(models.Model):
@@ -165,7 +183,12 @@ class Indicator(models.Model):
         Programme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("所属工程")
     )
     task = models.ForeignKey(
-        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("关联任务")
+        Task,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("关联任务"),
     )
     code = models.CharField(_("编号"), max_length=20)
     name = models.CharField(_("指标名称"), max_length=200)
@@ -178,7 +201,11 @@ class Indicator(models.Model):
     metric_params = models.JSONField(_("口径参数"), default=dict, blank=True)
     definition = models.TextField(_("统计口径说明"), blank=True)
     lead_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
         verbose_name=_("责任单位"),
     )
 
@@ -211,11 +238,15 @@ class Indicator(models.Model):
 class Target(SourceSpan):
     """A value to reach in a year. Relative targets (倍增) are a factor of a baseline year's actual."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标")
+    )
     year = models.PositiveSmallIntegerField(_("目标年度"))
     value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
     unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("原文写法，如 家、万元、%"))
-    comparator = models.CharField(_("比较方式"), max_length=10, choices=Comparator.choices, default=Comparator.EQ)
+    comparator = models.CharField(
+        _("比较方式"), max_length=10, choices=Comparator.choices, default=Comparator.EQ
+    )
     stretch = models.BooleanField(_("力争目标"), default=False)
     base_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
     factor = models.DecimalField(_("倍数"), max_digits=8, decimal_places=4, null=True, blank=True)

@@ -18,12 +18,27 @@ def marked_segments(plan) -> list[Segment]:
     for programme in plan.programmes.all():
         for task in programme.tasks.all():
             if task.span_start is not None:
-                spans.append((task.span_start, task.span_end, f"task-{task.pk}", "task", f"任务 {task.code} {task.title}"))
+                spans.append(
+                    (
+                        task.span_start,
+                        task.span_end,
+                        f"task-{task.pk}",
+                        "task",
+                        f"任务 {task.code} {task.title}",
+                    )
+                )
         for indicator in programme.indicators.all():
             for target in indicator.targets.all():
                 if target.span_start is not None:
-                    spans.append((target.span_start, target.span_end, f"target-{target.pk}", "target",
-                                  f"目标：{target}"))
+                    spans.append(
+                        (
+                            target.span_start,
+                            target.span_end,
+                            f"target-{target.pk}",
+                            "target",
+                            f"目标：{target}",
+                        )
+                    )
     # Targets first, then longer spans; a position belongs to the first span that claims it.
     spans.sort(key=lambda s: (s[3] != "target", s[0], -(s[1] - s[0])))
     owner = [None] * len(plan.source_text)

@@ -26,8 +26,11 @@ def plan_list(request):
 @require_capability(Capability.VIEW_PLAN)
 def plan_detail(request, pk):
     plan = get_visible_or_404(request.user, plan_queryset(), pk=pk)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "programmes": plan.programmes.all(),
-                                                      "metrics": {m.key: m for m in metrics}})
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {"plan": plan, "programmes": plan.programmes.all(), "metrics": {m.key: m for m in metrics}},
+    )
 
 
 @require_capability(Capability.VIEW_PLAN)
@@ -35,9 +38,14 @@ def programme_detail(request, pk, number):
     plan = get_visible_or_404(request.user, plan_queryset(), pk=pk)
     programme = next((p for p in plan.programmes.all() if p.number == number), None)
     if programme is None:
-        return render(request, "core/error.html", {"code": 404, "message": "该方案没有这一工程。"}, status=404)
-    return render(request, "plans/programme_detail.html", {"plan": plan, "programme": programme,
-                                                           "metrics": {m.key: m for m in metrics}})
+        return render(
+            request, "core/error.html", {"code": 404, "message": "该方案没有这一工程。"}, status=404
+        )
+    return render(
+        request,
+        "plans/programme_detail.html",
+        {"plan": plan, "programme": programme, "metrics": {m.key: m for m in metrics}},
+    )
 
 
 @require_capability(Capability.VIEW_PLAN)
@@ -73,16 +81,26 @@ def task_edit(request, pk):
     region = task.programme.plan.department
     departments = Department.objects.filter(path__startswith=region.path).order_by("path")
     initial = {
-        "status": task.status, "completed_on": task.completed_on, "deadline": task.deadline,
-        "lead_department": task.lead_department_id, "co_departments": [d.pk for d in task.co_departments.all()],
+        "status": task.status,
+        "completed_on": task.completed_on,
+        "deadline": task.deadline,
+        "lead_department": task.lead_department_id,
+        "co_departments": [d.pk for d in task.co_departments.all()],
     }
     form = TaskForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            actions.update_task(request.user, task, status=d["status"], completed_on=d["completed_on"],
-                                deadline=d["deadline"], lead_department=d["lead_department"],
-                                co_departments=d["co_departments"], reason=d["reason"])
+            actions.update_task(
+                request.user,
+                task,
+                status=d["status"],
+                completed_on=d["completed_on"],
+                deadline=d["deadline"],
+                lead_department=d["lead_department"],
+                co_departments=d["co_departments"],
+                reason=d["reason"],
+            )
         except ActionRefused as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

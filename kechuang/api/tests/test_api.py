@@ -34,7 +34,9 @@ def test_department_list_is_scoped(client_as):
 
 def test_user_endpoint_needs_user_management(client_as, user):
     hanfeng = user("hanfeng")
-    assert client_as("jxw").get(f"/api/v1/users/{hanfeng.pk}").json() == {"detail": "您没有访问该接口的权限。"}
+    assert client_as("jxw").get(f"/api/v1/users/{hanfeng.pk}").json() == {
+        "detail": "您没有访问该接口的权限。"
+    }
     data = client_as("kjj").get(f"/api/v1/users/{hanfeng.pk}").json()
     assert data["grants"] == [{"role": "reporter", "scope": "department", "department": "汉丰街道"}]
     assert "password" not in data
@@ -42,8 +44,9 @@ def test_user_endpoint_needs_user_management(client_as, user):
 
 def test_metric_endpoint_evaluates_in_scope(client_as, dept):
     Task.objects.filter(code="6.1").update(status="done", completed_on="2021-11-30")
-    response = client_as("kjj").get("/api/v1/metrics/plans.tasks_completed",
-                                    {"period": "2021", "scope": dept("区科技局").pk})
+    response = client_as("kjj").get(
+        "/api/v1/metrics/plans.tasks_completed", {"period": "2021", "scope": dept("区科技局").pk}
+    )
     assert response.json()["value"] == 1.0
     assert response.json()["record_ids"] == [Task.objects.get(code="6.1").pk]
 
@@ -53,7 +56,10 @@ def test_metric_endpoint_rejects_bad_period_and_unscoped_request(client_as, dept
     assert response.status_code == 422 and "无法识别的期间" in response.json()["detail"]
     response = client_as("kjj").get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"})
     assert response.status_code == 403
-    assert client_as("sysadmin").get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"}).status_code == 200
+    assert (
+        client_as("sysadmin").get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"}).status_code
+        == 200
+    )
 
 
 def test_openapi_schema_and_local_docs(client_as):

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def entries_for(instance):
-    return ChangeEntry.objects.filter(object_id=str(instance.pk), content_type__model=type(instance)._meta.model_name)
+    return ChangeEntry.objects.filter(
+        object_id=str(instance.pk), content_type__model=type(instance)._meta.model_name
+    )
 
 
 def test_web_create_is_logged_with_actor_request_id_and_reason(client_as, user, dept):
@@ -36,8 +38,14 @@ def test_web_update_stores_before_and_after_of_changed_fields(client_as, dept):
     target = dept("区统计局")
     response = client_as("sysadmin").post(
         f"/org/departments/{target.pk}/edit/",
-        {"name": "区统计局", "short_name": "统计", "kind": "department", "code": "", "is_active": "on",
-         "reason": "统一简称"},
+        {
+            "name": "区统计局",
+            "short_name": "统计",
+            "kind": "department",
+            "code": "",
+            "is_active": "on",
+            "reason": "统一简称",
+        },
     )
     assert response.status_code == 302
     entry = entries_for(target).filter(action="update").latest("pk")
@@ -55,11 +63,17 @@ def test_saving_without_changes_writes_nothing(dept):
 
 def test_task_edit_records_reason_and_many_to_many_change(client_as, dept, user):
     task = Task.objects.get(code="7.6")
-    response = client_as("kjj").post(f"/plans/tasks/{task.pk}/edit/", {
-        "status": "done", "completed_on": "2021-12-20", "deadline": "2025-12-31",
-        "lead_department": dept("区科协").pk, "co_departments": [dept("区教委").pk],
-        "reason": "2021年科普三进活动全部完成",
-    })
+    response = client_as("kjj").post(
+        f"/plans/tasks/{task.pk}/edit/",
+        {
+            "status": "done",
+            "completed_on": "2021-12-20",
+            "deadline": "2025-12-31",
+            "lead_department": dept("区科协").pk,
+            "co_departments": [dept("区教委").pk],
+            "reason": "2021年科普三进活动全部完成",
+        },
+    )
     assert response.status_code == 302
     changes = entries_for(task).filter(source="web").order_by("pk")
     fields = {f for e in changes for f in e.changed_fields}
@@ -144,6 +158,8 @@ def test_district_bureau_admin_does_not_see_city_level_changes(client_as):
 
 
 def test_change_detail_reads_like_a_sentence(client_as, dept):
-    entry = ChangeEntry.objects.get(object_id=str(dept("区教委").pk), content_type__model="department", action="create")
+    entry = ChangeEntry.objects.get(
+        object_id=str(dept("区教委").pk), content_type__model="department", action="create"
+    )
     body = client_as("sysadmin").get(f"/audit/changes/{entry.pk}/").content.decode()
     assert "类型 <span" in body and "<td>部门</td>" in body and "<td>是</td>" in body

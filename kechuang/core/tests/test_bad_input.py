@@ -41,14 +41,26 @@ def test_duplicate_department_name_under_one_parent(client_as, dept):
 
 def test_html_in_text_fields_is_shown_escaped(client_as, dept, demo_password):
     client = client_as("sysadmin")
-    response = client.post("/org/users/new/", {
-        "username": "xss_user", "display_name": XSS[:50], "phone": "<b>110</b>",
-        "departments": [dept("区科技局").pk], "password1": "Strong#Pass2024", "password2": "Strong#Pass2024",
-        "reason": XSS,
-    })
+    response = client.post(
+        "/org/users/new/",
+        {
+            "username": "xss_user",
+            "display_name": XSS[:50],
+            "phone": "<b>110</b>",
+            "departments": [dept("区科技局").pk],
+            "password1": "Strong#Pass2024",
+            "password2": "Strong#Pass2024",
+            "reason": XSS,
+        },
+    )
     assert response.status_code == 302
     created = User.objects.get(username="xss_user")
-    for url in (f"/org/users/{created.pk}/", "/org/users/", "/audit/changes/", f"/org/departments/{dept('区科技局').pk}/"):
+    for url in (
+        f"/org/users/{created.pk}/",
+        "/org/users/",
+        "/audit/changes/",
+        f"/org/departments/{dept('区科技局').pk}/",
+    ):
         body = client.get(url).content.decode()
         assert "<script>alert" not in body and "<b>110</b>" not in body, url
     detail = client.get(f"/org/users/{created.pk}/").content.decode()
@@ -63,10 +75,16 @@ def test_hostile_search_text_is_escaped(client_as):
 def test_unknown_choice_and_foreign_department_are_refused(client_as, dept):
     # a bureau admin posting a department outside their reach (the city) as a user's department
     city = Department.objects.get(name="重庆市")
-    response = client_as("kjj").post("/org/users/new/", {
-        "username": "outsider", "display_name": "越权", "departments": [city.pk],
-        "password1": "Strong#Pass2024", "password2": "Strong#Pass2024",
-    })
+    response = client_as("kjj").post(
+        "/org/users/new/",
+        {
+            "username": "outsider",
+            "display_name": "越权",
+            "departments": [city.pk],
+            "password1": "Strong#Pass2024",
+            "password2": "Strong#Pass2024",
+        },
+    )
     assert "选择一个有效的选项" in response.content.decode()
     assert not User.objects.filter(username="outsider").exists()
 

@@ -11,15 +11,25 @@ from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_da
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PROGRAMMES = ["科技企业成长工程", "科技创新平台提升工程", "科技成果转化攻坚工程", "科技协同创新工程",
-              "科技人才引育工程", "科技创新政策扶持工程", "科技创新氛围优化工程", "保障措施"]
+PROGRAMMES = [
+    "科技企业成长工程",
+    "科技创新平台提升工程",
+    "科技成果转化攻坚工程",
+    "科技协同创新工程",
+    "科技人才引育工程",
+    "科技创新政策扶持工程",
+    "科技创新氛围优化工程",
+    "保障措施",
+]
 
 
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     executable = chromium_path()
     if executable is None:
-        pytest.skip("未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。")
+        pytest.skip(
+            "未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。"
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while it

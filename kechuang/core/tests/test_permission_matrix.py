@@ -73,8 +73,10 @@ def api_endpoints():
         (f"/api/v1/departments/{jxw_dept.pk}", only(*STAFF, hanfeng=404)),
         (f"/api/v1/users/{hanfeng.pk}", only("sysadmin", "kjj")),
         ("/api/v1/metrics", EVERYONE),
-        ("/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
-         only("sysadmin", "kjj", "jxw", "leader", others=404)),
+        (
+            "/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
+            only("sysadmin", "kjj", "jxw", "leader", others=404),
+        ),
     ]
 
 

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client, username, password):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR="10.1.2.3",
-                       HTTP_USER_AGENT="pytest-browser")
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_USER_AGENT="pytest-browser",
+    )
 
 
 def test_login_page_is_chinese_and_sets_csp(client):
@@ -79,10 +83,16 @@ def test_passwords_are_hashed_with_argon2(user):
     ],
 )
 def test_password_rules_refuse_weak_passwords(client_as, dept, password, message):
-    response = client_as("sysadmin").post("/org/users/new/", {
-        "username": "weakling", "display_name": "弱密码", "departments": [dept("区科技局").pk],
-        "password1": password, "password2": password,
-    })
+    response = client_as("sysadmin").post(
+        "/org/users/new/",
+        {
+            "username": "weakling",
+            "display_name": "弱密码",
+            "departments": [dept("区科技局").pk],
+            "password1": password,
+            "password2": password,
+        },
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not actions.User.objects.filter(username="weakling").exists()
@@ -106,7 +116,9 @@ def test_expired_session_sends_user_back_to_login(client, demo_password):
 def test_csrf_is_enforced_on_forms(user, dept):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user("sysadmin"), backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post("/org/departments/new/", {"parent": dept().pk, "name": "无令牌单位", "kind": "unit"})
+    response = client.post(
+        "/org/departments/new/", {"parent": dept().pk, "name": "无令牌单位", "kind": "unit"}
+    )
     assert response.status_code == 403
     assert not actions.Department.objects.filter(name="无令牌单位").exists()
     anonymous = Client(enforce_csrf_checks=True)
@@ -122,11 +134,20 @@ def test_logout_is_logged(client_as):
 
 def test_production_settings_pass_the_deploy_check():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DJANGO_SETTINGS_MODULE": "kechuang.settings_production",
-                "KECHUANG_SECRET_KEY": "x7!kq" * 12, "KECHUANG_ALLOWED_HOSTS": "kc.kaizhou.gov.cn"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kechuang.settings_production",
+            "KECHUANG_SECRET_KEY": "x7!kq" * 12,
+            "KECHUANG_ALLOWED_HOSTS": "kc.kaizhou.gov.cn",
+        }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "kechuang.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=120,
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -135,6 +156,12 @@ def test_production_settings_pass_the_deploy_check():
 def test_production_settings_refuse_a_missing_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "KECHUANG_SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "kechuang.settings_production"
-    result = subprocess.run([sys.executable, "-m", "kechuang.cli", "check"], cwd=Path(settings.BASE_DIR), env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kechuang.cli", "check"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "KECHUANG_SECRET_KEY" in result.stderr

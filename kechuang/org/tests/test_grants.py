@@ -25,7 +25,9 @@ def town_admin(dept):
     """A 系统管理员 limited to one town (department scope)."""
     admin = User.objects.create(username="hf_admin", display_name="汉丰管理员")
     admin.memberships.create(department=dept("汉丰街道"), is_primary=True)
-    RoleGrant.objects.create(user=admin, role=Role.SYSTEM_ADMIN, scope=Scope.DEPARTMENT, department=dept("汉丰街道"))
+    RoleGrant.objects.create(
+        user=admin, role=Role.SYSTEM_ADMIN, scope=Scope.DEPARTMENT, department=dept("汉丰街道")
+    )
     return User.objects.get(pk=admin.pk)
 
 

@@ -83,8 +83,16 @@ def test_published_plan_is_visible_to_everyone_working_in_the_region(user):
 def test_plan_of_another_district_is_not_visible(dept, user):
     city = Department.objects.get(name="重庆市")
     other = Department.objects.add_child(city, instance=Department(name="万州区", kind="district"))
-    Plan.objects.create(department=other, doc_number="万州府办发〔2021〕1号", title="万州方案", issuer="万州区政府",
-                        issued_on="2021-05-01", period_start=2021, period_end=2025, source_text="……")
+    Plan.objects.create(
+        department=other,
+        doc_number="万州府办发〔2021〕1号",
+        title="万州方案",
+        issuer="万州区政府",
+        issued_on="2021-05-01",
+        period_start=2021,
+        period_end=2025,
+        source_text="……",
+    )
     assert visible_to(user("kjj"), Plan.objects.all()).count() == 1
     assert visible_to(user("sysadmin"), Plan.objects.all()).count() == 2
 

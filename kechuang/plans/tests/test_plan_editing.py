@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def edit(client, task, **data):
-    form = {"status": task.status, "deadline": task.deadline.isoformat(), "lead_department": task.lead_department_id,
-            "co_departments": [], "reason": "进展更新"}
+    form = {
+        "status": task.status,
+        "deadline": task.deadline.isoformat(),
+        "lead_department": task.lead_department_id,
+        "co_departments": [],
+        "reason": "进展更新",
+    }
     form.update(data)
     return client.post(f"/plans/tasks/{task.pk}/edit/", form)
 
@@ -65,12 +70,39 @@ def test_locate_requires_a_unique_exact_span():
 def test_definition_with_a_wrong_span_loads_nothing(tmp_path):
     (tmp_path / "plan.txt").write_text("2022年新增科技型企业60家。", encoding="utf-8")
     definition = {
-        "department": ["重庆市", "开州区"], "doc_number": "测试〔2022〕1号", "title": "测试方案", "issuer": "测试",
-        "issued_on": "2022-01-01", "period_start": 2022, "period_end": 2022, "source_file": "plan.txt",
-        "programmes": [{"number": 1, "kind": "programme", "title": "一", "tasks": [], "indicators": [
-            {"code": "1", "name": "新增科技型企业数", "unit": "家", "kind": "increment",
-             "targets": [{"year": 2022, "value": 70, "unit": "家", "comparator": "eq", "span": "新增科技型企业70家"}]},
-        ]}],
+        "department": ["重庆市", "开州区"],
+        "doc_number": "测试〔2022〕1号",
+        "title": "测试方案",
+        "issuer": "测试",
+        "issued_on": "2022-01-01",
+        "period_start": 2022,
+        "period_end": 2022,
+        "source_file": "plan.txt",
+        "programmes": [
+            {
+                "number": 1,
+                "kind": "programme",
+                "title": "一",
+                "tasks": [],
+                "indicators": [
+                    {
+                        "code": "1",
+                        "name": "新增科技型企业数",
+                        "unit": "家",
+                        "kind": "increment",
+                        "targets": [
+                            {
+                                "year": 2022,
+                                "value": 70,
+                                "unit": "家",
+                                "comparator": "eq",
+                                "span": "新增科技型企业70家",
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
     }
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")

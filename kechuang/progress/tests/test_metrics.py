@@ -52,7 +52,9 @@ def test_tasks_completed_by_scope_and_period(dept):
     district = dept()
     result = metrics.evaluate("plans.tasks_completed", district, "2021")
     assert result.value == 2
-    assert set(result.record_ids) == set(Task.objects.filter(code__in=["2.1", "6.1"]).values_list("pk", flat=True))
+    assert set(result.record_ids) == set(
+        Task.objects.filter(code__in=["2.1", "6.1"]).values_list("pk", flat=True)
+    )
     assert metrics.evaluate("plans.tasks_completed", dept("区科技局"), "2021").value == 1
     assert metrics.evaluate("plans.tasks_completed", dept("区科协"), "2021").value == 0
     assert metrics.evaluate("plans.tasks_completed", dept("区科协"), "2022Q1").value == 1
@@ -75,8 +77,14 @@ def test_query_count_does_not_grow_with_data(dept):
         metrics.evaluate("plans.tasks_completed", district, "2021")
     programme = Programme.objects.get(number=1)
     Task.objects.bulk_create(
-        Task(programme=programme, code=f"X{i}", title=f"批量任务{i}", lead_department=dept("区科技局"),
-             status="done", completed_on=date(2021, 6, 1))
+        Task(
+            programme=programme,
+            code=f"X{i}",
+            title=f"批量任务{i}",
+            lead_department=dept("区科技局"),
+            status="done",
+            completed_on=date(2021, 6, 1),
+        )
         for i in range(300)
     )
     with CaptureQueriesContext(connection) as large:

@@ -1,5 +1,5 @@
-from kechuang.core.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users, load_reference_data
 from kechuang.core.commands import AuditedCommand
+from kechuang.core.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users, load_reference_data
 
 
 class Command(AuditedCommand):

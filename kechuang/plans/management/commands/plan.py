@@ -3,8 +3,8 @@ import json
 from django.core.management.base import CommandError
 
 from kechuang.core.commands import AuditedCommand
-from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.choices import COMPARATOR_SYMBOL
+from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.loading import load_plan
 from kechuang.plans.models import format_number
 
@@ -48,4 +48,6 @@ class Command(AuditedCommand):
                 for target in indicator["targets"]:
                     symbol = COMPARATOR_SYMBOL[target["comparator"]]
                     value = format_number(target["value"])
-                    self.stdout.write(f"   目标 {target['year']} {indicator['name']} {symbol} {value}{target['unit']}")
+                    self.stdout.write(
+                        f"   目标 {target['year']} {indicator['name']} {symbol} {value}{target['unit']}"
+                    )
