@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kechuang.audit",
     "kechuang.plans",
     "kechuang.progress",
+    "kechuang.enterprises",
     "kechuang.api",
 ]
 
@@ -188,7 +189,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
-KECHUANG_AUDITED_APPS = ["org", "plans", "progress"]
+KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises"]
 # Fields never copied into audit snapshots.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password"}
 KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login"}

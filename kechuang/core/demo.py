@@ -29,7 +29,11 @@ DEMO_USERS = [
 
 @transaction.atomic
 def load_reference_data():
+    from kechuang.enterprises.rules import load_qualification_kinds, load_rule_sets
+
     load_department_tree()
+    load_rule_sets()
+    load_qualification_kinds()
     return load_plan()
 
 

@@ -29,6 +29,7 @@ class ScopeRule:
     owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees.
     many: the department lookup crosses a many-to-many relation (needs de-duplication).
     public_in_region: published records (a plan) that everyone working in or above the region sees.
+    public: reference data (dictionaries, rule sets) that every signed-in user with a role sees.
     """
 
     department: str | None = None
@@ -36,6 +37,7 @@ class ScopeRule:
     owner: str | None = None
     many: bool = False
     public_in_region: bool = False
+    public: bool = False
 
     def _lookup(self, suffix: str) -> str:
         if self.department is None:
@@ -130,6 +132,8 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
         grants = [g for g in grants if capability in CAPABILITIES.get(g.role, ())]
     if not grants:
         return queryset.none()
+    if rule.public:
+        return queryset
 
     clauses: list[Q] = []
     for grant in grants:

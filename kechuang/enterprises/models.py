@@ -1,0 +1,304 @@
+"""The enterprise registry (programme 1, 科技企业成长工程): enterprises, yearly data, qualifications,
+growth stages, and the dated rule sets the eligibility self-checks run on."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.org.models import Department
+from kechuang.org.scope import ScopeRule
+
+from . import creditcode
+from .choices import GrowthStage, HighTechField, QualificationStatus, SourceChannel
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+
+
+def validate_credit_code(value: str) -> None:
+    try:
+        creditcode.validate(value)
+    except creditcode.CreditCodeError as exc:
+        raise ValidationError(str(exc), code="credit_code") from exc
+
+
+industry_code_validator = RegexValidator(
+    r"^[A-T](\d{2}|\d{3}|\d{4})?$", "国民经济行业分类代码应为门类字母加 2–4 位数字，如 C3985。"
+)
+
+
+class Enterprise(models.Model):
+    """An enterprise in the district, keyed by its 统一社会信用代码."""
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    name = models.CharField(_("企业名称"), max_length=200)
+    town = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所在镇乡街道")
+    )
+    industry_code = models.CharField(
+        _("行业代码"), max_length=5, blank=True, validators=[industry_code_validator],
+        help_text=_("国民经济行业分类（GB/T 4754-2017）"),
+    )
+    hightech_field = models.CharField(_("技术领域"), max_length=20, choices=HighTechField.choices, blank=True)
+    registered_on = models.DateField(_("注册日期"))
+    source_channel = models.CharField(_("来源渠道"), max_length=20, choices=SourceChannel.choices, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="enterprises", blank=True, verbose_name=_("企业账号")
+    )
+    stage = models.CharField(_("成长阶段"), max_length=10, choices=GrowthStage.choices, blank=True)
+    stage_reason = models.CharField(_("阶段依据"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
+
+    scope_rule = ScopeRule(department="town", owner="users", many=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.credit_code = creditcode.normalise(self.credit_code)
+
+    def scope_department(self) -> Department:
+        return self.town
+
+
+class EnterpriseYear(models.Model):
+    """An enterprise's figures for one year. Never overwritten: a correction is a new version and the
+    old one is kept, marked superseded. Amounts in 元."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years", verbose_name=_("企业"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sales_revenue = models.DecimalField(_("销售收入（元）"), **MONEY)
+    total_income = models.DecimalField(_("总收入（元）"), **MONEY)
+    total_cost = models.DecimalField(_("成本费用总额（元）"), **MONEY)
+    rd_expense = models.DecimalField(_("研发费用（元）"), **MONEY)
+    rd_domestic = models.DecimalField(_("境内研发费用（元）"), **MONEY)
+    net_assets = models.DecimalField(_("净资产（元）"), **MONEY)
+    total_assets = models.DecimalField(_("资产总额（元）"), **MONEY)
+    hightech_income = models.DecimalField(_("高新技术产品（服务）收入（元）"), **MONEY)
+    employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
+    st_staff = models.PositiveIntegerField(_("科技人员数"), null=True, blank=True)
+    rd_staff = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True)
+    conversions = models.PositiveIntegerField(_("科技成果转化数"), null=True, blank=True)
+    ip_class1 = models.PositiveIntegerField(_("I类知识产权数"), null=True, blank=True)
+    ip_class2 = models.PositiveIntegerField(_("II类知识产权数"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("录入人"),
+    )
+
+    FIGURES = [
+        "sales_revenue", "total_income", "total_cost", "rd_expense", "rd_domestic", "net_assets", "total_assets",
+        "hightech_income", "employees", "st_staff", "rd_staff", "conversions", "ip_class1", "ip_class2",
+    ]
+
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+
+    class Meta:
+        verbose_name = _("企业年度数据")
+        verbose_name_plural = _("企业年度数据")
+        ordering = ["enterprise", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year", "version"], name="enterprise_year_version"),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"], condition=Q(superseded_at__isnull=True), name="enterprise_year_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}年（第{self.version}版）"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.st_staff is not None and self.employees is not None and self.st_staff > self.employees:
+            errors["st_staff"] = "科技人员数不能超过职工总数。"
+        if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
+            errors["rd_staff"] = "研发人员数不能超过职工总数。"
+        if self.rd_domestic is not None and self.rd_expense is not None and self.rd_domestic > self.rd_expense:
+            errors["rd_domestic"] = "境内研发费用不能超过研发费用。"
+        for name in ("sales_revenue", "total_income", "total_cost", "rd_expense", "rd_domestic", "total_assets",
+                     "hightech_income"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能为负数。"
+        if errors:
+            raise ValidationError(errors)
+
+    def figures(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIGURES}
+
+    def scope_department(self) -> Department:
+        return self.enterprise.town
+
+
+class QualificationKind(models.Model):
+    """A kind of recognition (重庆市科技型企业, 科技型中小企业, 高新技术企业, 专精特新 …) — data the bureau
+    can extend."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    validity_years = models.PositiveSmallIntegerField(
+        _("有效期（年）"), null=True, blank=True, help_text=_("空表示长期有效，直至撤销")
+    )
+    valid_through_next_march = models.BooleanField(
+        _("有效至次年3月31日"), default=False, help_text=_("如科技型中小企业入库编号")
+    )
+    description = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    scope_rule = ScopeRule(public=True)
+
+    class Meta:
+        verbose_name = _("资质类型")
+        verbose_name_plural = _("资质类型")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def default_expiry(self, issued_on: date) -> date | None:
+        if self.valid_through_next_march:
+            return date(issued_on.year + 1, 3, 31)
+        if self.validity_years:
+            try:
+                anniversary = issued_on.replace(year=issued_on.year + self.validity_years)
+            except ValueError:  # 29 February
+                anniversary = date(issued_on.year + self.validity_years, 3, 1)
+            return anniversary - timedelta(days=1)
+        return None
+
+
+class Qualification(models.Model):
+    """One recognition of an enterprise: number, dates, status."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("企业")
+    )
+    kind = models.ForeignKey(QualificationKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("资质"))
+    number = models.CharField(_("证书/入库编号"), max_length=60, blank=True)
+    issued_on = models.DateField(_("认定日期"))
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=QualificationStatus.choices, default=QualificationStatus.VALID
+    )
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+
+    class Meta:
+        verbose_name = _("企业资质")
+        verbose_name_plural = _("企业资质")
+        ordering = ["enterprise", "kind", "-issued_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kind", "issued_on"], name="qualification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.kind}（{self.issued_on:%Y-%m-%d}）"
+
+    def clean(self) -> None:
+        if self.kind_id and self.issued_on and self.expires_on is None:
+            self.expires_on = self.kind.default_expiry(self.issued_on)
+        if self.expires_on and self.issued_on and self.expires_on < self.issued_on:
+            raise ValidationError({"expires_on": "有效期至不能早于认定日期。"})
+        if self.status == QualificationStatus.REVOKED and not self.revoked_on:
+            raise ValidationError({"revoked_on": "已撤销的资质必须填写撤销日期。"})
+        if self.status == QualificationStatus.VALID and self.revoked_on:
+            raise ValidationError({"revoked_on": "有效的资质不能填写撤销日期。"})
+
+    def valid_on(self, day: date) -> bool:
+        return (
+            self.issued_on <= day
+            and (self.expires_on is None or day <= self.expires_on)
+            and (self.revoked_on is None or day < self.revoked_on)
+        )
+
+    def scope_department(self) -> Department:
+        return self.enterprise.town
+
+
+def valid_on_q(day: date, prefix: str = "") -> Q:
+    """Qualifications valid on `day` (for querysets of Qualification, or through `prefix`)."""
+    p = prefix
+    return (
+        Q(**{f"{p}issued_on__lte": day})
+        & (Q(**{f"{p}expires_on__isnull": True}) | Q(**{f"{p}expires_on__gte": day}))
+        & (Q(**{f"{p}revoked_on__isnull": True}) | Q(**{f"{p}revoked_on__gt": day}))
+    )
+
+
+class StageRecord(models.Model):
+    """History of an enterprise's growth stage: kept whenever the computed stage changes."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="stage_history",
+                                   verbose_name=_("企业"))
+    stage = models.CharField(_("成长阶段"), max_length=10, choices=GrowthStage.choices)
+    data_year = models.PositiveSmallIntegerField(_("依据年度"), null=True, blank=True)
+    reason = models.CharField(_("依据"), max_length=300)
+    decided_at = models.DateTimeField(_("判定时间"), auto_now_add=True)
+
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+
+    class Meta:
+        verbose_name = _("成长阶段记录")
+        verbose_name_plural = _("成长阶段记录")
+        ordering = ["enterprise", "-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.stage}"
+
+    def scope_department(self) -> Department:
+        return self.enterprise.town
+
+
+class RuleSet(models.Model):
+    """A dated, versioned set of rule parameters (thresholds, grade tables) — never constants in code.
+
+    code: kxqy (科技型中小企业评价), gqrd (高新技术企业认定), stage (成长阶段).
+    """
+
+    code = models.CharField(_("规则"), max_length=20)
+    version = models.CharField(_("版本"), max_length=30)
+    title = models.CharField(_("名称"), max_length=200)
+    basis = models.CharField(_("依据文件"), max_length=300, blank=True)
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    params = models.JSONField(_("参数"))
+
+    scope_rule = ScopeRule(public=True)
+
+    class Meta:
+        verbose_name = _("规则集")
+        verbose_name_plural = _("规则集")
+        ordering = ["code", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="ruleset_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.version}）"
+
+    @classmethod
+    def active(cls, code: str, on: date) -> "RuleSet":
+        found = (
+            cls.objects.filter(code=code, effective_from__lte=on)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+            .order_by("-effective_from")
+            .first()
+        )
+        if found is None:
+            raise cls.DoesNotExist(f"{on:%Y-%m-%d} 没有生效的“{code}”规则集。")
+        return found
