@@ -14,7 +14,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-AMOUNTS = ("sales", "total_income", "total_cost", "rd_expense", "rd_domestic", "net_assets", "hightech_income")
+AMOUNTS = (
+    "sales",
+    "total_income",
+    "total_cost",
+    "rd_expense",
+    "rd_domestic",
+    "net_assets",
+    "hightech_income",
+)
 DIRECT_ROUTES = ("hte_valid", "national_award_top3", "provincial_rd_institution", "led_standard")
 
 
@@ -264,8 +272,12 @@ def assess_kxqy(facts: Facts, params: dict) -> dict:
             hints.extend(_kxqy_hints(facts, params, score, st_points, rd_points, ip_points, sales, rd))
         if st_points == 0:
             failed.append("st_staff_zero")
-            need = _people_needed(facts.st_staff, facts.employees, Fraction(str(params["st_staff_bands"][-1][0])))
-            hints.append(f"科技人员占比 {float(staff_ratio):.1%}，科技人员指标得 0 分；需再增加 {need} 名科技人员")
+            need = _people_needed(
+                facts.st_staff, facts.employees, Fraction(str(params["st_staff_bands"][-1][0]))
+            )
+            hints.append(
+                f"科技人员占比 {float(staff_ratio):.1%}，科技人员指标得 0 分；需再增加 {need} 名科技人员"
+            )
     eligible = not failed
     return {
         "eligible": eligible,
@@ -284,7 +296,9 @@ def _kxqy_hints(facts, params, score, st_points, rd_points, ip_points, sales, rd
     for threshold, points in reversed(params["rd_sales_bands"]):
         if points > rd_points and sales > 0:
             needed = Fraction(str(threshold)) * sales - rd
-            hints.append(f"研发费用占销售收入比例达到 {threshold:.0%} 可得 {points} 分（研发费用需增加 {wan(needed)}）")
+            hints.append(
+                f"研发费用占销售收入比例达到 {threshold:.0%} 可得 {points} 分（研发费用需增加 {wan(needed)}）"
+            )
             break
     for threshold, points in reversed(params["st_staff_bands"]):
         if points > st_points:
@@ -329,7 +343,9 @@ def assess_gqrd(facts: Facts, params: dict) -> dict:
     latest = facts.latest
     failed, hints = [], []
 
-    if facts.registered_on is None or facts.as_of < _add_years(facts.registered_on, params["registered_years"]):
+    if facts.registered_on is None or facts.as_of < _add_years(
+        facts.registered_on, params["registered_years"]
+    ):
         failed.append("registered_1y")
         when = _add_years(facts.registered_on, params["registered_years"]) if facts.registered_on else None
         hints.append(f"注册未满一年，{when:%Y-%m-%d} 起方可申报" if when else "缺少注册日期")
@@ -338,14 +354,18 @@ def assess_gqrd(facts: Facts, params: dict) -> dict:
         hints.append("须拥有对主要产品（服务）发挥核心支持作用的知识产权")
     if facts.field not in params["fields"]:
         failed.append("field")
-        hints.append(f"核心技术须属于《国家重点支持的高新技术领域》八大领域之一（填写为“{facts.field or '空'}”）")
+        hints.append(
+            f"核心技术须属于《国家重点支持的高新技术领域》八大领域之一（填写为“{facts.field or '空'}”）"
+        )
 
     staff_ratio = _ratio(facts.st_staff, facts.employees) or Fraction(0)
     st_min = Fraction(str(params["st_staff_min"]))
     if staff_ratio < st_min:
         failed.append("st_staff_ratio")
         need = _people_needed(facts.st_staff, facts.employees, st_min)
-        hints.append(f"科技人员占比 {float(staff_ratio):.2%}，低于 {float(st_min):.0%}：需再增加 {need} 名科技人员")
+        hints.append(
+            f"科技人员占比 {float(staff_ratio):.2%}，低于 {float(st_min):.0%}：需再增加 {need} 名科技人员"
+        )
 
     total_sales = sum((y.get("sales") for y in years), Fraction(0))
     total_rd = sum((y.get("rd_expense") for y in years), Fraction(0))
@@ -368,8 +388,12 @@ def assess_gqrd(facts: Facts, params: dict) -> dict:
     domestic_min = Fraction(str(params["rd_domestic_min"]))
     if domestic_ratio is None or domestic_ratio < domestic_min:
         failed.append("rd_domestic")
-        hints.append(f"境内研发费用占比不足 {float(domestic_min):.0%}：境内研发费用需增加 "
-                     f"{wan(domestic_min * total_rd - total_domestic)}" if total_rd else "没有研发费用")
+        hints.append(
+            f"境内研发费用占比不足 {float(domestic_min):.0%}：境内研发费用需增加 "
+            f"{wan(domestic_min * total_rd - total_domestic)}"
+            if total_rd
+            else "没有研发费用"
+        )
 
     income, hightech = latest.get("total_income"), latest.get("hightech_income")
     hightech_ratio = _ratio(hightech, income)
@@ -377,8 +401,10 @@ def assess_gqrd(facts: Facts, params: dict) -> dict:
     if hightech_ratio is None or hightech_ratio < hightech_min:
         failed.append("hightech_income")
         needed = (hightech_min * income - hightech) / (1 - hightech_min)
-        hints.append(f"{latest.year}年高新技术产品（服务）收入占总收入 {float(hightech_ratio or 0):.2%}，"
-                     f"低于 {float(hightech_min):.0%}：需增加 {wan(needed)}")
+        hints.append(
+            f"{latest.year}年高新技术产品（服务）收入占总收入 {float(hightech_ratio or 0):.2%}，"
+            f"低于 {float(hightech_min):.0%}：需增加 {wan(needed)}"
+        )
     if facts.incidents:
         failed.append("incidents")
         hints.append("申请前一年内发生重大安全、重大质量事故或严重环境违法行为")
@@ -449,8 +475,12 @@ def _total_range(facts: Facts, params, computed: dict) -> list[int]:
     ]
     ip_lo = min(params["ip_cap"], sum(p[0] for p in ip_parts))
     ip_hi = min(params["ip_cap"], sum(p[1] for p in ip_parts))
-    others = [computed["conversion"], computed["growth_net_assets"], computed["growth_sales"],
-              expert("rd_management", items["rd_management"])]
+    others = [
+        computed["conversion"],
+        computed["growth_net_assets"],
+        computed["growth_sales"],
+        expert("rd_management", items["rd_management"]),
+    ]
     return [ip_lo + sum(p[0] for p in others), ip_hi + sum(p[1] for p in others)]
 
 
@@ -459,5 +489,7 @@ RULES = {"kxqy": assess_kxqy, "gqrd": assess_gqrd}
 
 def assess(rules: str, data: dict, params: dict) -> dict:
     if rules not in RULES:
-        raise AssessInputError([f"rules: 未知的规则“{rules}”，应为 kxqy（科技型中小企业）或 gqrd（高新技术企业）"])
+        raise AssessInputError(
+            [f"rules: 未知的规则“{rules}”，应为 kxqy（科技型中小企业）或 gqrd（高新技术企业）"]
+        )
     return RULES[rules](parse_facts(data), params)

@@ -34,13 +34,18 @@ industry_code_validator = RegexValidator(
 class Enterprise(models.Model):
     """An enterprise in the district, keyed by its 统一社会信用代码."""
 
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
     name = models.CharField(_("企业名称"), max_length=200)
     town = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所在镇乡街道")
     )
     industry_code = models.CharField(
-        _("行业代码"), max_length=5, blank=True, validators=[industry_code_validator],
+        _("行业代码"),
+        max_length=5,
+        blank=True,
+        validators=[industry_code_validator],
         help_text=_("国民经济行业分类（GB/T 4754-2017）"),
     )
     hightech_field = models.CharField(_("技术领域"), max_length=20, choices=HighTechField.choices, blank=True)
@@ -77,7 +82,9 @@ class EnterpriseYear(models.Model):
     """An enterprise's figures for one year. Never overwritten: a correction is a new version and the
     old one is kept, marked superseded. Amounts in 元."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="years", verbose_name=_("企业")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     sales_revenue = models.DecimalField(_("销售收入（元）"), **MONEY)
     total_income = models.DecimalField(_("总收入（元）"), **MONEY)
@@ -97,13 +104,29 @@ class EnterpriseYear(models.Model):
     superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("录入人"),
     )
 
     FIGURES = [
-        "sales_revenue", "total_income", "total_cost", "rd_expense", "rd_domestic", "net_assets", "total_assets",
-        "hightech_income", "employees", "st_staff", "rd_staff", "conversions", "ip_class1", "ip_class2",
+        "sales_revenue",
+        "total_income",
+        "total_cost",
+        "rd_expense",
+        "rd_domestic",
+        "net_assets",
+        "total_assets",
+        "hightech_income",
+        "employees",
+        "st_staff",
+        "rd_staff",
+        "conversions",
+        "ip_class1",
+        "ip_class2",
     ]
 
     scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
@@ -115,7 +138,9 @@ class EnterpriseYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year", "version"], name="enterprise_year_version"),
             models.UniqueConstraint(
-                fields=["enterprise", "year"], condition=Q(superseded_at__isnull=True), name="enterprise_year_current"
+                fields=["enterprise", "year"],
+                condition=Q(superseded_at__isnull=True),
+                name="enterprise_year_current",
             ),
         ]
 
@@ -128,10 +153,21 @@ class EnterpriseYear(models.Model):
             errors["st_staff"] = "科技人员数不能超过职工总数。"
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
             errors["rd_staff"] = "研发人员数不能超过职工总数。"
-        if self.rd_domestic is not None and self.rd_expense is not None and self.rd_domestic > self.rd_expense:
+        if (
+            self.rd_domestic is not None
+            and self.rd_expense is not None
+            and self.rd_domestic > self.rd_expense
+        ):
             errors["rd_domestic"] = "境内研发费用不能超过研发费用。"
-        for name in ("sales_revenue", "total_income", "total_cost", "rd_expense", "rd_domestic", "total_assets",
-                     "hightech_income"):
+        for name in (
+            "sales_revenue",
+            "total_income",
+            "total_cost",
+            "rd_expense",
+            "rd_domestic",
+            "total_assets",
+            "hightech_income",
+        ):
             value = getattr(self, name)
             if value is not None and value < 0:
                 errors[name] = f"{self._meta.get_field(name).verbose_name}不能为负数。"
@@ -188,7 +224,9 @@ class Qualification(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("企业")
     )
-    kind = models.ForeignKey(QualificationKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("资质"))
+    kind = models.ForeignKey(
+        QualificationKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("资质")
+    )
     number = models.CharField(_("证书/入库编号"), max_length=60, blank=True)
     issued_on = models.DateField(_("认定日期"))
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
@@ -245,8 +283,9 @@ def valid_on_q(day: date, prefix: str = "") -> Q:
 class StageRecord(models.Model):
     """History of an enterprise's growth stage: kept whenever the computed stage changes."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="stage_history",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="stage_history", verbose_name=_("企业")
+    )
     stage = models.CharField(_("成长阶段"), max_length=10, choices=GrowthStage.choices)
     data_year = models.PositiveSmallIntegerField(_("依据年度"), null=True, blank=True)
     reason = models.CharField(_("依据"), max_length=300)

@@ -25,7 +25,9 @@ def load_rule_sets(directory: Path = RULES_DIR) -> list[RuleSet]:
                 "title": spec["title"],
                 "basis": spec.get("basis", ""),
                 "effective_from": date.fromisoformat(spec["effective_from"]),
-                "effective_to": date.fromisoformat(spec["effective_to"]) if spec.get("effective_to") else None,
+                "effective_to": date.fromisoformat(spec["effective_to"])
+                if spec.get("effective_to")
+                else None,
                 "params": spec["params"],
             },
         )
@@ -39,7 +41,13 @@ def params_for(code: str, on: date) -> dict:
 
 QUALIFICATION_KINDS = [
     # code, name, validity years, valid through next 31 March, description
-    ("cq_tech", "重庆市科技型企业", None, False, "重庆市科技型企业系统入库企业（每年更新数据，撤销前持续有效）"),
+    (
+        "cq_tech",
+        "重庆市科技型企业",
+        None,
+        False,
+        "重庆市科技型企业系统入库企业（每年更新数据，撤销前持续有效）",
+    ),
     ("kxqy", "科技型中小企业", None, True, "全国科技型中小企业信息库入库登记编号，当年有效（至次年3月31日）"),
     ("hte", "高新技术企业", 3, False, "国家高新技术企业，证书有效期三年"),
     ("zjtx", "专精特新中小企业", 3, False, "重庆市“专精特新”中小企业"),
@@ -52,6 +60,14 @@ def load_qualification_kinds():
     from .models import QualificationKind
 
     for order, (code, name, years, march, description) in enumerate(QUALIFICATION_KINDS):
-        upsert(QualificationKind, {"code": code}, {"name": name, "validity_years": years,
-                                                   "valid_through_next_march": march, "description": description,
-                                                   "sort_order": (order + 1) * 10})
+        upsert(
+            QualificationKind,
+            {"code": code},
+            {
+                "name": name,
+                "validity_years": years,
+                "valid_through_next_march": march,
+                "description": description,
+                "sort_order": (order + 1) * 10,
+            },
+        )

@@ -56,8 +56,10 @@ class Command(AuditedCommand):
 def _readable(rules: str, result: dict) -> str:
     if rules == "kxqy":
         head = "符合" if result["eligible"] else "不符合"
-        lines = [f"科技型中小企业评价：{head}；得分 {result['score']}（科技人员 {result['items']['st_staff']}，"
-                 f"研发投入 {result['items']['rd']}，科技成果 {result['items']['ip']}）"]
+        lines = [
+            f"科技型中小企业评价：{head}；得分 {result['score']}（科技人员 {result['items']['st_staff']}，"
+            f"研发投入 {result['items']['rd']}，科技成果 {result['items']['ip']}）"
+        ]
     else:
         head = "满足" if result["eligible_hard"] else "不满足"
         lo, hi = result["score_total_range"]
