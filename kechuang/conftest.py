@@ -1,9 +1,10 @@
-"""Shared test fixtures: the Kaizhou reference data and one account per role, loaded once per run."""
+"""Shared test fixtures: the Kaizhou reference data, one account per role and the demo enterprises,
+loaded once per run."""
 
 import pytest
 from django.test import Client
 
-from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_data
+from kechuang.core.demo import DEMO_PASSWORD, load_demo_data
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 
@@ -19,8 +20,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_reference_data()
-        load_demo_users()
+        load_demo_data()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("plans/", include("kechuang.plans.urls")),
     path("org/", include("kechuang.org.urls")),
+    path("enterprises/", include("kechuang.enterprises.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/v1/", _api_urls()),
 ]

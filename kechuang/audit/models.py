@@ -103,6 +103,10 @@ class ChangeEntry(AppendOnlyModel):
             return ""
         if isinstance(value, bool):
             return "是" if value else "否"
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v}" for k, v in value.items())
         field = self._field(attname)
         choices = dict(getattr(field, "flatchoices", None) or [])
         return str(choices.get(value, value))

@@ -38,6 +38,25 @@ def load_reference_data():
 
 
 @transaction.atomic
+def load_demo_data() -> None:
+    """Everything `make demo` shows: reference data, demo accounts and the synthetic registries."""
+    from kechuang.enterprises.demo import load_demo_enterprises
+    from kechuang.enterprises.models import Enterprise
+
+    load_reference_data()
+    users = {u.username: u for u in load_demo_users()}
+    load_demo_enterprises()
+    # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
+    own = (
+        Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")
+        .order_by("pk")
+        .first()
+    )
+    if own is not None and not own.users.filter(pk=users["qiye"].pk).exists():
+        own.users.add(users["qiye"])
+
+
+@transaction.atomic
 def load_demo_users() -> list[User]:
     users = []
     for username, name, role, scope, anchor_name, member_of in DEMO_USERS:

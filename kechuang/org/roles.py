@@ -49,6 +49,11 @@ class Capability:
     MANAGE_DEPARTMENTS = "org.manage_departments"
     MANAGE_USERS = "org.manage_users"
     VIEW_AUDIT = "audit.view"
+    VIEW_ENTERPRISES = "enterprises.view"
+    CHANGE_ENTERPRISES = (
+        "enterprises.change"  # profile and yearly data (the enterprise itself, or the bureau)
+    )
+    CERTIFY_ENTERPRISES = "enterprises.certify"  # qualifications: official recognitions, bureau only
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -59,6 +64,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_DEPARTMENTS,
             Capability.MANAGE_USERS,
             Capability.VIEW_AUDIT,
+            Capability.VIEW_ENTERPRISES,
         }
     ),
     Role.BUREAU_ADMIN: frozenset(
@@ -68,11 +74,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DEPARTMENTS,
             Capability.MANAGE_USERS,
             Capability.VIEW_AUDIT,
+            Capability.VIEW_ENTERPRISES,
+            Capability.CHANGE_ENTERPRISES,
+            Capability.CERTIFY_ENTERPRISES,
         }
     ),
-    Role.REPORTER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS}),
-    Role.LEADER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS}),
-    Role.ENTERPRISE: frozenset({Capability.VIEW_PLAN}),
+    Role.REPORTER: frozenset(
+        {Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS, Capability.VIEW_ENTERPRISES}
+    ),
+    Role.LEADER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS, Capability.VIEW_ENTERPRISES}),
+    Role.ENTERPRISE: frozenset(
+        {Capability.VIEW_PLAN, Capability.VIEW_ENTERPRISES, Capability.CHANGE_ENTERPRISES}
+    ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN}),
     Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),
 }

@@ -55,6 +55,7 @@ def _indicator(indicator: Indicator) -> dict:
         "kind": indicator.kind,
         "measurement": indicator.measurement,
         "metric": indicator.metric_key or None,
+        "metric_params": indicator.metric_params or {},
         "definition": indicator.definition,
         "lead": indicator.lead_department.name if indicator.lead_department else None,
         "task": indicator.task.code if indicator.task else None,

@@ -112,6 +112,9 @@ def load_plan(path: Path | str = KAIZHOU_2021) -> Plan:
                     "definition": i_spec.get("definition", ""),
                     "lead_department": unit(i_spec["lead"]) if i_spec.get("lead") else None,
                     "task": tasks.get(i_spec.get("task")),
+                    "measurement": "computed" if i_spec.get("metric") else "reported",
+                    "metric_key": i_spec.get("metric", ""),
+                    "metric_params": i_spec.get("metric_params", {}),
                 },
             )
             for t in i_spec["targets"]:

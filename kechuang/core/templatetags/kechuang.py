@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from kechuang.plans.models import format_number
@@ -52,3 +54,41 @@ def type_label(content_type):
     """Chinese name of a record type (ContentType), e.g. 任务."""
     model = content_type.model_class() if content_type else None
     return model._meta.verbose_name if model else getattr(content_type, "model", "")
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def attr(obj, name):
+    return getattr(obj, name, None)
+
+
+@register.filter
+def wan(amount):
+    """元 → 万元 with two decimals and thousands separators; — for empty."""
+    if amount is None or amount == "":
+        return "—"
+    return f"{Decimal(amount) / 10000:,.2f}"
+
+
+@register.filter
+def pct(value):
+    """A fraction as a percentage: 0.0523 → 5.23%."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.2f}%"
+
+
+@register.filter
+def ratio(numerator, denominator):
+    if numerator is None or not denominator:
+        return "—"
+    return pct(Decimal(numerator) / Decimal(denominator))
+
+
+@register.filter
+def valid_on(qualification, day):
+    return qualification.valid_on(day)

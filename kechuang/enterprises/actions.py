@@ -1,0 +1,154 @@
+"""Every change to enterprises, their yearly data and qualifications."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.audit.context import audit_context
+from kechuang.org.actions import ActionRefused
+from kechuang.org.roles import Capability
+from kechuang.org.scope import visible_to
+
+from . import stages
+from .models import Enterprise, EnterpriseYear, Qualification, StageRecord
+from .rules import params_for
+
+
+def _may(user, capability: str, enterprise: Enterprise) -> bool:
+    return visible_to(user, Enterprise.objects.filter(pk=enterprise.pk), capability).exists()
+
+
+def save_enterprise(acting_user, enterprise: Enterprise | None, *, reason: str = "", **fields) -> Enterprise:
+    """Create (bureau) or update (bureau or the enterprise's own users) an enterprise profile."""
+    if enterprise is None:
+        enterprise = Enterprise(**fields)
+        if not _may_create(acting_user, enterprise):
+            raise ActionRefused("您没有在该镇乡街道登记企业的权限。")
+    else:
+        if not _may(acting_user, Capability.CHANGE_ENTERPRISES, enterprise):
+            raise ActionRefused("您没有修改该企业的权限。")
+        if "credit_code" in fields and fields["credit_code"] != enterprise.credit_code:
+            raise ValidationError(
+                {"credit_code": "统一社会信用代码登记后不能修改；如确有错误，请注销后重新登记。"}
+            )
+        for name, value in fields.items():
+            setattr(enterprise, name, value)
+    enterprise.full_clean()
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        enterprise.save()
+    return enterprise
+
+
+def _may_create(user, enterprise: Enterprise) -> bool:
+    from kechuang.org.models import Department
+
+    town = enterprise.town if enterprise.town_id else None
+    if town is None:
+        return True  # full_clean will name the missing town
+    return visible_to(user, Department.objects.filter(pk=town.pk), Capability.CERTIFY_ENTERPRISES).exists()
+
+
+def record_year(
+    acting_user, enterprise: Enterprise, year: int, values: dict, *, reason: str = "", check=True
+) -> tuple[EnterpriseYear, bool]:
+    """Store an enterprise's figures for a year as a new version; the previous version is kept.
+
+    Returns (current version, whether anything changed). Unchanged figures write nothing.
+    """
+    if check and not _may(acting_user, Capability.CHANGE_ENTERPRISES, enterprise):
+        raise ActionRefused("您没有填报该企业数据的权限。")
+    unknown = set(values) - set(EnterpriseYear.FIGURES)
+    if unknown:
+        raise ValidationError(f"未知的年度数据项：{', '.join(sorted(unknown))}")
+    current = EnterpriseYear.objects.filter(
+        enterprise=enterprise, year=year, superseded_at__isnull=True
+    ).first()
+    merged = {**(current.figures() if current else {}), **values}
+    candidate = EnterpriseYear(
+        enterprise=enterprise,
+        year=year,
+        version=(current.version + 1) if current else 1,
+        recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        **merged,
+    )
+    candidate.full_clean(exclude=["enterprise"], validate_constraints=False)
+    if current is not None and all(_same(getattr(current, k), merged[k]) for k in EnterpriseYear.FIGURES):
+        return current, False
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        if current is not None:
+            current.superseded_at = timezone.now()
+            current.save(update_fields=["superseded_at"])
+        candidate.save()
+        refresh_stage(enterprise)
+    return candidate, True
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return Decimal(str(a)) == Decimal(str(b))
+
+
+def add_qualification(
+    acting_user,
+    enterprise: Enterprise,
+    *,
+    kind,
+    issued_on: date,
+    number: str = "",
+    expires_on: date | None = None,
+    note: str = "",
+    reason: str = "",
+) -> Qualification:
+    if not _may(acting_user, Capability.CERTIFY_ENTERPRISES, enterprise):
+        raise ActionRefused("只有科技局管理员可以登记企业资质。")
+    qualification = Qualification(
+        enterprise=enterprise, kind=kind, issued_on=issued_on, number=number, expires_on=expires_on, note=note
+    )
+    qualification.full_clean()
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        qualification.save()
+    return qualification
+
+
+def revoke_qualification(acting_user, qualification: Qualification, *, revoked_on: date, reason: str) -> None:
+    if not _may(acting_user, Capability.CERTIFY_ENTERPRISES, qualification.enterprise):
+        raise ActionRefused("只有科技局管理员可以撤销企业资质。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤销原因。"})
+    qualification.status, qualification.revoked_on = "revoked", revoked_on
+    qualification.full_clean()
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        qualification.save()
+
+
+def refresh_stage(enterprise: Enterprise, as_of: date | None = None) -> bool:
+    """Recompute the growth stage from the latest yearly data; keep history when it changes."""
+    as_of = as_of or timezone.localdate()
+    latest = (
+        EnterpriseYear.objects.filter(
+            enterprise=enterprise, superseded_at__isnull=True, sales_revenue__isnull=False
+        )
+        .order_by("-year")
+        .first()
+    )
+    stage, why = stages.classify(
+        enterprise.registered_on,
+        latest.year if latest else None,
+        latest.sales_revenue if latest else None,
+        as_of,
+        params_for("stage", as_of),
+    )
+    if stage == enterprise.stage and why == enterprise.stage_reason:
+        return False
+    changed = stage != enterprise.stage
+    enterprise.stage, enterprise.stage_reason = stage, why
+    enterprise.save(update_fields=["stage", "stage_reason"])
+    if changed:
+        StageRecord.objects.create(
+            enterprise=enterprise, stage=stage, data_year=latest.year if latest else None, reason=why
+        )
+    return changed

@@ -1,0 +1,65 @@
+from django import forms
+
+from kechuang.org.forms import DepartmentChoiceField
+from kechuang.org.models import Department
+
+from .models import Enterprise, EnterpriseYear, QualificationKind
+
+REASON = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
+
+
+class EnterpriseForm(forms.ModelForm):
+    town = DepartmentChoiceField(label="所在镇乡街道", queryset=Department.objects.none())
+    reason = forms.CharField(**REASON)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "credit_code",
+            "name",
+            "town",
+            "industry_code",
+            "hightech_field",
+            "registered_on",
+            "source_channel",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
+        widgets = {"registered_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, towns=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+        if editing:
+            self.fields["credit_code"].disabled = True
+
+
+class YearForm(forms.ModelForm):
+    reason = forms.CharField(**REASON)
+
+    class Meta:
+        model = EnterpriseYear
+        fields = EnterpriseYear.FIGURES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in EnterpriseYear.FIGURES:
+            field = self.fields[name]
+            if isinstance(field, forms.DecimalField):
+                field.help_text = "单位：元"
+                field.widget.attrs["step"] = "0.01"
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ModelChoiceField(label="资质", queryset=QualificationKind.objects.all())
+    number = forms.CharField(label="证书/入库编号", max_length=60, required=False)
+    issued_on = forms.DateField(label="认定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label="有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="留空则按资质类型的有效期自动计算",
+    )
+    note = forms.CharField(label="备注", max_length=300, required=False)
+    reason = forms.CharField(**REASON)

@@ -1,0 +1,281 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from kechuang.core.access import require_capability
+from kechuang.org.actions import ActionRefused
+from kechuang.org.models import Department
+from kechuang.org.roles import Capability
+from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+
+from . import actions
+from .choices import GrowthStage, HighTechField, SourceChannel
+from .forms import EnterpriseForm, QualificationForm, YearForm
+from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
+from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
+from .selfcheck import check
+
+
+def _apply(form, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except ActionRefused as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+def _filtered(request, enterprises):
+    g = request.GET
+    if g.get("q"):
+        enterprises = enterprises.filter(Q(name__icontains=g["q"]) | Q(credit_code__icontains=g["q"].upper()))
+    if g.get("town", "").isdigit():
+        enterprises = enterprises.filter(town_id=int(g["town"]))
+    if g.get("field") in HighTechField.values:
+        enterprises = enterprises.filter(hightech_field=g["field"])
+    if g.get("channel") in SourceChannel.values:
+        enterprises = enterprises.filter(source_channel=g["channel"])
+    if g.get("stage") in GrowthStage.values:
+        enterprises = enterprises.filter(stage=g["stage"])
+    if g.get("qualification"):
+        today = timezone.localdate()
+        holders = Qualification.objects.filter(valid_on_q(today), kind__code=g["qualification"])
+        enterprises = enterprises.filter(pk__in=holders.values("enterprise_id"))
+    if g.get("ids"):
+        ids = [int(i) for i in g["ids"].split(",") if i.isdigit()]
+        enterprises = enterprises.filter(pk__in=ids)
+    return enterprises
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def enterprise_list(request):
+    today = timezone.localdate()
+    enterprises = _filtered(request, visible_to(request.user, Enterprise.objects.select_related("town")))
+    enterprises = enterprises.prefetch_related(
+        Prefetch(
+            "qualifications",
+            queryset=Qualification.objects.filter(valid_on_q(today)).select_related("kind"),
+            to_attr="valid_qualifications",
+        )
+    ).order_by("name")
+    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    towns = visible_to(request.user, Department.objects.filter(kind=Department.Kind.TOWN)).order_by("path")
+    return render(
+        request,
+        "enterprises/enterprise_list.html",
+        {
+            "page": page,
+            "towns": towns,
+            "fields": HighTechField.choices,
+            "channels": SourceChannel.choices,
+            "stages": GrowthStage.choices,
+            "kinds": QualificationKind.objects.all(),
+            "can_create": has_capability(request.user, Capability.CERTIFY_ENTERPRISES),
+        },
+    )
+
+
+def _enterprise(request, pk, capability=None):
+    return get_visible_or_404(request.user, Enterprise.objects.select_related("town"), capability, pk=pk)
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def enterprise_detail(request, pk):
+    enterprise = _enterprise(request, pk)
+    today = timezone.localdate()
+    years = list(enterprise.years.filter(superseded_at__isnull=True).order_by("year"))
+    versions = {row["year"]: row["n"] for row in _version_counts(enterprise)}
+    as_of = _as_of(request, today)
+    checks = {rules: check(enterprise, rules, as_of) for rules in ("kxqy", "gqrd")}
+    return render(
+        request,
+        "enterprises/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "years": years,
+            "versions": versions,
+            "qualifications": enterprise.qualifications.select_related("kind").order_by(
+                "kind__sort_order", "-issued_on"
+            ),
+            "today": today,
+            "stage_history": enterprise.stage_history.order_by("-data_year", "-decided_at"),
+            "kxqy": checks["kxqy"],
+            "gqrd": checks["gqrd"],
+            "as_of": as_of,
+            "condition_labels": CONDITION_LABELS,
+            "can_change": visible_to(
+                request.user, Enterprise.objects.filter(pk=pk), Capability.CHANGE_ENTERPRISES
+            ).exists(),
+            "can_certify": visible_to(
+                request.user, Enterprise.objects.filter(pk=pk), Capability.CERTIFY_ENTERPRISES
+            ).exists(),
+            "next_year": today.year - 1,
+        },
+    )
+
+
+def _as_of(request, today: date) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return today
+
+
+def _version_counts(enterprise):
+    from django.db.models import Count
+
+    return enterprise.years.values("year").annotate(n=Count("pk"))
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def year_history(request, pk, year):
+    enterprise = _enterprise(request, pk)
+    versions = enterprise.years.filter(year=year).select_related("recorded_by").order_by("-version")
+    return render(
+        request,
+        "enterprises/year_history.html",
+        {
+            "enterprise": enterprise,
+            "year": year,
+            "versions": versions,
+            "figures": EnterpriseYear.FIGURES,
+            "labels": {f: EnterpriseYear._meta.get_field(f).verbose_name for f in EnterpriseYear.FIGURES},
+        },
+    )
+
+
+def _towns_for(user, capability):
+    return visible_to(user, Department.objects.filter(kind=Department.Kind.TOWN), capability).order_by("path")
+
+
+@require_capability(Capability.CERTIFY_ENTERPRISES)
+def enterprise_create(request):
+    form = EnterpriseForm(
+        request.POST or None, towns=_towns_for(request.user, Capability.CERTIFY_ENTERPRISES)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        created = _apply(
+            form, actions.save_enterprise, request.user, None, reason=form.cleaned_data["reason"], **data
+        )
+        if created is not None:
+            messages.success(request, f"已登记企业“{created.name}”。")
+            return redirect("enterprises:detail", created.pk)
+    return render(request, "enterprises/form.html", {"form": form, "title": "登记企业"})
+
+
+@require_capability(Capability.CHANGE_ENTERPRISES)
+def enterprise_edit(request, pk):
+    enterprise = _enterprise(request, pk, Capability.CHANGE_ENTERPRISES)
+    towns = _towns_for(request.user, Capability.CHANGE_ENTERPRISES) | Department.objects.filter(
+        pk=enterprise.town_id
+    )
+    form = EnterpriseForm(request.POST or None, instance=enterprise, towns=towns.distinct(), editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "credit_code")}
+        saved = _apply(
+            form,
+            actions.save_enterprise,
+            request.user,
+            Enterprise.objects.get(pk=pk),
+            reason=form.cleaned_data["reason"],
+            **data,
+        )
+        if saved is not None:
+            messages.success(request, "企业信息已保存。")
+            return redirect("enterprises:detail", pk)
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise},
+    )
+
+
+@require_capability(Capability.CHANGE_ENTERPRISES)
+def year_edit(request, pk, year):
+    enterprise = _enterprise(request, pk, Capability.CHANGE_ENTERPRISES)
+    today = timezone.localdate()
+    if not 1990 <= year <= today.year:
+        return render(
+            request, "core/error.html", {"code": 404, "message": f"年度 {year} 不可填报。"}, status=404
+        )
+    current = enterprise.years.filter(year=year, superseded_at__isnull=True).first()
+    form = YearForm(
+        request.POST or None, instance=current or EnterpriseYear(enterprise=enterprise, year=year)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in EnterpriseYear.FIGURES}
+        result = _apply(
+            form,
+            actions.record_year,
+            request.user,
+            enterprise,
+            year,
+            values,
+            reason=form.cleaned_data["reason"],
+        )
+        if result is not None:
+            messages.success(
+                request, f"{year} 年数据已保存为新版本。" if result[1] else "数据没有变化，未生成新版本。"
+            )
+            return redirect("enterprises:detail", pk)
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"{enterprise.name} · {year} 年度数据", "enterprise": enterprise},
+    )
+
+
+@require_capability(Capability.CERTIFY_ENTERPRISES)
+def qualification_create(request, pk):
+    enterprise = _enterprise(request, pk, Capability.CERTIFY_ENTERPRISES)
+    form = QualificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        created = _apply(
+            form,
+            actions.add_qualification,
+            request.user,
+            enterprise,
+            kind=d["kind"],
+            issued_on=d["issued_on"],
+            number=d["number"],
+            expires_on=d["expires_on"],
+            note=d["note"],
+            reason=d["reason"],
+        )
+        if created is not None:
+            messages.success(request, f"已登记资质：{created.kind}。")
+            return redirect("enterprises:detail", pk)
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"登记资质：{enterprise.name}", "enterprise": enterprise},
+    )
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def reserve(request):
+    today = timezone.localdate()
+    as_of = _as_of(request, today)
+    enterprises = visible_to(request.user, Enterprise.objects.filter(is_active=True))
+    pool = reserve_pool(enterprises, as_of)
+    page = Paginator(pool, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "enterprises/reserve.html",
+        {
+            "page": page,
+            "as_of": as_of,
+            "expiring": expiring_hte(enterprises, as_of, months=6),
+            "condition_labels": CONDITION_LABELS,
+            "total": len(pool),
+        },
+    )
