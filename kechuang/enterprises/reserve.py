@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Max
 
 from .models import EnterpriseYear, Qualification, valid_on_q
+from .rules import params_for
 from .selfcheck import check
 
 CONDITION_LABELS = {
@@ -28,7 +29,7 @@ CONDITION_LABELS = {
 
 def reserve_pool(enterprises, as_of: date) -> list[dict]:
     """Rank enterprises lacking a valid HTE certificate: fewest failed conditions first, then the
-    highest reachable innovation score. Three queries whatever the number of enterprises."""
+    highest reachable innovation score. Four queries whatever the number of enterprises."""
     holders = set(
         Qualification.objects.filter(valid_on_q(as_of), kind__code="hte").values_list(
             "enterprise_id", flat=True
@@ -43,11 +44,12 @@ def reserve_pool(enterprises, as_of: date) -> list[dict]:
         year__gte=as_of.year - 3,
     ).order_by("year"):
         years[row.enterprise_id].append(row)
+    params = params_for("gqrd", as_of)
     ranked = []
     for enterprise in candidates:
         if not years[enterprise.pk]:
             continue
-        result = check(enterprise, "gqrd", as_of, years=years[enterprise.pk], hte_valid=False)
+        result = check(enterprise, "gqrd", as_of, params, years=years[enterprise.pk], hte_valid=False)
         if "error" in result:
             continue
         ranked.append(

@@ -58,12 +58,14 @@ def registry_input(
     }
 
 
-def check(enterprise: Enterprise, rules: str, as_of: date, **prefetched) -> dict:
-    """Run one rule set; a result with `error` when the registry lacks the data to assess."""
+def check(enterprise: Enterprise, rules: str, as_of: date, params: dict | None = None, **prefetched) -> dict:
+    """Run one rule set; a result with `error` when the registry lacks the data to assess.
+
+    Callers checking many enterprises pass `params` and the prefetched `years`/`hte_valid`."""
     data = registry_input(enterprise, as_of, **prefetched)
     if not data["years"]:
         return {"error": f"尚无 {as_of.year} 年以前的年度数据，无法自评。"}
     try:
-        return assess(rules, data, params_for(rules, as_of))
+        return assess(rules, data, params if params is not None else params_for(rules, as_of))
     except AssessInputError as exc:
         return {"error": "年度数据不完整：" + "；".join(exc.errors)}

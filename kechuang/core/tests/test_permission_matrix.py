@@ -6,6 +6,7 @@ Anonymous visitors are sent to the login page (HTML) or get 401 (API).
 import pytest
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.enterprises.models import Enterprise
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 from kechuang.plans.models import Plan, Task
@@ -32,6 +33,9 @@ def pages():
     task = Task.objects.filter(programme__plan=plan).order_by("pk").first()
     hanfeng = User.objects.get(username="hanfeng")
     entry = ChangeEntry.objects.filter(object_repr="区经济信息委", action="create").first()
+    own = User.objects.get(username="qiye").enterprises.get()  # in 汉丰街道
+    other = Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
+    viewers = ("sysadmin", "kjj", "jxw", "hanfeng", "leader", "qiye")
     return [
         ("/", EVERYONE),
         ("/plans/", EVERYONE),
@@ -57,6 +61,16 @@ def pages():
         ("/audit/changes/", only("sysadmin", "kjj")),
         (f"/audit/changes/{entry.pk}/", only("sysadmin", "kjj")),
         ("/audit/logins/", only("sysadmin", "kjj")),
+        ("/enterprises/", only(*viewers)),
+        ("/enterprises/reserve/", only(*viewers)),
+        ("/enterprises/new/", only("kjj")),
+        (f"/enterprises/{own.pk}/", only(*viewers, jxw=404)),
+        (f"/enterprises/{other.pk}/", only(*viewers, jxw=404, hanfeng=404, qiye=404)),
+        (f"/enterprises/{own.pk}/years/2024/", only(*viewers, jxw=404)),
+        (f"/enterprises/{own.pk}/edit/", only("kjj", "qiye")),
+        (f"/enterprises/{own.pk}/years/2024/edit/", only("kjj", "qiye")),
+        (f"/enterprises/{other.pk}/years/2024/edit/", only("kjj", qiye=404)),
+        (f"/enterprises/{own.pk}/qualifications/new/", only("kjj")),
     ]
 
 
