@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "kechuang.plans",
     "kechuang.progress",
     "kechuang.enterprises",
+    "kechuang.tabular",
     "kechuang.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,23 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (demo, tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Background work ---------------------------------------------------------------------------------
+# django-tasks: in-process by default (a background thread per task, so a large import does not hold the
+# browser); KECHUANG_TASK_BACKEND=database queues in the database for separate `kechuang db_worker`
+# processes (production); =immediate runs tasks inline (tests).
+_TASK_BACKENDS = {
+    "thread": "kechuang.core.tasks.ThreadBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[os.environ.get("KECHUANG_TASK_BACKEND", "thread")]}}
+
+# Uploaded import files wait here until they are committed or discarded.
+MEDIA_ROOT = DATA_DIR / "media"
+IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).

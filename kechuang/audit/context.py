@@ -58,6 +58,8 @@ def current() -> AuditContext:
 def audit_context(**changes) -> Iterator[AuditContext]:
     """Layer `changes` (source, actor, reason, …) on the current context for the enclosed block."""
     base = _current.get() or AuditContext(request_id=new_request_id())
+    if not changes.get("reason", True):
+        del changes["reason"]  # an action without a reason of its own keeps the caller's (e.g. an import's)
     if "actor" in changes and "actor_label" not in changes:
         actor = changes["actor"]
         changes["actor_label"] = str(actor) if actor is not None else ""

@@ -52,11 +52,20 @@ def _may_create(user, enterprise: Enterprise) -> bool:
 
 
 def record_year(
-    acting_user, enterprise: Enterprise, year: int, values: dict, *, reason: str = "", check=True
+    acting_user,
+    enterprise: Enterprise,
+    year: int,
+    values: dict,
+    *,
+    reason: str = "",
+    check=True,
+    replace=False,
 ) -> tuple[EnterpriseYear, bool]:
     """Store an enterprise's figures for a year as a new version; the previous version is kept.
 
-    Returns (current version, whether anything changed). Unchanged figures write nothing.
+    `values` adds to the current figures, or with `replace` stands for the whole year (an imported row:
+    an empty cell means "no figure"). Returns (current version, whether anything changed); unchanged
+    figures write nothing. `check=False` is for callers that checked the scope for a whole batch.
     """
     if check and not _may(acting_user, Capability.CHANGE_ENTERPRISES, enterprise):
         raise ActionRefused("您没有填报该企业数据的权限。")
@@ -66,7 +75,8 @@ def record_year(
     current = EnterpriseYear.objects.filter(
         enterprise=enterprise, year=year, superseded_at__isnull=True
     ).first()
-    merged = {**(current.figures() if current else {}), **values}
+    merged = {**({} if replace or current is None else current.figures()), **values}
+    merged = {name: merged.get(name) for name in EnterpriseYear.FIGURES}
     candidate = EnterpriseYear(
         enterprise=enterprise,
         year=year,

@@ -3,7 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 
 from . import actions
 from .choices import GrowthStage, HighTechField, SourceChannel
+from .filters import filter_enterprises
 from .forms import EnterpriseForm, QualificationForm, YearForm
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
@@ -32,32 +33,12 @@ def _apply(form, func, *args, **kwargs):
     return None
 
 
-def _filtered(request, enterprises):
-    g = request.GET
-    if g.get("q"):
-        enterprises = enterprises.filter(Q(name__icontains=g["q"]) | Q(credit_code__icontains=g["q"].upper()))
-    if g.get("town", "").isdigit():
-        enterprises = enterprises.filter(town_id=int(g["town"]))
-    if g.get("field") in HighTechField.values:
-        enterprises = enterprises.filter(hightech_field=g["field"])
-    if g.get("channel") in SourceChannel.values:
-        enterprises = enterprises.filter(source_channel=g["channel"])
-    if g.get("stage") in GrowthStage.values:
-        enterprises = enterprises.filter(stage=g["stage"])
-    if g.get("qualification"):
-        today = timezone.localdate()
-        holders = Qualification.objects.filter(valid_on_q(today), kind__code=g["qualification"])
-        enterprises = enterprises.filter(pk__in=holders.values("enterprise_id"))
-    if g.get("ids"):
-        ids = [int(i) for i in g["ids"].split(",") if i.isdigit()]
-        enterprises = enterprises.filter(pk__in=ids)
-    return enterprises
-
-
 @require_capability(Capability.VIEW_ENTERPRISES)
 def enterprise_list(request):
     today = timezone.localdate()
-    enterprises = _filtered(request, visible_to(request.user, Enterprise.objects.select_related("town")))
+    enterprises = filter_enterprises(
+        visible_to(request.user, Enterprise.objects.select_related("town")), request.GET
+    )
     enterprises = enterprises.prefetch_related(
         Prefetch(
             "qualifications",

@@ -106,6 +106,8 @@ def _region_paths(user: User, grants: list[RoleGrant]) -> set[str]:
 def _grant_q(rule: ScopeRule, grant: RoleGrant, user: User) -> Q | _Everything | None:
     if grant.scope == Scope.ALL:
         return EVERYTHING
+    if rule.department is None and rule.path is None:
+        return None  # records owned by a person only: just the owner clause
     if grant.scope == Scope.SUBTREE:
         return rule.subtree_q(grant.department)
     if grant.scope == Scope.DEPARTMENT:

@@ -1,0 +1,267 @@
+"""The enterprise registry's sheets for the tabular engine: 企业名录 and 企业年度数据."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kechuang.org.models import Department
+from kechuang.org.roles import Capability
+from kechuang.org.scope import visible_to
+from kechuang.tabular.columns import CellError, Column
+from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_errors, register
+
+from . import creditcode
+from .choices import HighTechField, SourceChannel
+from .filters import filter_enterprises
+from .models import Enterprise, EnterpriseYear
+
+
+def _credit_code(value: str) -> str:
+    try:
+        return creditcode.validate(value)
+    except creditcode.CreditCodeError as exc:
+        raise CellError(str(exc)) from None
+
+
+def _district_towns() -> list[str]:
+    return list(
+        Department.objects.filter(kind=Department.Kind.TOWN).order_by("path").values_list("name", flat=True)
+    )
+
+
+CREDIT_CODE = Column(
+    "credit_code",
+    "统一社会信用代码",
+    required=True,
+    max_length=30,
+    validators=[_credit_code],
+    width=22,
+    example="91500154MA5U4C8F9P",
+    help="18 位，校验位按 GB 32100-2015 检查",
+)
+
+
+@register
+class EnterpriseSheet(Sheet):
+    key = "enterprises"
+    title = "企业名录"
+    view_capability = Capability.VIEW_ENTERPRISES
+    import_capability = Capability.CERTIFY_ENTERPRISES
+    natural_key = ("credit_code",)
+    columns = [
+        CREDIT_CODE,
+        Column(
+            "name", "企业名称", required=True, max_length=200, width=32, example="重庆开州某某科技有限公司"
+        ),
+        Column(
+            "town", "所在镇乡街道", kind="choice", required=True, choices=_district_towns, example="汉丰街道"
+        ),
+        Column(
+            "industry_code",
+            "行业代码",
+            max_length=5,
+            example="C3985",
+            help="国民经济行业分类（GB/T 4754-2017）",
+        ),
+        Column("hightech_field", "技术领域", kind="choice", choices=HighTechField.values, example="电子信息"),
+        Column("registered_on", "注册日期", kind="date", required=True, example="2019-03-01"),
+        Column("source_channel", "来源渠道", kind="choice", choices=SourceChannel.values, example="孵化培育"),
+        Column("address", "地址", max_length=200, width=30),
+        Column("contact_name", "联系人", max_length=50),
+        Column("contact_phone", "联系电话", max_length=30),
+    ]
+    FIELDS = [
+        "name",
+        "industry_code",
+        "hightech_field",
+        "registered_on",
+        "source_channel",
+        "address",
+        "contact_name",
+        "contact_phone",
+    ]
+
+    def queryset(self, user):
+        return visible_to(user, Enterprise.objects.select_related("town")).order_by("credit_code")
+
+    def filter(self, queryset, params):
+        return filter_enterprises(queryset, params)
+
+    def export_row(self, e: Enterprise) -> dict:
+        return {
+            ID_HEADER: e.pk,
+            "credit_code": e.credit_code,
+            "town": e.town.name,
+            **{f: getattr(e, f) for f in self.FIELDS},
+        }
+
+    def prepare(self, user) -> Context:
+        towns = visible_to(user, Department.objects.filter(kind=Department.Kind.TOWN), self.import_capability)
+        changeable = visible_to(user, Enterprise.objects.all(), Capability.CHANGE_ENTERPRISES)
+        return Context(
+            user=user,
+            data={
+                "towns": {t.name: t for t in towns},
+                "existing": {e.credit_code: e for e in Enterprise.objects.all().only("pk", "credit_code")},
+                "changeable": set(changeable.values_list("pk", flat=True)),
+            },
+        )
+
+    def check_row(self, values: dict, context: Context) -> dict:
+        errors = {}
+        town = context.data["towns"].get(values.get("town"))
+        if town is None:
+            errors["town"] = f"“{values.get('town')}”不在您可登记的镇乡街道范围内"
+        existing = context.data["existing"].get(values.get("credit_code"))
+        if existing is not None and existing.pk not in context.data["changeable"]:
+            errors["credit_code"] = "该企业已登记，但不在您的数据范围内"
+        if values.get(ID_HEADER) and existing is not None and values[ID_HEADER] != existing.pk:
+            errors[None] = "隐藏的编号与统一社会信用代码不一致（请勿改动导出文件的信用代码）"
+        if not errors:
+            candidate = Enterprise(
+                town=town,
+                credit_code=values["credit_code"],
+                **{f: values.get(f) or ("" if f != "registered_on" else None) for f in self.FIELDS},
+            )
+            try:
+                candidate.full_clean(exclude=["credit_code", "town"])
+            except ValidationError as exc:
+                errors.update(model_errors(exc))
+        return errors
+
+    def apply(self, rows, user, context: Context) -> Counts:
+        counts = Counts()
+        towns = context.data["towns"]
+        for _, values in rows:
+            fields = {
+                f: values.get(f) if values.get(f) is not None else ("" if f != "registered_on" else None)
+                for f in self.FIELDS
+            }
+            fields["town"] = towns[values["town"]]
+            current = Enterprise.objects.filter(credit_code=values["credit_code"]).first()
+            if current is None:
+                enterprise = Enterprise(credit_code=values["credit_code"], **fields)
+                enterprise.save()
+                context.data["existing"][enterprise.credit_code] = enterprise
+                context.data["changeable"].add(enterprise.pk)
+                counts.created += 1
+                continue
+            changed = [k for k, v in fields.items() if getattr(current, k) != v]
+            if changed:
+                for k in changed:
+                    setattr(current, k, fields[k])
+                current.save()
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return counts
+
+
+MONEY_HELP = "单位：元"
+
+
+@register
+class EnterpriseYearSheet(Sheet):
+    key = "enterprise-years"
+    title = "企业年度数据"
+    view_capability = Capability.VIEW_ENTERPRISES
+    import_capability = Capability.CHANGE_ENTERPRISES
+    natural_key = ("credit_code", "year")
+    instructions = [
+        "5. 每家企业每年一行；与系统中数据相同的行不会产生新版本，不同的行保存为新版本（旧版本保留）。",
+        "6. 企业须已在“企业名录”中登记，且在您的数据范围内。",
+    ]
+    columns = [
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", readonly=True, width=32, help="导出时供核对，导入时忽略"),
+        Column("year", "年度", kind="int", required=True, min_value=1990, max_value=2100, example="2024"),
+        Column("sales_revenue", "销售收入", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column("total_income", "总收入", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column("total_cost", "成本费用总额", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column("rd_expense", "研发费用", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column("rd_domestic", "境内研发费用", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column("net_assets", "净资产", kind="decimal", decimal_places=2, help=MONEY_HELP),
+        Column("total_assets", "资产总额", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column(
+            "hightech_income",
+            "高新技术产品（服务）收入",
+            kind="decimal",
+            decimal_places=2,
+            min_value=0,
+            help=MONEY_HELP,
+            width=18,
+        ),
+        Column("employees", "职工总数", kind="int", min_value=0),
+        Column("st_staff", "科技人员数", kind="int", min_value=0),
+        Column("rd_staff", "研发人员数", kind="int", min_value=0),
+        Column("conversions", "科技成果转化数", kind="int", min_value=0),
+        Column("ip_class1", "I类知识产权数", kind="int", min_value=0),
+        Column("ip_class2", "II类知识产权数", kind="int", min_value=0),
+    ]
+
+    def queryset(self, user):
+        return (
+            visible_to(user, EnterpriseYear.objects.filter(superseded_at__isnull=True))
+            .select_related("enterprise")
+            .order_by("enterprise__credit_code", "year")
+        )
+
+    def filter(self, queryset, params):
+        queryset = filter_enterprises(queryset, params, prefix="enterprise__")
+        if params.get("year", "").isdigit():
+            queryset = queryset.filter(year=int(params["year"]))
+        return queryset
+
+    def export_row(self, y: EnterpriseYear) -> dict:
+        return {
+            ID_HEADER: y.pk,
+            "credit_code": y.enterprise.credit_code,
+            "enterprise_name": y.enterprise.name,
+            "year": y.year,
+            **y.figures(),
+        }
+
+    def prepare(self, user) -> Context:
+        changeable = visible_to(user, Enterprise.objects.all(), Capability.CHANGE_ENTERPRISES)
+        return Context(
+            user=user,
+            data={
+                "enterprises": {e.credit_code: e for e in changeable.only("pk", "credit_code", "name")},
+                "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
+                "this_year": timezone.localdate().year,
+            },
+        )
+
+    def check_row(self, values: dict, context: Context) -> dict:
+        code = values.get("credit_code")
+        if code not in context.data["enterprises"]:
+            if code in context.data["registered"]:
+                return {"credit_code": "该企业不在您的数据范围内"}
+            return {"credit_code": "该企业尚未登记，请先导入企业名录"}
+        if values["year"] > context.data["this_year"]:
+            return {"year": f"不能填报未来年度（{values['year']}）"}
+        candidate = EnterpriseYear(year=values["year"], **{f: values.get(f) for f in EnterpriseYear.FIGURES})
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            return model_errors(exc)
+        return {}
+
+    def apply(self, rows, user, context: Context) -> Counts:
+        from .actions import record_year
+
+        counts = Counts()
+        enterprises = context.data["enterprises"]
+        for _, values in rows:
+            enterprise = enterprises[values["credit_code"]]
+            figures = {f: values.get(f) for f in EnterpriseYear.FIGURES}
+            existed = EnterpriseYear.objects.filter(enterprise=enterprise, year=values["year"]).exists()
+            _, changed = record_year(user, enterprise, values["year"], figures, check=False, replace=True)
+            if not changed:
+                counts.unchanged += 1
+            elif existed:
+                counts.updated += 1
+            else:
+                counts.created += 1
+        return counts

@@ -1,0 +1,16 @@
+"""Background steps of an import, run by django-tasks (in-process thread by default, db_worker in
+production)."""
+
+from django_tasks import task
+
+from . import engine
+
+
+@task()
+def validate_import(job_id: int) -> None:
+    engine.validate(job_id)
+
+
+@task()
+def commit_import(job_id: int) -> None:
+    engine.commit(job_id)

@@ -1,0 +1,254 @@
+"""The tabular engine through HTTP: template, export, validation, error workbook, commit, round trip."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kechuang.audit.models import ChangeEntry
+from kechuang.enterprises.models import Enterprise, EnterpriseYear
+from kechuang.tabular.models import ImportJob
+
+pytestmark = pytest.mark.django_db
+
+YEAR_HEADERS = ["统一社会信用代码", "年度", "销售收入", "研发费用", "职工总数", "科技人员数"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def xlsx(rows, headers=YEAR_HEADERS, sheet="数据", merge=None, formula=None) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet(sheet)
+    for c, h in enumerate(headers):
+        ws.write(0, c, h)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    if merge:
+        ws.merge_range(merge, headers[0])
+    if formula:
+        ws.write_formula(formula[0], formula[1], formula[2], None, 2)
+    book.close()
+    return buffer.getvalue()
+
+
+def upload(client, data: bytes, sheet="enterprise-years", name="data.xlsx"):
+    response = client.post(f"/tables/{sheet}/upload/", {"file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 302, response.content[:500]
+    return ImportJob.objects.latest("pk")
+
+
+def commit(client, job, mode="all", reason="年报数据导入"):
+    client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": mode, "reason": reason})
+    job.refresh_from_db()
+    return job
+
+
+def snapshot():
+    return (Enterprise.objects.count(), EnterpriseYear.objects.count(), ChangeEntry.objects.count())
+
+
+def own_enterprise(user):
+    return user("qiye").enterprises.get()
+
+
+def test_template_has_headers_dropdowns_hidden_id_and_instructions(client_as):
+    response = client_as("kjj").get("/tables/enterprises/template.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["数据", "填写说明", "字典"]
+    data = book["数据"]
+    headers = [c.value for c in data[1]]
+    assert headers[:4] == ["_id", "统一社会信用代码", "企业名称", "所在镇乡街道"]
+    assert data.column_dimensions["A"].hidden
+    lists = [dv.formula1 for dv in data.data_validations.dataValidation]
+    assert any("字典" in f for f in lists)
+    assert book["字典"].sheet_state == "hidden"
+    towns = [c.value for c in book["字典"]["A"]][1:]
+    assert "汉丰街道" in towns and len(towns) == 40
+    guide = "\n".join(str(c.value) for row in book["填写说明"].iter_rows() for c in row if c.value)
+    assert "统一社会信用代码" in guide and "必填" in guide
+
+
+def test_export_then_reimport_changes_nothing(client_as):
+    client = client_as("kjj")
+    exported = b"".join(client.get("/tables/enterprise-years/export.xlsx", {"town": ""}).streaming_content)
+    rows = openpyxl.load_workbook(io.BytesIO(exported), read_only=True)["数据"].max_row - 1
+    assert rows == EnterpriseYear.objects.filter(superseded_at__isnull=True).count()
+    before = snapshot()
+    job = upload(client, exported)
+    assert job.status == "validated" and job.error_rows == 0 and job.total_rows == rows
+    job = commit(client, job)
+    assert job.status == "done", job.file_error
+    assert job.result == {"created": 0, "updated": 0, "unchanged": rows, "skipped": 0}
+    assert snapshot() == before
+
+
+def test_edited_export_creates_a_new_version_with_the_reason(client_as, user):
+    client = client_as("qiye")
+    own = own_enterprise(user)
+    exported = b"".join(client.get("/tables/enterprise-years/export.xlsx").streaming_content)
+    book = openpyxl.load_workbook(io.BytesIO(exported))
+    sheet = book["数据"]
+    headers = [c.value for c in sheet[1]]
+    year_col, rd_col = headers.index("年度") + 1, headers.index("研发费用") + 1
+    target = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, year_col).value == 2024)
+    sheet.cell(target, rd_col).value = sheet.cell(target, rd_col).value + 12345
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = commit(client, upload(client, buffer.getvalue()), reason="更正2024年研发费用")
+    assert (
+        job.result["updated"] == 1
+        and job.result["unchanged"] == own.years.filter(superseded_at__isnull=True).count() - 1
+    )
+    assert own.years.filter(year=2024).count() == 2
+    newest = own.years.get(year=2024, superseded_at__isnull=True)
+    entry = ChangeEntry.objects.filter(object_id=str(newest.pk), content_type__model="enterpriseyear").get()
+    assert entry.source == "import" and entry.reason == "更正2024年研发费用" and entry.actor == user("qiye")
+
+
+def test_every_bad_cell_is_reported_and_nothing_is_stored(client_as, user):
+    code = own_enterprise(user).credit_code
+    rows = [
+        [code[:-1] + ("0" if code[-1] != "0" else "1"), 2024, 100, 1, 10, 1],  # wrong check digit
+        [code, 2023, "三千万", 1, 10, 1],  # text in a number column
+        [code, 2022, 100, 1, 10, 20],  # more S&T staff than employees
+        [code, 2021, 100, 1, 10, 1],
+        [code, 2021, 200, 1, 10, 1],  # duplicate natural key
+        [code, "2020年", 100, 1, 10, 1],
+        [None, 2019, 100, 1, 10, 1],  # missing required cell
+    ]
+    before = snapshot()
+    client = client_as("qiye")
+    job = upload(client, xlsx(rows))
+    assert job.status == "validated" and job.total_rows == 7 and job.error_rows == 6
+    messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
+    assert "校验位错误" in messages[(2, "统一社会信用代码")]
+    assert messages[(3, "销售收入")] == "“三千万”不是数字"
+    assert messages[(4, "科技人员数")] == "科技人员数不能超过职工总数。"
+    assert messages[(6, "统一社会信用代码")].startswith("与第 5 行重复")
+    assert messages[(7, "年度")] == "“2020年”不是整数"
+    assert messages[(8, "统一社会信用代码")] == "必填"
+    assert snapshot()[:2] == before[:2] and snapshot()[2] == before[2]
+    page = client.get(f"/tables/jobs/{job.pk}/").content.decode()
+    assert "“三千万”不是数字" in page and "只导入正确的行" in page
+    # all-or-nothing is refused outright; the valid row can be imported on its own
+    refused = commit(client, job, mode="all")
+    assert refused.status == "validated" and snapshot()[:2] == before[:2]
+    done = commit(client, job, mode="valid_only")
+    assert done.status == "done" and done.result["skipped"] == 6
+    assert done.result["created"] + done.result["updated"] + done.result["unchanged"] == 1
+
+
+def test_error_workbook_marks_cells_and_explains(client_as, user):
+    code = own_enterprise(user).credit_code
+    client = client_as("qiye")
+    job = upload(client, xlsx([[code, 2023, "很多", 1, 10, 1], [code, 2022, 100, 1, 10, 1]]))
+    response = client.get(f"/tables/jobs/{job.pk}/errors.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["数据"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "错误说明"
+    assert sheet.cell(2, len(header)).value == "销售收入：“很多”不是数字"
+    assert sheet.cell(2, 3).fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet.cell(3, len(header)).value is None
+
+
+@pytest.mark.parametrize(
+    "data_factory, message",
+    [
+        (lambda: xlsx([], headers=YEAR_HEADERS), "只有表头，没有数据行"),
+        (lambda: xlsx([[1, 2]], headers=["统一社会信用代码", "销售收入"]), "缺少必填列：年度"),
+        (lambda: xlsx([["x", 2024, 1]], headers=["统一社会信用代码", "年度", "利润"]), "无法识别的列：利润"),
+        (lambda: b"credit_code,year\n123,2024\n", "不是 Excel 工作簿"),
+        (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 Excel（.xls）"),
+        (
+            lambda: xlsx([["x", 2024]], headers=["统一社会信用代码", "年度", "", ""], merge="A1:C1"),
+            "表头有合并单元格（A1:C1）",
+        ),
+        (
+            lambda: xlsx([["x", 2024, 5]], headers=YEAR_HEADERS[:3], formula=(1, 2, "=1+1")),
+            "单元格 C2 含公式",
+        ),
+        (lambda: b"", "文件是空的"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason(client_as, data_factory, message):
+    before = snapshot()
+    job = upload(client_as("kjj"), data_factory())
+    assert job.status == "refused" and message in job.file_error, job.file_error
+    assert snapshot() == before
+
+
+def test_zip_bomb_is_refused(client_as):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (64 * 1024 * 1024))  # ~1000:1
+    job = upload(client_as("kjj"), buffer.getvalue())
+    assert job.status == "refused" and "压缩炸弹" in job.file_error
+
+
+def test_oversized_file_is_refused(client_as, settings):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    job = upload(client_as("kjj"), b"PK" + b"x" * (2 * 1024 * 1024))
+    assert job.status == "refused" and "文件过大（2.0 MB），上限 1 MB" in job.file_error
+
+
+def test_rows_outside_the_users_scope_are_refused(client_as, user):
+    own = own_enterprise(user)
+    other = Enterprise.objects.exclude(pk=own.pk).first()
+    job = upload(
+        client_as("qiye"),
+        xlsx([[other.credit_code, 2024, 1, 1, 10, 1], [own.credit_code, 2024, 1, 1, 10, 1]]),
+    )
+    assert [(e["row"], e["message"]) for e in job.errors] == [(2, "该企业不在您的数据范围内")]
+    assert client_as("hanfeng").post("/tables/enterprise-years/upload/", {}).status_code == 403
+    assert client_as("jxw").get(f"/tables/jobs/{job.pk}/").status_code == 404  # someone else's job
+
+
+def test_exports_neutralise_formula_like_text_and_round_trip(client_as, user):
+    own = own_enterprise(user)
+    own.name = '=HYPERLINK("http://evil","点我")'
+    own.contact_phone = "+86 023-52200000"
+    own.save()
+    client = client_as("kjj")
+    exported = b"".join(client.get("/tables/enterprises/export.xlsx", {"ids": str(own.pk)}).streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(exported))["数据"]
+    headers = [c.value for c in sheet[1]]
+    name = sheet.cell(2, headers.index("企业名称") + 1)
+    assert name.data_type == "s" and name.value == own.name and name.quotePrefix
+    before = snapshot()
+    job = commit(client, upload(client, exported, sheet="enterprises"))
+    assert job.result == {"created": 0, "updated": 0, "unchanged": 1, "skipped": 0}
+    assert snapshot() == before
+
+
+def test_bureau_registers_enterprises_from_a_file(client_as):
+    from kechuang.enterprises import creditcode
+
+    codes = [creditcode.build("500154", f"MA6X{i:04d}") for i in range(3)]
+    headers = ["统一社会信用代码", "企业名称", "所在镇乡街道", "注册日期", "技术领域"]
+    rows = [
+        [codes[0], "重庆开州甲科技有限公司", "汉丰街道", "2020-01-02", "新材料"],
+        [codes[1], "重庆开州乙科技有限公司", "文峰街道", "2021/13/40", "新材料"],
+        [codes[2], "重庆开州丙科技有限公司", "火星镇", "2022-03-04", "量子计算"],
+    ]
+    client = client_as("kjj")
+    job = upload(client, xlsx(rows, headers=headers), sheet="enterprises")
+    messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
+    assert messages[(3, "注册日期")] == "“2021/13/40”不是有效日期，应写作 2021-08-23"
+    assert messages[(4, "所在镇乡街道")].startswith("“火星镇”不是可选值")
+    assert messages[(4, "技术领域")].startswith("“量子计算”不是可选值")
+    job = commit(client, job, mode="valid_only", reason="新入库企业")
+    assert job.result["created"] == 1
+    created = Enterprise.objects.get(credit_code=codes[0])
+    assert created.town.name == "汉丰街道" and created.registered_on.isoformat() == "2020-01-02"

@@ -1,0 +1,154 @@
+import io
+import tempfile
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kechuang.org.scope import get_visible_or_404, has_capability
+
+from . import engine, writer
+from .models import ImportJob
+from .registry import get_sheet
+from .tasks import commit_import, validate_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sheet(request, key, capability_attr):
+    try:
+        sheet = get_sheet(key)
+    except KeyError:
+        raise Http404("没有这个表格") from None
+    if not has_capability(request.user, getattr(sheet, capability_attr)):
+        raise PermissionDenied("您没有使用该表格的权限。")
+    return sheet
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def sheet_home(request, key):
+    sheet = _sheet(request, key, "view_capability")
+    can_import = has_capability(request.user, sheet.import_capability)
+    jobs = ImportJob.objects.filter(user=request.user, sheet=key)[:10]
+    return render(
+        request,
+        "tabular/sheet.html",
+        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": request.GET.urlencode()},
+    )
+
+
+def template_download(request, key):
+    sheet = _sheet(request, key, "import_capability")
+    return _attachment(
+        HttpResponse(writer.template(sheet), content_type=XLSX), f"{sheet.title}-导入模板.xlsx"
+    )
+
+
+def export_download(request, key):
+    sheet = _sheet(request, key, "view_capability")
+    objects = sheet.filter(sheet.queryset(request.user), request.GET).iterator(chunk_size=2000)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    writer.export(sheet, objects, spool)
+    spool.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(iter(lambda: spool.read(1 << 16), b""), content_type=XLSX)
+    return _attachment(response, f"{sheet.title}-{stamp}.xlsx")
+
+
+@require_POST
+def upload(request, key):
+    sheet = _sheet(request, key, "import_capability")
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        messages.error(request, "请选择要导入的 .xlsx 文件。")
+        return redirect("tabular:sheet", key)
+    job = ImportJob.objects.create(
+        sheet=sheet.key,
+        user=request.user,
+        file=upload_file,
+        original_name=upload_file.name[:255],
+        size=upload_file.size,
+    )
+    validate_import.enqueue(job.pk)
+    return redirect("tabular:job", job.pk)
+
+
+def _job(request, pk):
+    return get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
+
+
+def job_detail(request, pk):
+    job = _job(request, pk)
+    return render(
+        request,
+        "tabular/job.html",
+        {
+            "job": job,
+            "sheet": get_sheet(job.sheet),
+            "errors": job.errors[:200],
+            "modes": ImportJob.Mode.choices,
+        },
+    )
+
+
+def job_status(request, pk):
+    job = _job(request, pk)
+    if not job.busy:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # the job has moved on: reload the whole page
+        return response
+    return render(request, "tabular/_progress.html", {"job": job})
+
+
+@require_POST
+def job_commit(request, pk):
+    job = _job(request, pk)
+    if job.status != ImportJob.Status.VALIDATED:
+        messages.error(request, "该文件当前不能导入（可能已导入或已放弃）。")
+        return redirect("tabular:job", pk)
+    mode = request.POST.get("mode")
+    reason = request.POST.get("reason", "").strip()[:500]
+    if mode not in ImportJob.Mode.values:
+        messages.error(request, "请选择导入方式。")
+        return redirect("tabular:job", pk)
+    if mode == ImportJob.Mode.ALL_OR_NOTHING and job.error_rows:
+        messages.error(
+            request, f"文件中有 {job.error_rows} 行存在错误：请修改后重新上传，或选择“只导入正确的行”。"
+        )
+        return redirect("tabular:job", pk)
+    if not reason:
+        messages.error(request, "请填写变更原因（记入审计日志）。")
+        return redirect("tabular:job", pk)
+    ImportJob.objects.filter(pk=pk).update(mode=mode, reason=reason, status=ImportJob.Status.COMMITTING)
+    commit_import.enqueue(job.pk)
+    return redirect("tabular:job", pk)
+
+
+@require_POST
+def job_discard(request, pk):
+    job = _job(request, pk)
+    if job.busy:
+        messages.error(request, "任务正在处理中，稍后再试。")
+        return redirect("tabular:job", pk)
+    ImportJob.objects.filter(pk=pk).update(status=ImportJob.Status.DISCARDED)
+    job.file.delete(save=False)
+    messages.success(request, "已放弃该文件。")
+    return redirect("tabular:sheet", job.sheet)
+
+
+def job_errors(request, pk):
+    job = _job(request, pk)
+    if not job.errors or not job.file:
+        raise Http404("没有错误说明可下载")
+    buffer = io.BytesIO()
+    engine.write_errors(job, buffer)
+    name = job.original_name.rsplit(".", 1)[0]
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), f"{name}-错误说明.xlsx")
