@@ -85,7 +85,7 @@ def record_year(
         **merged,
     )
     candidate.full_clean(exclude=["enterprise"], validate_constraints=False)
-    if current is not None and all(_same(getattr(current, k), merged[k]) for k in EnterpriseYear.FIGURES):
+    if current is not None and figures_equal(current, merged):
         return current, False
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
         if current is not None:
@@ -94,6 +94,11 @@ def record_year(
         candidate.save()
         refresh_stage(enterprise)
     return candidate, True
+
+
+def figures_equal(version: EnterpriseYear, figures: dict) -> bool:
+    """Do `figures` (all of them; missing = empty) say the same as the stored version?"""
+    return all(_same(getattr(version, name), figures.get(name)) for name in EnterpriseYear.FIGURES)
 
 
 def _same(a, b) -> bool:

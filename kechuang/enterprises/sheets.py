@@ -176,13 +176,61 @@ class EnterpriseYearSheet(Sheet):
         CREDIT_CODE,
         Column("enterprise_name", "企业名称", readonly=True, width=32, help="导出时供核对，导入时忽略"),
         Column("year", "年度", kind="int", required=True, min_value=1990, max_value=2100, example="2024"),
-        Column("sales_revenue", "销售收入", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
-        Column("total_income", "总收入", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
-        Column("total_cost", "成本费用总额", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
-        Column("rd_expense", "研发费用", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
-        Column("rd_domestic", "境内研发费用", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
-        Column("net_assets", "净资产", kind="decimal", decimal_places=2, help=MONEY_HELP),
-        Column("total_assets", "资产总额", kind="decimal", decimal_places=2, min_value=0, help=MONEY_HELP),
+        Column(
+            "sales_revenue",
+            "销售收入",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
+        Column(
+            "total_income",
+            "总收入",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
+        Column(
+            "total_cost",
+            "成本费用总额",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
+        Column(
+            "rd_expense",
+            "研发费用",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
+        Column(
+            "rd_domestic",
+            "境内研发费用",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
+        Column("net_assets", "净资产", kind="decimal", decimal_places=2, max_digits=18, help=MONEY_HELP),
+        Column(
+            "total_assets",
+            "资产总额",
+            kind="decimal",
+            decimal_places=2,
+            max_digits=18,
+            min_value=0,
+            help=MONEY_HELP,
+        ),
         Column(
             "hightech_income",
             "高新技术产品（服务）收入",
@@ -249,19 +297,29 @@ class EnterpriseYearSheet(Sheet):
         return {}
 
     def apply(self, rows, user, context: Context) -> Counts:
-        from .actions import record_year
+        from .actions import figures_equal, record_year
 
         counts = Counts()
         enterprises = context.data["enterprises"]
-        for _, values in rows:
-            enterprise = enterprises[values["credit_code"]]
+        keyed = [(enterprises[values["credit_code"]], values) for _, values in rows]
+        # one query for the batch's current versions; unchanged rows (a round trip) write nothing
+        current = {
+            (y.enterprise_id, y.year): y
+            for y in EnterpriseYear.objects.filter(
+                superseded_at__isnull=True,
+                enterprise_id__in={e.pk for e, _ in keyed},
+                year__in={v["year"] for _, v in keyed},
+            )
+        }
+        for enterprise, values in keyed:
             figures = {f: values.get(f) for f in EnterpriseYear.FIGURES}
-            existed = EnterpriseYear.objects.filter(enterprise=enterprise, year=values["year"]).exists()
-            _, changed = record_year(user, enterprise, values["year"], figures, check=False, replace=True)
-            if not changed:
+            existing = current.get((enterprise.pk, values["year"]))
+            if existing is not None and figures_equal(existing, figures):
                 counts.unchanged += 1
-            elif existed:
-                counts.updated += 1
-            else:
+                continue
+            record_year(user, enterprise, values["year"], figures, check=False, replace=True)
+            if existing is None:
                 counts.created += 1
+            else:
+                counts.updated += 1
         return counts

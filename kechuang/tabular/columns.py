@@ -51,11 +51,15 @@ def parse_decimal(value, column: Column):
         raise CellError(f"“{_text(value)}”不是数字") from None
     if not number.is_finite():
         raise CellError(f"“{_text(value)}”不是数字")
-    number = (
-        number.quantize(Decimal(1).scaleb(-column.decimal_places))
-        if column.decimal_places is not None
-        else number
-    )
+    if column.max_digits is not None:
+        whole_digits = column.max_digits - (column.decimal_places or 0)
+        if abs(number) >= Decimal(10) ** whole_digits:
+            raise CellError(f"数值过大（整数部分最多 {whole_digits} 位）")
+    if column.decimal_places is not None:
+        try:
+            number = number.quantize(Decimal(1).scaleb(-column.decimal_places))
+        except InvalidOperation:
+            raise CellError("数值过大") from None
     _check_range(number, column)
     return number
 
@@ -69,6 +73,8 @@ def parse_int(value, column: Column):
         raise CellError(f"“{_text(value)}”不是整数") from None
     if not number.is_finite() or number != number.to_integral_value():
         raise CellError(f"“{_text(value)}”不是整数")
+    if abs(number) > 2**31 - 1:
+        raise CellError("数值过大")
     number = int(number)
     _check_range(number, column)
     return number
@@ -145,6 +151,7 @@ class Column:
     required: bool = False
     max_length: int | None = None
     decimal_places: int | None = None
+    max_digits: int | None = None
     min_value: object = None
     max_value: object = None
     choices: Sequence[str] | Callable[[], Sequence[str]] | None = None
