@@ -35,7 +35,7 @@ def test_any_row_is_parsed_or_explained(row):
     sheet = get_sheet("enterprise-years")
     positions = {i: c for i, c in enumerate(sheet.columns)}
     values, errors = engine.parse_row(sheet, positions, row)
-    for key, (raw, message) in errors.items():
+    for _raw, message in errors.values():
         assert isinstance(message, str) and message
     if not errors:
         # whatever passed the cell rules fits the model's fields
