@@ -25,6 +25,7 @@ urlpatterns = [
     path("org/", include("kechuang.org.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("tables/", include("kechuang.tabular.urls")),
+    path("progress/", include("kechuang.progress.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/v1/", _api_urls()),
 ]

@@ -74,6 +74,11 @@ class Enterprise(models.Model):
     def clean(self) -> None:
         self.credit_code = creditcode.normalise(self.credit_code)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:detail", args=[self.pk])
+
     def scope_department(self) -> Department:
         return self.town
 

@@ -58,11 +58,35 @@ def registry_input(
     }
 
 
-def check(enterprise: Enterprise, rules: str, as_of: date, params: dict | None = None, **prefetched) -> dict:
+EXPERT_ITEMS = [
+    ("tech_advancement", "技术的先进程度", 8),
+    ("core_support", "对主要产品（服务）的核心支持作用", 8),
+    ("ip_acquisition", "知识产权获得方式", 6),
+    ("standards", "参与编制标准", 2),
+    ("rd_management", "研究开发组织管理水平", 20),
+]
+
+
+def expert_scores(params) -> dict[str, int]:
+    """Expert-judged 高企 items a person entered (query parameters); out-of-range input is ignored."""
+    scores = {}
+    for key, _, maximum in EXPERT_ITEMS:
+        value = (params.get(key) or "").strip()
+        if value.isdigit() and 0 <= int(value) <= maximum:
+            scores[key] = int(value)
+    return scores
+
+
+def check(
+    enterprise: Enterprise, rules: str, as_of: date, params: dict | None = None, expert=None, **prefetched
+) -> dict:
     """Run one rule set; a result with `error` when the registry lacks the data to assess.
 
-    Callers checking many enterprises pass `params` and the prefetched `years`/`hte_valid`."""
+    Callers checking many enterprises pass `params` and the prefetched `years`/`hte_valid`; `expert`
+    holds the expert-judged 高企 items a person entered (the others stay open ranges)."""
     data = registry_input(enterprise, as_of, **prefetched)
+    if expert:
+        data["expert"] = expert
     if not data["years"]:
         return {"error": f"尚无 {as_of.year} 年以前的年度数据，无法自评。"}
     try:

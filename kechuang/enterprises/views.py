@@ -19,7 +19,7 @@ from .filters import filter_enterprises
 from .forms import EnterpriseForm, QualificationForm, YearForm
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
-from .selfcheck import check
+from .selfcheck import EXPERT_ITEMS, check, expert_scores
 
 
 def _apply(form, func, *args, **kwargs):
@@ -74,7 +74,8 @@ def enterprise_detail(request, pk):
     years = list(enterprise.years.filter(superseded_at__isnull=True).order_by("year"))
     versions = {row["year"]: row["n"] for row in _version_counts(enterprise)}
     as_of = _as_of(request, today)
-    checks = {rules: check(enterprise, rules, as_of) for rules in ("kxqy", "gqrd")}
+    expert = expert_scores(request.GET)
+    checks = {rules: check(enterprise, rules, as_of, expert=expert) for rules in ("kxqy", "gqrd")}
     return render(
         request,
         "enterprises/enterprise_detail.html",
@@ -98,6 +99,7 @@ def enterprise_detail(request, pk):
                 request.user, Enterprise.objects.filter(pk=pk), Capability.CERTIFY_ENTERPRISES
             ).exists(),
             "next_year": today.year - 1,
+            "expert_items": [(key, label, maximum, expert.get(key)) for key, label, maximum in EXPERT_ITEMS],
         },
     )
 

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from kechuang.core.access import require_capability
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
+from kechuang.progress.actuals import actual_for
 from kechuang.progress.registry import metrics
 
 from . import actions
@@ -26,11 +28,30 @@ def plan_list(request):
 @require_capability(Capability.VIEW_PLAN)
 def plan_detail(request, pk):
     plan = get_visible_or_404(request.user, plan_queryset(), pk=pk)
+    programmes = plan.programmes.all()
     return render(
         request,
         "plans/plan_detail.html",
-        {"plan": plan, "programmes": plan.programmes.all(), "metrics": {m.key: m for m in metrics}},
+        {
+            "plan": plan,
+            "programmes": programmes,
+            "metrics": {m.key: m for m in metrics},
+            "actuals": _actuals(programmes),
+        },
     )
+
+
+def _actuals(programmes) -> dict:
+    """Computed actuals of every target (reported ones come with the reporting rounds)."""
+    today = timezone.localdate()
+    found = {}
+    for programme in programmes:
+        for indicator in programme.indicators.all():
+            for target in indicator.targets.all():
+                actual = actual_for(target, today)
+                if actual is not None:
+                    found[target.pk] = actual
+    return found
 
 
 @require_capability(Capability.VIEW_PLAN)
@@ -44,7 +65,12 @@ def programme_detail(request, pk, number):
     return render(
         request,
         "plans/programme_detail.html",
-        {"plan": plan, "programme": programme, "metrics": {m.key: m for m in metrics}},
+        {
+            "plan": plan,
+            "programme": programme,
+            "metrics": {m.key: m for m in metrics},
+            "actuals": _actuals([programme]),
+        },
     )
 
 

@@ -270,3 +270,29 @@ def test_expiring_certificates_are_listed_until_renewed():
     renewed = expiring[0]
     Qualification.objects.create(enterprise=renewed.enterprise, kind=renewed.kind, issued_on=date(2026, 6, 1))
     assert renewed.pk not in {q.pk for q in expiring_hte(Enterprise.objects.all(), as_of)}
+
+
+def test_web_self_check_narrows_with_expert_items(client_as, own):
+    client = client_as("qiye")
+    open_range = client.get(f"/enterprises/{own.pk}/", {"as_of": "2026-06-30"}).content.decode()
+    narrowed = client.get(
+        f"/enterprises/{own.pk}/",
+        {
+            "as_of": "2026-06-30",
+            "tech_advancement": "6",
+            "core_support": "6",
+            "ip_acquisition": "5",
+            "standards": "0",
+            "rd_management": "15",
+        },
+    ).content.decode()
+    import re
+
+    def score_range(body):
+        lo, hi = re.search(r"创新能力评价可能得分 (\d+)–(\d+) 分", body).groups()
+        return int(lo), int(hi)
+
+    lo1, hi1 = score_range(open_range)
+    lo2, hi2 = score_range(narrowed)
+    assert lo1 <= lo2 <= hi2 <= hi1 and (hi2 - lo2) < (hi1 - lo1)
+    assert "科技型中小企业" in narrowed and "认定条件" in narrowed

@@ -1,0 +1,69 @@
+"""The actual value behind a target, computed from the registries through the target's metric.
+
+A first, plain reading of progress: the value for the target's year (or the year to date), whether it
+meets the target, and the records behind it. Trajectories, status and forecasts build on this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .periods import Period
+from .registry import MetricResult, metrics
+
+
+@dataclass
+class Actual:
+    value: Decimal | int | None
+    period: Period
+    result: MetricResult
+    met: bool | None
+    base_value: Decimal | int | None = None  # relative (倍增) targets: the base year's value
+
+    @property
+    def record_count(self) -> int:
+        return len(self.result.record_ids)
+
+
+def period_for(year: int, as_of: date) -> Period:
+    """The whole year once it is over, else the year to `as_of`."""
+    if year < as_of.year:
+        return Period.year(year)
+    if year > as_of.year:
+        return Period(date(as_of.year, 1, 1), as_of, f"{as_of:%Y-%m-%d}")
+    return Period(date(year, 1, 1), as_of, f"{year}年截至{as_of:%m月%d日}")
+
+
+def _meets(actual, target_value, comparator: str) -> bool | None:
+    if actual is None or target_value is None:
+        return None
+    actual, target_value = Decimal(actual), Decimal(target_value)
+    return {
+        "eq": actual >= target_value,  # 达到: reaching the figure counts
+        "gte": actual >= target_value,
+        "gt": actual > target_value,
+        "lte": actual <= target_value,
+        "lt": actual < target_value,
+        "approx": abs(actual - target_value) <= abs(target_value) * Decimal("0.05"),
+    }[comparator]
+
+
+def actual_for(target, as_of: date, scope=None) -> Actual | None:
+    """None for reported indicators (their actuals come from reviewed reports)."""
+    indicator = target.indicator
+    if indicator.measurement != "computed" or indicator.metric_key not in metrics:
+        return None
+    scope = scope if scope is not None else indicator.programme.plan.department
+    period = period_for(target.year, as_of)
+    result = metrics.evaluate(indicator.metric_key, scope, period, **indicator.metric_params)
+    if target.is_relative:
+        base = metrics.evaluate(
+            indicator.metric_key, scope, Period.year(target.base_year), **indicator.metric_params
+        )
+        ratio = (
+            (Decimal(result.value) / Decimal(base.value)).quantize(Decimal("0.01")) if base.value else None
+        )
+        return Actual(ratio, period, result, _meets(ratio, target.factor, target.comparator), base.value)
+    return Actual(result.value, period, result, _meets(result.value, target.value, target.comparator))

@@ -1,0 +1,58 @@
+"""Computed actuals on the plan page and their drill-down to the records."""
+
+import re
+from datetime import date
+
+import pytest
+
+from kechuang.plans.models import Target
+from kechuang.progress.actuals import actual_for, period_for
+
+pytestmark = pytest.mark.django_db
+RECORD_LINK = re.compile(r'href="/enterprises/\d+/"')
+
+
+def target(code, year, relative=False):
+    return Target.objects.get(indicator__code=code, year=year, base_year__isnull=not relative)
+
+
+def test_seed_enterprise_targets_are_computed():
+    today = date(2026, 11, 28)
+    new_tech = actual_for(target("1-1", 2021), today)
+    assert (new_tech.value, new_tech.met, str(new_tech.period)) == (54, True, "2021")
+    new_hte = actual_for(target("1-2", 2021), today)
+    assert (new_hte.value, new_hte.met) == (20, True)
+    stock = actual_for(target("1-3", 2025), today)
+    assert stock.met is (stock.value >= 500)
+    doubling = actual_for(target("1-4", 2025, relative=True), today)
+    assert doubling.base_value and doubling.value == round(stock_value("1-4", 2025) / doubling.base_value, 2)
+    assert actual_for(target("8-1", 2021), today) is None  # reported indicator: no computed actual
+
+
+def stock_value(code, year):
+    from decimal import Decimal
+
+    return Decimal(actual_for(target(code, year), date(2026, 11, 28)).value)
+
+
+def test_period_for_a_running_year_is_year_to_date():
+    assert str(period_for(2021, date(2026, 1, 5))) == "2021"
+    running = period_for(2026, date(2026, 11, 28))
+    assert (running.start, running.end) == (date(2026, 1, 1), date(2026, 11, 28))
+
+
+def test_plan_page_shows_actuals_with_drill_down(client_as):
+    t = target("1-1", 2021)
+    body = client_as("leader").get(f"/plans/{t.indicator.programme.plan_id}/programmes/1/").content.decode()
+    assert f"/progress/targets/{t.pk}/records/" in body and "54家" in body and "已达成" in body
+
+
+def test_drill_down_lists_the_records_within_the_viewers_scope(client_as):
+    t = target("1-1", 2021)
+    body = client_as("kjj").get(f"/progress/targets/{t.pk}/records/").content.decode()
+    assert "共 54 条记录" in body and len(RECORD_LINK.findall(body)) == 54
+    town_view = client_as("hanfeng").get(f"/progress/targets/{t.pk}/records/").content.decode()
+    shown = len(RECORD_LINK.findall(town_view))
+    assert shown < 54 and f"其中 {54 - shown} 条不在您的数据范围内" in town_view
+    reported = target("8-1", 2021)
+    assert client_as("kjj").get(f"/progress/targets/{reported.pk}/records/").status_code == 404
