@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
@@ -75,8 +76,6 @@ class Enterprise(models.Model):
         self.credit_code = creditcode.normalise(self.credit_code)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:detail", args=[self.pk])
 
     def scope_department(self) -> Department:
