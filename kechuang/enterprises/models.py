@@ -72,11 +72,11 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        self.credit_code = creditcode.normalise(self.credit_code)
-
     def get_absolute_url(self) -> str:
         return reverse("enterprises:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.credit_code = creditcode.normalise(self.credit_code)
 
     def scope_department(self) -> Department:
         return self.town
