@@ -2,6 +2,9 @@
 
 import os
 import shutil
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots to look at
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -20,3 +23,15 @@ def chromium_path() -> str | None:
         if candidate and os.path.exists(candidate):
             return candidate
     return None
+
+
+def sign_in(page, base_url: str, username: str, password: str | None = None) -> None:
+    """Log in through the real login form (demo password unless given)."""
+    from kechuang.core.demo import DEMO_PASSWORD
+
+    page.goto(f"{base_url}/accounts/login/")
+    assert page.locator("h1").inner_text() == "登录"
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")

@@ -4,6 +4,7 @@ loaded once per run."""
 import pytest
 from django.test import Client
 
+from kechuang.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 from kechuang.core.demo import DEMO_PASSWORD, load_demo_data
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
@@ -54,3 +55,32 @@ def client_as(db):
 @pytest.fixture
 def demo_password():
     return DEMO_PASSWORD
+
+
+# --- browser tests ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch):
+    """A page in real headless Chromium (Debian's package) against the live test server."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。"
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while it
+    # runs are still synchronous, one at a time.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    load_demo_data()  # the live-server database is flushed between transactional tests
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        page = browser.new_page(
+            viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        yield page
+        browser.close()

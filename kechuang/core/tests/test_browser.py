@@ -1,16 +1,11 @@
 """In real headless Chromium: sign in, open the plan, see the seven programmes and the targets."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from kechuang.browser import CHROMIUM_FLAGS, chromium_path
-from kechuang.core.demo import DEMO_PASSWORD, load_demo_users, load_reference_data
+from kechuang.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 PROGRAMMES = [
     "科技企业成长工程",
     "科技创新平台提升工程",
@@ -21,40 +16,6 @@ PROGRAMMES = [
     "科技创新氛围优化工程",
     "保障措施",
 ]
-
-
-@pytest.fixture
-def browser_page(live_server, monkeypatch):
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip(
-            "未找到 Chromium（Debian 软件包 chromium）：浏览器测试跳过。请以 root 运行 make test 自动安装。"
-        )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while it
-    # runs are still synchronous, one at a time.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    load_reference_data()  # the live-server database is flushed between transactional tests
-    load_demo_users()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        yield page
-        browser.close()
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    assert page.locator("h1").inner_text() == "登录"
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_sign_in_and_read_the_plan(browser_page, live_server):

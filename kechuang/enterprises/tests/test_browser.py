@@ -1,0 +1,94 @@
+"""In headless Chromium: the enterprise pages, the self-check, the reserve pool and an Excel round trip."""
+
+import io
+
+import openpyxl
+import pytest
+
+from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.enterprises.models import EnterpriseYear
+from kechuang.org.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_enterprise_sees_its_profile_and_self_check(browser_page, live_server):
+    page = browser_page
+    sign_in(page, live_server.url, "qiye")
+    page.click("nav.sidenav >> text=企业台账")
+    rows = page.locator("table.grid tbody tr")
+    assert rows.count() == 1  # an enterprise account sees only its own enterprise
+    rows.first.locator("a").first.click()
+    page.wait_for_selector("#check-gqrd")
+    assert "科技型中小企业" in page.locator("#check-kxqy").inner_text()
+    before = page.locator("#check-gqrd").inner_text()
+    assert "创新能力评价可能得分" in before
+    page.fill("input[name=tech_advancement]", "6")
+    page.fill("input[name=rd_management]", "15")
+    page.click("#check-gqrd button[type=submit]")
+    page.wait_for_url("**tech_advancement=6**")
+    assert page.locator("input[name=rd_management]").input_value() == "15"
+    page.screenshot(path=str(ARTIFACTS / "enterprise.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_reserve_pool_ranks_candidates(browser_page, live_server):
+    page = browser_page
+    sign_in(page, live_server.url, "kjj")
+    page.click("nav.sidenav >> text=高企后备库")
+    page.wait_for_selector("table.reserve-table")
+    first_rows = page.locator("table.reserve-table tbody tr")
+    assert first_rows.count() == 50
+    assert first_rows.first.locator("td").first.inner_text() == "1"
+    page.screenshot(path=str(ARTIFACTS / "reserve.png"))
+    assert page.console_errors == []
+
+
+def test_excel_round_trip_in_the_browser(browser_page, live_server, tmp_path):
+    page = browser_page
+    sign_in(page, live_server.url, "qiye")
+    own = User.objects.get(username="qiye").enterprises.get()
+    page.goto(f"{live_server.url}/tables/enterprise-years/")
+    with page.expect_download() as info:
+        page.click("text=导出 Excel")
+    exported = tmp_path / "export.xlsx"
+    info.value.save_as(exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book["数据"]
+    headers = [c.value for c in sheet[1]]
+    year_col, staff_col = headers.index("年度") + 1, headers.index("职工总数") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, year_col).value == 2025)
+    sheet.cell(row, staff_col).value = sheet.cell(row, staff_col).value + 3
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+
+    page.set_input_files("#id_file", str(edited))
+    page.click("text=上传并校验")
+    page.wait_for_selector("#commit")
+    assert "校验通过" in page.locator("#commit").inner_text()
+    page.fill("#id_reason", "补报2025年新增职工")
+    page.click("text=确认导入")
+    page.wait_for_selector("#job-result")
+    result = page.locator("#job-result").inner_text()
+    assert "更新 1 条" in result and "新增 0 条" in result
+    assert EnterpriseYear.objects.filter(enterprise=own, year=2025).count() == 2
+    page.screenshot(path=str(ARTIFACTS / "import.png"), full_page=True)
+
+    # a messy file: the errors are listed and nothing is stored
+    messy = openpyxl.load_workbook(io.BytesIO(edited.read_bytes()))
+    messy["数据"].cell(row, staff_col).value = "很多"
+    messy_path = tmp_path / "messy.xlsx"
+    messy.save(messy_path)
+    page.goto(f"{live_server.url}/tables/enterprise-years/")
+    page.set_input_files("#id_file", str(messy_path))
+    page.click("text=上传并校验")
+    page.wait_for_selector("table.errors-table")
+    assert "“很多”不是整数" in page.locator("table.errors-table").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "import-errors.png"), full_page=True)
+    assert EnterpriseYear.objects.filter(enterprise=own, year=2025).count() == 2
+    assert page.console_errors == []
