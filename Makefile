@@ -9,6 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test test-sqlite test-postgres browser-deps lint bench clean
+BENCH_ROWS ?= 100000
 
 venv: $(STAMP)
 
@@ -49,6 +50,10 @@ test-postgres:
 lint: venv
 	$(BIN)/ruff check kechuang
 	$(BIN)/ruff format --check kechuang
+
+# Benchmarks print ratios against named baselines measured in the same run (never part of make test).
+bench: venv
+	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) var

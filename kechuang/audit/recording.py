@@ -44,3 +44,42 @@ def record_login(request, username: str, user, outcome: str) -> LoginEvent:
         outcome=outcome,
         scope_path=scope_path_of(user) if user is not None else "",
     )
+
+
+def record_bulk(instances, action: str, befores=None, afters=None) -> int:
+    """Append one entry per instance in a single INSERT — for bulk paths that bypass model signals.
+
+    `befores`/`afters` are snapshot dicts aligned with `instances` (None for create/delete sides).
+    Related objects used by `scope_department()` should already be loaded (select_related)."""
+    from .snapshots import diff
+
+    instances = list(instances)
+    if not instances:
+        return 0
+    ctx = current()
+    actor = ctx.resolved_actor()
+    label = ctx.actor_label or (str(actor) if actor is not None else "系统")
+    content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=False)
+    befores = befores or [None] * len(instances)
+    afters = afters or [None] * len(instances)
+    entries = [
+        ChangeEntry(
+            actor=actor,
+            actor_label=label,
+            source=ctx.source,
+            request_id=ctx.request_id,
+            ip=ctx.ip,
+            action=action,
+            content_type=content_type,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            before=redact(before),
+            after=redact(after),
+            changed_fields=diff(before or {}, after or {}),
+            reason=ctx.reason[:500],
+            scope_path=scope_path_of(obj),
+        )
+        for obj, before, after in zip(instances, befores, afters, strict=True)
+    ]
+    ChangeEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)

@@ -141,29 +141,43 @@ def revoke_qualification(acting_user, qualification: Qualification, *, revoked_o
 
 
 def refresh_stage(enterprise: Enterprise, as_of: date | None = None) -> bool:
-    """Recompute the growth stage from the latest yearly data; keep history when it changes."""
+    """Recompute one enterprise's growth stage from its latest yearly data; keep history on change."""
+    return bool(refresh_stages([enterprise], as_of))
+
+
+def refresh_stages(enterprises, as_of: date | None = None) -> list[Enterprise]:
+    """Recompute the growth stage of many enterprises in a fixed number of queries; audited in bulk.
+
+    Returns the enterprises whose stage or its reason changed."""
+    from kechuang.audit.recording import record_bulk
+    from kechuang.audit.snapshots import snapshot
+
+    enterprises = list(enterprises)
     as_of = as_of or timezone.localdate()
-    latest = (
+    params = params_for("stage", as_of)
+    latest: dict[int, tuple[int, Decimal]] = {}
+    for enterprise_id, year, sales in (
         EnterpriseYear.objects.filter(
-            enterprise=enterprise, superseded_at__isnull=True, sales_revenue__isnull=False
+            enterprise__in=enterprises, superseded_at__isnull=True, sales_revenue__isnull=False
         )
-        .order_by("-year")
-        .first()
-    )
-    stage, why = stages.classify(
-        enterprise.registered_on,
-        latest.year if latest else None,
-        latest.sales_revenue if latest else None,
-        as_of,
-        params_for("stage", as_of),
-    )
-    if stage == enterprise.stage and why == enterprise.stage_reason:
-        return False
-    changed = stage != enterprise.stage
-    enterprise.stage, enterprise.stage_reason = stage, why
-    enterprise.save(update_fields=["stage", "stage_reason"])
+        .order_by("enterprise_id", "-year")
+        .values_list("enterprise_id", "year", "sales_revenue")
+    ):
+        latest.setdefault(enterprise_id, (year, sales))
+    changed, befores, records = [], [], []
+    for enterprise in enterprises:
+        year, sales = latest.get(enterprise.pk, (None, None))
+        stage, why = stages.classify(enterprise.registered_on, year, sales, as_of, params)
+        if stage == enterprise.stage and why == enterprise.stage_reason:
+            continue
+        befores.append(snapshot(enterprise))
+        if stage != enterprise.stage:
+            records.append(StageRecord(enterprise=enterprise, stage=stage, data_year=year, reason=why))
+        enterprise.stage, enterprise.stage_reason = stage, why
+        changed.append(enterprise)
     if changed:
-        StageRecord.objects.create(
-            enterprise=enterprise, stage=stage, data_year=latest.year if latest else None, reason=why
-        )
+        Enterprise.objects.bulk_update(changed, ["stage", "stage_reason"], batch_size=1000)
+        record_bulk(changed, "update", befores, [snapshot(e) for e in changed])
+        created = StageRecord.objects.bulk_create(records, batch_size=1000)
+        record_bulk(created, "create", None, [snapshot(r) for r in created])
     return changed

@@ -275,7 +275,7 @@ class EnterpriseYearSheet(Sheet):
         return Context(
             user=user,
             data={
-                "enterprises": {e.credit_code: e for e in changeable.only("pk", "credit_code", "name")},
+                "enterprises": {e.credit_code: e for e in changeable.select_related("town")},
                 "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
                 "this_year": timezone.localdate().year,
             },
@@ -297,29 +297,55 @@ class EnterpriseYearSheet(Sheet):
         return {}
 
     def apply(self, rows, user, context: Context) -> Counts:
-        from .actions import figures_equal, record_year
+        """Bulk path: one query for the batch's current versions, bulk writes for the changed rows,
+        audit entries in bulk — unchanged rows (a round trip) write nothing."""
+        from kechuang.audit.recording import record_bulk
+        from kechuang.audit.snapshots import snapshot
+
+        from .actions import figures_equal, refresh_stages
 
         counts = Counts()
         enterprises = context.data["enterprises"]
         keyed = [(enterprises[values["credit_code"]], values) for _, values in rows]
-        # one query for the batch's current versions; unchanged rows (a round trip) write nothing
         current = {
             (y.enterprise_id, y.year): y
             for y in EnterpriseYear.objects.filter(
                 superseded_at__isnull=True,
                 enterprise_id__in={e.pk for e, _ in keyed},
                 year__in={v["year"] for _, v in keyed},
-            )
+            ).select_related("enterprise__town")
         }
+        superseded, new_versions = [], []
+        recorder = user if getattr(user, "pk", None) else None
         for enterprise, values in keyed:
             figures = {f: values.get(f) for f in EnterpriseYear.FIGURES}
             existing = current.get((enterprise.pk, values["year"]))
             if existing is not None and figures_equal(existing, figures):
                 counts.unchanged += 1
                 continue
-            record_year(user, enterprise, values["year"], figures, check=False, replace=True)
+            new_versions.append(
+                EnterpriseYear(
+                    enterprise=enterprise,
+                    year=values["year"],
+                    version=existing.version + 1 if existing else 1,
+                    recorded_by=recorder,
+                    **figures,
+                )
+            )
             if existing is None:
                 counts.created += 1
             else:
+                superseded.append(existing)
                 counts.updated += 1
+        if superseded:
+            now = timezone.now()
+            befores = [snapshot(y) for y in superseded]
+            EnterpriseYear.objects.filter(pk__in=[y.pk for y in superseded]).update(superseded_at=now)
+            for y in superseded:
+                y.superseded_at = now
+            record_bulk(superseded, "update", befores, [snapshot(y) for y in superseded])
+        if new_versions:
+            created = EnterpriseYear.objects.bulk_create(new_versions, batch_size=1000)
+            record_bulk(created, "create", None, [snapshot(y) for y in created])
+            refresh_stages({e.pk: e for e in (y.enterprise for y in created)}.values())
         return counts
