@@ -9,7 +9,8 @@ from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
-from kechuang.plans.models import Plan, Task
+from kechuang.plans.models import Plan, Target, Task
+from kechuang.tabular.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,15 @@ def pages():
     own = User.objects.get(username="qiye").enterprises.get()  # in 汉丰街道
     other = Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
     viewers = ("sysadmin", "kjj", "jxw", "hanfeng", "leader", "qiye")
+    job = ImportJob.objects.create(
+        sheet="enterprises",
+        user=User.objects.get(username="kjj"),
+        file="imports/x.xlsx",
+        original_name="x.xlsx",
+        status="refused",
+        file_error="示例",
+    )
+    target = Target.objects.get(indicator__code="1-1", year=2021)
     return [
         ("/", EVERYONE),
         ("/plans/", EVERYONE),
@@ -71,6 +81,14 @@ def pages():
         (f"/enterprises/{own.pk}/years/2024/edit/", only("kjj", "qiye")),
         (f"/enterprises/{other.pk}/years/2024/edit/", only("kjj", qiye=404)),
         (f"/enterprises/{own.pk}/qualifications/new/", only("kjj")),
+        ("/tables/enterprises/", only(*viewers)),
+        ("/tables/enterprise-years/", only(*viewers)),
+        ("/tables/enterprises/template.xlsx", only("kjj")),
+        ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
+        ("/tables/enterprise-years/export.xlsx", only(*viewers)),
+        ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
+        (f"/tables/jobs/{job.pk}/", only("kjj", "sysadmin", others=404)),  # its owner, and all-scope IT
+        (f"/progress/targets/{target.pk}/records/", EVERYONE),
     ]
 
 
