@@ -1,14 +1,13 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.access import require_capability
-from kechuang.org.actions import ActionRefused
+from kechuang.core.forms import run_action
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
@@ -20,17 +19,6 @@ from .forms import EnterpriseForm, QualificationForm, YearForm
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
 from .selfcheck import EXPERT_ITEMS, check, expert_scores
-
-
-def _apply(form, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except ActionRefused as exc:
-        form.add_error(None, str(exc))
-    except ValidationError as exc:
-        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-            form.add_error(field if field in form.fields else None, errors)
-    return None
 
 
 @require_capability(Capability.VIEW_ENTERPRISES)
@@ -145,7 +133,7 @@ def enterprise_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        created = _apply(
+        created = run_action(
             form, actions.save_enterprise, request.user, None, reason=form.cleaned_data["reason"], **data
         )
         if created is not None:
@@ -163,7 +151,7 @@ def enterprise_edit(request, pk):
     form = EnterpriseForm(request.POST or None, instance=enterprise, towns=towns.distinct(), editing=True)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "credit_code")}
-        saved = _apply(
+        saved = run_action(
             form,
             actions.save_enterprise,
             request.user,
@@ -195,7 +183,7 @@ def year_edit(request, pk, year):
     )
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in EnterpriseYear.FIGURES}
-        result = _apply(
+        result = run_action(
             form,
             actions.record_year,
             request.user,
@@ -222,7 +210,7 @@ def qualification_create(request, pk):
     form = QualificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        created = _apply(
+        created = run_action(
             form,
             actions.add_qualification,
             request.user,

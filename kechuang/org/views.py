@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import require_capability
+from kechuang.core.forms import run_action
 
 from . import actions
 from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm
@@ -27,21 +27,6 @@ def login(request, *args, **kwargs):
         },
     )
     return view(request, *args, **kwargs)
-
-
-def _apply(form, func, *args, **kwargs):
-    """Run an action; turn its refusals and validation errors into form errors. Returns the result or None."""
-    try:
-        return func(*args, **kwargs)
-    except actions.ActionRefused as exc:
-        form.add_error(None, str(exc))
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    return None
 
 
 # --- Departments ----------------------------------------------------------------------------------
@@ -93,7 +78,7 @@ def department_create(request):
     form = DepartmentForm(request.POST or None, parents=parents, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        node = _apply(
+        node = run_action(
             form,
             actions.create_department,
             request.user,
@@ -119,7 +104,7 @@ def department_edit(request, pk):
     form = DepartmentForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = _apply(
+        saved = run_action(
             form,
             actions.update_department,
             request.user,
@@ -190,7 +175,7 @@ def user_create(request):
         chosen = sorted(
             d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
         )
-        created = _apply(
+        created = run_action(
             form,
             actions.create_user,
             request.user,
@@ -224,7 +209,7 @@ def user_edit(request, pk):
         chosen = sorted(
             d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
         )
-        saved = _apply(
+        saved = run_action(
             form,
             actions.update_user,
             request.user,
@@ -249,7 +234,7 @@ def user_password(request, pk):
     form = PasswordSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _apply(form, actions.set_password, request.user, target, d["password1"], reason=d["reason"]):
+        if run_action(form, actions.set_password, request.user, target, d["password1"], reason=d["reason"]):
             messages.success(request, "密码已重置。")
             return redirect("org:user", target.pk)
     return render(
@@ -263,7 +248,7 @@ def grant_create(request, pk):
     form = GrantForm(request.POST or None, departments=_manageable_departments(request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        grant = _apply(
+        grant = run_action(
             form,
             actions.grant_role,
             request.user,

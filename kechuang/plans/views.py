@@ -1,11 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.access import require_capability
-from kechuang.org.actions import ActionRefused
+from kechuang.core.forms import run_action
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
@@ -116,23 +115,19 @@ def task_edit(request, pk):
     form = TaskForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.update_task(
-                request.user,
-                task,
-                status=d["status"],
-                completed_on=d["completed_on"],
-                deadline=d["deadline"],
-                lead_department=d["lead_department"],
-                co_departments=d["co_departments"],
-                reason=d["reason"],
-            )
-        except ActionRefused as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        updated = run_action(
+            form,
+            actions.update_task,
+            request.user,
+            task,
+            status=d["status"],
+            completed_on=d["completed_on"],
+            deadline=d["deadline"],
+            lead_department=d["lead_department"],
+            co_departments=d["co_departments"],
+            reason=d["reason"],
+        )
+        if updated is not None:
             messages.success(request, "任务已更新。")
             return redirect("plans:task", task.pk)
     return render(request, "plans/task_form.html", {"form": form, "task": task})
