@@ -252,3 +252,23 @@ def test_bureau_registers_enterprises_from_a_file(client_as):
     assert job.result["created"] == 1
     created = Enterprise.objects.get(credit_code=codes[0])
     assert created.town.name == "汉丰街道" and created.registered_on.isoformat() == "2020-01-02"
+
+
+def test_progress_is_polled_while_busy_and_the_page_reloads_when_done(client_as, user):
+    client = client_as("kjj")
+    job = ImportJob.objects.create(
+        sheet="enterprise-years",
+        user=user("kjj"),
+        file="imports/x.xlsx",
+        original_name="x.xlsx",
+        status="validating",
+        total_rows=2000,
+        processed_rows=500,
+    )
+    busy = client.get(f"/tables/jobs/{job.pk}/status/")
+    body = busy.content.decode()
+    assert busy.status_code == 200 and 'value="25"' in body and 'hx-trigger="every 1s"' in body
+    assert "可以离开本页" in body
+    ImportJob.objects.filter(pk=job.pk).update(status="validated")
+    done = client.get(f"/tables/jobs/{job.pk}/status/")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
