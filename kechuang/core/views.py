@@ -1,10 +1,12 @@
 from collections import Counter
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from kechuang.org.scope import visible_to
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Plan, Task
+from kechuang.progress.actuals import actuals_by_target
 
 
 def home(request):
@@ -27,7 +29,8 @@ def home(request):
                     "task_total": sum(counts.values()),
                 }
             )
-    return render(request, "core/home.html", {"plan": plan, "cards": cards})
+    actuals = actuals_by_target([c["programme"] for c in cards], timezone.localdate())
+    return render(request, "core/home.html", {"plan": plan, "cards": cards, "actuals": actuals})
 
 
 def error_404(request, exception=None):

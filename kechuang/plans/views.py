@@ -8,7 +8,7 @@ from kechuang.core.forms import run_action
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
-from kechuang.progress.actuals import actual_for
+from kechuang.progress.actuals import actuals_by_target
 from kechuang.progress.registry import metrics
 
 from . import actions
@@ -35,22 +35,9 @@ def plan_detail(request, pk):
             "plan": plan,
             "programmes": programmes,
             "metrics": {m.key: m for m in metrics},
-            "actuals": _actuals(programmes),
+            "actuals": actuals_by_target(programmes, timezone.localdate()),
         },
     )
-
-
-def _actuals(programmes) -> dict:
-    """Computed actuals of every target (reported ones come with the reporting rounds)."""
-    today = timezone.localdate()
-    found = {}
-    for programme in programmes:
-        for indicator in programme.indicators.all():
-            for target in indicator.targets.all():
-                actual = actual_for(target, today)
-                if actual is not None:
-                    found[target.pk] = actual
-    return found
 
 
 @require_capability(Capability.VIEW_PLAN)
@@ -68,7 +55,7 @@ def programme_detail(request, pk, number):
             "plan": plan,
             "programme": programme,
             "metrics": {m.key: m for m in metrics},
-            "actuals": _actuals([programme]),
+            "actuals": actuals_by_target([programme], timezone.localdate()),
         },
     )
 

@@ -67,3 +67,16 @@ def actual_for(target, as_of: date, scope=None) -> Actual | None:
         )
         return Actual(ratio, period, result, _meets(ratio, target.factor, target.comparator), base.value)
     return Actual(result.value, period, result, _meets(result.value, target.value, target.comparator))
+
+
+def actuals_by_target(programmes, as_of: date) -> dict[int, Actual]:
+    """Computed actuals of every target of the given programmes, by target id (reported targets get
+    theirs from reviewed reports and are absent here)."""
+    found = {}
+    for programme in programmes:
+        for indicator in programme.indicators.all():
+            for target in indicator.targets.all():
+                actual = actual_for(target, as_of)
+                if actual is not None:
+                    found[target.pk] = actual
+    return found

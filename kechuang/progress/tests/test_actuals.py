@@ -56,3 +56,9 @@ def test_drill_down_lists_the_records_within_the_viewers_scope(client_as):
     assert shown < 54 and f"其中 {54 - shown} 条不在您的数据范围内" in town_view
     reported = target("8-1", 2021)
     assert client_as("kjj").get(f"/progress/targets/{reported.pk}/records/").status_code == 404
+
+
+def test_home_page_shows_the_computed_enterprise_targets(client_as):
+    body = client_as("leader").get("/").content.decode()
+    assert "2021年 新增科技型企业数 <strong>50家</strong> · 实际 54家" in body
+    assert "2021年 新增高新技术企业数 <strong>15家</strong> · 实际 20家" in body
