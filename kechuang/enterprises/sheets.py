@@ -14,7 +14,7 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 from . import creditcode
 from .choices import HighTechField, SourceChannel
 from .filters import filter_enterprises
-from .models import Enterprise, EnterpriseYear
+from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 
 
 def _credit_code(value: str) -> str:
@@ -348,4 +348,133 @@ class EnterpriseYearSheet(Sheet):
             created = EnterpriseYear.objects.bulk_create(new_versions, batch_size=1000)
             record_bulk(created, "create", None, [snapshot(y) for y in created])
             refresh_stages({e.pk: e for e in (y.enterprise for y in created)}.values())
+        return counts
+
+
+def _kind_names() -> list[str]:
+    return list(QualificationKind.objects.order_by("sort_order").values_list("name", flat=True))
+
+
+@register
+class QualificationSheet(Sheet):
+    key = "qualifications"
+    title = "企业资质"
+    view_capability = Capability.VIEW_ENTERPRISES
+    import_capability = Capability.CERTIFY_ENTERPRISES
+    natural_key = ("credit_code", "kind", "issued_on")
+    instructions = [
+        "5. 每条认定一行（如一家企业先后两次认定为高新技术企业，即为两行）；“有效期至”留空则按资质类型自动计算。",
+        "6. 撤销的资质填写“状态”为“已撤销”并填写撤销日期。",
+    ]
+    columns = [
+        CREDIT_CODE,
+        Column("enterprise_name", "企业名称", readonly=True, width=32, help="导出时供核对，导入时忽略"),
+        Column(
+            "kind",
+            "资质",
+            kind="choice",
+            required=True,
+            choices=_kind_names,
+            width=18,
+            example="高新技术企业",
+        ),
+        Column("number", "证书/入库编号", max_length=60, width=22),
+        Column("issued_on", "认定日期", kind="date", required=True, example="2021-11-12"),
+        Column("expires_on", "有效期至", kind="date", help="留空则按资质类型的有效期计算"),
+        Column("status", "状态", kind="choice", choices=["有效", "已撤销"], example="有效"),
+        Column("revoked_on", "撤销日期", kind="date"),
+        Column("note", "备注", max_length=300, width=24),
+    ]
+    STATUS = {"有效": "valid", "已撤销": "revoked"}
+    FIELDS = ["number", "expires_on", "status", "revoked_on", "note"]
+
+    def queryset(self, user):
+        return (
+            visible_to(user, Qualification.objects.all())
+            .select_related("enterprise", "kind")
+            .order_by("enterprise__credit_code", "kind__sort_order", "issued_on")
+        )
+
+    def filter(self, queryset, params):
+        queryset = filter_enterprises(queryset, params, prefix="enterprise__")
+        if params.get("kind"):
+            queryset = queryset.filter(kind__code=params["kind"])
+        return queryset
+
+    def export_row(self, q: Qualification) -> dict:
+        status = {v: k for k, v in self.STATUS.items()}[q.status]
+        return {
+            ID_HEADER: q.pk,
+            "credit_code": q.enterprise.credit_code,
+            "enterprise_name": q.enterprise.name,
+            "kind": q.kind.name,
+            "number": q.number,
+            "issued_on": q.issued_on,
+            "expires_on": q.expires_on,
+            "status": status,
+            "revoked_on": q.revoked_on,
+            "note": q.note,
+        }
+
+    def prepare(self, user) -> Context:
+        certifiable = visible_to(user, Enterprise.objects.all(), self.import_capability)
+        return Context(
+            user=user,
+            data={
+                "enterprises": {e.credit_code: e for e in certifiable.select_related("town")},
+                "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
+                "kinds": {k.name: k for k in QualificationKind.objects.all()},
+            },
+        )
+
+    def _fields(self, values: dict, context: Context) -> dict:
+        kind = context.data["kinds"][values["kind"]]
+        return {
+            "number": values.get("number") or "",
+            "expires_on": values.get("expires_on") or kind.default_expiry(values["issued_on"]),
+            "status": self.STATUS[values.get("status") or "有效"],
+            "revoked_on": values.get("revoked_on"),
+            "note": values.get("note") or "",
+        }
+
+    def check_row(self, values: dict, context: Context) -> dict:
+        code = values.get("credit_code")
+        if code not in context.data["enterprises"]:
+            if code in context.data["registered"]:
+                return {"credit_code": "该企业不在您的数据范围内"}
+            return {"credit_code": "该企业尚未登记，请先导入企业名录"}
+        candidate = Qualification(
+            kind=context.data["kinds"][values["kind"]],
+            issued_on=values["issued_on"],
+            **self._fields(values, context),
+        )
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            return model_errors(exc)
+        return {}
+
+    def apply(self, rows, user, context: Context) -> Counts:
+        counts = Counts()
+        enterprises, kinds = context.data["enterprises"], context.data["kinds"]
+        keyed = [(enterprises[v["credit_code"]], kinds[v["kind"]], v) for _, v in rows]
+        existing = {
+            (q.enterprise_id, q.kind_id, q.issued_on): q
+            for q in Qualification.objects.filter(enterprise_id__in={e.pk for e, _, _ in keyed})
+        }
+        for enterprise, kind, values in keyed:
+            fields = self._fields(values, context)
+            current = existing.get((enterprise.pk, kind.pk, values["issued_on"]))
+            if current is None:
+                Qualification.objects.create(
+                    enterprise=enterprise, kind=kind, issued_on=values["issued_on"], **fields
+                )
+                counts.created += 1
+            elif any(getattr(current, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(current, k, v)
+                current.save()
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
         return counts

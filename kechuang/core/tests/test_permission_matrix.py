@@ -86,6 +86,8 @@ def pages():
         ("/tables/enterprises/template.xlsx", only("kjj")),
         ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
+        ("/tables/qualifications/template.xlsx", only("kjj")),
+        ("/tables/qualifications/export.xlsx", only(*viewers)),
         ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
         (f"/tables/jobs/{job.pk}/", only("kjj", "sysadmin", others=404)),  # its owner, and all-scope IT
         (f"/progress/targets/{target.pk}/records/", EVERYONE),

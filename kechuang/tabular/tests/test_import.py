@@ -272,3 +272,27 @@ def test_progress_is_polled_while_busy_and_the_page_reloads_when_done(client_as,
     ImportJob.objects.filter(pk=job.pk).update(status="validated")
     done = client.get(f"/tables/jobs/{job.pk}/status/")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
+
+
+def test_qualifications_round_trip_and_new_certificates(client_as):
+    client = client_as("kjj")
+    exported = b"".join(client.get("/tables/qualifications/export.xlsx", {"kind": "hte"}).streaming_content)
+    from kechuang.enterprises.models import Qualification
+
+    count = Qualification.objects.filter(kind__code="hte").count()
+    job = commit(client, upload(client, exported, sheet="qualifications"))
+    assert job.result == {"created": 0, "updated": 0, "unchanged": count, "skipped": 0}
+    target = Enterprise.objects.filter(qualifications__isnull=True).first()
+    headers = ["统一社会信用代码", "资质", "证书/入库编号", "认定日期", "有效期至", "状态", "撤销日期"]
+    rows = [
+        [target.credit_code, "高新技术企业", "GR202650000123", "2026-10-20", None, "有效", None],
+        [target.credit_code, "高新技术企业", "GR202650000124", "2026-10-21", "2026-01-01", "有效", None],
+        [target.credit_code, "高新技术企业", "X", "2026-10-22", None, "已撤销", None],
+    ]
+    job = upload(client, xlsx(rows, headers=headers), sheet="qualifications")
+    messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
+    assert messages[(3, "有效期至")] == "有效期至不能早于认定日期。"
+    assert messages[(4, "撤销日期")] == "已撤销的资质必须填写撤销日期。"
+    commit(client, job, mode="valid_only", reason="2026年高企认定名单")
+    created = Qualification.objects.get(enterprise=target)
+    assert created.number == "GR202650000123" and created.expires_on.isoformat() == "2029-10-19"
