@@ -161,8 +161,38 @@ class EnterpriseSheet(Sheet):
 MONEY_HELP = "单位：元"
 
 
+class _PerEnterpriseSheet(Sheet):
+    """Records that hang on an enterprise (yearly data, qualifications): rows name the enterprise by its
+    credit code, which must be registered and within the user's reach for `import_capability`."""
+
+    def filter(self, queryset, params):
+        return filter_enterprises(queryset, params, prefix="enterprise__")
+
+    def prepare(self, user) -> Context:
+        reachable = visible_to(user, Enterprise.objects.all(), self.import_capability)
+        return Context(
+            user=user,
+            data={
+                "enterprises": {e.credit_code: e for e in reachable.select_related("town")},
+                "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
+                **self.lookups(),
+            },
+        )
+
+    def lookups(self) -> dict:
+        return {}
+
+    def enterprise_refusal(self, values: dict, context: Context) -> dict:
+        code = values.get("credit_code")
+        if code in context.data["enterprises"]:
+            return {}
+        if code in context.data["registered"]:
+            return {"credit_code": "该企业不在您的数据范围内"}
+        return {"credit_code": "该企业尚未登记，请先导入企业名录"}
+
+
 @register
-class EnterpriseYearSheet(Sheet):
+class EnterpriseYearSheet(_PerEnterpriseSheet):
     key = "enterprise-years"
     title = "企业年度数据"
     view_capability = Capability.VIEW_ENTERPRISES
@@ -256,7 +286,7 @@ class EnterpriseYearSheet(Sheet):
         )
 
     def filter(self, queryset, params):
-        queryset = filter_enterprises(queryset, params, prefix="enterprise__")
+        queryset = super().filter(queryset, params)
         if params.get("year", "").isdigit():
             queryset = queryset.filter(year=int(params["year"]))
         return queryset
@@ -270,23 +300,13 @@ class EnterpriseYearSheet(Sheet):
             **y.figures(),
         }
 
-    def prepare(self, user) -> Context:
-        changeable = visible_to(user, Enterprise.objects.all(), Capability.CHANGE_ENTERPRISES)
-        return Context(
-            user=user,
-            data={
-                "enterprises": {e.credit_code: e for e in changeable.select_related("town")},
-                "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
-                "this_year": timezone.localdate().year,
-            },
-        )
+    def lookups(self) -> dict:
+        return {"this_year": timezone.localdate().year}
 
     def check_row(self, values: dict, context: Context) -> dict:
-        code = values.get("credit_code")
-        if code not in context.data["enterprises"]:
-            if code in context.data["registered"]:
-                return {"credit_code": "该企业不在您的数据范围内"}
-            return {"credit_code": "该企业尚未登记，请先导入企业名录"}
+        refusal = self.enterprise_refusal(values, context)
+        if refusal:
+            return refusal
         if values["year"] > context.data["this_year"]:
             return {"year": f"不能填报未来年度（{values['year']}）"}
         candidate = EnterpriseYear(year=values["year"], **{f: values.get(f) for f in EnterpriseYear.FIGURES})
@@ -356,7 +376,7 @@ def _kind_names() -> list[str]:
 
 
 @register
-class QualificationSheet(Sheet):
+class QualificationSheet(_PerEnterpriseSheet):
     key = "qualifications"
     title = "企业资质"
     view_capability = Capability.VIEW_ENTERPRISES
@@ -396,7 +416,7 @@ class QualificationSheet(Sheet):
         )
 
     def filter(self, queryset, params):
-        queryset = filter_enterprises(queryset, params, prefix="enterprise__")
+        queryset = super().filter(queryset, params)
         if params.get("kind"):
             queryset = queryset.filter(kind__code=params["kind"])
         return queryset
@@ -416,16 +436,8 @@ class QualificationSheet(Sheet):
             "note": q.note,
         }
 
-    def prepare(self, user) -> Context:
-        certifiable = visible_to(user, Enterprise.objects.all(), self.import_capability)
-        return Context(
-            user=user,
-            data={
-                "enterprises": {e.credit_code: e for e in certifiable.select_related("town")},
-                "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
-                "kinds": {k.name: k for k in QualificationKind.objects.all()},
-            },
-        )
+    def lookups(self) -> dict:
+        return {"kinds": {k.name: k for k in QualificationKind.objects.all()}}
 
     def _fields(self, values: dict, context: Context) -> dict:
         kind = context.data["kinds"][values["kind"]]
@@ -438,11 +450,9 @@ class QualificationSheet(Sheet):
         }
 
     def check_row(self, values: dict, context: Context) -> dict:
-        code = values.get("credit_code")
-        if code not in context.data["enterprises"]:
-            if code in context.data["registered"]:
-                return {"credit_code": "该企业不在您的数据范围内"}
-            return {"credit_code": "该企业尚未登记，请先导入企业名录"}
+        refusal = self.enterprise_refusal(values, context)
+        if refusal:
+            return refusal
         candidate = Qualification(
             kind=context.data["kinds"][values["kind"]],
             issued_on=values["issued_on"],
