@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kechuang.plans",
     "kechuang.progress",
     "kechuang.enterprises",
+    "kechuang.platforms",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
@@ -209,7 +210,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
-KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises"]
+KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms"]
 # Fields never copied into audit snapshots.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password"}
 KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login"}

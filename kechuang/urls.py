@@ -24,6 +24,7 @@ urlpatterns = [
     path("plans/", include("kechuang.plans.urls")),
     path("org/", include("kechuang.org.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
+    path("platforms/", include("kechuang.platforms.urls")),
     path("tables/", include("kechuang.tabular.urls")),
     path("progress/", include("kechuang.progress.urls")),
     path("audit/", include("kechuang.audit.urls")),

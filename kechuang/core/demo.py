@@ -42,10 +42,12 @@ def load_demo_data() -> None:
     """Everything `make demo` shows: reference data, demo accounts and the synthetic registries."""
     from kechuang.enterprises.demo import load_demo_enterprises
     from kechuang.enterprises.models import Enterprise
+    from kechuang.platforms.demo import load_demo_platforms
 
     load_reference_data()
     users = {u.username: u for u in load_demo_users()}
     load_demo_enterprises()
+    load_demo_platforms()
     # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
     own = (
         Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")

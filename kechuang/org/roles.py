@@ -54,6 +54,8 @@ class Capability:
         "enterprises.change"  # profile and yearly data (the enterprise itself, or the bureau)
     )
     CERTIFY_ENTERPRISES = "enterprises.certify"  # qualifications: official recognitions, bureau only
+    VIEW_PLATFORMS = "platforms.view"
+    CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -65,6 +67,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_USERS,
             Capability.VIEW_AUDIT,
             Capability.VIEW_ENTERPRISES,
+            Capability.VIEW_PLATFORMS,
         }
     ),
     Role.BUREAU_ADMIN: frozenset(
@@ -77,14 +80,33 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_ENTERPRISES,
             Capability.CHANGE_ENTERPRISES,
             Capability.CERTIFY_ENTERPRISES,
+            Capability.VIEW_PLATFORMS,
+            Capability.CHANGE_PLATFORMS,
         }
     ),
     Role.REPORTER: frozenset(
-        {Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS, Capability.VIEW_ENTERPRISES}
+        {
+            Capability.VIEW_PLAN,
+            Capability.VIEW_DEPARTMENTS,
+            Capability.VIEW_ENTERPRISES,
+            Capability.VIEW_PLATFORMS,
+        }
     ),
-    Role.LEADER: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS, Capability.VIEW_ENTERPRISES}),
+    Role.LEADER: frozenset(
+        {
+            Capability.VIEW_PLAN,
+            Capability.VIEW_DEPARTMENTS,
+            Capability.VIEW_ENTERPRISES,
+            Capability.VIEW_PLATFORMS,
+        }
+    ),
     Role.ENTERPRISE: frozenset(
-        {Capability.VIEW_PLAN, Capability.VIEW_ENTERPRISES, Capability.CHANGE_ENTERPRISES}
+        {
+            Capability.VIEW_PLAN,
+            Capability.VIEW_ENTERPRISES,
+            Capability.CHANGE_ENTERPRISES,
+            Capability.VIEW_PLATFORMS,
+        }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN}),
     Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),

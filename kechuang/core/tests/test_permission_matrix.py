@@ -87,6 +87,8 @@ def pages():
         ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
         ("/tables/qualifications/template.xlsx", only("kjj")),
+        ("/platforms/", only(*viewers)),
+        ("/tables/platforms/template.xlsx", only("kjj")),
         ("/tables/qualifications/export.xlsx", only(*viewers)),
         ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
         (f"/tables/jobs/{job.pk}/", only("kjj", "sysadmin", others=404)),  # its owner, and all-scope IT
