@@ -4,7 +4,10 @@ Session authentication (the same login as the pages); every query goes through `
 record outside the caller's scope answers 404 exactly like one that does not exist.
 """
 
+from datetime import date
+
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -14,6 +17,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.models import Task
+from kechuang.progress.cockpit import active_plan, cockpit
 from kechuang.progress.periods import Period
 from kechuang.progress.registry import UnknownMetric, metrics
 
@@ -219,6 +223,19 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
         "value": float(result.value) if result.value is not None else None,
         "record_ids": list(result.record_ids),
     }
+
+
+@metrics_router.get("/cockpit", summary="驾驶舱：每个目标的实际值、计划路径值与状态")
+def get_cockpit(request, as_of: str | None = None):
+    _require(request, Capability.VIEW_PLAN)
+    try:
+        day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    except ValueError as exc:
+        raise HttpError(422, f"as_of “{as_of}”不是有效日期，应为 YYYY-MM-DD。") from exc
+    plan = active_plan(request.user)
+    if plan is None:
+        raise Http404("没有可见的执行中方案")
+    return cockpit(plan, day)["indicators"]
 
 
 api.add_router("/", plans_router)

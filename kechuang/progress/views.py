@@ -34,3 +34,26 @@ def target_records(request, pk):
             "hidden": actual.record_count - records.count(),
         },
     )
+
+
+@require_capability(Capability.VIEW_PLAN)
+def cockpit_page(request):
+    """Leaders' cockpit: the plan in force at a glance, every target with actual, path and status."""
+    from datetime import date
+
+    from .cockpit import active_plan, cockpit
+
+    today = timezone.localdate()
+    try:
+        as_of = date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else today
+        error = ""
+    except ValueError:
+        as_of, error = today, f"日期“{request.GET['as_of']}”无效，已按今天显示。"
+    plan = active_plan(request.user)
+    if plan is None:
+        raise Http404("没有可见的执行中方案")
+    return render(
+        request,
+        "progress/cockpit.html",
+        {"data": cockpit(plan, as_of), "as_of": as_of, "error": error, "plan": plan},
+    )

@@ -88,6 +88,7 @@ def pages():
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
         ("/tables/qualifications/template.xlsx", only("kjj")),
         ("/platforms/", only(*viewers)),
+        ("/progress/cockpit/", EVERYONE),
         ("/tables/platforms/template.xlsx", only("kjj")),
         ("/tables/qualifications/export.xlsx", only(*viewers)),
         ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
@@ -109,6 +110,7 @@ def api_endpoints():
         (f"/api/v1/departments/{jxw_dept.pk}", only(*STAFF, hanfeng=404)),
         (f"/api/v1/users/{hanfeng.pk}", only("sysadmin", "kjj")),
         ("/api/v1/metrics", EVERYONE),
+        ("/api/v1/cockpit?as_of=2023-06-30", EVERYONE),
         (
             "/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
             only("sysadmin", "kjj", "jxw", "leader", others=404),

@@ -1,0 +1,46 @@
+"""The leaders' cockpit data: every target of the plan in force with actual, expected and status —
+one source for the page, `GET /api/v1/cockpit` and `kechuang cockpit`."""
+
+from collections import Counter
+from datetime import date
+
+from kechuang.org.scope import visible_to
+from kechuang.plans.export import plan_queryset
+
+from .status import LABELS, plan_progress
+
+
+def active_plan(user=None):
+    plans = plan_queryset().filter(is_active=True)
+    if user is not None:
+        plans = visible_to(user, plans)
+    return plans.order_by("-issued_on", "-pk").first()
+
+
+def cockpit(plan, as_of: date) -> dict:
+    rows = plan_progress(plan, as_of)
+    by_programme = {}
+    for programme in plan.programmes.all():
+        by_programme[programme.number] = {
+            "number": programme.number,
+            "title": programme.title,
+            "kind": programme.kind,
+            "status_counts": Counter(),
+            "targets": [],
+        }
+    for row in rows:
+        item = row.as_dict()
+        group = by_programme[item["programme"]]
+        group["targets"].append(item)
+        group["status_counts"][row.status] += 1
+    programmes = []
+    for group in by_programme.values():
+        group["status_counts"] = {key: group["status_counts"].get(key, 0) for key in LABELS}
+        programmes.append(group)
+    return {
+        "plan": {"id": plan.pk, "title": plan.title, "doc_number": plan.doc_number},
+        "as_of": as_of.isoformat(),
+        "status_labels": LABELS,
+        "programmes": programmes,
+        "indicators": [row.as_dict() for row in rows],
+    }

@@ -1,0 +1,174 @@
+"""Where each target stands: baseline, the expected path to the target, the actual, and a status.
+
+Rule (documented in docs/PROGRESS.md): after the target year, green if met else red. Before it, the
+actual's progress from the baseline is compared with the progress the path expects by `as_of`
+(the Open SDG method): ratio ≥ 0.95 green, ≥ 0.60 amber, below red; an actual that has fallen below
+the baseline is "deteriorating". Increment targets (new X in a year) expect a linear share of the year;
+stock, ratio and amount targets a straight line from the baseline year's end; relative targets (倍增) a
+geometric path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from .actuals import Actual, actual_for
+from .periods import Period
+from .registry import metrics
+
+GREEN, AMBER, RED, DETERIORATING, NO_DATA = "green", "amber", "red", "deteriorating", "no_data"
+LABELS = {GREEN: "正常", AMBER: "预警", RED: "滞后", DETERIORATING: "倒退", NO_DATA: "待填报"}
+ON_TRACK, AT_RISK = Decimal("0.95"), Decimal("0.60")
+
+
+@dataclass
+class TargetProgress:
+    target: object
+    actual: Actual | None
+    base_year: int | None
+    base_value: Decimal | None
+    target_value: Decimal | None  # for relative targets: base × factor
+    expected: Decimal | None
+    current: Decimal | None  # the actual in the target's own terms (a relative target: the count)
+    status: str
+    detail: str
+
+    @property
+    def status_label(self) -> str:
+        return LABELS[self.status]
+
+    def as_dict(self) -> dict:
+        t, i = self.target, self.target.indicator
+        return {
+            "indicator": i.name,
+            "indicator_code": i.code,
+            "programme": i.programme.number,
+            "kind": i.kind,
+            "year": t.year,
+            "target": _num(self.target_value),
+            "unit": t.unit or i.unit,  # relative targets are shown as the absolute goal (base × factor)
+            "comparator": t.comparator,
+            "relative": {"base_year": t.base_year, "factor": _num(t.factor)} if t.is_relative else None,
+            "base_year": self.base_year,
+            "base_value": _num(self.base_value),
+            "actual": _num(self.current),
+            "expected": _num(self.expected),
+            "status": self.status,
+            "status_label": self.status_label,
+            "detail": self.detail,
+            "forecast": None,
+            "forecast_low": None,
+            "forecast_high": None,
+            "p_meet": None,
+            "records_url": reverse("progress:target_records", args=[t.pk]) if self.actual else None,
+        }
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(round(value, 2))
+
+
+def _year_end(year: int) -> date:
+    return date(year, 12, 31)
+
+
+def _fraction(start: date, end: date, as_of: date) -> Decimal:
+    if as_of <= start:
+        return Decimal(0)
+    if as_of >= end:
+        return Decimal(1)
+    return Decimal((as_of - start).days) / Decimal((end - start).days)
+
+
+def _baseline(target, scope) -> tuple[int | None, Decimal | None]:
+    """The indicator's recorded baseline before the target year, or for computed stocks the metric's
+    value at the end of the year before the plan starts."""
+    indicator = target.indicator
+    recorded = [b for b in indicator.baselines.all() if b.year < target.year and b.value is not None]
+    if target.is_relative:
+        recorded = [b for b in recorded if b.year == target.base_year]
+    if recorded:
+        chosen = max(recorded, key=lambda b: b.year)
+        return chosen.year, Decimal(chosen.value)
+    year = target.base_year if target.is_relative else indicator.programme.plan.period_start - 1
+    if (
+        indicator.measurement == "computed"
+        and indicator.metric_key in metrics
+        and indicator.kind != "increment"
+    ):
+        value = metrics.evaluate(
+            indicator.metric_key, scope, Period.year(year), **indicator.metric_params
+        ).value
+        return year, Decimal(value) if value is not None else None
+    return year, None
+
+
+def progress_of(target, as_of: date, scope=None) -> TargetProgress:
+    indicator = target.indicator
+    scope = scope if scope is not None else indicator.programme.plan.department
+    actual = actual_for(target, as_of, scope)
+    end = _year_end(target.year)
+    if indicator.kind == "increment":
+        base_year, base = target.year, Decimal(0)
+        goal = Decimal(target.value)
+        expected = goal * _fraction(date(target.year, 1, 1), end, as_of)
+        current = Decimal(actual.value) if actual and actual.value is not None else None
+    else:
+        base_year, base = _baseline(target, scope)
+        if target.is_relative:
+            goal = base * Decimal(target.factor) if base is not None else None
+            current = Decimal(actual.result.value) if actual and actual.result.value is not None else None
+        else:
+            goal = Decimal(target.value)
+            current = Decimal(actual.value) if actual and actual.value is not None else None
+        expected = None
+        if base is not None and goal is not None:
+            share = _fraction(_year_end(base_year), end, as_of)
+            if target.is_relative and base > 0:
+                expected = base * (Decimal(target.factor) ** share) if share < 1 else goal
+                expected = Decimal(str(round(float(expected), 4)))
+            else:
+                expected = base + (goal - base) * share
+    status, detail = _status(current, base, expected, goal, actual, as_of, end)
+    return TargetProgress(target, actual, base_year, base, goal, expected, current, status, detail)
+
+
+def _status(current, base, expected, goal, actual, as_of, end) -> tuple[str, str]:
+    if current is None:
+        return NO_DATA, "尚无经审核的数据"
+    met = actual.met if actual else None
+    if as_of > end:
+        return (GREEN, "目标年度已过，已达成") if met else (RED, "目标年度已过，未达成")
+    if met:
+        return GREEN, "已提前达成"
+    if base is None or expected is None:
+        return AMBER, "缺少基期值，无法计算进度比"
+    if current < base:
+        return DETERIORATING, f"低于基期值 {_num(base)}"
+    needed = expected - base
+    if needed <= 0:
+        return GREEN, "按计划路径尚无增长要求"
+    ratio = (current - base) / needed
+    text = f"实际增长为计划增长的 {float(ratio):.0%}"
+    if ratio >= ON_TRACK:
+        return GREEN, text
+    if ratio >= AT_RISK:
+        return AMBER, text
+    return RED, text
+
+
+def plan_progress(plan, as_of: date, scope=None) -> list[TargetProgress]:
+    """Every target of a plan (prefetched tree) with its progress."""
+    rows = []
+    for programme in plan.programmes.all():
+        for indicator in programme.indicators.all():
+            for target in indicator.targets.all():
+                rows.append(progress_of(target, as_of, scope))
+    return rows

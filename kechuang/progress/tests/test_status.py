@@ -1,0 +1,116 @@
+"""Trajectories and status (docs/PROGRESS.md), the cockpit page, API and command."""
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kechuang.plans.models import Target
+from kechuang.progress import status as rules
+from kechuang.progress.status import progress_of
+
+pytestmark = pytest.mark.django_db
+
+
+def target(code, year, relative=False):
+    return Target.objects.get(indicator__code=code, year=year, base_year__isnull=not relative)
+
+
+def test_status_cut_offs():
+    base, expected = Decimal(100), Decimal(200)
+    assert (
+        rules._status(
+            Decimal(195), base, expected, Decimal(300), None, date(2023, 6, 30), date(2025, 12, 31)
+        )[0]
+        == "green"
+    )
+    assert (
+        rules._status(
+            Decimal(160), base, expected, Decimal(300), None, date(2023, 6, 30), date(2025, 12, 31)
+        )[0]
+        == "amber"
+    )
+    assert (
+        rules._status(
+            Decimal(159), base, expected, Decimal(300), None, date(2023, 6, 30), date(2025, 12, 31)
+        )[0]
+        == "red"
+    )
+    assert (
+        rules._status(Decimal(99), base, expected, Decimal(300), None, date(2023, 6, 30), date(2025, 12, 31))[
+            0
+        ]
+        == "deteriorating"
+    )
+    assert (
+        rules._status(None, base, expected, Decimal(300), None, date(2023, 6, 30), date(2025, 12, 31))[0]
+        == "no_data"
+    )
+
+
+def test_linear_path_for_a_stock_target():
+    progress = progress_of(target("1-3", 2025), date(2023, 6, 30))
+    assert (progress.base_year, progress.target_value) == (2020, Decimal(500))
+    share = Decimal((date(2023, 6, 30) - date(2020, 12, 31)).days) / Decimal(
+        (date(2025, 12, 31) - date(2020, 12, 31)).days
+    )
+    assert progress.expected == progress.base_value + (500 - progress.base_value) * share
+
+
+def test_geometric_path_for_the_doubling_target():
+    progress = progress_of(target("1-4", 2025, relative=True), date(2023, 6, 30))
+    base = progress.base_value
+    assert progress.target_value == base * 2
+    halfway = progress_of(target("1-4", 2025, relative=True), date(2023, 7, 2))
+    assert base < progress.expected < base * 2
+    assert abs(halfway.expected - base * Decimal(2).sqrt()) < Decimal("0.6")  # halfway in time → ×√2
+
+
+def test_increment_targets_expect_a_share_of_their_year():
+    progress = progress_of(target("1-1", 2021), date(2021, 7, 2))
+    assert progress.base_value == 0 and abs(progress.expected - Decimal(25)) < Decimal("0.2")
+    after = progress_of(target("1-1", 2021), date(2022, 3, 1))
+    assert (after.status, after.detail) == ("green", "目标年度已过，已达成")
+
+
+def test_reported_indicators_wait_for_reports():
+    progress = progress_of(target("8-1", 2021), date(2022, 3, 1))
+    assert progress.status == "no_data" and progress.actual is None
+
+
+def test_cockpit_json_from_api_and_command(client_as):
+    rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2023-06-30"}).json()
+    assert len(rows) == 12
+    keys = {
+        "indicator",
+        "year",
+        "target",
+        "comparator",
+        "actual",
+        "expected",
+        "status",
+        "forecast",
+        "forecast_low",
+        "forecast_high",
+        "p_meet",
+        "records_url",
+    }
+    assert all(keys <= set(r) for r in rows)
+    first = next(r for r in rows if r["indicator"] == "新增科技型企业数")
+    assert (first["target"], first["actual"], first["status"]) == (50, 54, "green")
+    out = io.StringIO()
+    call_command("cockpit", "--as-of", "2023-06-30", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == rows
+    assert client_as("leader").get("/api/v1/cockpit", {"as_of": "2023-02-30"}).status_code == 422
+    with pytest.raises(CommandError, match="不是有效日期"):
+        call_command("cockpit", "--as-of", "2023-02-30")
+
+
+def test_cockpit_page(client_as):
+    body = client_as("leader").get("/progress/cockpit/", {"as_of": "2023-06-30"}).content.decode()
+    assert "领导驾驶舱" in body and "实际增长为计划增长的" in body and "badge-amber" in body
+    bad = client_as("leader").get("/progress/cockpit/", {"as_of": "昨天"}).content.decode()
+    assert "日期“昨天”无效" in bad
