@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from .actuals import Actual, actual_for
+from .forecast import Forecast, forecast
 from .periods import Period
 from .registry import metrics
 
@@ -36,6 +37,7 @@ class TargetProgress:
     current: Decimal | None  # the actual in the target's own terms (a relative target: the count)
     status: str
     detail: str
+    forecast: Forecast | None = None
 
     @property
     def status_label(self) -> str:
@@ -60,10 +62,10 @@ class TargetProgress:
             "status": self.status,
             "status_label": self.status_label,
             "detail": self.detail,
-            "forecast": None,
-            "forecast_low": None,
-            "forecast_high": None,
-            "p_meet": None,
+            "forecast": self.forecast.value if self.forecast else None,
+            "forecast_low": self.forecast.low if self.forecast else None,
+            "forecast_high": self.forecast.high if self.forecast else None,
+            "p_meet": self.forecast.p_meet if self.forecast else None,
             "records_url": reverse("progress:target_records", args=[t.pk]) if self.actual else None,
         }
 
@@ -137,7 +139,8 @@ def progress_of(target, as_of: date, scope=None) -> TargetProgress:
             else:
                 expected = base + (goal - base) * share
     status, detail = _status(current, base, expected, goal, actual, as_of, end)
-    return TargetProgress(target, actual, base_year, base, goal, expected, current, status, detail)
+    outlook = forecast(target, goal, as_of, scope)
+    return TargetProgress(target, actual, base_year, base, goal, expected, current, status, detail, outlook)
 
 
 def _status(current, base, expected, goal, actual, as_of, end) -> tuple[str, str]:

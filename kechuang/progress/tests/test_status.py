@@ -114,3 +114,31 @@ def test_cockpit_page(client_as):
     assert "领导驾驶舱" in body and "实际增长为计划增长的" in body and "badge-amber" in body
     bad = client_as("leader").get("/progress/cockpit/", {"as_of": "昨天"}).content.decode()
     assert "日期“昨天”无效" in bad
+
+
+def test_forecasts_are_intervals_with_probabilities():
+    from kechuang.progress.forecast import forecast
+
+    for code, year, relative in [("1-3", 2025, False), ("1-1", 2021, False), ("2-4", 2025, False)]:
+        t = target(code, year, relative)
+        outlook = forecast(
+            t,
+            t.value,
+            date(2021, 9, 30) if year == 2021 else date(2023, 6, 30),
+            t.indicator.programme.plan.department,
+        )
+        assert outlook is not None
+        assert outlook.low <= outlook.value <= outlook.high and 0 <= outlook.p_meet <= 1
+
+
+def test_a_finished_year_is_forecast_as_its_actual():
+    progress = progress_of(target("1-1", 2021), date(2022, 1, 15))
+    assert progress.forecast.value == progress.forecast.low == progress.forecast.high == 54
+    assert progress.forecast.p_meet == 1.0
+
+
+def test_backtest_reports_its_figures():
+    out = io.StringIO()
+    call_command("forecast_backtest", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["forecasts"] > 0 and 0 <= figures["coverage80"] <= 1 and figures["mape"] >= 0
