@@ -13,6 +13,8 @@ REDACTED = "******"
 def _normalise(field: models.Field, value):
     if value is None:
         return None
+    if isinstance(field, models.FileField):
+        return value.name or None  # the stored path, not the file
     if isinstance(field, models.DecimalField):
         value = field.to_python(value)
         if field.decimal_places is not None:

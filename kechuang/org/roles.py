@@ -54,6 +54,8 @@ class Capability:
         "enterprises.change"  # profile and yearly data (the enterprise itself, or the bureau)
     )
     CERTIFY_ENTERPRISES = "enterprises.certify"  # qualifications: official recognitions, bureau only
+    REPORT_PROGRESS = "progress.report"  # fill in the own unit's reports
+    REVIEW_PROGRESS = "progress.review"  # open rounds, approve or return reports
     VIEW_PLATFORMS = "platforms.view"
     CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
 
@@ -82,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CERTIFY_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
             Capability.CHANGE_PLATFORMS,
+            Capability.REVIEW_PROGRESS,
         }
     ),
     Role.REPORTER: frozenset(
@@ -90,6 +93,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.REPORT_PROGRESS,
         }
     ),
     Role.LEADER: frozenset(

@@ -51,9 +51,21 @@ def _meets(actual, target_value, comparator: str) -> bool | None:
 
 
 def actual_for(target, as_of: date, scope=None) -> Actual | None:
-    """None for reported indicators (their actuals come from reviewed reports)."""
+    """The actual behind a target: computed from the registries, or for reported indicators the latest
+    approved figure of the target's year. None when there is none yet."""
     indicator = target.indicator
-    if indicator.measurement != "computed" or indicator.metric_key not in metrics:
+    if indicator.measurement == "reported":
+        from .actions import approved_value
+
+        reported = approved_value(indicator, target.year, as_of)
+        if reported is None or target.is_relative:
+            return None
+        period = Period(
+            reported.report.round.period_start, reported.report.round.period_end, reported.report.round.period
+        )
+        result = MetricResult(value=reported.value, record_ids=(reported.report_id,))
+        return Actual(reported.value, period, result, _meets(reported.value, target.value, target.comparator))
+    if indicator.metric_key not in metrics:
         return None
     scope = scope if scope is not None else indicator.programme.plan.department
     period = period_for(target.year, as_of)

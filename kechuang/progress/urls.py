@@ -6,5 +6,8 @@ app_name = "progress"
 
 urlpatterns = [
     path("cockpit/", views.cockpit_page, name="cockpit"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
     path("targets/<int:pk>/records/", views.target_records, name="target_records"),
 ]

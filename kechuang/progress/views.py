@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +22,10 @@ def target_records(request, pk):
         raise Http404("该指标由责任单位填报，没有台账明细")
     from kechuang.progress.registry import metrics
 
-    model = metrics[target.indicator.metric_key].record_model()
+    from .models import Report
+
+    indicator = target.indicator
+    model = Report if indicator.measurement == "reported" else metrics[indicator.metric_key].record_model()
     # the records are shown only as far as the viewer's own scope reaches
     records = visible_to(request.user, model.objects.filter(pk__in=actual.result.record_ids))
     return render(
@@ -56,4 +60,166 @@ def cockpit_page(request):
         request,
         "progress/cockpit.html",
         {"data": cockpit(plan, as_of), "as_of": as_of, "error": error, "plan": plan},
+    )
+
+
+# --- reporting rounds -------------------------------------------------------------------------------
+
+
+def _rounds_plan(request):
+    from .cockpit import active_plan
+
+    plan = active_plan(request.user)
+    if plan is None:
+        raise Http404("没有可见的执行中方案")
+    return plan
+
+
+@require_capability(Capability.VIEW_PLAN)
+def round_list(request):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from kechuang.core.forms import run_action
+
+    from . import actions
+    from .forms import RoundForm
+    from .models import ReportingRound
+
+    plan = _rounds_plan(request)
+    can_open = actions._may_review(request.user, plan)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST":
+        if not can_open:
+            raise PermissionDenied("只有科技局管理员可以发起填报。")
+        if form.is_valid():
+            created = run_action(form, actions.open_round, request.user, plan, **form.cleaned_data)
+            if created is not None:
+                messages.success(request, f"已发起 {created} 填报，{created.reports.count()} 个责任单位。")
+                return redirect("progress:round", created.pk)
+    rounds = visible_to(request.user, ReportingRound.objects.filter(plan=plan)).prefetch_related("reports")
+    return render(
+        request,
+        "progress/round_list.html",
+        {"rounds": rounds, "form": form, "can_open": can_open, "plan": plan},
+    )
+
+
+@require_capability(Capability.VIEW_PLAN)
+def round_detail(request, pk):
+    from .models import Report, ReportingRound
+
+    reporting_round = get_visible_or_404(request.user, ReportingRound.objects.select_related("plan"), pk=pk)
+    reports = visible_to(request.user, Report.objects.filter(round=reporting_round)).select_related(
+        "department"
+    )
+    today = timezone.localdate()
+    rows = [{"report": r, "lateness": r.lateness(today)} for r in reports]
+    waiting = [row for row in rows if row["report"].status in (Report.Status.DRAFT, Report.Status.RETURNED)]
+    return render(
+        request,
+        "progress/round_detail.html",
+        {"round": reporting_round, "rows": rows, "waiting": waiting, "today": today},
+    )
+
+
+def _decimal(text: str, label: str):
+    from decimal import Decimal, InvalidOperation
+
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{label}：“{text}”不是数字。") from None
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
+        raise ValueError(f"{label}：“{text}”不是有效数字。")
+    return value
+
+
+@require_capability(Capability.VIEW_PLAN)
+def report_detail(request, pk):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from kechuang.org.actions import ActionRefused
+    from kechuang.plans.choices import TaskStatus
+
+    from . import actions
+    from .models import Report
+
+    report = get_visible_or_404(
+        request.user, Report.objects.select_related("round__plan", "department"), pk=pk
+    )
+    indicators = list(actions.report_indicators(report))
+    tasks = list(actions.report_tasks(report))
+    can_fill = (
+        report.editable
+        and visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
+    )
+    can_review = report.status == Report.Status.SUBMITTED and actions._may_review(
+        request.user, report.round.plan
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if request.POST.get("review") in ("approve", "return"):
+                actions.review_report(
+                    request.user,
+                    report,
+                    approve=request.POST["review"] == "approve",
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(
+                    request, "已审核通过。" if report.status == Report.Status.APPROVED else "已退回。"
+                )
+                return redirect("progress:report", pk)
+            values = {}
+            for indicator in indicators:
+                values[indicator.pk] = {
+                    "value": _decimal(request.POST.get(f"value_{indicator.pk}"), indicator.name),
+                    "note": request.POST.get(f"note_{indicator.pk}", ""),
+                    "evidence": request.FILES.get(f"evidence_{indicator.pk}"),
+                }
+            updates = {
+                t.pk: (request.POST.get(f"task_{t.pk}", t.status), request.POST.get(f"tasknote_{t.pk}", ""))
+                for t in tasks
+            }
+            actions.save_report(
+                request.user,
+                report,
+                narrative=request.POST.get("narrative", ""),
+                values=values,
+                task_updates=updates,
+                submit="submit" in request.POST,
+            )
+            messages.success(
+                request, "报告已提交，等待审核。" if "submit" in request.POST else "草稿已保存。"
+            )
+            return redirect("progress:report", pk)
+        except ActionRefused as exc:
+            if request.method == "POST" and not can_fill and not can_review:
+                raise PermissionDenied(str(exc)) from exc
+            errors.append(str(exc))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        except ValueError as exc:
+            errors.append(str(exc))
+    existing = {v.indicator_id: v for v in report.values.all()}
+    updates = {u.task_id: u for u in report.task_updates.all()}
+    return render(
+        request,
+        "progress/report.html",
+        {
+            "report": report,
+            "errors": errors,
+            "can_fill": can_fill,
+            "can_review": can_review,
+            "indicator_rows": [(i, existing.get(i.pk)) for i in indicators],
+            "task_rows": [(t, updates.get(t.pk)) for t in tasks],
+            "statuses": TaskStatus.choices,
+            "lateness": report.lateness(),
+        },
     )

@@ -10,6 +10,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 from kechuang.plans.models import Plan, Target, Task
+from kechuang.progress.models import Report, ReportingRound
 from kechuang.tabular.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,17 @@ def pages():
         file_error="示例",
     )
     target = Target.objects.get(indicator__code="1-1", year=2021)
+    reporting_round = ReportingRound.objects.create(
+        plan=Plan.objects.get(),
+        frequency="yearly",
+        period="2030",
+        period_start="2030-01-01",
+        period_end="2030-12-31",
+        due_on="2031-01-31",
+    )
+    jxw_report = Report.objects.create(
+        round=reporting_round, department=find_department([*kz, "区经济信息委"])
+    )
     return [
         ("/", EVERYONE),
         ("/plans/", EVERYONE),
@@ -89,6 +101,9 @@ def pages():
         ("/tables/qualifications/template.xlsx", only("kjj")),
         ("/platforms/", only(*viewers)),
         ("/progress/cockpit/", EVERYONE),
+        ("/progress/rounds/", EVERYONE),
+        (f"/progress/rounds/{reporting_round.pk}/", EVERYONE),
+        (f"/progress/reports/{jxw_report.pk}/", only("sysadmin", "kjj", "jxw", "leader", others=404)),
         ("/tables/platforms/template.xlsx", only("kjj")),
         ("/tables/qualifications/export.xlsx", only(*viewers)),
         ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),

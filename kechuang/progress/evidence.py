@@ -1,0 +1,31 @@
+"""Evidence files are checked by their content, not their name: documents and images only, size-limited."""
+
+import zipfile
+
+from django.core.exceptions import ValidationError
+
+MAX_BYTES = 10 * 1024 * 1024
+ACCEPTED = "PDF、Word（.docx）、Excel（.xlsx）、OFD、JPG、PNG"
+
+
+def check_evidence(upload) -> None:
+    """Raise ValidationError (Chinese) unless `upload` is a document or image within the size limit."""
+    name = getattr(upload, "name", "文件")
+    if upload.size > MAX_BYTES:
+        raise ValidationError(f"佐证材料“{name}”过大（{upload.size / 1024 / 1024:.1f} MB），上限 10 MB。")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF") or head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            names = []
+        finally:
+            upload.seek(0)
+        if any(n.startswith(("word/", "xl/", "Doc_", "OFD.xml")) for n in names) or "OFD.xml" in names:
+            return
+    raise ValidationError(f"佐证材料“{name}”不是文档或图片（按文件内容识别），仅接受 {ACCEPTED}。")

@@ -1,0 +1,169 @@
+"""Reporting rounds: the bureau asks the responsible units for their figures and task progress; only
+approved values count as actuals of reported indicators."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.org.models import Department
+from kechuang.org.scope import ScopeRule
+from kechuang.plans.choices import TaskStatus
+from kechuang.plans.models import Indicator, Plan, Task
+
+
+class ReportingRound(models.Model):
+    """One call for reports on a plan, for one period (2021, 2021Q3 or 2021-07)."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("月报")
+        QUARTERLY = "quarterly", _("季报")
+        YEARLY = "yearly", _("年报")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("方案"))
+    frequency = models.CharField(_("频次"), max_length=10, choices=Frequency.choices)
+    period = models.CharField(_("期间"), max_length=10, help_text=_("如 2021、2021Q3、2021-07"))
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    due_on = models.DateField(_("截止日期"))
+    very_late_days = models.PositiveSmallIntegerField(_("严重逾期天数"), default=15)
+    is_open = models.BooleanField(_("开放填报"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    scope_rule = ScopeRule(department="plan__department", public_in_region=True)
+
+    class Meta:
+        verbose_name = _("填报轮次")
+        verbose_name_plural = _("填报轮次")
+        ordering = ["-period_end", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="round_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_frequency_display()}"
+
+    def scope_department(self) -> Department:
+        return self.plan.department
+
+
+class Report(models.Model):
+    """A responsible unit's report in a round: figures, task progress, narrative; reviewed by the bureau."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    round = models.ForeignKey(
+        ReportingRound, on_delete=models.CASCADE, related_name="reports", verbose_name=_("轮次")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="reports", verbose_name=_("填报单位")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    narrative = models.TextField(_("工作进展"), blank=True, max_length=5000)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    review_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    scope_rule = ScopeRule(department="department")
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["round", "department__path"]
+        constraints = [models.UniqueConstraint(fields=["round", "department"], name="report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.department}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("progress:report", args=[self.pk])
+
+    @property
+    def editable(self) -> bool:
+        return self.round.is_open and self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def lateness(self, today=None) -> str:
+        """ "" on time, "late" after the due date, "very_late" after the grace days too."""
+        today = today or timezone.localdate()
+        handed_in = timezone.localdate(self.submitted_at) if self.submitted_at else None
+        day = handed_in or today
+        overdue = (day - self.round.due_on).days
+        if overdue <= 0 or (handed_in is None and self.status == self.Status.APPROVED):
+            return ""
+        return "very_late" if overdue > self.round.very_late_days else "late"
+
+    def scope_department(self) -> Department:
+        return self.department
+
+
+class ReportedValue(models.Model):
+    """A figure for one reported indicator, with its evidence."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="values", verbose_name=_("报告")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="reported_values", verbose_name=_("指标")
+    )
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4, null=True, blank=True)
+    evidence = models.FileField(_("佐证材料"), upload_to="evidence/%Y/", blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    scope_rule = ScopeRule(department="report__department")
+
+    class Meta:
+        verbose_name = _("填报数值")
+        verbose_name_plural = _("填报数值")
+        constraints = [models.UniqueConstraint(fields=["report", "indicator"], name="reported_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name}：{self.value}"
+
+    def scope_department(self) -> Department:
+        return self.report.department
+
+
+class TaskUpdate(models.Model):
+    """A responsible unit's account of one of its tasks in a report."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="task_updates", verbose_name=_("报告")
+    )
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates", verbose_name=_("任务"))
+    status = models.CharField(_("进展状态"), max_length=20, choices=TaskStatus.choices)
+    narrative = models.CharField(_("进展说明"), max_length=1000, blank=True)
+
+    scope_rule = ScopeRule(department="report__department")
+
+    class Meta:
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        constraints = [models.UniqueConstraint(fields=["report", "task"], name="task_update_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.get_status_display()}"
+
+    def scope_department(self) -> Department:
+        return self.report.department

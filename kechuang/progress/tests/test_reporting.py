@@ -1,0 +1,190 @@
+"""Reporting rounds end to end through HTTP: open, fill in with evidence, submit, review, lock — and the
+bad inputs that must be refused with nothing stored."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kechuang.org.models import RoleGrant, User
+from kechuang.plans.models import Indicator
+from kechuang.progress.models import Report, ReportedValue, ReportingRound
+from kechuang.progress.status import progress_of
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def stats_reporter(dept):
+    user = User.objects.create(username="tjj", display_name="统计局填报员")
+    user.memberships.create(department=dept("区统计局"), is_primary=True)
+    RoleGrant.objects.create(user=user, role="reporter", scope="department", department=dept("区统计局"))
+    return user
+
+
+@pytest.fixture
+def opened(client_as):
+    response = client_as("kjj").post(
+        "/progress/rounds/", {"period": "2021", "frequency": "yearly", "due_on": "2022-01-31"}
+    )
+    assert response.status_code == 302
+    return ReportingRound.objects.get(period="2021")
+
+
+def stats_report(reporting_round, dept):
+    return Report.objects.get(round=reporting_round, department=dept("区统计局"))
+
+
+def rd_gdp():
+    return Indicator.objects.get(code="8-1")
+
+
+def test_opening_a_round_gives_each_responsible_unit_a_draft(opened, dept):
+    units = set(opened.reports.values_list("department__name", flat=True))
+    assert {
+        "区科技局",
+        "区统计局",
+        "开州工业园区管委会",
+        "区科协",
+        "区教委",
+        "区委宣传部",
+        "区财政局",
+    } <= units
+    assert all(r.status == "draft" for r in opened.reports.all())
+
+
+def test_only_the_bureau_opens_rounds(client_as):
+    assert (
+        client_as("jxw")
+        .post("/progress/rounds/", {"period": "2022", "frequency": "yearly", "due_on": "2023-01-31"})
+        .status_code
+        == 403
+    )
+    assert not ReportingRound.objects.filter(period="2022").exists()
+    body = (
+        client_as("kjj")
+        .post("/progress/rounds/", {"period": "2022Q5", "frequency": "quarterly", "due_on": "2023-01-31"})
+        .content.decode()
+    )
+    assert "无法识别的期间“2022Q5”" in body
+
+
+def test_fill_submit_approve_and_the_figure_counts(client_as, opened, dept, stats_reporter):
+    client = client_as(stats_reporter)
+    report = stats_report(opened, dept)
+    indicator = rd_gdp()
+    response = client.post(
+        f"/progress/reports/{report.pk}/",
+        {
+            f"value_{indicator.pk}": "1.62",
+            f"note_{indicator.pk}": "统计年报口径",
+            f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF),
+            "narrative": "全年研发投入稳步增长",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.submitted_by == stats_reporter
+    value = ReportedValue.objects.get(report=report)
+    assert value.value == Decimal("1.62") and value.evidence.name.endswith(".pdf")
+    # not approved yet: the cockpit still waits
+    target = indicator.targets.get(year=2021)
+    assert progress_of(target, date(2022, 3, 1)).status == "no_data"
+    client_as("kjj").post(
+        f"/progress/reports/{report.pk}/", {"review": "approve", "comment": "数据与统计年报一致"}
+    )
+    report.refresh_from_db()
+    assert report.status == "approved" and report.reviewed_by.username == "kjj"
+    progress = progress_of(target, date(2022, 3, 1))
+    assert (progress.current, progress.status) == (Decimal("1.62"), "green")
+    # the approved period is locked
+    body = client.post(f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": "2.0"}).content.decode()
+    assert ReportedValue.objects.get(report=report).value == Decimal("1.62")
+    assert "审核" in body
+
+
+@pytest.mark.parametrize(
+    "code, value, message",
+    [
+        ("8-1", "150", "比率不能超过 100%"),
+        ("8-1", "-1", "数值不能为负数"),
+        ("8-1", "一点五", "“一点五”不是数字"),
+    ],
+)
+def test_bad_figures_are_refused_and_nothing_is_stored(
+    client_as, opened, dept, stats_reporter, code, value, message
+):
+    report = stats_report(opened, dept)
+    indicator = Indicator.objects.get(code=code)
+    body = (
+        client_as(stats_reporter)
+        .post(f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": value})
+        .content.decode()
+    )
+    assert message in body
+    assert not ReportedValue.objects.filter(report=report).exists()
+
+
+def test_evidence_is_checked_by_content(client_as, opened, dept, stats_reporter):
+    report = stats_report(opened, dept)
+    indicator = rd_gdp()
+    fake = SimpleUploadedFile("年报.pdf", b"MZ\x90\x00 this is a program")
+    body = (
+        client_as(stats_reporter)
+        .post(
+            f"/progress/reports/{report.pk}/",
+            {f"value_{indicator.pk}": "1.6", f"evidence_{indicator.pk}": fake},
+        )
+        .content.decode()
+    )
+    assert "不是文档或图片（按文件内容识别）" in body
+    assert not ReportedValue.objects.filter(report=report).exists()
+
+
+def test_counts_cannot_be_negative(client_as, opened, dept):
+    reporter = User.objects.create(username="kjj_tb", display_name="科技局填报员")
+    RoleGrant.objects.create(user=reporter, role="reporter", scope="department", department=dept("区科技局"))
+    report = Report.objects.get(round=opened, department=dept("区科技局"))
+    amount = Indicator.objects.get(code="6-1")
+    body = (
+        client_as(reporter)
+        .post(f"/progress/reports/{report.pk}/", {f"value_{amount.pk}": "-20"})
+        .content.decode()
+    )
+    assert "区级财政科技奖补资金兑现额：数值不能为负数。" in body
+
+
+def test_reporter_cannot_reach_another_departments_report(client_as, opened, dept):
+    report = stats_report(opened, dept)
+    assert client_as("jxw").get(f"/progress/reports/{report.pk}/").status_code == 404
+    assert client_as("jxw").post(f"/progress/reports/{report.pk}/", {"narrative": "越权"}).status_code == 404
+    assert Report.objects.get(pk=report.pk).narrative == ""
+
+
+def test_submit_needs_every_figure_and_return_needs_a_reason(client_as, opened, dept, stats_reporter):
+    report = stats_report(opened, dept)
+    body = client_as(stats_reporter).post(f"/progress/reports/{report.pk}/", {"submit": "1"}).content.decode()
+    assert "提交前请填写：全社会研发经费投入占GDP比重。" in body
+    indicator = rd_gdp()
+    client_as(stats_reporter).post(
+        f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": "1.5", "submit": "1"}
+    )
+    body = client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "return"}).content.decode()
+    assert "退回时请写明原因" in body
+    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "return", "comment": "请附统计年报"})
+    report.refresh_from_db()
+    assert report.status == "returned" and report.editable
+
+
+def test_board_shows_who_has_not_reported_and_lateness(client_as, opened):
+    body = client_as("kjj").get(f"/progress/rounds/{opened.pk}/").content.decode()
+    assert "尚未报送" in body and "严重逾期" in body  # due 2022-01-31, today is long after
