@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.ALL, None, "区科技局"),
     ("kjj", "科技局管理员", Role.BUREAU_ADMIN, Scope.SUBTREE, None, "区科技局"),
     ("jxw", "经信委填报员", Role.REPORTER, Scope.DEPARTMENT, "区经济信息委", "区经济信息委"),
+    ("tjj", "统计局填报员", Role.REPORTER, Scope.DEPARTMENT, "区统计局", "区统计局"),
     ("hanfeng", "汉丰街道填报员", Role.REPORTER, Scope.DEPARTMENT, "汉丰街道", "汉丰街道"),
     ("leader", "区领导", Role.LEADER, Scope.SUBTREE, None, "区政府办公室"),
     ("qiye", "企业联系人", Role.ENTERPRISE, Scope.SELF, None, None),
@@ -43,11 +44,13 @@ def load_demo_data() -> None:
     from kechuang.enterprises.demo import load_demo_enterprises
     from kechuang.enterprises.models import Enterprise
     from kechuang.platforms.demo import load_demo_platforms
+    from kechuang.progress.demo import load_demo_reporting
 
-    load_reference_data()
+    plan = load_reference_data()
     users = {u.username: u for u in load_demo_users()}
     load_demo_enterprises()
     load_demo_platforms()
+    load_demo_reporting(plan)
     # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
     own = (
         Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")

@@ -50,14 +50,36 @@ def _meets(actual, target_value, comparator: str) -> bool | None:
     }[comparator]
 
 
-def actual_for(target, as_of: date, scope=None) -> Actual | None:
+def approved_lookup(programmes) -> dict:
+    """(indicator id, year) → the latest approved figure of the programmes' indicators, in one query."""
+    from .models import Report, ReportedValue
+
+    found = {}
+    for row in (
+        ReportedValue.objects.filter(
+            indicator__programme__in=list(programmes),
+            value__isnull=False,
+            report__status=Report.Status.APPROVED,
+        )
+        .select_related("report__round")
+        .order_by("report__round__period_end", "report__reviewed_at")
+    ):
+        found[(row.indicator_id, row.report.round.period_end.year)] = row  # later rows win
+    return found
+
+
+def actual_for(target, as_of: date, scope=None, approved: dict | None = None) -> Actual | None:
     """The actual behind a target: computed from the registries, or for reported indicators the latest
-    approved figure of the target's year. None when there is none yet."""
+    approved figure of the target's year (from `approved`, see approved_lookup, when the caller batched
+    it). None when there is none yet."""
     indicator = target.indicator
     if indicator.measurement == "reported":
         from .actions import approved_value
 
-        reported = approved_value(indicator, target.year, as_of)
+        if approved is not None:
+            reported = approved.get((indicator.pk, target.year))
+        else:
+            reported = approved_value(indicator, target.year, as_of)
         if reported is None or target.is_relative:
             return None
         period = Period(
@@ -85,10 +107,12 @@ def actuals_by_target(programmes, as_of: date) -> dict[int, Actual]:
     """Computed actuals of every target of the given programmes, by target id (reported targets get
     theirs from reviewed reports and are absent here)."""
     found = {}
+    programmes = list(programmes)
+    approved = approved_lookup(programmes)
     for programme in programmes:
         for indicator in programme.indicators.all():
             for target in indicator.targets.all():
-                actual = actual_for(target, as_of)
+                actual = actual_for(target, as_of, approved=approved)
                 if actual is not None:
                     found[target.pk] = actual
     return found

@@ -2,11 +2,13 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from kechuang.plans.models import Target
 from kechuang.progress.actuals import actual_for, period_for
+from kechuang.progress.models import ReportingRound
 
 pytestmark = pytest.mark.django_db
 RECORD_LINK = re.compile(r'href="/enterprises/\d+/"')
@@ -26,7 +28,8 @@ def test_seed_enterprise_targets_are_computed():
     assert stock.met is (stock.value >= 500)
     doubling = actual_for(target("1-4", 2025, relative=True), today)
     assert doubling.base_value and doubling.value == round(stock_value("1-4", 2025) / doubling.base_value, 2)
-    assert actual_for(target("8-1", 2021), today) is None  # reported indicator: no computed actual
+    reported = actual_for(target("8-1", 2021), today)  # from the demo's approved 2021 report
+    assert reported.value == Decimal("1.58") and reported.met
 
 
 def stock_value(code, year):
@@ -54,8 +57,12 @@ def test_drill_down_lists_the_records_within_the_viewers_scope(client_as):
     town_view = client_as("hanfeng").get(f"/progress/targets/{t.pk}/records/").content.decode()
     shown = len(RECORD_LINK.findall(town_view))
     assert shown < 54 and f"其中 {54 - shown} 条不在您的数据范围内" in town_view
-    reported = target("8-1", 2021)
-    assert client_as("kjj").get(f"/progress/targets/{reported.pk}/records/").status_code == 404
+    reported = target("8-1", 2021)  # a reported figure drills down to the approved report
+    body = client_as("kjj").get(f"/progress/targets/{reported.pk}/records/").content.decode()
+    assert "区统计局" in body and "/progress/reports/" in body
+    target_2025 = Target.objects.filter(indicator__code="6-1").first()
+    ReportingRound.objects.all().delete()
+    assert client_as("kjj").get(f"/progress/targets/{target_2025.pk}/records/").status_code == 404
 
 
 def test_home_page_shows_the_computed_enterprise_targets(client_as):

@@ -23,15 +23,13 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def stats_reporter(dept):
-    user = User.objects.create(username="tjj", display_name="统计局填报员")
-    user.memberships.create(department=dept("区统计局"), is_primary=True)
-    RoleGrant.objects.create(user=user, role="reporter", scope="department", department=dept("区统计局"))
-    return user
+def stats_reporter(user):
+    return user("tjj")  # the demo's 区统计局 reporter
 
 
 @pytest.fixture
 def opened(client_as):
+    ReportingRound.objects.filter(period="2021").delete()  # the demo's approved 2021 round
     response = client_as("kjj").post(
         "/progress/rounds/", {"period": "2021", "frequency": "yearly", "due_on": "2022-01-31"}
     )

@@ -76,7 +76,12 @@ def test_increment_targets_expect_a_share_of_their_year():
     assert (after.status, after.detail) == ("green", "目标年度已过，已达成")
 
 
-def test_reported_indicators_wait_for_reports():
+def test_reported_indicators_wait_for_approved_reports():
+    from kechuang.progress.models import ReportingRound
+
+    approved = progress_of(target("8-1", 2021), date(2022, 3, 1))  # the demo's approved 2021 report
+    assert (approved.current, approved.status) == (Decimal("1.58"), "green")
+    ReportingRound.objects.all().delete()
     progress = progress_of(target("8-1", 2021), date(2022, 3, 1))
     assert progress.status == "no_data" and progress.actual is None
 
