@@ -333,8 +333,8 @@ class Baseline(SourceSpan):
 
 
 def format_number(value) -> str:
-    """1.5500 → "1.55", 50.0000 → "50" (for display)."""
-    if value is None:
+    """1.5500 → "1.55", 50.0000 → "50" (for display); empty for no value."""
+    if value is None or value == "":
         return ""
     return format(Decimal(value).normalize(), "f")
 
