@@ -9,5 +9,6 @@ urlpatterns = [
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("values/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("targets/<int:pk>/records/", views.target_records, name="target_records"),
 ]

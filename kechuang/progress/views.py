@@ -56,11 +56,41 @@ def cockpit_page(request):
     plan = active_plan(request.user)
     if plan is None:
         raise Http404("没有可见的执行中方案")
+    from .models import Report, ReportingRound
+
+    latest = ReportingRound.objects.filter(plan=plan).order_by("-period_end", "-pk").first()
+    late = []
+    if latest is not None:
+        waiting = Report.objects.filter(
+            round=latest, status__in=[Report.Status.DRAFT, Report.Status.RETURNED]
+        )
+        late = [
+            (r, r.lateness(today)) for r in waiting.select_related("department", "round") if r.lateness(today)
+        ]
     return render(
         request,
         "progress/cockpit.html",
-        {"data": cockpit(plan, as_of), "as_of": as_of, "error": error, "plan": plan},
+        {
+            "data": cockpit(plan, as_of),
+            "as_of": as_of,
+            "error": error,
+            "plan": plan,
+            "latest_round": latest,
+            "late": late,
+        },
     )
+
+
+@require_capability(Capability.VIEW_PLAN)
+def evidence(request, pk):
+    """Download a report's evidence file — only within the viewer's scope."""
+    from django.http import FileResponse
+
+    from .models import ReportedValue
+
+    value = get_visible_or_404(request.user, ReportedValue.objects.exclude(evidence=""), pk=pk)
+    name = value.evidence.name.rsplit("/", 1)[-1]
+    return FileResponse(value.evidence.open("rb"), as_attachment=True, filename=name)
 
 
 # --- reporting rounds -------------------------------------------------------------------------------

@@ -186,3 +186,21 @@ def test_submit_needs_every_figure_and_return_needs_a_reason(client_as, opened, 
 def test_board_shows_who_has_not_reported_and_lateness(client_as, opened):
     body = client_as("kjj").get(f"/progress/rounds/{opened.pk}/").content.decode()
     assert "尚未报送" in body and "严重逾期" in body  # due 2022-01-31, today is long after
+
+
+def test_evidence_downloads_only_within_scope(client_as, opened, dept, stats_reporter):
+    report = stats_report(opened, dept)
+    indicator = rd_gdp()
+    client_as(stats_reporter).post(
+        f"/progress/reports/{report.pk}/",
+        {f"value_{indicator.pk}": "1.6", f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF)},
+    )
+    value = ReportedValue.objects.get(report=report)
+    response = client_as("kjj").get(f"/progress/values/{value.pk}/evidence/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert client_as("jxw").get(f"/progress/values/{value.pk}/evidence/").status_code == 404
+
+
+def test_cockpit_lists_late_units_of_the_latest_round(client_as, opened):
+    body = client_as("leader").get("/progress/cockpit/").content.decode()
+    assert "逾期未报送" in body and "区统计局" in body
