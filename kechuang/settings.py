@@ -202,6 +202,11 @@ _TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[os.environ.get("KECHUANG_TASK_BACKEND", "thread")]}}
 
+# Reminder e-mails: printed to the console unless an SMTP server is configured (production).
+EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("KECHUANG_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "kechuang@localhost")
+
 # Uploaded import files wait here until they are committed or discarded.
 MEDIA_ROOT = DATA_DIR / "media"
 IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * 1024 * 1024

@@ -14,7 +14,10 @@ def navigation(request):
         .prefetch_related("programmes")
         .first()
     )
+    from kechuang.progress.models import Notification
+
     return {
+        "unread_reminders": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_plan": plan,
         "nav_programmes": list(plan.programmes.all()) if plan else [],
         "caps": user_capabilities(user),

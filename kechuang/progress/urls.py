@@ -10,5 +10,6 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("values/<int:pk>/evidence/", views.evidence, name="evidence"),
+    path("notifications/", views.notifications, name="notifications"),
     path("targets/<int:pk>/records/", views.target_records, name="target_records"),
 ]

@@ -253,3 +253,16 @@ def report_detail(request, pk):
             "lateness": report.lateness(),
         },
     )
+
+
+def notifications(request):
+    """The signed-in user's reminders; POST marks them all read."""
+    from django.shortcuts import redirect
+
+    from .models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("progress:notifications")
+    return render(request, "progress/notifications.html", {"items": mine[:200]})

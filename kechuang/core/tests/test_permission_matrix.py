@@ -102,6 +102,7 @@ def pages():
         ("/platforms/", only(*viewers)),
         ("/progress/cockpit/", EVERYONE),
         ("/progress/rounds/", EVERYONE),
+        ("/progress/notifications/", EVERYONE),
         (f"/progress/rounds/{reporting_round.pk}/", EVERYONE),
         (f"/progress/reports/{jxw_report.pk}/", only("sysadmin", "kjj", "jxw", "leader", others=404)),
         ("/tables/platforms/template.xlsx", only("kjj")),

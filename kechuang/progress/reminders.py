@@ -1,0 +1,112 @@
+"""Reminders (督办): overdue tasks, late reports and targets gone red become notifications for the people
+responsible — in the app, and by e-mail where the user has an address. Each reminder is raised once
+(a task once a month while overdue). Run daily: `kechuang reminders` (cron / systemd timer), which
+queues the work on the task queue."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from kechuang.org.models import RoleGrant, User
+from kechuang.org.roles import Role, Scope
+from kechuang.plans.choices import TaskStatus
+from kechuang.plans.models import Task
+
+from .models import Notification, Report
+
+
+def _reporters(department) -> list[User]:
+    grants = RoleGrant.objects.filter(role=Role.REPORTER, user__is_active=True).select_related(
+        "user", "department"
+    )
+    found = []
+    for grant in grants:
+        reach = grant.department
+        if reach is None:
+            continue
+        if reach.pk == department.pk or (
+            grant.scope == Scope.SUBTREE and department.path.startswith(reach.path)
+        ):
+            found.append(grant.user)
+    return found
+
+
+def _bureau(plan) -> list[User]:
+    return [
+        g.user
+        for g in RoleGrant.objects.filter(role=Role.BUREAU_ADMIN, user__is_active=True).select_related(
+            "user", "department"
+        )
+        if g.scope == Scope.ALL or (g.department and plan.department.path.startswith(g.department.path))
+    ]
+
+
+def _notify(users, kind, key, title, url) -> int:
+    created = 0
+    for user in {u.pk: u for u in users}.values():
+        try:
+            with transaction.atomic():
+                Notification.objects.create(user=user, kind=kind, key=key[:100], title=title[:200], url=url)
+        except IntegrityError:
+            continue  # already reminded
+        created += 1
+        if user.email:
+            send_mail(
+                f"【科创督办】{title}",
+                f"{title}\n\n请登录系统查看：{url}",
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+                fail_silently=True,
+            )
+    return created
+
+
+def run_reminders(plan, as_of: date) -> dict:
+    from .status import plan_progress
+
+    counts = {"task_overdue": 0, "report_late": 0, "target_red": 0}
+    overdue = (
+        Task.objects.filter(programme__plan=plan, deadline__lt=as_of)
+        .exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+        .select_related("lead_department")
+    )
+    for task in overdue:
+        title = (
+            f"任务“{task.code} {task.title}”已超过完成时限（{task.deadline:%Y-%m-%d}），请尽快推进并报送进展"
+        )
+        counts["task_overdue"] += _notify(
+            _reporters(task.lead_department) + _bureau(plan),
+            "task_overdue",
+            f"task:{task.pk}:{as_of:%Y-%m}",
+            title,
+            reverse("plans:task", args=[task.pk]),
+        )
+    late = Report.objects.filter(
+        round__plan=plan, status__in=[Report.Status.DRAFT, Report.Status.RETURNED], round__due_on__lt=as_of
+    ).select_related("round", "department")
+    for report in late:
+        lateness = report.lateness(as_of)
+        word = "严重逾期" if lateness == "very_late" else "逾期"
+        title = f"{report.round} 报告{word}未报送（截止 {report.round.due_on:%Y-%m-%d}）"
+        counts["report_late"] += _notify(
+            _reporters(report.department),
+            "report_late",
+            f"report:{report.pk}:{lateness}",
+            title,
+            report.get_absolute_url(),
+        )
+    for row in plan_progress(plan, as_of):
+        if row.status != "red":
+            continue
+        target = row.target
+        title = f"指标“{target.indicator.name}”{target.year}年目标进度滞后（{row.detail}）"
+        people = _bureau(plan) + (
+            _reporters(target.indicator.lead_department) if target.indicator.lead_department else []
+        )
+        counts["target_red"] += _notify(
+            people, "target_red", f"red:{target.pk}", title, reverse("progress:cockpit")
+        )
+    return counts
