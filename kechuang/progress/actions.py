@@ -168,19 +168,3 @@ def review_report(acting_user, report: Report, *, approve: bool, comment: str = 
                     task.completed_on = None
                 task.save()
     return report
-
-
-def approved_value(indicator: Indicator, year: int, as_of: date):
-    """The latest approved figure for `indicator` in a round whose period ends within `year`."""
-    return (
-        ReportedValue.objects.filter(
-            indicator=indicator,
-            value__isnull=False,
-            report__status=Report.Status.APPROVED,
-            report__round__period_end__year=year,
-            report__round__period_end__lte=max(as_of, date(year, 12, 31)),
-        )
-        .select_related("report__round")
-        .order_by("-report__round__period_end", "-report__reviewed_at")
-        .first()
-    )

@@ -74,12 +74,9 @@ def actual_for(target, as_of: date, scope=None, approved: dict | None = None) ->
     it). None when there is none yet."""
     indicator = target.indicator
     if indicator.measurement == "reported":
-        from .actions import approved_value
-
-        if approved is not None:
-            reported = approved.get((indicator.pk, target.year))
-        else:
-            reported = approved_value(indicator, target.year, as_of)
+        if approved is None:
+            approved = approved_lookup([indicator.programme])
+        reported = approved.get((indicator.pk, target.year))
         if reported is None or target.is_relative:
             return None
         period = Period(
