@@ -98,9 +98,13 @@ def _region_paths(user: User, grants: list[RoleGrant]) -> set[str]:
     for grant in grants:
         if grant.department_id:
             paths.update(grant.department.ancestor_paths())
-    for membership in user.memberships.select_related("department"):
-        paths.update(membership.department.ancestor_paths())
-    return paths
+    member_paths = getattr(user, "_kechuang_member_paths", None)
+    if member_paths is None:  # loaded once per user object, like the grants
+        member_paths = set()
+        for membership in user.memberships.select_related("department"):
+            member_paths.update(membership.department.ancestor_paths())
+        user._kechuang_member_paths = member_paths
+    return paths | member_paths
 
 
 def _grant_q(rule: ScopeRule, grant: RoleGrant, user: User) -> Q | _Everything | None:

@@ -18,30 +18,35 @@ from kechuang.plans.models import Task
 from .models import Notification, Report
 
 
-def _reporters(department) -> list[User]:
-    grants = RoleGrant.objects.filter(role=Role.REPORTER, user__is_active=True).select_related(
-        "user", "department"
-    )
-    found = []
-    for grant in grants:
-        reach = grant.department
-        if reach is None:
-            continue
-        if reach.pk == department.pk or (
-            grant.scope == Scope.SUBTREE and department.path.startswith(reach.path)
-        ):
-            found.append(grant.user)
-    return found
+class _Recipients:
+    """Who hears about what: the reporters reaching a department, and the bureau admins over the plan's
+    region. Grants are loaded once per run."""
 
-
-def _bureau(plan) -> list[User]:
-    return [
-        g.user
-        for g in RoleGrant.objects.filter(role=Role.BUREAU_ADMIN, user__is_active=True).select_related(
-            "user", "department"
+    def __init__(self, plan):
+        grants = list(
+            RoleGrant.objects.filter(
+                role__in=[Role.REPORTER, Role.BUREAU_ADMIN], user__is_active=True
+            ).select_related("user", "department")
         )
-        if g.scope == Scope.ALL or (g.department and plan.department.path.startswith(g.department.path))
-    ]
+        self._reporter_grants = [g for g in grants if g.role == Role.REPORTER and g.department_id]
+        self.bureau = [
+            g.user
+            for g in grants
+            if g.role == Role.BUREAU_ADMIN
+            and (
+                g.scope == Scope.ALL or (g.department and plan.department.path.startswith(g.department.path))
+            )
+        ]
+
+    def reporters(self, department) -> list[User]:
+        if department is None:
+            return []
+        return [
+            g.user
+            for g in self._reporter_grants
+            if g.department_id == department.pk
+            or (g.scope == Scope.SUBTREE and department.path.startswith(g.department.path))
+        ]
 
 
 def _notify(users, kind, key, title, url) -> int:
@@ -68,6 +73,7 @@ def run_reminders(plan, as_of: date) -> dict:
     from .status import plan_progress
 
     counts = {"task_overdue": 0, "report_late": 0, "target_red": 0}
+    recipients = _Recipients(plan)
     overdue = (
         Task.objects.filter(programme__plan=plan, deadline__lt=as_of)
         .exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
@@ -78,7 +84,7 @@ def run_reminders(plan, as_of: date) -> dict:
             f"任务“{task.code} {task.title}”已超过完成时限（{task.deadline:%Y-%m-%d}），请尽快推进并报送进展"
         )
         counts["task_overdue"] += _notify(
-            _reporters(task.lead_department) + _bureau(plan),
+            recipients.reporters(task.lead_department) + recipients.bureau,
             "task_overdue",
             f"task:{task.pk}:{as_of:%Y-%m}",
             title,
@@ -92,7 +98,7 @@ def run_reminders(plan, as_of: date) -> dict:
         word = "严重逾期" if lateness == "very_late" else "逾期"
         title = f"{report.round} 报告{word}未报送（截止 {report.round.due_on:%Y-%m-%d}）"
         counts["report_late"] += _notify(
-            _reporters(report.department),
+            recipients.reporters(report.department),
             "report_late",
             f"report:{report.pk}:{lateness}",
             title,
@@ -103,9 +109,7 @@ def run_reminders(plan, as_of: date) -> dict:
             continue
         target = row.target
         title = f"指标“{target.indicator.name}”{target.year}年目标进度滞后（{row.detail}）"
-        people = _bureau(plan) + (
-            _reporters(target.indicator.lead_department) if target.indicator.lead_department else []
-        )
+        people = recipients.bureau + recipients.reporters(target.indicator.lead_department)
         counts["target_red"] += _notify(
             people, "target_red", f"red:{target.pk}", title, reverse("progress:cockpit")
         )
