@@ -115,6 +115,9 @@ def load_plan(path: Path | str = KAIZHOU_2021) -> Plan:
                     "measurement": "computed" if i_spec.get("metric") else "reported",
                     "metric_key": i_spec.get("metric", ""),
                     "metric_params": i_spec.get("metric_params", {}),
+                    "numerator_name": i_spec.get("numerator") or "",
+                    "denominator_name": i_spec.get("denominator") or "",
+                    "component_unit": i_spec.get("component_unit") or "",
                 },
             )
             for t in i_spec["targets"]:

@@ -200,6 +200,10 @@ class Indicator(models.Model):
     metric_key = models.CharField(_("计算口径"), max_length=100, blank=True)
     metric_params = models.JSONField(_("口径参数"), default=dict, blank=True)
     definition = models.TextField(_("统计口径说明"), blank=True)
+    # A reported ratio is entered as its two parts, so both stay on record (R&D spending ÷ GDP).
+    numerator_name = models.CharField(_("分子名称"), max_length=100, blank=True)
+    denominator_name = models.CharField(_("分母名称"), max_length=100, blank=True)
+    component_unit = models.CharField(_("分子分母单位"), max_length=20, blank=True)
     lead_department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
@@ -233,6 +237,14 @@ class Indicator(models.Model):
                 raise ValidationError({"metric_key": f"计算口径“{self.metric_key}”不存在。"})
         elif self.metric_key:
             raise ValidationError({"metric_key": "“责任单位填报”的指标不能设置计算口径。"})
+        if bool(self.numerator_name) != bool(self.denominator_name):
+            raise ValidationError({"denominator_name": "分子名称和分母名称须同时填写或同时留空。"})
+        if self.numerator_name and self.kind != IndicatorKind.RATIO:
+            raise ValidationError({"numerator_name": "只有“比率”类指标才能按分子、分母填报。"})
+
+    @property
+    def has_components(self) -> bool:
+        return bool(self.numerator_name and self.denominator_name)
 
 
 class Target(SourceSpan):

@@ -14,10 +14,11 @@ from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
 from kechuang.plans.choices import Measurement, TaskStatus
-from kechuang.plans.models import Indicator, Plan, Task
+from kechuang.plans.models import Indicator, Plan, Target, Task
+from kechuang.plans.units import is_money, to_yuan
 
 from .evidence import check_evidence
-from .models import Report, ReportedValue, ReportingRound, TaskUpdate
+from .models import Judgement, Report, ReportedValue, ReportingRound, TaskUpdate
 from .periods import Period
 
 COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
@@ -27,6 +28,20 @@ def report_indicators(report: Report):
     return Indicator.objects.filter(
         programme__plan=report.round.plan, lead_department=report.department, measurement=Measurement.REPORTED
     ).order_by("programme__number", "code")
+
+
+def report_targets(report: Report):
+    """Targets the unit answers for (it leads the indicator) that are still due at the round's period:
+    the unit states its own judgement of each."""
+    return (
+        Target.objects.filter(
+            indicator__programme__plan=report.round.plan,
+            indicator__lead_department=report.department,
+            year__gte=report.round.period_end.year,
+        )
+        .select_related("indicator")
+        .order_by("indicator__programme__number", "indicator__code", "year", "stretch")
+    )
 
 
 def report_tasks(report: Report):
@@ -83,11 +98,59 @@ def _check_value(indicator: Indicator, value: Decimal | None) -> None:
         raise ValidationError({f"value_{indicator.pk}": f"{label}：{indicator.unit}数应为整数。"})
 
 
+def _resolve_value(indicator: Indicator, item: dict) -> dict:
+    """The figure to store: a ratio entered as numerator and denominator is computed from them; amounts
+    of money are kept in 元. Checks happen on the figure as the reporter wrote it."""
+    key = f"value_{indicator.pk}"
+    if indicator.has_components:
+        numerator, denominator = item.get("numerator"), item.get("denominator")
+        if numerator is None and denominator is None:
+            return {"value": None, "numerator": None, "denominator": None}
+        if numerator is None or denominator is None:
+            raise ValidationError(
+                {
+                    key: f"{indicator.name}：请同时填写{indicator.numerator_name}和{indicator.denominator_name}。"
+                }
+            )
+        if numerator < 0 or denominator < 0:
+            raise ValidationError(
+                {
+                    key: f"{indicator.name}：{indicator.numerator_name}和{indicator.denominator_name}不能为负数。"
+                }
+            )
+        if denominator == 0:
+            raise ValidationError({key: f"{indicator.name}：{indicator.denominator_name}不能为 0。"})
+        scale = Decimal(100) if indicator.unit == "%" else Decimal(1)
+        value = (numerator / denominator * scale).quantize(Decimal("0.0001"))
+        _check_value(indicator, value)
+        unit = indicator.component_unit
+        return {
+            "value": value,
+            "numerator": to_yuan(numerator, unit),
+            "denominator": to_yuan(denominator, unit),
+        }
+    value = item.get("value")
+    _check_value(indicator, value)
+    if indicator.kind == "amount" and is_money(indicator.unit):
+        value = to_yuan(value, indicator.unit)
+    return {"value": value, "numerator": None, "denominator": None}
+
+
 def save_report(
-    acting_user, report: Report, *, narrative: str, values: dict, task_updates: dict, submit: bool = False
+    acting_user,
+    report: Report,
+    *,
+    narrative: str,
+    values: dict,
+    task_updates: dict,
+    judgements: dict | None = None,
+    submit: bool = False,
 ) -> Report:
-    """Store a unit's figures and task progress; `values` maps indicator id → {value, note, evidence},
-    `task_updates` maps task id → (status, narrative). Submitting requires every figure."""
+    """Store a unit's figures, task progress and own judgement of its targets; `values` maps indicator
+    id → {value (or numerator and denominator), note, evidence}, `task_updates` task id → (status,
+    narrative), `judgements` target id → (status or "", reason). Submitting requires every figure and a
+    judgement with its reason for every target."""
+    judgements = judgements or {}
     if not visible_to(acting_user, Report.objects.filter(pk=report.pk), Capability.REPORT_PROGRESS).exists():
         raise ActionRefused("您只能填报本单位的报告。")
     if not report.round.is_open:
@@ -100,8 +163,12 @@ def save_report(
         raise ActionRefused("不能填报不属于本单位的指标。")
     if set(task_updates) - set(tasks):
         raise ActionRefused("不能填报不属于本单位的任务。")
+    targets = {t.pk: t for t in report_targets(report)}
+    if set(judgements) - set(targets):
+        raise ActionRefused("不能评价不属于本单位的目标。")
+    resolved = {}
     for pk, item in values.items():
-        _check_value(indicators[pk], item.get("value"))
+        resolved[pk] = _resolve_value(indicators[pk], item)
         if item.get("evidence"):
             try:
                 check_evidence(item["evidence"])
@@ -110,23 +177,48 @@ def save_report(
     for pk, (status, _) in task_updates.items():
         if status not in TaskStatus.values:
             raise ValidationError({f"task_{pk}": "进展状态无效。"})
+    for pk, (status, reason) in judgements.items():
+        if status and status not in Judgement.Status.values:
+            raise ValidationError({f"judgement_{pk}": "自评状态无效。"})
+        if status and not reason.strip():
+            raise ValidationError(
+                {f"judgement_{pk}": f"{targets[pk]}：请写明自评为“{Judgement.Status(status).label}”的理由。"}
+            )
     if submit:
         existing = {v.indicator_id: v for v in report.values.all()}
         missing = [
             i.name
             for pk, i in indicators.items()
-            if (values.get(pk) or {}).get("value") is None
+            if (resolved.get(pk) or {}).get("value") is None
             and getattr(existing.get(pk), "value", None) is None
+        ]
+        judged = set(report.judgements.values_list("target_id", flat=True))
+        missing += [
+            f"{t}的自评"
+            for pk, t in targets.items()
+            if not (judgements.get(pk) or ("", ""))[0] and (pk not in judged or pk in judgements)
         ]
         if missing:
             raise ValidationError(f"提交前请填写：{'、'.join(missing)}。")
     with audit_context(actor=acting_user), transaction.atomic():
         for pk, item in values.items():
             row, _ = ReportedValue.objects.get_or_create(report=report, indicator_id=pk)
-            row.value, row.note = item.get("value"), item.get("note", "")[:500]
+            row.value, row.numerator, row.denominator = (
+                resolved[pk]["value"],
+                resolved[pk]["numerator"],
+                resolved[pk]["denominator"],
+            )
+            row.note = item.get("note", "")[:500]
             if item.get("evidence"):
                 row.evidence = item["evidence"]
             row.save()
+        for pk, (status, reason) in judgements.items():
+            if status:
+                Judgement.objects.update_or_create(
+                    report=report, target_id=pk, defaults={"status": status, "reason": reason.strip()[:500]}
+                )
+            else:
+                Judgement.objects.filter(report=report, target_id=pk).delete()
         for pk, (status, text) in task_updates.items():
             TaskUpdate.objects.update_or_create(
                 report=report, task_id=pk, defaults={"status": status, "narrative": text[:1000]}

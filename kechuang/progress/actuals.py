@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kechuang.plans.units import from_yuan
+
 from .periods import Period
 from .registry import MetricResult, metrics
 
@@ -50,22 +52,31 @@ def _meets(actual, target_value, comparator: str) -> bool | None:
     }[comparator]
 
 
-def approved_lookup(programmes) -> dict:
-    """(indicator id, year) → the latest approved figure of the programmes' indicators, in one query."""
+def approved_lookup(programmes, as_of: date | None = None) -> dict:
+    """(indicator id, year) → the latest approved figure of the programmes' indicators whose period has
+    ended by `as_of`, in one query."""
     from .models import Report, ReportedValue
 
     found = {}
-    for row in (
-        ReportedValue.objects.filter(
-            indicator__programme__in=list(programmes),
-            value__isnull=False,
-            report__status=Report.Status.APPROVED,
-        )
-        .select_related("report__round")
-        .order_by("report__round__period_end", "report__reviewed_at")
+    rows = ReportedValue.objects.filter(
+        indicator__programme__in=list(programmes),
+        value__isnull=False,
+        report__status=Report.Status.APPROVED,
+    )
+    if as_of is not None:
+        rows = rows.filter(report__round__period_end__lte=as_of)
+    for row in rows.select_related("report__round", "indicator").order_by(
+        "report__round__period_end", "report__reviewed_at"
     ):
         found[(row.indicator_id, row.report.round.period_end.year)] = row  # later rows win
     return found
+
+
+def reported_in_unit(reported, unit: str):
+    """An approved figure in the unit the target is written in (amounts are stored in 元)."""
+    if reported.indicator.kind == "amount":
+        return from_yuan(reported.value, unit)
+    return reported.value
 
 
 def actual_for(target, as_of: date, scope=None, approved: dict | None = None) -> Actual | None:
@@ -75,15 +86,21 @@ def actual_for(target, as_of: date, scope=None, approved: dict | None = None) ->
     indicator = target.indicator
     if indicator.measurement == "reported":
         if approved is None:
-            approved = approved_lookup([indicator.programme])
+            approved = approved_lookup([indicator.programme], as_of)
         reported = approved.get((indicator.pk, target.year))
         if reported is None or target.is_relative:
             return None
         period = Period(
             reported.report.round.period_start, reported.report.round.period_end, reported.report.round.period
         )
-        result = MetricResult(value=reported.value, record_ids=(reported.report_id,))
-        return Actual(reported.value, period, result, _meets(reported.value, target.value, target.comparator))
+        value = reported_in_unit(reported, target.unit or indicator.unit)
+        result = MetricResult(
+            value=value,
+            record_ids=(reported.report_id,),
+            numerator=from_yuan(reported.numerator, indicator.component_unit),
+            denominator=from_yuan(reported.denominator, indicator.component_unit),
+        )
+        return Actual(value, period, result, _meets(value, target.value, target.comparator))
     if indicator.metric_key not in metrics:
         return None
     scope = scope if scope is not None else indicator.programme.plan.department
@@ -105,7 +122,7 @@ def actuals_by_target(programmes, as_of: date) -> dict[int, Actual]:
     theirs from reviewed reports and are absent here)."""
     found = {}
     programmes = list(programmes)
-    approved = approved_lookup(programmes)
+    approved = approved_lookup(programmes, as_of)
     for programme in programmes:
         for indicator in programme.indicators.all():
             for target in indicator.targets.all():

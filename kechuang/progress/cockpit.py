@@ -18,7 +18,7 @@ def active_plan(user=None):
 
 
 def cockpit(plan, as_of: date) -> dict:
-    rows = plan_progress(plan, as_of)
+    rows = plan_progress(plan, as_of, with_trajectory=True)
     by_programme = {}
     for programme in plan.programmes.all():
         by_programme[programme.number] = {
@@ -43,4 +43,5 @@ def cockpit(plan, as_of: date) -> dict:
         "status_labels": LABELS,
         "programmes": programmes,
         "indicators": [row.as_dict() for row in rows],
+        "disagreements": sum(1 for row in rows if row.disagrees),
     }

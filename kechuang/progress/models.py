@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.org.models import Department
 from kechuang.org.scope import ScopeRule
 from kechuang.plans.choices import TaskStatus
-from kechuang.plans.models import Indicator, Plan, Task
+from kechuang.plans.models import Indicator, Plan, Target, Task
 
 
 class ReportingRound(models.Model):
@@ -103,12 +103,15 @@ class Report(models.Model):
         return self.round.is_open and self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
     def lateness(self, today=None) -> str:
-        """ "" on time, "late" after the due date, "very_late" after the grace days too."""
+        """ "" on time, "late" after the due date, "very_late" after the grace days too — as it stood on
+        `today` (a report handed in later than `today` was still outstanding then)."""
         today = today or timezone.localdate()
         handed_in = timezone.localdate(self.submitted_at) if self.submitted_at else None
+        if handed_in is not None and handed_in > today:
+            handed_in = None
         day = handed_in or today
         overdue = (day - self.round.due_on).days
-        if overdue <= 0 or (handed_in is None and self.status == self.Status.APPROVED):
+        if overdue <= 0 or (self.submitted_at is None and self.status == self.Status.APPROVED):
             return ""
         return "very_late" if overdue > self.round.very_late_days else "late"
 
@@ -125,6 +128,7 @@ class ReportedValue(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="reported_values", verbose_name=_("指标")
     )
+    # amounts are stored in 元 whatever unit the indicator is shown in (see kechuang.plans.units)
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4, null=True, blank=True)
@@ -140,6 +144,38 @@ class ReportedValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.name}：{self.value}"
+
+    def scope_department(self) -> Department:
+        return self.report.department
+
+
+class Judgement(models.Model):
+    """The responsible unit's own reading of a target in a report (正常/预警/滞后) with its reason, shown
+    beside the computed status so that leaders see where the two disagree."""
+
+    class Status(models.TextChoices):
+        GREEN = "green", _("正常")
+        AMBER = "amber", _("预警")
+        RED = "red", _("滞后")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="judgements", verbose_name=_("报告")
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="judgements", verbose_name=_("目标")
+    )
+    status = models.CharField(_("自评状态"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("理由"), max_length=500)
+
+    scope_rule = ScopeRule(department="report__department")
+
+    class Meta:
+        verbose_name = _("单位自评")
+        verbose_name_plural = _("单位自评")
+        constraints = [models.UniqueConstraint(fields=["report", "target"], name="judgement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.get_status_display()}"
 
     def scope_department(self) -> Department:
         return self.report.department

@@ -38,6 +38,16 @@ class TargetProgress:
     status: str
     detail: str
     forecast: Forecast | None = None
+    judgement: object | None = None  # the responsible unit's latest approved own reading (Judgement)
+    trajectory: list | None = None
+
+    @property
+    def disagrees(self) -> bool | None:
+        """Whether the unit's own judgement differs from the computed status (倒退 counts as 滞后)."""
+        if self.judgement is None or self.status == NO_DATA:
+            return None
+        computed = RED if self.status == DETERIORATING else self.status
+        return self.judgement.status != computed
 
     @property
     def status_label(self) -> str:
@@ -66,7 +76,16 @@ class TargetProgress:
             "forecast_low": self.forecast.low if self.forecast else None,
             "forecast_high": self.forecast.high if self.forecast else None,
             "p_meet": self.forecast.p_meet if self.forecast else None,
+            "numerator": _num(self.actual.result.numerator) if self.actual else None,
+            "denominator": _num(self.actual.result.denominator) if self.actual else None,
+            "component_unit": i.component_unit or None,
+            "judgement": self.judgement.status if self.judgement else None,
+            "judgement_label": self.judgement.get_status_display() if self.judgement else None,
+            "judgement_reason": self.judgement.reason if self.judgement else None,
+            "judgement_period": self.judgement.report.round.period if self.judgement else None,
+            "disagrees": self.disagrees,
             "records_url": reverse("progress:target_records", args=[t.pk]) if self.actual else None,
+            "trajectory": self.trajectory or [],
         }
 
 
@@ -112,35 +131,64 @@ def _baseline(target, scope) -> tuple[int | None, Decimal | None]:
     return year, None
 
 
-def progress_of(target, as_of: date, scope=None) -> TargetProgress:
+def path_start(target, base_year: int) -> date:
+    """Where the expected path starts: 1 January of an increment's year, else the baseline year's end."""
+    if target.indicator.kind == "increment":
+        return date(target.year, 1, 1)
+    return _year_end(base_year)
+
+
+def expected_at(target, base_year, base, goal, day: date) -> Decimal | None:
+    """The path's value on `day`: linear from the baseline to the goal, geometric for 倍增."""
+    if base is None or goal is None:
+        return None
+    share = _fraction(path_start(target, base_year), _year_end(target.year), day)
+    if target.is_relative and base > 0:
+        expected = base * (Decimal(target.factor) ** share) if share < 1 else goal
+        return Decimal(str(round(float(expected), 4)))
+    return base + (goal - base) * share
+
+
+def progress_of(
+    target, as_of: date, scope=None, approved: dict | None = None, judgements: dict | None = None
+) -> TargetProgress:
+    """A target's progress on `as_of`; `approved` and `judgements` (approved_lookup, judgement_lookup)
+    when the caller batched them for a whole plan."""
     indicator = target.indicator
     scope = scope if scope is not None else indicator.programme.plan.department
-    actual = actual_for(target, as_of, scope)
+    actual = actual_for(target, as_of, scope, approved=approved)
     end = _year_end(target.year)
     if indicator.kind == "increment":
         base_year, base = target.year, Decimal(0)
         goal = Decimal(target.value)
-        expected = goal * _fraction(date(target.year, 1, 1), end, as_of)
-        current = Decimal(actual.value) if actual and actual.value is not None else None
     else:
         base_year, base = _baseline(target, scope)
-        if target.is_relative:
-            goal = base * Decimal(target.factor) if base is not None else None
-            current = Decimal(actual.result.value) if actual and actual.result.value is not None else None
-        else:
-            goal = Decimal(target.value)
-            current = Decimal(actual.value) if actual and actual.value is not None else None
-        expected = None
-        if base is not None and goal is not None:
-            share = _fraction(_year_end(base_year), end, as_of)
-            if target.is_relative and base > 0:
-                expected = base * (Decimal(target.factor) ** share) if share < 1 else goal
-                expected = Decimal(str(round(float(expected), 4)))
-            else:
-                expected = base + (goal - base) * share
+        goal = Decimal(target.value) if not target.is_relative else None
+        if target.is_relative and base is not None:
+            goal = base * Decimal(target.factor)
+    if actual is None:
+        current = None
+    else:
+        value = actual.result.value if target.is_relative else actual.value
+        current = Decimal(value) if value is not None else None
+    expected = expected_at(target, base_year, base, goal, as_of)
     status, detail = _status(current, base, expected, goal, actual, as_of, end)
     outlook = forecast(target, goal, as_of, scope)
-    return TargetProgress(target, actual, base_year, base, goal, expected, current, status, detail, outlook)
+    if judgements is None:
+        judgements = judgement_lookup([indicator.programme], as_of)
+    return TargetProgress(
+        target,
+        actual,
+        base_year,
+        base,
+        goal,
+        expected,
+        current,
+        status,
+        detail,
+        outlook,
+        judgements.get(target.pk),
+    )
 
 
 def _status(current, base, expected, goal, actual, as_of, end) -> tuple[str, str]:
@@ -167,11 +215,39 @@ def _status(current, base, expected, goal, actual, as_of, end) -> tuple[str, str
     return RED, text
 
 
-def plan_progress(plan, as_of: date, scope=None) -> list[TargetProgress]:
-    """Every target of a plan (prefetched tree) with its progress."""
+def judgement_lookup(programmes, as_of: date) -> dict:
+    """target id → the responsible unit's latest approved judgement from a round ended by `as_of`."""
+    from .models import Judgement, Report
+
+    found = {}
+    for judgement in (
+        Judgement.objects.filter(
+            target__indicator__programme__in=list(programmes),
+            report__status=Report.Status.APPROVED,
+            report__round__period_end__lte=as_of,
+        )
+        .select_related("report__round")
+        .order_by("report__round__period_end", "report__reviewed_at")
+    ):
+        found[judgement.target_id] = judgement  # later rounds win
+    return found
+
+
+def plan_progress(plan, as_of: date, scope=None, with_trajectory: bool = False) -> list[TargetProgress]:
+    """Every target of a plan (prefetched tree) with its progress, in a number of queries that depends
+    on the plan, not on the data size."""
+    from .actuals import approved_lookup
+    from .trajectory import trajectory
+
+    programmes = list(plan.programmes.all())
+    approved = approved_lookup(programmes, as_of)
+    judgements = judgement_lookup(programmes, as_of)
     rows = []
-    for programme in plan.programmes.all():
+    for programme in programmes:
         for indicator in programme.indicators.all():
             for target in indicator.targets.all():
-                rows.append(progress_of(target, as_of, scope))
+                row = progress_of(target, as_of, scope, approved, judgements)
+                if with_trajectory:
+                    row.trajectory = trajectory(row, as_of, scope, approved)
+                rows.append(row)
     return rows

@@ -58,14 +58,17 @@ def cockpit_page(request):
         raise Http404("没有可见的执行中方案")
     from .models import Report, ReportingRound
 
-    latest = ReportingRound.objects.filter(plan=plan).order_by("-period_end", "-pk").first()
+    # the latest round already running on the chosen date, and who was late with it then
+    latest = (
+        ReportingRound.objects.filter(plan=plan, period_start__lte=as_of)
+        .order_by("-period_end", "-pk")
+        .first()
+    )
     late = []
     if latest is not None:
-        waiting = Report.objects.filter(
-            round=latest, status__in=[Report.Status.DRAFT, Report.Status.RETURNED]
-        )
+        waiting = Report.objects.filter(round=latest).exclude(submitted_at__date__lte=as_of)
         late = [
-            (r, r.lateness(today)) for r in waiting.select_related("department", "round") if r.lateness(today)
+            (r, r.lateness(as_of)) for r in waiting.select_related("department", "round") if r.lateness(as_of)
         ]
     return render(
         request,
@@ -178,13 +181,15 @@ def report_detail(request, pk):
     from kechuang.plans.choices import TaskStatus
 
     from . import actions
-    from .models import Report
+    from .models import Judgement, Report
+    from .status import progress_of
 
     report = get_visible_or_404(
         request.user, Report.objects.select_related("round__plan", "department"), pk=pk
     )
     indicators = list(actions.report_indicators(report))
     tasks = list(actions.report_tasks(report))
+    targets = list(actions.report_targets(report))
     can_fill = (
         report.editable
         and visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
@@ -213,6 +218,19 @@ def report_detail(request, pk):
                     "note": request.POST.get(f"note_{indicator.pk}", ""),
                     "evidence": request.FILES.get(f"evidence_{indicator.pk}"),
                 }
+                if indicator.has_components:
+                    values[indicator.pk]["numerator"] = _decimal(
+                        request.POST.get(f"numerator_{indicator.pk}"),
+                        f"{indicator.name}的{indicator.numerator_name}",
+                    )
+                    values[indicator.pk]["denominator"] = _decimal(
+                        request.POST.get(f"denominator_{indicator.pk}"),
+                        f"{indicator.name}的{indicator.denominator_name}",
+                    )
+            judgements = {
+                t.pk: (request.POST.get(f"judgement_{t.pk}", ""), request.POST.get(f"reason_{t.pk}", ""))
+                for t in targets
+            }
             updates = {
                 t.pk: (request.POST.get(f"task_{t.pk}", t.status), request.POST.get(f"tasknote_{t.pk}", ""))
                 for t in tasks
@@ -223,6 +241,7 @@ def report_detail(request, pk):
                 narrative=request.POST.get("narrative", ""),
                 values=values,
                 task_updates=updates,
+                judgements=judgements,
                 submit="submit" in request.POST,
             )
             messages.success(
@@ -239,6 +258,8 @@ def report_detail(request, pk):
             errors.append(str(exc))
     existing = {v.indicator_id: v for v in report.values.all()}
     updates = {u.task_id: u for u in report.task_updates.all()}
+    judged = {j.target_id: j for j in report.judgements.all()}
+    as_of = min(report.round.period_end, timezone.localdate())
     return render(
         request,
         "progress/report.html",
@@ -247,12 +268,26 @@ def report_detail(request, pk):
             "errors": errors,
             "can_fill": can_fill,
             "can_review": can_review,
-            "indicator_rows": [(i, existing.get(i.pk)) for i in indicators],
+            "indicator_rows": [_value_row(i, existing.get(i.pk)) for i in indicators],
             "task_rows": [(t, updates.get(t.pk)) for t in tasks],
+            "target_rows": [(t, judged.get(t.pk), progress_of(t, as_of)) for t in targets],
+            "judgement_statuses": Judgement.Status.choices,
             "statuses": TaskStatus.choices,
             "lateness": report.lateness(),
         },
     )
+
+
+def _value_row(indicator, stored) -> dict:
+    """A reported figure as the reporter sees it: amounts and ratio parts in the units they are written."""
+    from kechuang.plans.units import from_yuan
+
+    row = {"indicator": indicator, "stored": stored, "value": None, "numerator": None, "denominator": None}
+    if stored is not None:
+        row["value"] = from_yuan(stored.value, indicator.unit) if indicator.kind == "amount" else stored.value
+        row["numerator"] = from_yuan(stored.numerator, indicator.component_unit)
+        row["denominator"] = from_yuan(stored.denominator, indicator.component_unit)
+    return row
 
 
 def notifications(request):

@@ -67,3 +67,60 @@ def test_user_and_audit_lists(client_as, dept, user):
         )
     assert User.objects.count() >= 20
     assert [queries(client, url) for url in urls] == before
+
+
+def grow_registries(dept, n, start=0):
+    """n more enterprises in the district, each newly certified 科技型企业 in 2021 and 高企 in 2022, and a
+    few more platforms: every metric behind the cockpit sees more rows."""
+    from datetime import date
+
+    from kechuang.enterprises.creditcode import build
+    from kechuang.enterprises.models import Enterprise, Qualification, QualificationKind
+
+    town = dept("汉丰街道")
+    kinds = {k.code: k for k in QualificationKind.objects.filter(code__in=["cq_tech", "hte"])}
+    enterprises = Enterprise.objects.bulk_create(
+        Enterprise(
+            credit_code=build("500154", f"MA{i:06d}"),
+            name=f"增量测试科技有限公司{i}",
+            town=town,
+            industry_code="C39",
+            registered_on=date(2019, 3, 1),
+        )
+        for i in range(start, start + n)
+    )
+    Qualification.objects.bulk_create(
+        [Qualification(enterprise=e, kind=kinds["cq_tech"], issued_on=date(2021, 5, 10)) for e in enterprises]
+        + [
+            Qualification(
+                enterprise=e, kind=kinds["hte"], issued_on=date(2022, 11, 20), expires_on=date(2025, 11, 19)
+            )
+            for e in enterprises
+        ]
+    )
+
+
+@pytest.mark.parametrize("as_of", ["2023-06-30", "2026-11-28"])
+def test_cockpit_page_and_api(client_as, dept, as_of):
+    client = client_as("leader")
+    urls = [f"/progress/cockpit/?as_of={as_of}", f"/api/v1/cockpit?as_of={as_of}"]
+    queries(client, urls[0])  # warm caches (session, content types)
+    before = [queries(client, url) for url in urls]
+    grow_registries(dept, 120)
+    assert [queries(client, url) for url in urls] == before
+    rows = client.get(urls[1]).json()  # the growth is inside what the cockpit counts
+    assert next(r for r in rows if r["indicator"] == "新增科技型企业数")["actual"] == 54 + 120
+    print("cockpit queries (page, api):", before)
+
+
+def test_drill_down_pages(client_as, dept):
+    new_tech = Target.objects.get(indicator__code="1-1", year=2021)
+    hte = Target.objects.get(indicator__code="1-3", year=2025, base_year__isnull=True)
+    reported = Target.objects.get(indicator__code="8-1", year=2021)
+    urls = [f"/progress/targets/{t.pk}/records/" for t in (new_tech, hte, reported)]
+    for username in ("kjj", "hanfeng"):  # the whole district, and a town that sees part of the records
+        client = client_as(username)
+        queries(client, urls[0])
+        before = [queries(client, url) for url in urls]
+        grow_registries(dept, 30, start=0 if username == "kjj" else 30)
+        assert [queries(client, url) for url in urls] == before

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kechuang.org.actions import ActionRefused
 from kechuang.org.models import RoleGrant, User
 from kechuang.plans.models import Indicator
-from kechuang.progress.models import Report, ReportedValue, ReportingRound
+from kechuang.progress.actions import save_report
+from kechuang.progress.models import Judgement, Report, ReportedValue, ReportingRound
 from kechuang.progress.status import progress_of
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,18 @@ def stats_report(reporting_round, dept):
 
 def rd_gdp():
     return Indicator.objects.get(code="8-1")
+
+
+def rd_figures(numerator, denominator, **more):
+    """The R&D/GDP ratio is reported as its two parts (万元)."""
+    pk = rd_gdp().pk
+    return {f"numerator_{pk}": numerator, f"denominator_{pk}": denominator, **more}
+
+
+def judged(**more):
+    """The 区统计局's own judgement of its 2021 target."""
+    pk = rd_gdp().targets.get(year=2021).pk
+    return {f"judgement_{pk}": "green", f"reason_{pk}": "统计年报已出，达到目标", **more}
 
 
 def test_opening_a_round_gives_each_responsible_unit_a_draft(opened, dept):
@@ -81,19 +95,26 @@ def test_fill_submit_approve_and_the_figure_counts(client_as, opened, dept, stat
     indicator = rd_gdp()
     response = client.post(
         f"/progress/reports/{report.pk}/",
-        {
-            f"value_{indicator.pk}": "1.62",
-            f"note_{indicator.pk}": "统计年报口径",
-            f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF),
-            "narrative": "全年研发投入稳步增长",
-            "submit": "1",
-        },
+        rd_figures(
+            "91,854",
+            "5670000",
+            **judged(),
+            **{
+                f"note_{indicator.pk}": "统计年报口径",
+                f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF),
+                "narrative": "全年研发投入稳步增长",
+                "submit": "1",
+            },
+        ),
     )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "submitted" and report.submitted_by == stats_reporter
     value = ReportedValue.objects.get(report=report)
     assert value.value == Decimal("1.62") and value.evidence.name.endswith(".pdf")
+    # both parts are kept, in 元
+    assert (value.numerator, value.denominator) == (Decimal(918_540_000), Decimal(56_700_000_000))
+    assert report.judgements.get().status == "green"
     # not approved yet: the cockpit still waits
     target = indicator.targets.get(year=2021)
     assert progress_of(target, date(2022, 3, 1)).status == "no_data"
@@ -105,31 +126,76 @@ def test_fill_submit_approve_and_the_figure_counts(client_as, opened, dept, stat
     progress = progress_of(target, date(2022, 3, 1))
     assert (progress.current, progress.status) == (Decimal("1.62"), "green")
     # the approved period is locked
-    body = client.post(f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": "2.0"}).content.decode()
+    body = client.post(f"/progress/reports/{report.pk}/", rd_figures("1", "2")).content.decode()
     assert ReportedValue.objects.get(report=report).value == Decimal("1.62")
     assert "审核" in body
 
 
 @pytest.mark.parametrize(
-    "code, value, message",
+    "numerator, denominator, message",
     [
-        ("8-1", "150", "比率不能超过 100%"),
-        ("8-1", "-1", "数值不能为负数"),
-        ("8-1", "一点五", "“一点五”不是数字"),
+        ("150", "100", "比率不能超过 100%"),
+        ("-1", "100", "不能为负数"),
+        ("一点五", "100", "“一点五”不是数字"),
+        ("1", "0", "地区生产总值不能为 0"),
+        ("1", "", "请同时填写全社会研发经费内部支出和地区生产总值"),
     ],
 )
 def test_bad_figures_are_refused_and_nothing_is_stored(
-    client_as, opened, dept, stats_reporter, code, value, message
+    client_as, opened, dept, stats_reporter, numerator, denominator, message
 ):
     report = stats_report(opened, dept)
-    indicator = Indicator.objects.get(code=code)
     body = (
         client_as(stats_reporter)
-        .post(f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": value})
+        .post(f"/progress/reports/{report.pk}/", rd_figures(numerator, denominator, **judged()))
         .content.decode()
     )
     assert message in body
     assert not ReportedValue.objects.filter(report=report).exists()
+    assert not report.judgements.exists()
+
+
+def test_a_judgement_needs_its_reason_and_submit_needs_a_judgement(client_as, opened, dept, stats_reporter):
+    report = stats_report(opened, dept)
+    target = rd_gdp().targets.get(year=2021)
+    client = client_as(stats_reporter)
+    body = client.post(
+        f"/progress/reports/{report.pk}/",
+        rd_figures("1", "100", **{f"judgement_{target.pk}": "red", f"reason_{target.pk}": " "}),
+    ).content.decode()
+    assert "请写明自评为“滞后”的理由" in body and not report.judgements.exists()
+    body = client.post(f"/progress/reports/{report.pk}/", rd_figures("1", "100", submit="1")).content.decode()
+    assert "的自评" in body and Report.objects.get(pk=report.pk).status == "draft"
+    # a judgement for a target the unit does not answer for: ignored by the form, refused by the action
+    other = Indicator.objects.get(code="6-1").targets.first()
+    client.post(
+        f"/progress/reports/{report.pk}/",
+        judged(**{f"judgement_{other.pk}": "green", f"reason_{other.pk}": "越权"}),
+    )
+    with pytest.raises(ActionRefused, match="不能评价不属于本单位的目标"):
+        save_report(
+            stats_reporter,
+            report,
+            narrative="",
+            values={},
+            task_updates={},
+            judgements={other.pk: ("green", "越权")},
+        )
+    assert not Judgement.objects.filter(target=other, report=report).exists()
+
+
+def test_amounts_are_kept_in_yuan_and_shown_in_wanyuan(client_as, opened, dept):
+    reporter = User.objects.create(username="kjj_tb2", display_name="科技局填报员")
+    RoleGrant.objects.create(user=reporter, role="reporter", scope="department", department=dept("区科技局"))
+    report = Report.objects.get(round=opened, department=dept("区科技局"))
+    amount = Indicator.objects.get(code="6-1")
+    client = client_as(reporter)
+    assert (
+        client.post(f"/progress/reports/{report.pk}/", {f"value_{amount.pk}": "2,126.5"}).status_code == 302
+    )
+    assert ReportedValue.objects.get(report=report, indicator=amount).value == Decimal(21_265_000)
+    body = client.get(f"/progress/reports/{report.pk}/").content.decode()
+    assert 'value="2126.5"' in body
 
 
 def test_evidence_is_checked_by_content(client_as, opened, dept, stats_reporter):
@@ -140,7 +206,7 @@ def test_evidence_is_checked_by_content(client_as, opened, dept, stats_reporter)
         client_as(stats_reporter)
         .post(
             f"/progress/reports/{report.pk}/",
-            {f"value_{indicator.pk}": "1.6", f"evidence_{indicator.pk}": fake},
+            rd_figures("1", "100", **{f"evidence_{indicator.pk}": fake}),
         )
         .content.decode()
     )
@@ -171,10 +237,9 @@ def test_reporter_cannot_reach_another_departments_report(client_as, opened, dep
 def test_submit_needs_every_figure_and_return_needs_a_reason(client_as, opened, dept, stats_reporter):
     report = stats_report(opened, dept)
     body = client_as(stats_reporter).post(f"/progress/reports/{report.pk}/", {"submit": "1"}).content.decode()
-    assert "提交前请填写：全社会研发经费投入占GDP比重。" in body
-    indicator = rd_gdp()
+    assert "提交前请填写：全社会研发经费投入占GDP比重、" in body
     client_as(stats_reporter).post(
-        f"/progress/reports/{report.pk}/", {f"value_{indicator.pk}": "1.5", "submit": "1"}
+        f"/progress/reports/{report.pk}/", rd_figures("85050", "5670000", **judged(submit="1"))
     )
     body = client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "return"}).content.decode()
     assert "退回时请写明原因" in body
@@ -193,7 +258,7 @@ def test_evidence_downloads_only_within_scope(client_as, opened, dept, stats_rep
     indicator = rd_gdp()
     client_as(stats_reporter).post(
         f"/progress/reports/{report.pk}/",
-        {f"value_{indicator.pk}": "1.6", f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF)},
+        rd_figures("1", "100", **{f"evidence_{indicator.pk}": SimpleUploadedFile("年报.pdf", PDF)}),
     )
     value = ReportedValue.objects.get(report=report)
     response = client_as("kjj").get(f"/progress/values/{value.pk}/evidence/")

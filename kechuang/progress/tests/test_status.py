@@ -147,3 +147,80 @@ def test_backtest_reports_its_figures():
     call_command("forecast_backtest", stdout=out)
     figures = json.loads(out.getvalue())
     assert figures["forecasts"] > 0 and 0 <= figures["coverage80"] <= 1 and figures["mape"] >= 0
+
+
+def test_trajectory_of_a_stock_target():
+    from kechuang.progress.status import plan_progress
+
+    as_of = date(2023, 6, 30)
+    t = target("1-3", 2025)
+    plan = t.indicator.programme.plan
+    row = next(r for r in plan_progress(plan, as_of, with_trajectory=True) if r.target == t)
+    points = row.trajectory
+    assert [p["label"] for p in points] == [
+        "2020年末",
+        "2021年末",
+        "2022年末",
+        "6月末",
+        "2023年末",
+        "2024年末",
+        "2025年末",
+    ]
+    assert points[0]["actual"] == points[0]["expected"] == rules._num(row.base_value)
+    assert points[2]["actual"] == progress_of(t, date(2022, 12, 31)).current  # the stock at 2022's end
+    assert points[3]["actual"] == rules._num(row.current) and points[3]["expected"] == rules._num(
+        row.expected
+    )
+    assert [p["actual"] for p in points[4:]] == [None, None, None]
+    assert points[-1]["expected"] == 500
+    assert (points[-1]["forecast"], points[-1]["forecast_low"], points[-1]["forecast_high"]) == (
+        row.forecast.value,
+        row.forecast.low,
+        row.forecast.high,
+    )
+
+
+def test_trajectory_of_an_increment_target_runs_through_its_year():
+    from kechuang.enterprises.metrics import first_qualified
+    from kechuang.progress.periods import Period
+    from kechuang.progress.status import plan_progress
+
+    t = target("1-1", 2021)
+    row = next(
+        r
+        for r in plan_progress(t.indicator.programme.plan, date(2021, 7, 15), with_trajectory=True)
+        if r.target == t
+    )
+    labels = [p["label"] for p in row.trajectory]
+    assert labels == ["2021年初", "3月末", "6月末", "7月15日", "9月末", "2021年末"]
+    june = row.trajectory[2]
+    district = t.indicator.programme.plan.department
+    assert (
+        june["actual"] == first_qualified(district, Period(date(2021, 1, 1), date(2021, 6, 30), "H1")).value
+    )
+    assert abs(june["expected"] - 50 * 180 / 364) < 0.01
+
+
+def test_units_judgement_beside_the_computed_status(client_as):
+    rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2026-11-28"}).json()
+    stock = next(r for r in rows if r["indicator"] == "科技型企业数" and not r["relative"])
+    # the demo's 区科技局 judged the 500-enterprise target 预警 in its approved 2025 report; it was missed
+    assert (stock["status"], stock["judgement"], stock["disagrees"]) == ("red", "amber", True)
+    assert stock["judgement_period"] == "2025" and "四季度" in stock["judgement_reason"]
+    agreeing = next(r for r in rows if r["indicator"] == "新增科技型企业数")
+    assert (agreeing["judgement"], agreeing["disagrees"]) == ("green", False)
+    body = client_as("leader").get("/progress/cockpit/").content.decode()
+    assert "个目标的责任单位自评与系统计算状态不一致" in body and "不一致</span>" in body
+
+
+def test_only_approved_judgements_are_shown():
+    from kechuang.progress.models import Report
+    from kechuang.progress.status import judgement_lookup
+
+    t = target("1-3", 2025)
+    programmes = [t.indicator.programme]
+    assert judgement_lookup(programmes, date(2026, 11, 28))[t.pk].report.round.period == "2025"
+    Report.objects.filter(round__period="2025").update(status=Report.Status.SUBMITTED)
+    earlier = judgement_lookup(programmes, date(2026, 11, 28))[t.pk]
+    assert earlier.report.round.period == "2021"  # the 2025 one is not approved any more
+    assert t.pk not in judgement_lookup(programmes, date(2021, 6, 30))  # nothing approved by then
