@@ -94,6 +94,8 @@ def _check_value(indicator: Indicator, value: Decimal | None) -> None:
         raise ValidationError({f"value_{indicator.pk}": f"{label}：数值不能为负数。"})
     if indicator.kind == "ratio" and indicator.unit == "%" and value > 100:
         raise ValidationError({f"value_{indicator.pk}": f"{label}：比率不能超过 100%。"})
+    if indicator.kind == "milestone" and value not in (0, 1):
+        raise ValidationError({f"value_{indicator.pk}": f"{label}：里程碑只能填“已完成”或“未完成”。"})
     if indicator.unit in COUNT_UNITS and value != value.to_integral_value():
         raise ValidationError({f"value_{indicator.pk}": f"{label}：{indicator.unit}数应为整数。"})
 
@@ -167,8 +169,18 @@ def save_report(
     if set(judgements) - set(targets):
         raise ActionRefused("不能评价不属于本单位的目标。")
     resolved = {}
+    stored = {v.indicator_id: v for v in report.values.all()}
     for pk, item in values.items():
         resolved[pk] = _resolve_value(indicators[pk], item)
+        if (
+            indicators[pk].kind == "milestone"
+            and resolved[pk]["value"] == 1
+            and not item.get("evidence")
+            and not getattr(stored.get(pk), "evidence", None)
+        ):
+            raise ValidationError(
+                {f"evidence_{pk}": f"{indicators[pk].name}：标记为“已完成”时须上传佐证材料。"}
+            )
         if item.get("evidence"):
             try:
                 check_evidence(item["evidence"])
@@ -185,7 +197,7 @@ def save_report(
                 {f"judgement_{pk}": f"{targets[pk]}：请写明自评为“{Judgement.Status(status).label}”的理由。"}
             )
     if submit:
-        existing = {v.indicator_id: v for v in report.values.all()}
+        existing = stored
         missing = [
             i.name
             for pk, i in indicators.items()

@@ -132,8 +132,9 @@ def _baseline(target, scope) -> tuple[int | None, Decimal | None]:
 
 
 def path_start(target, base_year: int) -> date:
-    """Where the expected path starts: 1 January of an increment's year, else the baseline year's end."""
-    if target.indicator.kind == "increment":
+    """Where the expected path starts: 1 January of an increment's (or a milestone's) year, else the
+    baseline year's end."""
+    if target.indicator.kind in ("increment", "milestone"):
         return date(target.year, 1, 1)
     return _year_end(base_year)
 
@@ -158,7 +159,7 @@ def progress_of(
     scope = scope if scope is not None else indicator.programme.plan.department
     actual = actual_for(target, as_of, scope, approved=approved)
     end = _year_end(target.year)
-    if indicator.kind == "increment":
+    if indicator.kind in ("increment", "milestone"):
         base_year, base = target.year, Decimal(0)
         goal = Decimal(target.value)
     else:
@@ -172,7 +173,10 @@ def progress_of(
         value = actual.result.value if target.is_relative else actual.value
         current = Decimal(value) if value is not None else None
     expected = expected_at(target, base_year, base, goal, as_of)
-    status, detail = _status(current, base, expected, goal, actual, as_of, end)
+    if indicator.kind == "milestone":
+        status, detail = _milestone_status(current, as_of, end)
+    else:
+        status, detail = _status(current, base, expected, goal, actual, as_of, end)
     outlook = forecast(target, goal, as_of, scope)
     if judgements is None:
         judgements = judgement_lookup([indicator.programme], as_of)
@@ -189,6 +193,18 @@ def progress_of(
         outlook,
         judgements.get(target.pk),
     )
+
+
+def _milestone_status(current, as_of: date, end: date) -> tuple[str, str]:
+    """A milestone is done or not: green once done (with evidence), amber while not done before its
+    deadline, red when the deadline has passed without it."""
+    if current is None:
+        return NO_DATA, "尚无经审核的数据"
+    if current >= 1:
+        return GREEN, "已完成"
+    if as_of > end:
+        return RED, "期限已过，未完成"
+    return AMBER, f"尚未完成，距期限还有 {(end - as_of).days} 天"
 
 
 def _status(current, base, expected, goal, actual, as_of, end) -> tuple[str, str]:

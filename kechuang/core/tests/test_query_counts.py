@@ -110,7 +110,6 @@ def test_cockpit_page_and_api(client_as, dept, as_of):
     assert [queries(client, url) for url in urls] == before
     rows = client.get(urls[1]).json()  # the growth is inside what the cockpit counts
     assert next(r for r in rows if r["indicator"] == "新增科技型企业数")["actual"] == 54 + 120
-    print("cockpit queries (page, api):", before)
 
 
 def test_drill_down_pages(client_as, dept):

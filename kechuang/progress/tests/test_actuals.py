@@ -69,3 +69,50 @@ def test_home_page_shows_the_computed_enterprise_targets(client_as):
     body = client_as("leader").get("/").content.decode()
     assert "2021年 新增科技型企业数 <strong>50家</strong> · 实际 54家" in body
     assert "2021年 新增高新技术企业数 <strong>15家</strong> · 实际 20家" in body
+
+
+def test_editing_a_past_period_moves_annual_and_cumulative_figures_correctly():
+    """Annual (increment) targets count first recognitions within their year; cumulative (stock)
+    targets count what is valid at the year end — editing an earlier record moves each correctly."""
+    from django.db.models import Count
+
+    from kechuang.enterprises.models import Qualification
+    from kechuang.progress.registry import metrics
+
+    today = date(2026, 11, 28)
+    new_2021, stock_2025 = target("1-1", 2021), target("1-3", 2025)
+    district = new_2021.indicator.programme.plan.department
+
+    def new_in(year):
+        return metrics.evaluate("enterprises.first_qualified", district, str(year), kind="cq_tech").value
+
+    before = {2021: new_in(2021), 2022: new_in(2022), "stock": actual_for(stock_2025, today).value}
+    single = (
+        Qualification.objects.filter(kind__code="cq_tech")
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .values("enterprise_id")
+    )
+    moved = Qualification.objects.filter(
+        kind__code="cq_tech", issued_on__year=2021, enterprise_id__in=single
+    ).first()
+    # a correction: the enterprise's (only) recognition was in January 2022, not in 2021
+    moved.issued_on = date(2022, 1, 10)
+    moved.save()
+    assert (new_in(2021), new_in(2022)) == (before[2021] - 1, before[2022] + 1)
+    assert actual_for(new_2021, today).value == before[2021] - 1
+    # revoking, in December 2025, what made an enterprise count at the end of 2025 takes it out of the
+    # stock only: its first recognition stays where it was
+    late = set(
+        Qualification.objects.filter(kind__code="cq_tech", issued_on__gte=date(2025, 12, 1)).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    in_stock = next(e for e in actual_for(stock_2025, today).result.record_ids if e not in late)
+    revoked = Qualification.objects.filter(enterprise_id=in_stock, kind__code="cq_tech").update(
+        status="revoked", revoked_on=date(2025, 12, 1)
+    )
+    assert revoked >= 1
+    assert actual_for(stock_2025, today).value == before["stock"] - 1
+    assert (new_in(2021), new_in(2022)) == (before[2021] - 1, before[2022] + 1)

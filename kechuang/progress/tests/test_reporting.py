@@ -269,3 +269,49 @@ def test_evidence_downloads_only_within_scope(client_as, opened, dept, stats_rep
 def test_cockpit_lists_late_units_of_the_latest_round(client_as, opened):
     body = client_as("leader").get("/progress/cockpit/").content.decode()
     assert "逾期未报送" in body and "区统计局" in body
+
+
+def test_a_milestone_is_done_or_not_and_done_needs_evidence(client_as, opened, dept, stats_reporter):
+    """A milestone indicator (e.g. a platform opened) is reported as 已完成/未完成; 已完成 needs evidence."""
+    from kechuang.plans.models import Programme, Target
+
+    milestone = Indicator.objects.create(
+        programme=Programme.objects.get(number=8),
+        code="8-9",
+        name="科技统计监测平台建成",
+        unit="项",
+        kind="milestone",
+        lead_department=dept("区统计局"),
+    )
+    target = Target.objects.create(indicator=milestone, year=2021, value=1, unit="项")
+    report = stats_report(opened, dept)
+    client = client_as(stats_reporter)
+    body = client.post(f"/progress/reports/{report.pk}/", {f"value_{milestone.pk}": "1"}).content.decode()
+    assert "标记为“已完成”时须上传佐证材料" in body
+    assert not ReportedValue.objects.filter(indicator=milestone).exists()
+    body = client.post(f"/progress/reports/{report.pk}/", {f"value_{milestone.pk}": "2"}).content.decode()
+    assert "里程碑只能填“已完成”或“未完成”" in body
+    client.post(f"/progress/reports/{report.pk}/", {f"value_{milestone.pk}": "0"})
+    assert ReportedValue.objects.get(indicator=milestone).value == 0
+    form = {
+        f"value_{milestone.pk}": "1",
+        f"evidence_{milestone.pk}": SimpleUploadedFile("验收报告.pdf", PDF),
+        **rd_figures(
+            "1", "100", **judged(**{f"judgement_{target.pk}": "green", f"reason_{target.pk}": "已验收"})
+        ),
+        "submit": "1",
+    }
+    assert client.post(f"/progress/reports/{report.pk}/", form).status_code == 302
+    assert progress_of(target, date(2021, 12, 1)).status == "no_data"  # not approved yet
+    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "approve", "comment": "同意"})
+    assert (
+        progress_of(target, date(2021, 12, 31)).status,
+        progress_of(target, date(2021, 12, 31)).detail,
+    ) == (
+        "green",
+        "已完成",
+    )
+    # not done: amber before its deadline, red after it
+    ReportedValue.objects.filter(indicator=milestone).update(value=0)
+    assert progress_of(target, date(2021, 12, 31)).status == "amber"
+    assert progress_of(target, date(2022, 1, 5)).status == "red"
