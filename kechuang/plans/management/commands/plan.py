@@ -10,7 +10,7 @@ from kechuang.plans.models import format_number
 
 
 class Command(AuditedCommand):
-    help = "行动方案：export 导出方案树；load 从方案定义文件（JSON）载入或更新方案。"
+    help = "行动方案：export 导出方案树；load 从方案定义文件（JSON）载入或更新方案；parse 从方案原文（.txt/.docx）识别结构与量化目标。"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -20,8 +20,13 @@ class Command(AuditedCommand):
         export.add_argument("--doc-number", help="按文号选择方案（默认：最近印发的执行中方案）")
         load = sub.add_parser("load", help="载入方案定义文件")
         load.add_argument("file")
+        parse = sub.add_parser("parse", help="识别方案原文（.txt 或 .docx）中的标题、章节和量化目标")
+        parse.add_argument("file")
+        parse.add_argument("--json", action="store_true", help="输出 JSON：title、sections、targets")
 
     def handle(self, *args, **options):
+        if options["action"] == "parse":
+            return self._parse(options["file"], options["json"])
         if options["action"] == "load":
             try:
                 plan = load_plan(options["file"])
@@ -51,3 +56,52 @@ class Command(AuditedCommand):
                     self.stdout.write(
                         f"   目标 {target['year']} {indicator['name']} {symbol} {value}{target['unit']}"
                     )
+
+    def _parse(self, path: str, as_json: bool) -> None:
+        from kechuang.plans.parsing import ParseError, parse_document
+
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(50 * 1024 * 1024 + 1)
+        except OSError as exc:
+            raise CommandError(f"无法打开文件 {path}：{exc.strerror or exc}") from exc
+        try:
+            result = parse_document(data, path)
+        except ParseError as exc:
+            raise CommandError(str(exc)) from exc
+        found = result.as_dict()
+        if as_json:
+            self.stdout.write(json.dumps(found, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"标题：{found['title'] or '（未识别）'}")
+        if found["doc_number"]:
+            self.stdout.write(f"文号：{found['doc_number']}")
+        self.stdout.write(
+            f"章节：{_count_sections(found['sections'])} 个；量化目标：{len(found['targets'])} 个"
+        )
+        if not found["targets"]:
+            self.stdout.write("未发现量化目标（带年份和数值的目标表述）。")
+            return
+        header = ["#", "年度", "指标", "比较", "目标值", "力争", "类型", "所在章节", "牵头单位"]
+        self.stdout.write("  ".join(header))
+        for number, target in enumerate(found["targets"], 1):
+            value = f"{format_number(target['value'])}{target['unit']}"
+            if target["base_year"]:
+                value = f"{target['base_year']}年的{value}"
+            row = [
+                str(number),
+                str(target["year"] or "—"),
+                target["indicator"],
+                COMPARATOR_SYMBOL[target["comparator"]],
+                value,
+                "是" if target["stretch"] else "",
+                target["kind"],
+                target["section"] or "—",
+                target["responsible"] or "—",
+            ]
+            self.stdout.write("  ".join(row))
+            self.stdout.write(f"     原文：{target['span']}")
+
+
+def _count_sections(sections) -> int:
+    return sum(1 + _count_sections(s["children"]) for s in sections)
