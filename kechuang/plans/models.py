@@ -357,3 +357,88 @@ def json_number(value):
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+class PlanDraft(models.Model):
+    """A plan proposed from a document's text: the parser's suggestions, the clerk's edits, and the plan
+    created on confirmation. Kept after confirmation so the parser can be improved from the decisions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待确认")
+        CONFIRMED = "confirmed", _("已生成方案")
+        DISCARDED = "discarded", _("已放弃")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="plan_drafts", verbose_name=_("所属区域")
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    source_text = models.TextField(_("原文"))
+    title = models.CharField(_("标题"), max_length=300, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    period_start = models.PositiveSmallIntegerField(_("起始年度"), null=True, blank=True)
+    period_end = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True)
+    parsed = models.JSONField(_("识别结果"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    plan = models.OneToOneField(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="draft",
+        verbose_name=_("生成的方案"),
+    )
+    created_by = models.ForeignKey(
+        "org.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    scope_rule = ScopeRule(department="department")
+
+    class Meta:
+        verbose_name = _("方案识别稿")
+        verbose_name_plural = _("方案识别稿")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.filename or f"识别稿 {self.pk}"
+
+    def scope_department(self) -> Department:
+        return self.department
+
+
+class TargetSuggestion(models.Model):
+    """One target the parser proposed (or the clerk added), with the clerk's decision and final values."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        ACCEPTED = "accepted", _("采纳")
+        EDITED = "edited", _("修改后采纳")
+        REJECTED = "rejected", _("不采纳")
+        ADDED = "added", _("人工补充")
+
+    draft = models.ForeignKey(
+        PlanDraft, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("识别稿")
+    )
+    position = models.PositiveIntegerField(_("序号"))
+    suggested = models.JSONField(_("识别结果"), default=dict, blank=True)
+    final = models.JSONField(_("确认结果"), default=dict, blank=True)
+    decision = models.CharField(_("处理"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    programme_title = models.CharField(_("所属工程/章节"), max_length=200, blank=True)
+
+    scope_rule = ScopeRule(department="draft__department")
+
+    class Meta:
+        verbose_name = _("目标识别建议")
+        verbose_name_plural = _("目标识别建议")
+        ordering = ["draft", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "position"], name="suggestion_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        values = self.final or self.suggested
+        return f"{values.get('year')}年 {values.get('indicator')} {values.get('value')}{values.get('unit')}"
+
+    def scope_department(self) -> Department:
+        return self.draft.department

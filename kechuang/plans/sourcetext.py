@@ -39,16 +39,21 @@ def marked_segments(plan) -> list[Segment]:
                             f"目标：{target}",
                         )
                     )
-    # Targets first, then longer spans; a position belongs to the first span that claims it.
-    spans.sort(key=lambda s: (s[3] != "target", s[0], -(s[1] - s[0])))
-    owner = [None] * len(plan.source_text)
+    return segments_for(plan.source_text, spans)
+
+
+def segments_for(text: str, spans: list[tuple[int, int, str, str, str]]) -> list[Segment]:
+    """`text` cut at the spans (start, end, key, kind, title). Targets first, then longer spans; a
+    position belongs to the first span that claims it."""
+    spans = sorted(spans, key=lambda s: (s[3] != "target", s[0], -(s[1] - s[0])))
+    owner = [None] * len(text)
     for span in spans:
         for i in range(span[0], min(span[1], len(owner))):
             if owner[i] is None:
                 owner[i] = span
     segments: list[Segment] = []
     anchored: set[str] = set()
-    for i, ch in enumerate(plan.source_text):
+    for i, ch in enumerate(text):
         span = owner[i]
         key = span[2] if span else ""
         if segments and segments[-1].key == key:

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/export.json", views.plan_export, name="export"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("drafts/", views.draft_list, name="drafts"),
+    path("drafts/new/", views.draft_new, name="draft_new"),
+    path("drafts/<int:pk>/", views.draft_detail, name="draft"),
 ]

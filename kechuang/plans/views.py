@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -118,3 +120,142 @@ def task_edit(request, pk):
             messages.success(request, "任务已更新。")
             return redirect("plans:task", task.pk)
     return render(request, "plans/task_form.html", {"form": form, "task": task})
+
+
+# --- plan from text -----------------------------------------------------------------------------------
+
+
+@require_capability(Capability.CHANGE_PLAN)
+def draft_list(request):
+    from .models import PlanDraft
+
+    drafts = visible_to(request.user, PlanDraft.objects.select_related("department", "plan", "created_by"))
+    return render(request, "plans/draft_list.html", {"drafts": drafts[:200]})
+
+
+@require_capability(Capability.CHANGE_PLAN)
+def draft_new(request):
+    """Upload a .docx/.txt or paste the text; the parser proposes the plan."""
+    from . import drafting
+    from .parsing import ParseError, parse, parse_document
+
+    regions = list(drafting.drafting_regions(request.user).order_by("depth", "path"))
+    errors = []
+    pasted = request.POST.get("text", "")
+    if request.method == "POST":
+        region = next(
+            (r for r in regions if str(r.pk) == request.POST.get("region")), regions[-1] if regions else None
+        )
+        upload = request.FILES.get("file")
+        try:
+            if upload is not None:
+                if upload.size > 20 * 1024 * 1024:
+                    raise ParseError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限 20 MB。")
+                parsed, filename = parse_document(upload.read(), upload.name), upload.name
+            elif pasted.strip():
+                if len(pasted) > 2_000_000:
+                    raise ParseError("粘贴的文字过长（超过 200 万字），请检查内容。")
+                parsed, filename = parse(pasted.replace("\r\n", "\n")), ""
+            else:
+                raise ParseError("请上传方案文件或粘贴方案原文。")
+            if region is None:
+                raise ParseError("您没有可起草方案的区域。")
+            draft = drafting.create_draft(request.user, region, parsed, filename)
+            return redirect("plans:draft", draft.pk)
+        except ParseError as exc:
+            errors.append(str(exc))
+    return render(request, "plans/draft_new.html", {"regions": regions, "errors": errors, "pasted": pasted})
+
+
+ROW_FIELDS = (
+    "indicator",
+    "year",
+    "value",
+    "unit",
+    "comparator",
+    "kind",
+    "base_year",
+    "responsible",
+    "span",
+    "programme",
+)
+
+
+def _posted_rows(post, prefix: str) -> dict:
+    rows = {}
+    for key in post:
+        match = re.fullmatch(rf"{prefix}-(\d+)-(\w+)", key)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = post.get(key)
+    for row in rows.values():
+        row["include"] = row.get("include") == "on"
+        row["stretch"] = row.get("stretch") == "on"
+    return rows
+
+
+@require_capability(Capability.CHANGE_PLAN)
+def draft_detail(request, pk):
+    """The parser's proposal: the text with every target highlighted, and the table to correct."""
+    from django.core.exceptions import ValidationError
+
+    from kechuang.org.actions import ActionRefused
+
+    from . import drafting
+    from .choices import Comparator, IndicatorKind
+    from .models import PlanDraft
+    from .sourcetext import segments_for
+
+    draft = get_visible_or_404(request.user, PlanDraft.objects.select_related("department", "plan"), pk=pk)
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "discard":
+                drafting.discard(request.user, draft)
+                messages.success(request, "已放弃该识别稿。")
+                return redirect("plans:drafts")
+            meta = {
+                k: request.POST.get(k, "")
+                for k in ("title", "doc_number", "issued_on", "period_start", "period_end")
+            }
+            rows = _posted_rows(request.POST, "row")
+            added = [row for _, row in sorted(_posted_rows(request.POST, "new").items())]
+            errors = drafting.save_decisions(request.user, draft, meta=meta, rows=rows, added=added)
+            if not errors and action == "confirm":
+                plan = drafting.confirm(
+                    request.user,
+                    draft,
+                    issuer=request.POST.get("issuer", ""),
+                    activate=request.POST.get("activate") == "on",
+                )
+                messages.success(request, f"已生成方案“{plan.title}”。")
+                return redirect("plans:detail", plan.pk)
+            if not errors:
+                messages.success(request, "修改已保存。")
+                return redirect("plans:draft", pk)
+        except ActionRefused as exc:
+            errors.append(str(exc))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    suggestions = list(draft.suggestions.all())
+    spans = []
+    for s in suggestions:
+        start, end = s.suggested.get("start"), s.suggested.get("end")
+        if start is not None and s.decision != s.Decision.REJECTED:
+            spans.append((start, end, f"suggestion-{s.position}", "target", f"目标 {s.position}：{s}"))
+    return render(
+        request,
+        "plans/draft_detail.html",
+        {
+            "draft": draft,
+            "errors": errors,
+            "suggestions": suggestions,
+            "segments": segments_for(draft.source_text, spans),
+            "comparators": Comparator.choices,
+            "kinds": IndicatorKind.choices,
+            "new_rows": range(3),
+            "editable": draft.status == PlanDraft.Status.DRAFT,
+            "issuer": request.POST.get("issuer") or f"{draft.department.name}人民政府办公室",
+            "sections": draft.parsed.get("sections", []),
+        },
+    )

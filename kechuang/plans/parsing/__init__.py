@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .numerals import normalise
 from .reading import ParseError, read_document
-from .structure import doc_number_of, issue_year_of, paragraphs, section_tree, title_of
+from .structure import doc_number_of, issue_year_of, issued_on_of, paragraphs, section_tree, title_of
 from .targets import RESPONSIBLE_LINE, Target, TargetFinder, _years_in
 
 __all__ = ["ParseError", "ParsedPlan", "parse", "parse_document"]
@@ -26,6 +26,7 @@ class ParsedPlan:
     doc_number: str
     issue_year: int | None
     horizon: int | None
+    issued_on: str | None
     sections: list
     targets: list[Target]
 
@@ -35,6 +36,7 @@ class ParsedPlan:
             "doc_number": self.doc_number,
             "issue_year": self.issue_year,
             "horizon": self.horizon,
+            "issued_on": self.issued_on,
             "sections": [s.as_dict() for s in self.sections],
             "targets": [t.as_dict() for t in self.targets],
         }
@@ -55,12 +57,78 @@ def _horizon(text: str, title: str) -> int | None:
     return None
 
 
-def _table_columns(cells: list[str]) -> dict[str, int]:
+def _table_columns(cells: list[str], horizon: int | None) -> dict[str, int]:
+    """Columns of a table header: the lead unit of a task table; the name, unit and target (with its
+    year) of an indicator table (指标名称 | 单位 | 2020年基期 | 2025年目标)."""
     columns = {}
     for position, cell in enumerate(cells):
         if re.search(r"牵头单位|责任单位|牵头部门|责任部门", cell) and "lead" not in columns:
             columns["lead"] = position
+        elif re.search(r"完成时限|时间节点|完成时间|时限要求|时限", cell):
+            columns["deadline"] = position
+        elif re.fullmatch(r"(?:计量)?单位", cell):
+            columns["unit"] = position
+        elif re.search(r"指标", cell) and "name" not in columns:
+            columns["name"] = position
+    years = [
+        (position, int(m.group(1)))
+        for position, cell in enumerate(cells)
+        if (m := re.search(r"((?:19|20)\d{2})", cell))
+    ]
+    goal = [p for p, cell in enumerate(cells) if "目标" in cell and "目标值" not in cell[:0]]
+    if "unit" in columns and "name" in columns and (goal or years):
+        if goal:
+            columns["target"] = goal[-1]
+            stated = [y for p, y in years if p == goal[-1]]
+            columns["year"] = stated[0] if stated else (horizon or 0)
+        else:
+            columns["target"], columns["year"] = max(years, key=lambda item: item[1])
     return columns
+
+
+def _table_target(cells, columns, paragraph, index, section) -> Target | None:
+    """A row of an indicator table as a target: the value of the target column, e.g. 75, ≥600, ［150］."""
+    from decimal import Decimal
+
+    from .numerals import to_number
+    from .targets import _kind
+
+    if max(columns["name"], columns["unit"], columns["target"]) >= len(cells):
+        return None
+    cell = cells[columns["target"]]
+    comparator = "eq"
+    for pattern, meaning in (
+        (r"≥|以上|不低于|不少于", "gte"),
+        (r"≤|以下|以内|不超过|不高于", "lte"),
+        (r">|超过", "gt"),
+        (r"<|低于", "lt"),
+        (r"左右|约", "approx"),
+    ):
+        if re.search(pattern, cell):
+            comparator = meaning
+            break
+    value = to_number(
+        re.sub(
+            r"[［\[〔【］\]〕】≥≤><\s]|以上|以下|以内|左右|约|不低于|不少于|不超过|不高于|超过|低于", "", cell
+        )
+    )
+    name, unit = cells[columns["name"]], cells[columns["unit"]]
+    if value is None or not name or not columns["year"]:
+        return None
+    return Target(
+        name,
+        columns["year"],
+        Decimal(value),
+        unit,
+        comparator,
+        False,
+        _kind(unit, name, ""),
+        section.title if section else None,
+        None,
+        paragraph.start,
+        paragraph.end,
+        paragraph=index,
+    )
 
 
 def _cells(line: str) -> list[str] | None:
@@ -76,13 +144,18 @@ def parse(text: str) -> ParsedPlan:
     """The plan in `text` (already decoded): title, section tree and targets."""
     normalised = normalise(text)
     paragraph_list = paragraphs(normalised)
-    title = title_of(normalised, paragraph_list)
+    title = "".join(text[start:end] for start, end in title_of(normalised, paragraph_list)).strip()
     issue_year = issue_year_of(normalised)
     horizon = _horizon(normalised, title)
     roots, owner = section_tree(paragraph_list, len(normalised))
+    paths = _paths(roots)
+    if issue_year is None:  # no number or date: the plan's first year (2023—2025年, 2023年度)
+        issue_year = _first_year(title)
     finder = TargetFinder(horizon, issue_year)
     section_years: dict[int, int | None] = {}
     table_lead: int | None = None
+    table_deadline: int | None = None
+    indicator_table: dict | None = None
     previous_section = None
     year = None
     for index, paragraph in enumerate(paragraph_list):
@@ -102,20 +175,60 @@ def parse(text: str) -> ParsedPlan:
         cells = _cells(paragraph.text)
         responsible = None
         if cells:
-            columns = _table_columns(cells)
-            if columns:
-                table_lead = columns["lead"]
+            columns = _table_columns(cells, horizon)
+            if "lead" in columns or "target" in columns:
+                table_lead, table_deadline = columns.get("lead"), columns.get("deadline")
+                indicator_table = columns if "target" in columns else None
+                continue
+            if indicator_table is not None:
+                target = _table_target(cells, indicator_table, paragraph, index, section)
+                if target is not None:
+                    finder.targets.append(target)
                 continue
             if table_lead is not None and table_lead < len(cells):
                 responsible = cells[table_lead] or None
+            if table_deadline is not None and table_deadline < len(cells):
+                due = re.search(r"((?:19|20)\d{2})", cells[table_deadline])
+                year = int(due.group(1)) if due else year
         else:
-            table_lead = None
-        year = finder.paragraph(index, paragraph, section, year, responsible)
+            table_lead = table_deadline = indicator_table = None
+        year = finder.paragraph(index, paragraph, section, year, responsible, paths.get(id(section), ()))
         if section is not None:
             section_years[id(section)] = year
     for target in finder.targets:
         target.span = text[target.start : target.end]
-    return ParsedPlan(text, title, doc_number_of(normalised), issue_year, horizon, roots, finder.targets)
+        section = owner.get(target.paragraph)
+        while section is not None:
+            target.section_path.insert(0, section.title)
+            section = _parent(roots, section)
+    return ParsedPlan(
+        text,
+        title,
+        doc_number_of(normalised),
+        issue_year,
+        horizon,
+        issued_on_of(paragraph_list),
+        roots,
+        finder.targets,
+    )
+
+
+def _paths(roots) -> dict[int, tuple[str, ...]]:
+    found = {}
+
+    def walk(nodes, above):
+        for node in nodes:
+            found[id(node)] = (*above, node.title)
+            walk(node.children, found[id(node)])
+
+    walk(roots, ())
+    return found
+
+
+def _first_year(title: str) -> int | None:
+    title = normalise(title)
+    match = re.search(r"((?:19|20)\d{2})\s*(?:年)?\s*(?:[-~至到]|年度)", title)
+    return int(match.group(1)) if match else None
 
 
 def _parent(roots, section):

@@ -10,7 +10,9 @@ import cn2an
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-CHINESE = rf"[{CN_DIGITS}]+"
+# 两千, 一百二十, 一万二千, 三点五 — a 万/亿 at the end belongs to the unit (两千万元 → 2000 万元)
+_CN_PART = "[零〇一二两三四五六七八九十百千]+"
+CHINESE = rf"{_CN_PART}(?:[万亿]{_CN_PART})*(?:点[零〇一二两三四五六七八九]+)?"
 
 # 1:1 character map from full-width forms to ASCII so offsets into the input stay valid
 _FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF10, 0xFF1A)}  # ０-９

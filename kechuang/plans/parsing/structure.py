@@ -10,7 +10,9 @@ CN_NUM = "一二三四五六七八九十"
 
 # (kind, pattern) — the marker at the start of a paragraph; levels follow the order kinds first appear
 HEADING_MARKERS = [
-    ("chapter", re.compile(rf"^第[{CN_NUM}百零\d]+[章节部分篇]\s*")),
+    ("part", re.compile(rf"^第[{CN_NUM}百零\d]+[部分篇]\s*")),
+    ("chapter", re.compile(rf"^第[{CN_NUM}百零\d]+章\s*")),
+    ("section", re.compile(rf"^第[{CN_NUM}百零\d]+节\s*")),
     ("cn_dun", re.compile(rf"^[{CN_NUM}]+、\s*")),
     ("cn_paren", re.compile(rf"^[(〔][{CN_NUM}]+[)〕]\s*")),
     ("action", re.compile(rf"^(?:专项)?(?:行动|工程|任务|专项|计划)[{CN_NUM}\d]+[:、]\s*")),
@@ -76,9 +78,9 @@ def heading_of(paragraph: Paragraph) -> tuple[str, str, str] | None:
         if not match:
             continue
         rest = text[match.end() :]
-        if not rest or rest[0] in "0123456789%":
+        if not rest or rest[0] in "%.":
             return None
-        cut = re.search(r"[。:;！？!?]", rest)
+        cut = re.search(r"[。:;！？!?]|(?<!\d)\.", rest)
         title = rest[: cut.start()] if cut else rest
         if kind in ("shi", "dash") or len(title) > 40:
             title = re.split(r"[,，。;]", rest, maxsplit=1)[0][:40]
@@ -114,28 +116,40 @@ def section_tree(
     return roots, owner
 
 
-def title_of(text: str, paragraph_list: list[Paragraph]) -> str:
-    """The plan's own title: 《…》 in "现将《…》印发", else the first heading-free lines that read as a
-    title (a title split over several lines is joined), else the first line."""
-    head = text[:3000]
-    quoted = re.search(r"(?:现将|将|把)《([^》]{4,120})》(?:印发|予以印发|转发)", head)
+YEAR_RANGE_SUFFIX = re.compile(r"\s*[（(]\d{4}\s*[-—–至~]+\s*\d{4}\s*年?[)）]$")
+
+
+def title_of(text: str, paragraph_list: list[Paragraph]) -> list[tuple[int, int]]:
+    """Where the plan's own title is, as (start, end) pieces of the text: 《…》 in "现将《…》印发", else
+    the first heading-free lines that read as a title (a title split over lines is joined; a period in
+    brackets such as （2023—2025年） is part of it), else the first line."""
+    quoted = re.search(r"(?:现将|将|把)《([^》]{4,120})》(?:印发|予以印发|转发)", text[:3000])
     if quoted:
-        return quoted.group(1).strip()
-    lines = [p.text for p in paragraph_list[:30]]
-    for index, line in enumerate(lines):
-        if heading_of(paragraph_list[index]) is not None or DOC_NUMBER.search(line):
+        return [quoted.span(1)]
+    candidates = paragraph_list[:30]
+    for index, paragraph in enumerate(candidates):
+        if heading_of(paragraph) is not None or DOC_NUMBER.search(paragraph.text):
             continue
-        joined = ""
-        for follow in lines[index : index + 4]:
-            if re.search(r"[，。,;:：]", follow) and not TITLE_END.search(follow):
+        pieces: list[Paragraph] = []
+        for follow in candidates[index : index + 4]:
+            bare = YEAR_RANGE_SUFFIX.sub("", follow.text)
+            if re.search(r"[，。,;:：]", bare) and not TITLE_END.search(bare):
                 break
-            joined += follow
+            pieces.append(follow)
+            joined = YEAR_RANGE_SUFFIX.sub("", "".join(p.text for p in pieces))
             inner = re.fullmatch(r"关于印发(.+)的通知", joined)
-            if inner and TITLE_END.search(inner.group(1)):
-                return inner.group(1)
+            if inner and TITLE_END.search(YEAR_RANGE_SUFFIX.sub("", inner.group(1))):
+                first, last = pieces[0], pieces[-1]
+                if len(pieces) == 1:
+                    return [(first.start + 4, last.end - 3)]
+                return (
+                    [(first.start + 4, first.end)]
+                    + [(p.start, p.end) for p in pieces[1:-1]]
+                    + [(last.start, last.end - 3)]
+                )
             if TITLE_END.search(joined) and not joined.startswith("关于印发"):
-                return re.sub(r"[（(]\d{4}\s*[-—–至~]+\s*\d{4}年?[)）]$", "", joined).strip() or joined
-    return lines[0][:120] if lines else ""
+                return [(p.start, p.end) for p in pieces]
+    return [(candidates[0].start, min(candidates[0].end, candidates[0].start + 120))] if candidates else []
 
 
 def doc_number_of(text: str) -> str:
@@ -151,3 +165,17 @@ def issue_year_of(text: str) -> int | None:
         return int(number.group(1))
     dates = [int(m.group(1)) for m in DATE.finditer(text)]
     return dates[0] if dates else None
+
+
+def issued_on_of(paragraph_list: list[Paragraph]) -> str | None:
+    """The signature date (a line that is only a date, e.g. 2021年8月23日) as YYYY-MM-DD."""
+    from datetime import date
+
+    for paragraph in paragraph_list:
+        match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", paragraph.text.replace(" ", ""))
+        if match:
+            try:
+                return date(*map(int, match.groups())).isoformat()
+            except ValueError:
+                continue
+    return None

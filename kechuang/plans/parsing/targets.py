@@ -64,8 +64,10 @@ UNITS = [
     "间",
     "%",
     "‰",
+    "分(?![钟别类期批布局享担])",
 ]
-UNIT = "|".join(re.escape(u) for u in UNITS)
+# 1.5万家, 1.8万个: a magnitude in front of a count unit belongs to the unit as written
+UNIT = "(?:万|亿)?(?:" + "|".join(u if "(" in u else re.escape(u) for u in ["人年"] + UNITS) + ")"
 NUMBER = rf"(?:{ARABIC}|{CHINESE})"
 QUANTITY = re.compile(
     rf"(?P<num>{NUMBER})(?:\s*(?P<sep>[-~至到])\s*(?P<num2>{NUMBER}))?\s*(?P<unit>{UNIT})"
@@ -89,9 +91,17 @@ FACTOR = re.compile(
     r"实现倍增|翻一番|翻两番|翻三番|(?:是|达到|为)[^,，。;]{0,12}?的(?P<times>[两二三四五2-5])倍|增长(?P<grow>[一两二三1-3])倍"
 )
 STATUS_WORDS = re.compile(
-    r"目前|现有|已有|已建成|已累计|截至目前|截止目前|已经|去年|上年|近年来|过去|共有|拥有|累计已"
+    r"目前|现有|已有|已建成|已累计|截至目前|截止目前|已经|去年|上年|近年来|过去|现拥有|已拥有|累计已|已达到|已达|已认定|"
+    r"已培育|已组建|已开展|已实现"
 )
-FUTURE_WORDS = re.compile(r"到|至|力争|争取|确保|将|计划|预计")
+FUTURE_WORDS = re.compile(r"到|(?<!截)至|力争|争取|确保|计划|预计")
+# rules of a policy, not targets: 给予最高50万元奖励, 减按15%的税率, 按不低于70%的比例
+POLICY_WORDS = re.compile(
+    r"给予|奖励|补助|补贴|资助|贴息|最高|减按|税率|按不低于|按不超过|一次性|每人|每家|单个|单笔|首期规模"
+)
+BASELINE_SECTION = re.compile(
+    r"发展基础|工作基础|现实基础|现状|面临(?:的)?形势|存在(?:的)?问题|主要成效|取得(?:的)?成效|发展成就|主要成就|回顾|背景|机遇(?:与|和)挑战"
+)
 STRETCH = re.compile(r"力争|争取")
 FIRM = re.compile(r"确保|不少于|至少|超过")
 VERBS = (
@@ -148,7 +158,7 @@ class Target:
     span: str = ""
     base_year: int | None = None
     paragraph: int = 0
-    extras: dict = field(default_factory=dict)
+    section_path: list = field(default_factory=list)  # titles from the outermost heading inwards
 
     def as_dict(self) -> dict:
         return {
@@ -161,6 +171,7 @@ class Target:
             "kind": self.kind,
             "base_year": self.base_year,
             "section": self.section,
+            "section_path": self.section_path,
             "responsible": self.responsible,
             "span": self.span,
             "start": self.start,
@@ -203,11 +214,11 @@ def _masked(text: str) -> str:
 def _clauses(paragraph: Paragraph, masked: str) -> list[list[Clause]]:
     """Sentences of a paragraph, each a list of clauses."""
     sentences, sentence, start = [], [], 0
-    for match in re.finditer(r"[。;！？!?]|[,，:]|$", masked):
+    for match in re.finditer(r"[。;！？!?]|(?<!\d)\.|[,，:\t|]|\s{3,}|$", masked):
         piece = masked[start : match.start()]
         if piece.strip():
             sentence.append(Clause(paragraph.start + start, piece))
-        if match.group(0) in ("。", ";", "！", "？", "!", "?", "") and sentence:
+        if match.group(0) in ("。", ";", "！", "？", "!", "?", "", ".") and sentence:
             sentences.append(sentence)
             sentence = []
         start = match.end()
@@ -370,7 +381,13 @@ def _is_attribute(clause: str, figure: _Figure, later: list[_Figure]) -> bool:
     """A threshold inside the indicator (超过5亿元的企业80家; 10亿元以上企业5家): the figure is followed by
     的, or directly by a noun while another figure follows in the same clause."""
     rest = clause[figure.end :]
-    if re.match(r"\s*(?:级|的)", rest):
+    if re.match(r"\s*(?:及以上|以上|以下|以内)?\s*(?:级|的)", rest):
+        return True
+    # 占比不低于10%、年营业收入超过5亿元的企业: a list of conditions ending in 的
+    condition = re.match(r"[^，,。;]*?的", rest)
+    if condition and not re.search(
+        r"达到|新增|培育|建成|突破|实现|提高|增长|力争|争取|确保|分别", condition.group(0)
+    ):
         return True
     if (
         later
@@ -394,8 +411,11 @@ class TargetFinder:
         section: Section | None,
         year: int | None,
         responsible: str | None,
+        path: tuple[str, ...] = (),
     ) -> int | None:
         """Targets of one paragraph; returns the year in force at its end (for the paragraphs after)."""
+        if any(BASELINE_SECTION.search(t) and not re.search(r"目标|任务|举措|措施", t) for t in path):
+            return year  # 发展基础, 现状与问题: figures there describe the past
         masked = _masked(paragraph.text)
         lead = RESPONSIBLE_BRACKET.search(paragraph.text) or RESPONSIBLE_LEADS.search(paragraph.text)
         if lead:
@@ -417,7 +437,7 @@ class TargetFinder:
             if clause_years:
                 year = clause_years[-1]
             # a year before the document was issued describes the past (2020年全区有高企39家)
-            past = bool(clause_years and self.issue_year and max(clause_years) < self.issue_year)
+            past = bool(year is not None and self.issue_year and year < self.issue_year)
             if STRETCH.search(text):
                 stretch_state = True
             relative = self._relative(index, clause, section, year, responsible, stretch_state)
@@ -427,11 +447,12 @@ class TargetFinder:
             figures = _figures(text)
             implicit = self._implicit(text)
             figures = sorted(figures + implicit, key=lambda f: f.start)
+            policy = bool(POLICY_WORDS.search(text))
             for position, figure in enumerate(figures):
                 later = figures[position + 1 :]
-                if status or past:
+                if status or past or policy:
                     continue
-                if figure.unit != "%" and _is_attribute(text, figure, later):
+                if _is_attribute(text, figure, later):
                     continue
                 before = text[: figure.start]
                 previous_end = figures[position - 1].end if position else 0
@@ -486,6 +507,8 @@ class TargetFinder:
     def _split_names(self, name: str, figure: _Figure, before: str) -> list[str]:
         """A、B、C达到12%以上 → three indicators (for rates, or when 均/都/各 says so); a combined count
         (研发机构和服务机构120家) stays one."""
+        if "分别" in before:
+            return [name]  # paired with the figures afterwards (_pair_respectively)
         if figure.unit in ("%", "‰", "个百分点") or re.search(
             r"(?:均|都|各)(?:达到|达|不低于|保持在|超过)?\s*$", before
         ):

@@ -23,10 +23,15 @@ class Command(AuditedCommand):
         parse = sub.add_parser("parse", help="识别方案原文（.txt 或 .docx）中的标题、章节和量化目标")
         parse.add_argument("file")
         parse.add_argument("--json", action="store_true", help="输出 JSON：title、sections、targets")
+        evaluate = sub.add_parser("evaluate", help="在人工标注语料上计算目标识别的精确率、召回率和 F1")
+        evaluate.add_argument("directory", nargs="?", help="语料目录（默认：内置语料）")
+        evaluate.add_argument("--json", action="store_true", help="输出 JSON")
 
     def handle(self, *args, **options):
         if options["action"] == "parse":
             return self._parse(options["file"], options["json"])
+        if options["action"] == "evaluate":
+            return self._evaluate(options.get("directory"), options["json"])
         if options["action"] == "load":
             try:
                 plan = load_plan(options["file"])
@@ -101,6 +106,29 @@ class Command(AuditedCommand):
             ]
             self.stdout.write("  ".join(row))
             self.stdout.write(f"     原文：{target['span']}")
+
+    def _evaluate(self, directory: str | None, as_json: bool) -> None:
+        from pathlib import Path
+
+        from kechuang.plans.parsing.scoring import CORPUS, evaluate
+
+        figures = evaluate(Path(directory) if directory else CORPUS)
+        documents = figures.pop("per_document")
+        if as_json:
+            figures["per_document"] = [
+                {"name": d.name, "gold": d.gold, "predicted": d.predicted, "matched": d.matched}
+                for d in documents
+            ]
+            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+            return
+        for d in documents:
+            self.stdout.write(f"{d.name}: 标注 {d.gold}，识别 {d.predicted}，匹配 {d.matched}")
+        self.stdout.write(
+            f"合计 {figures['documents']} 篇：标注 {figures['gold']}，识别 {figures['predicted']}，匹配 {figures['matched']}；"
+            f"precision={figures['precision']} recall={figures['recall']} f1={figures['f1']}"
+        )
+        attributes = "，".join(f"{k} {v}" for k, v in figures["attributes"].items())
+        self.stdout.write(f"匹配目标的属性准确率：{attributes}")
 
 
 def _count_sections(sections) -> int:
