@@ -166,9 +166,14 @@ def parse(text: str) -> ParsedPlan:
             previous_section = section
         responsible_line = RESPONSIBLE_LINE.match(paragraph.text)
         if responsible_line:
+            # a 责任单位 line answers for the targets above it that have none yet, back to the task it
+            # closes (a second-level heading such as （一）; its sub-items and bullets included)
             lead = responsible_line.group("lead").strip()
+            scope = section
+            while scope is not None and scope.level > 1 and _parent(roots, scope):
+                scope = _parent(roots, scope)
             for target in reversed(finder.targets):
-                if owner.get(target.paragraph) is not section or target.responsible:
+                if target.responsible or not _within(roots, owner.get(target.paragraph), scope):
                     break
                 target.responsible = lead
             continue
@@ -229,6 +234,14 @@ def _first_year(title: str) -> int | None:
     title = normalise(title)
     match = re.search(r"((?:19|20)\d{2})\s*(?:年)?\s*(?:[-~至到]|年度)", title)
     return int(match.group(1)) if match else None
+
+
+def _within(roots, section, scope) -> bool:
+    while section is not None:
+        if section is scope:
+            return True
+        section = _parent(roots, section)
+    return scope is None
 
 
 def _parent(roots, section):

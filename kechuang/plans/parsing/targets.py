@@ -198,7 +198,12 @@ def _masked(text: str) -> str:
     text = re.sub(r"(?:\d{3,4}-)?\d{7,8}", blank, text)
     text = re.sub(
         r"[“\"]([^”\"]{1,20})[”\"]",
-        lambda m: m.group(0) if FIVE_YEAR.fullmatch(m.group(0)) else blank(m),
+        # only the numbers inside are masked (“315”工程); names stay readable (“科普e站”覆盖率)
+        lambda m: (
+            m.group(0)
+            if FIVE_YEAR.fullmatch(m.group(0))
+            else re.sub(r"[\d一二两三四五六七八九十百千万]", " ", m.group(0))
+        ),
         text,
     )
     text = re.sub(r"[《]([^》]{1,80})[》]", blank, text)
@@ -384,7 +389,8 @@ def _is_attribute(clause: str, figure: _Figure, later: list[_Figure]) -> bool:
     if re.match(r"\s*(?:及以上|以上|以下|以内)?\s*(?:级|的)", rest):
         return True
     # 占比不低于10%、年营业收入超过5亿元的企业: a list of conditions ending in 的
-    condition = re.match(r"[^，,。;]*?的", rest)
+    item = re.split(r"[、,，]", clause[: figure.start])[-1]
+    condition = re.match(r"[^，,。;]*?的", rest) if "的" not in item else None
     if condition and not re.search(
         r"达到|新增|培育|建成|突破|实现|提高|增长|力争|争取|确保|分别", condition.group(0)
     ):
@@ -420,6 +426,7 @@ class TargetFinder:
         lead = RESPONSIBLE_BRACKET.search(paragraph.text) or RESPONSIBLE_LEADS.search(paragraph.text)
         if lead:
             responsible = lead.group("lead").strip()
+        self.last_indicator = ""
         for sentence in _clauses(paragraph, masked):
             year = self._sentence(index, sentence, section, year, responsible)
         return year
@@ -428,8 +435,7 @@ class TargetFinder:
         whole = "".join(c.text for c in sentence)
         status = bool(STATUS_WORDS.search(whole)) and not FUTURE_WORDS.search(whole[:8])
         stretch_state = False
-        last_indicator = ""
-        sentence_kind_context = ""
+        last_indicator = self.last_indicator
         first_in_sentence = len(self.targets)
         for clause in sentence:
             text = clause.text
@@ -444,6 +450,7 @@ class TargetFinder:
             if relative:
                 last_indicator = relative.indicator
                 continue
+            sentence_kind_context = ""  # 新增A50家、B15家: the verb carries over the list, not the clauses
             figures = _figures(text)
             implicit = self._implicit(text)
             figures = sorted(figures + implicit, key=lambda f: f.start)
@@ -490,19 +497,25 @@ class TargetFinder:
                 last_indicator = name
         if len(self.targets) > first_in_sentence:
             self._pair_respectively(sentence, first_in_sentence)
+        self.last_indicator = last_indicator
         return year
 
     def _stretch(self, before, whole, clause, sentence) -> bool:
-        """力争/争取 governs the figures after it until 确保 or a firm floor restates the base line."""
-        prefix = ""
-        for c in sentence:
-            if c is clause:
-                prefix += before
+        """力争/争取 governs the figures after it in its clause; opening a clause (力争到2025年，… /
+        力争全县高企达到100家，…) it governs the rest of the sentence; after the subject (研发投入力争达到
+        28亿元，…) only its own clause. 确保 or a firm floor ends it."""
+        if STRETCH.search(before):
+            return max(m.end() for m in STRETCH.finditer(before)) > max(
+                (m.end() for m in FIRM.finditer(before)), default=-1
+            )
+        for earlier in sentence:
+            if earlier is clause:
                 break
-            prefix += c.text
-        last_stretch = max((m.end() for m in STRETCH.finditer(prefix)), default=-1)
-        last_firm = max((m.end() for m in FIRM.finditer(prefix)), default=-1)
-        return last_stretch > last_firm
+            if FIRM.search(earlier.text):
+                return False
+            if re.match(r"\s*(?:(?:到|至)?\s*(?:19|20)\d{2}\s*年?(?:底|末)?)?\s*(?:力争|争取)", earlier.text):
+                return True
+        return False
 
     def _split_names(self, name: str, figure: _Figure, before: str) -> list[str]:
         """A、B、C达到12%以上 → three indicators (for rates, or when 均/都/各 says so); a combined count
