@@ -149,6 +149,7 @@ def parse(text: str) -> ParsedPlan:
     horizon = _horizon(normalised, title)
     roots, owner = section_tree(paragraph_list, len(normalised))
     paths = _paths(roots)
+    parents = _parents(roots)
     if issue_year is None:  # no number or date: the plan's first year (2023—2025年, 2023年度)
         issue_year = _first_year(title)
     finder = TargetFinder(horizon, issue_year)
@@ -162,7 +163,7 @@ def parse(text: str) -> ParsedPlan:
         section = owner.get(index)
         if section is not previous_section:
             # a new section starts with the year its parent set (or none)
-            year = section_years.get(id(_parent(roots, section)), None) if section else None
+            year = section_years.get(id(parents.get(id(section))), None) if section else None
             previous_section = section
         responsible_line = RESPONSIBLE_LINE.match(paragraph.text)
         if responsible_line:
@@ -170,10 +171,10 @@ def parse(text: str) -> ParsedPlan:
             # closes (a second-level heading such as （一）; its sub-items and bullets included)
             lead = responsible_line.group("lead").strip()
             scope = section
-            while scope is not None and scope.level > 1 and _parent(roots, scope):
-                scope = _parent(roots, scope)
+            while scope is not None and scope.level > 1 and parents.get(id(scope)):
+                scope = parents.get(id(scope))
             for target in reversed(finder.targets):
-                if target.responsible or not _within(roots, owner.get(target.paragraph), scope):
+                if target.responsible or not _within(parents, owner.get(target.paragraph), scope):
                     break
                 target.responsible = lead
             continue
@@ -205,7 +206,7 @@ def parse(text: str) -> ParsedPlan:
         section = owner.get(target.paragraph)
         while section is not None:
             target.section_path.insert(0, section.title)
-            section = _parent(roots, section)
+            section = parents.get(id(section))
     return ParsedPlan(
         text,
         title,
@@ -236,25 +237,24 @@ def _first_year(title: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _within(roots, section, scope) -> bool:
+def _within(parents, section, scope) -> bool:
     while section is not None:
         if section is scope:
             return True
-        section = _parent(roots, section)
+        section = parents.get(id(section))
     return scope is None
 
 
-def _parent(roots, section):
+def _parents(roots) -> dict[int, object]:
+    found = {}
+
     def walk(nodes, parent):
         for node in nodes:
-            if node is section:
-                return parent
-            found = walk(node.children, node)
-            if found is not None:
-                return found
-        return None
+            found[id(node)] = parent
+            walk(node.children, node)
 
-    return walk(roots, None)
+    walk(roots, None)
+    return found
 
 
 def parse_document(data: bytes, filename: str = "") -> ParsedPlan:
