@@ -9,7 +9,7 @@ from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
-from kechuang.plans.models import Plan, Target, Task
+from kechuang.plans.models import Plan, PlanDraft, Target, Task
 from kechuang.progress.models import Report, ReportingRound
 from kechuang.tabular.models import ImportJob
 
@@ -55,6 +55,9 @@ def pages():
         period_end="2030-12-31",
         due_on="2031-01-31",
     )
+    draft = PlanDraft.objects.create(
+        department=plan.department, source_text="到2025年，高新技术企业达到100家。", title="识别稿"
+    )
     jxw_report = Report.objects.create(
         round=reporting_round, department=find_department([*kz, "区经济信息委"])
     )
@@ -68,6 +71,9 @@ def pages():
         (f"/plans/{plan.pk}/export.json", EVERYONE),
         (f"/plans/tasks/{task.pk}/", EVERYONE),
         (f"/plans/tasks/{task.pk}/edit/", only("kjj")),
+        ("/plans/drafts/", only("kjj")),
+        ("/plans/drafts/new/", only("kjj")),
+        (f"/plans/drafts/{draft.pk}/", only("kjj")),
         ("/org/departments/", only(*STAFF)),
         (f"/org/departments/{jxw_dept.pk}/", only(*STAFF, hanfeng=404)),
         ("/org/departments/new/", only("sysadmin")),

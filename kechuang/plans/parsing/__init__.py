@@ -70,32 +70,44 @@ def _table_columns(cells: list[str], horizon: int | None) -> dict[str, int]:
             columns["unit"] = position
         elif re.search(r"指标", cell) and "name" not in columns:
             columns["name"] = position
-    years = [
-        (position, int(m.group(1)))
+    years = {
+        position: int(m.group(1))
         for position, cell in enumerate(cells)
-        if (m := re.search(r"((?:19|20)\d{2})", cell))
-    ]
-    goal = [p for p, cell in enumerate(cells) if "目标" in cell and "目标值" not in cell[:0]]
+        if (m := re.search(r"((?:19|20)\d{2})", cell)) and not re.search(r"基期|基数|现状|实际|完成", cell)
+    }
+    goal = [p for p, cell in enumerate(cells) if "目标" in cell]
     if "unit" in columns and "name" in columns and (goal or years):
-        if goal:
-            columns["target"] = goal[-1]
-            stated = [y for p, y in years if p == goal[-1]]
-            columns["year"] = stated[0] if stated else (horizon or 0)
+        if goal:  # 2025年目标 (a 2020年基期 column beside it is the baseline)
+            columns["targets"] = [(p, years.get(p) or horizon or 0) for p in goal]
+        elif len(years) > 1:  # 2023年 | 2024年 | 2025年 | 2026年: the first year is where it stands
+            first = min(years.values())
+            columns["targets"] = [(p, y) for p, y in sorted(years.items()) if y > first]
         else:
-            columns["target"], columns["year"] = max(years, key=lambda item: item[1])
+            columns["targets"] = list(years.items())
+        columns["target"] = columns["targets"][0][0]
     return columns
 
 
-def _table_target(cells, columns, paragraph, index, section) -> Target | None:
-    """A row of an indicator table as a target: the value of the target column, e.g. 75, ≥600, ［150］."""
+def _table_targets(cells, columns, paragraph, index, section) -> list[Target]:
+    """A row of an indicator table: a target for each target column (2025年目标; or 2024年, 2025年, …)."""
+    found = []
+    for position, year in columns["targets"]:
+        target = _table_target(cells, columns, position, year, paragraph, index, section)
+        if target is not None:
+            found.append(target)
+    return found
+
+
+def _table_target(cells, columns, position, year, paragraph, index, section) -> Target | None:
+    """One cell of an indicator table as a target, e.g. 75, ≥600, ［150］."""
     from decimal import Decimal
 
     from .numerals import to_number
     from .targets import _kind
 
-    if max(columns["name"], columns["unit"], columns["target"]) >= len(cells):
+    if max(columns["name"], columns["unit"], position) >= len(cells):
         return None
-    cell = cells[columns["target"]]
+    cell = cells[position]
     comparator = "eq"
     for pattern, meaning in (
         (r"≥|以上|不低于|不少于", "gte"),
@@ -112,12 +124,12 @@ def _table_target(cells, columns, paragraph, index, section) -> Target | None:
             r"[［\[〔【］\]〕】≥≤><\s]|以上|以下|以内|左右|约|不低于|不少于|不超过|不高于|超过|低于", "", cell
         )
     )
-    name, unit = cells[columns["name"]], cells[columns["unit"]]
-    if value is None or not name or not columns["year"]:
+    name, unit = cells[columns["name"]], normalise(cells[columns["unit"]])
+    if value is None or not name or not year:
         return None
     return Target(
         name,
-        columns["year"],
+        year,
         Decimal(value),
         unit,
         comparator,
@@ -187,9 +199,7 @@ def parse(text: str) -> ParsedPlan:
                 indicator_table = columns if "target" in columns else None
                 continue
             if indicator_table is not None:
-                target = _table_target(cells, indicator_table, paragraph, index, section)
-                if target is not None:
-                    finder.targets.append(target)
+                finder.targets.extend(_table_targets(cells, indicator_table, paragraph, index, section))
                 continue
             if table_lead is not None and table_lead < len(cells):
                 responsible = cells[table_lead] or None

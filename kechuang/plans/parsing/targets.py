@@ -18,6 +18,9 @@ from .structure import Paragraph, Section
 
 UNITS = [
     "个百分点",
+    "立方米",
+    "吨标准煤",
+    "千瓦时",
     "万平方米",
     "平方米",
     "万人次",
@@ -97,7 +100,7 @@ STATUS_WORDS = re.compile(
 FUTURE_WORDS = re.compile(r"到|(?<!截)至|力争|争取|确保|计划|预计")
 # rules of a policy, not targets: 给予最高50万元奖励, 减按15%的税率, 按不低于70%的比例
 POLICY_WORDS = re.compile(
-    r"给予|奖励|补助|补贴|资助|贴息|最高|减按|税率|按不低于|按不超过|一次性|每人|每家|单个|单笔|首期规模"
+    r"给予|奖励|补助|补贴|资助|贴息|最高|减按|税率|按不低于|按不超过|一次性|每人|每家|单个|单笔|首期规模|原则上|亩均"
 )
 BASELINE_SECTION = re.compile(
     r"发展基础|工作基础|现实基础|现状|面临(?:的)?形势|存在(?:的)?问题|主要成效|取得(?:的)?成效|发展成就|主要成就|回顾|背景|机遇(?:与|和)挑战"
@@ -124,21 +127,21 @@ TRAILING_NOISE = re.compile(
     r"不少于|不超过|不高于|低于|高于|实现|为|至|约|近|逾|分别|均|都|各|总数|总量|数量|累计|力争|争取|确保)+$"
 )
 INCREMENT_WORDS = re.compile(
-    r"新增|新建|新认定|新引进|新培育|新获|新申报|新开工|新设立|新登记|新招|新授权|新签约|新创建|年新增|每年|兑现|拨付|新注册"
+    r"新选育|新推广|新组建|新入库|新获批|新增|新建|新认定|新引进|新培育|新获|新申报|新开工|新设立|新登记|新招|新授权|新签约|新创建|年新增|每年|兑现|拨付|新注册"
 )
 RATIO_WORDS = re.compile(r"比重|比例|占比|率|强度|增长|增速|增幅|覆盖")
 COUNT_NOUNS = [
-    (re.compile(r"(企业|机构|公司|医院|银行|园区|基金|单位|学校|合作社|孵化器|众创空间)$"), "家"),
-    (re.compile(r"(平台|中心|基地|项目|实验室|站|团队|工作站|联盟)$"), "个"),
+    (re.compile(r"(企业|机构|公司|医院|银行|基金|单位|学校|合作社|孵化器|众创空间)$"), "家"),
+    (re.compile(r"(平台|中心|基地|园区|项目|实验室|站|团队|工作站|联盟)$"), "个"),
     (re.compile(r"(人才|专家|院士|博士|人员)$"), "名"),
     (re.compile(r"(专利|成果|标准|技术)$"), "项"),
 ]
 RESPONSIBLE_BRACKET = re.compile(
-    r"[(（](?:牵头单位|牵头部门|责任单位|责任部门|主责单位)\s*[:：]?\s*(?P<lead>[^;；)）,，]+?)\s*(?:[;；,，][^)）]*)?[)）]"
+    r"[(（](?:牵头单位|牵头部门|责任单位|责任部门|主责单位|责任科室|牵头科室|责任处室|牵头处室)\s*[:：]?\s*(?P<lead>[^;；)）,，]+?)\s*(?:[;；,，][^)）]*)?[)）]"
 )
 RESPONSIBLE_LEADS = re.compile(r"[(（](?P<lead>[^()（）:：]{2,40}?)(?:牵头|负责)[^)）]*[)）]")
 RESPONSIBLE_LINE = re.compile(
-    r"^(?:牵头单位|牵头部门|责任单位|责任部门|主责单位)\s*[:：]\s*(?P<lead>[^;；。]+)"
+    r"^(?:牵头单位|牵头部门|责任单位|责任部门|主责单位|责任科室|牵头科室|责任处室|牵头处室)\s*[:：]\s*(?P<lead>[^;；。]+)"
 )
 
 
@@ -429,6 +432,8 @@ class TargetFinder:
         self.last_indicator = ""
         for sentence in _clauses(paragraph, masked):
             year = self._sentence(index, sentence, section, year, responsible)
+        if year is not None and self.issue_year and year < self.issue_year:
+            return None  # a paragraph about the past does not lend its year to the next one
         return year
 
     def _sentence(self, index, sentence: list[Clause], section, year, responsible) -> int | None:
@@ -442,6 +447,12 @@ class TargetFinder:
             clause_years = [y for _, y, role in _years_in(text) if role == "target"]
             if clause_years:
                 year = clause_years[-1]
+            elif (
+                self.issue_year
+                and re.search(r"今年|本年度|全年", text)
+                and (year is None or year < self.issue_year)
+            ):
+                year = self.issue_year  # 工作要点: 全年主要预期目标 is the year the document is for
             # a year before the document was issued describes the past (2020年全区有高企39家)
             past = bool(year is not None and self.issue_year and year < self.issue_year)
             if STRETCH.search(text):
@@ -449,7 +460,9 @@ class TargetFinder:
             relative = self._relative(index, clause, section, year, responsible, stretch_state)
             if relative:
                 last_indicator = relative.indicator
-                continue
+                # 较2020年翻一番、突破1.6万家: what follows the factor is read on its own
+                consumed = relative.end - clause.start
+                text = " " * consumed + text[consumed:]
             sentence_kind_context = ""  # 新增A50家、B15家: the verb carries over the list, not the clauses
             figures = _figures(text)
             implicit = self._implicit(text)
@@ -477,7 +490,7 @@ class TargetFinder:
                     own_start = previous_end
                     name = _indicator_before(before[previous_end:])
                     span_tail = 0
-                    if not name or re.fullmatch(r"(?:全区|全市|全县|全镇)", name):
+                    if not name or re.fullmatch(r"(?:全区|全市|全县|全镇|、)", name):
                         name = last_indicator  # 超过1600家，力争达到1800家: the same indicator
                 if not name:
                     continue
@@ -629,4 +642,4 @@ class TargetFinder:
         if len(names) == len(found) and len(names) > 1:
             for target, name in zip(found, names, strict=True):
                 target.indicator = name
-                target.kind = _kind(target.unit, name, head)
+                target.kind = _kind(target.unit, name, head + whole.split("分别", 1)[1][:8])
