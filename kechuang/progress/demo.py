@@ -1,4 +1,5 @@
-"""Demo reporting, calibrated to the plan: the 2021 annual round approved (R&D/GDP 1.58 % against 1.55 %
+"""Demo reporting, calibrated to the plan: the 2020 annual round approved (the baselines of the reported
+figures: R&D/GDP 1.42 %, 奖补资金 1,650万元), the 2021 annual round approved (R&D/GDP 1.58 % against 1.55 %
 from 研发经费 89,586万元 ÷ GDP 5,670,000万元; 区级奖补资金 2,126万元 against 2,000万元), the 2025 annual
 round approved, each with the units' own judgement of their targets — one of them (科技型企业 500家 by
 2025) judged 预警 by the unit where the registry says 滞后 — and an open 2026Q3 round."""
@@ -17,6 +18,7 @@ from .status import DETERIORATING, NO_DATA, RED, progress_of
 
 # period → indicator code → (value in the indicator's unit) or (numerator, denominator) in 万元
 FIGURES = {
+    "2020": {"8-1": (Decimal(76_680), Decimal(5_400_000)), "6-1": Decimal(1650)},
     "2021": {"8-1": (Decimal(89_586), Decimal(5_670_000)), "6-1": Decimal(2126)},
     "2025": {"8-1": (Decimal(131_400), Decimal(7_300_000)), "6-1": Decimal(2480)},
 }
@@ -77,6 +79,10 @@ def _approved_round(bureau, plan, period: str, due_on: date, submitted, reviewed
 @transaction.atomic
 def load_demo_reporting(plan) -> None:
     bureau = User.objects.get(username="kjj")
+    if not ReportingRound.objects.filter(plan=plan, period="2020").exists():  # the year before the plan
+        _approved_round(
+            bureau, plan, "2020", date(2021, 1, 31), _aware(2021, 1, 25, 10), _aware(2021, 1, 29, 15)
+        )
     if not ReportingRound.objects.filter(plan=plan, period="2021").exists():
         _approved_round(
             bureau, plan, "2021", date(2022, 1, 31), _aware(2022, 1, 20, 10), _aware(2022, 1, 28, 15)

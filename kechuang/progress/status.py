@@ -16,12 +16,14 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from .actuals import Actual, actual_for
+from .actuals import Actual, actual_for, approved_lookup, reported_in_unit
 from .forecast import Forecast, forecast
 from .periods import Period
 from .registry import metrics
 
 GREEN, AMBER, RED, DETERIORATING, NO_DATA = "green", "amber", "red", "deteriorating", "no_data"
+# kinds measured within the target year from zero: new recognitions, money paid out, a milestone
+WITHIN_THE_YEAR = ("increment", "amount", "milestone")
 LABELS = {GREEN: "正常", AMBER: "预警", RED: "滞后", DETERIORATING: "倒退", NO_DATA: "待填报"}
 ON_TRACK, AT_RISK = Decimal("0.95"), Decimal("0.60")
 
@@ -108,9 +110,9 @@ def _fraction(start: date, end: date, as_of: date) -> Decimal:
     return Decimal((as_of - start).days) / Decimal((end - start).days)
 
 
-def _baseline(target, scope) -> tuple[int | None, Decimal | None]:
-    """The indicator's recorded baseline before the target year, or for computed stocks the metric's
-    value at the end of the year before the plan starts."""
+def _baseline(target, scope, approved: dict | None = None) -> tuple[int | None, Decimal | None]:
+    """The indicator's recorded baseline before the target year; else, at the end of the year before the
+    plan starts, the metric's value (computed stocks) or the approved reported figure of that year."""
     indicator = target.indicator
     recorded = [b for b in indicator.baselines.all() if b.year < target.year and b.value is not None]
     if target.is_relative:
@@ -128,13 +130,17 @@ def _baseline(target, scope) -> tuple[int | None, Decimal | None]:
             indicator.metric_key, scope, Period.year(year), **indicator.metric_params
         ).value
         return year, Decimal(value) if value is not None else None
+    if indicator.measurement == "reported" and approved is not None and not target.is_relative:
+        reported = approved.get((indicator.pk, year))
+        if reported is not None:
+            return year, Decimal(reported_in_unit(reported, target.unit or indicator.unit))
     return year, None
 
 
 def path_start(target, base_year: int) -> date:
     """Where the expected path starts: 1 January of an increment's (or a milestone's) year, else the
     baseline year's end."""
-    if target.indicator.kind in ("increment", "milestone"):
+    if target.indicator.kind in WITHIN_THE_YEAR:
         return date(target.year, 1, 1)
     return _year_end(base_year)
 
@@ -157,13 +163,15 @@ def progress_of(
     when the caller batched them for a whole plan."""
     indicator = target.indicator
     scope = scope if scope is not None else indicator.programme.plan.department
+    if approved is None and indicator.measurement == "reported":
+        approved = approved_lookup([indicator.programme], as_of)
     actual = actual_for(target, as_of, scope, approved=approved)
     end = _year_end(target.year)
-    if indicator.kind in ("increment", "milestone"):
+    if indicator.kind in WITHIN_THE_YEAR:
         base_year, base = target.year, Decimal(0)
         goal = Decimal(target.value)
     else:
-        base_year, base = _baseline(target, scope)
+        base_year, base = _baseline(target, scope, approved)
         goal = Decimal(target.value) if not target.is_relative else None
         if target.is_relative and base is not None:
             goal = base * Decimal(target.factor)
@@ -178,6 +186,9 @@ def progress_of(
     else:
         status, detail = _status(current, base, expected, goal, actual, as_of, end)
     outlook = forecast(target, goal, as_of, scope)
+    if outlook is None and indicator.measurement == "reported" and as_of > end and current is not None:
+        met = 1.0 if actual.met else 0.0  # a finished year of a reported figure: the approved figure
+        outlook = Forecast(float(current), float(current), float(current), met, 0)
     if judgements is None:
         judgements = judgement_lookup([indicator.programme], as_of)
     return TargetProgress(

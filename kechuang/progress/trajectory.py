@@ -16,7 +16,9 @@ from .registry import metrics
 
 
 def _steps(target, base_year: int | None) -> list[date]:
-    if target.indicator.kind == "increment":
+    from .status import WITHIN_THE_YEAR
+
+    if target.indicator.kind in WITHIN_THE_YEAR:
         return [date(target.year, 1, 1)] + [_month_end(target.year, m) for m in (3, 6, 9, 12)]
     first = base_year if base_year is not None else target.year
     return [date(year, 12, 31) for year in range(min(first, target.year), target.year + 1)]
@@ -32,7 +34,9 @@ def _actual_on(row, day: date, scope, approved: dict) -> Decimal | None:
         return Decimal(value) if value is not None else None
     if indicator.metric_key not in metrics:
         return None
-    start = date(target.year, 1, 1) if indicator.kind == "increment" else date(day.year, 1, 1)
+    from .status import WITHIN_THE_YEAR
+
+    start = date(target.year, 1, 1) if indicator.kind in WITHIN_THE_YEAR else date(day.year, 1, 1)
     if day < start:
         return Decimal(0)
     result = metrics.evaluate(

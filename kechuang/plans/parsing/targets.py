@@ -41,6 +41,7 @@ UNITS = [
     "兆瓦",
     "千瓦",
     "场次",
+    "家次",
     "批次",
     "家",
     "个",
@@ -100,8 +101,9 @@ STATUS_WORDS = re.compile(
 FUTURE_WORDS = re.compile(r"到|(?<!截)至|力争|争取|确保|计划|预计")
 # rules of a policy, not targets: 给予最高50万元奖励, 减按15%的税率, 按不低于70%的比例
 POLICY_WORDS = re.compile(
-    r"给予|奖励|补助|补贴|资助|贴息|最高|减按|税率|按不低于|按不超过|一次性|每人|每家|单个|单笔|首期规模|原则上|亩均"
+    r"给予|奖励|补助|补贴|资助|贴息|最高|减按|税率|按不低于|按不超过|一次性|每人|每家|单个|单笔|首期规模|原则上|亩均|权重|补偿比例|费率"
 )
+FREQUENCY = re.compile(r"每(?:年|两年|三年|季度|半年|月|周|学期)|一年一|一季一|一月一")
 BASELINE_SECTION = re.compile(
     r"发展基础|工作基础|现实基础|现状|面临(?:的)?形势|存在(?:的)?问题|主要成效|取得(?:的)?成效|发展成就|主要成就|回顾|背景|机遇(?:与|和)挑战"
 )
@@ -127,7 +129,7 @@ TRAILING_NOISE = re.compile(
     r"不少于|不超过|不高于|低于|高于|实现|为|至|约|近|逾|分别|均|都|各|总数|总量|数量|累计|力争|争取|确保)+$"
 )
 INCREMENT_WORDS = re.compile(
-    r"新选育|新推广|新组建|新入库|新获批|新增|新建|新认定|新引进|新培育|新获|新申报|新开工|新设立|新登记|新招|新授权|新签约|新创建|年新增|每年|兑现|拨付|新注册"
+    r"(?<!培育)引进|新培养|新筹集|新选育|新推广|新组建|新入库|新获批|新增|新建|新认定|新引进|新培育|新获|新申报|新开工|新设立|新登记|新招|新授权|新签约|新创建|年新增|每年|兑现|拨付|新注册"
 )
 RATIO_WORDS = re.compile(r"比重|比例|占比|率|强度|增长|增速|增幅|覆盖")
 COUNT_NOUNS = [
@@ -304,10 +306,13 @@ def _kind(unit: str, indicator: str, context: str) -> str:
 
 
 def _count_unit(indicator: str) -> str:
-    for pattern, unit in COUNT_NOUNS:
-        if pattern.search(indicator):
-            return unit
-    return "个"
+    """The measure word for the last countable noun of the indicator (科技型企业上市 → 企业 → 家)."""
+    best, unit = -1, "个"
+    for pattern, word in COUNT_NOUNS:
+        for match in re.finditer(pattern.pattern.rstrip("$"), indicator):
+            if match.start() > best:
+                best, unit = match.start(), word
+    return unit
 
 
 @dataclass
@@ -468,10 +473,11 @@ class TargetFinder:
             implicit = self._implicit(text)
             figures = sorted(figures + implicit, key=lambda f: f.start)
             policy = bool(POLICY_WORDS.search(text))
+            frequency = bool(FREQUENCY.search(text))
             for position, figure in enumerate(figures):
                 later = figures[position + 1 :]
-                if status or past or policy:
-                    continue
+                if status or past or policy or (frequency and figure.unit in ("次", "期", "届", "场", "轮")):
+                    continue  # the past, a policy rule, or how often something is done (每季度1次)
                 if _is_attribute(text, figure, later):
                     continue
                 before = text[: figure.start]
@@ -631,6 +637,11 @@ class TargetFinder:
             return
         found = self.targets[first:]
         head = whole.split("分别", 1)[0]
+        years = [y for _, y, role in _years_in(head) if role == "target"]
+        if len(years) == len(found) > 1:
+            for target, year in zip(found, years, strict=True):
+                target.year = year
+            return
         names = [
             n
             for n in (

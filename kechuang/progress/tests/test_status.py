@@ -223,4 +223,17 @@ def test_only_approved_judgements_are_shown():
     Report.objects.filter(round__period="2025").update(status=Report.Status.SUBMITTED)
     earlier = judgement_lookup(programmes, date(2026, 11, 28))[t.pk]
     assert earlier.report.round.period == "2021"  # the 2025 one is not approved any more
-    assert t.pk not in judgement_lookup(programmes, date(2021, 6, 30))  # nothing approved by then
+    assert t.pk not in judgement_lookup(programmes, date(2020, 6, 30))  # nothing approved by then
+
+
+def test_every_seed_target_has_actual_expected_status_and_forecast(client_as):
+    rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2026-11-28"}).json()
+    assert len(rows) == 12
+    for row in rows:
+        assert None not in (row["actual"], row["expected"], row["forecast"], row["p_meet"]), row["indicator"]
+        assert row["status"] in ("green", "amber", "red", "deteriorating")
+        assert row["records_url"]
+    funds = next(r for r in rows if r["indicator"] == "区级财政科技奖补资金兑现额")
+    assert (funds["actual"], funds["expected"], funds["unit"]) == (2126, 2000, "万元")  # stored in 元
+    rd = next(r for r in rows if r["indicator"] == "全社会研发经费投入占GDP比重")
+    assert (rd["base_year"], rd["base_value"]) == (2020, 1.42)  # from the approved 2020 report
