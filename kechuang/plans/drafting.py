@@ -400,3 +400,22 @@ def discard(user, draft: PlanDraft) -> None:
     with audit_context(actor=user):
         draft.status = PlanDraft.Status.DISCARDED
         draft.save(update_fields=["status"])
+
+
+def corpus_from_drafts(drafts) -> list[tuple[str, str, dict]]:
+    """Confirmed drafts as labelled documents (corpus/LABELLING.md): the clerk's final targets are the
+    gold, so what the parser missed or got wrong becomes a test of the next version."""
+    documents = []
+    for draft in drafts.filter(status=PlanDraft.Status.CONFIRMED).prefetch_related("suggestions"):
+        targets = []
+        for suggestion in draft.suggestions.all():
+            if suggestion.decision == TargetSuggestion.Decision.REJECTED:
+                continue
+            final = dict(suggestion.final)
+            start, end = _span_in(draft.source_text, suggestion)
+            if start is None:
+                continue  # a target typed in without its words in the text cannot be scored
+            final["span"] = draft.source_text[start:end]
+            targets.append({key: final.get(key) for key in FIELDS})
+        documents.append((f"draft_{draft.pk}", draft.source_text, {"title": draft.title, "targets": targets}))
+    return documents

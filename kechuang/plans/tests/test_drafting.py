@@ -153,3 +153,23 @@ def test_only_plan_editors_of_the_region_reach_drafts(client_as, draft):
 
 def test_the_corpus_is_there():
     assert len(list(CORPUS.glob("*.gold.json"))) >= 10
+
+
+def test_confirmed_drafts_become_corpus_documents(client_as, draft, tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    client_as("kjj").post(
+        f"/plans/drafts/{draft.pk}/",
+        form_for(draft, **{"row-2-value": "16", "row-3-include": None, "action": "confirm"}),
+    )
+    call_command("plan", "export-corpus", str(tmp_path), stdout=io.StringIO())
+    gold = json.loads((tmp_path / f"draft_{draft.pk}.gold.json").read_text(encoding="utf-8"))
+    assert len(gold["targets"]) == 9 and any(t["value"] == 16 for t in gold["targets"])
+    out = io.StringIO()
+    call_command("plan", "evaluate", str(tmp_path), "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    # the parser said 15 where the clerk said 16: one miss and one spurious target, the rest match
+    assert (figures["gold"], figures["matched"], figures["predicted"]) == (9, 8, 10)

@@ -222,3 +222,69 @@ def test_every_gold_span_is_in_its_text():
     for name, text, gold in load_corpus():
         for target in gold["targets"]:
             assert target["span"] in text, (name, target["span"])
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_plan_parse_command_json_and_table(tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("plan", "parse", "kechuang/plans/seed/kaizhou_2021_63.txt", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert set(found) >= {"title", "sections", "targets"} and len(found["targets"]) == 10
+    assert set(found["targets"][0]) >= {
+        "indicator",
+        "year",
+        "value",
+        "unit",
+        "comparator",
+        "stretch",
+        "kind",
+        "section",
+        "responsible",
+        "span",
+    }
+    table = io.StringIO()
+    call_command("plan", "parse", "kechuang/plans/seed/kaizhou_2021_63.txt", stdout=table)
+    assert "量化目标：10 个" in table.getvalue() and "原文：2021年新增科技型企业50家" in table.getvalue()
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("到2025年，全区高新技术企业达到100家以上。".encode("gbk"))
+    out = io.StringIO()
+    call_command("plan", "parse", str(gbk), "--json", stdout=out)
+    assert json.loads(out.getvalue())["targets"][0]["value"] == 100
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "文件为空"), (b"\x00\x01" * 100, "二进制文件"), (b"x" * (6 * 1024 * 1024), "文本过大")],
+)
+def test_plan_parse_command_refuses_bad_files(tmp_path, content, message):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        call_command("plan", "parse", str(bad))
+    with pytest.raises(CommandError, match="无法打开文件"):
+        call_command("plan", "parse", str(tmp_path / "missing.txt"))
+
+
+def test_plan_evaluate_command():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("plan", "evaluate", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert (
+        figures["documents"] >= 10
+        and figures["f1"] >= 0.9
+        and len(figures["per_document"]) == figures["documents"]
+    )

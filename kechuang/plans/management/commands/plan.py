@@ -26,12 +26,18 @@ class Command(AuditedCommand):
         evaluate = sub.add_parser("evaluate", help="在人工标注语料上计算目标识别的精确率、召回率和 F1")
         evaluate.add_argument("directory", nargs="?", help="语料目录（默认：内置语料）")
         evaluate.add_argument("--json", action="store_true", help="输出 JSON")
+        corpus = sub.add_parser(
+            "export-corpus", help="把已确认的识别稿导出为标注语料（原文 + 人工确认的目标）"
+        )
+        corpus.add_argument("directory")
 
     def handle(self, *args, **options):
         if options["action"] == "parse":
             return self._parse(options["file"], options["json"])
         if options["action"] == "evaluate":
             return self._evaluate(options.get("directory"), options["json"])
+        if options["action"] == "export-corpus":
+            return self._export_corpus(options["directory"])
         if options["action"] == "load":
             try:
                 plan = load_plan(options["file"])
@@ -106,6 +112,22 @@ class Command(AuditedCommand):
             ]
             self.stdout.write("  ".join(row))
             self.stdout.write(f"     原文：{target['span']}")
+
+    def _export_corpus(self, directory: str) -> None:
+        from pathlib import Path
+
+        from kechuang.plans.drafting import corpus_from_drafts
+        from kechuang.plans.models import PlanDraft
+
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        documents = corpus_from_drafts(PlanDraft.objects.all())
+        for name, text, gold in documents:
+            (target / f"{name}.txt").write_text(text, encoding="utf-8")
+            (target / f"{name}.gold.json").write_text(
+                json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+        self.stdout.write(f"已导出 {len(documents)} 份已确认的识别稿到 {target}。")
 
     def _evaluate(self, directory: str | None, as_json: bool) -> None:
         from pathlib import Path
