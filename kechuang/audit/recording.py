@@ -51,35 +51,51 @@ def record_bulk(instances, action: str, befores=None, afters=None) -> int:
 
     `befores`/`afters` are snapshot dicts aligned with `instances` (None for create/delete sides).
     Related objects used by `scope_department()` should already be loaded (select_related)."""
-    from .snapshots import diff
 
     instances = list(instances)
     if not instances:
         return 0
+    items = [(obj.pk, str(obj), scope_path_of(obj)) for obj in instances]
+    return record_bulk_rows(type(instances[0]), items, action, befores, afters)
+
+
+def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> int:
+    """The same for rows written without model instances: `items` are (pk, repr, scope path) of `model`
+    rows; entries go through the bulk writer (executemany / COPY)."""
+    from kechuang.core.bulkwrite import insert
+
+    from .snapshots import diff
+
+    items = list(items)
+    if not items:
+        return 0
     ctx = current()
     actor = ctx.resolved_actor()
     label = ctx.actor_label or (str(actor) if actor is not None else "系统")
-    content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=False)
-    befores = befores or [None] * len(instances)
-    afters = afters or [None] * len(instances)
-    entries = [
-        ChangeEntry(
-            actor=actor,
-            actor_label=label,
-            source=ctx.source,
-            request_id=ctx.request_id,
-            ip=ctx.ip,
-            action=action,
-            content_type=content_type,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            before=redact(before),
-            after=redact(after),
-            changed_fields=diff(before or {}, after or {}),
-            reason=ctx.reason[:500],
-            scope_path=scope_path_of(obj),
-        )
-        for obj, before, after in zip(instances, befores, afters, strict=True)
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    befores = befores or [None] * len(items)
+    afters = afters or [None] * len(items)
+    common = {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": label,
+        "source": ctx.source,
+        "request_id": ctx.request_id or "",
+        "ip": ctx.ip,
+        "action": action,
+        "content_type_id": content_type.pk,
+        "reason": ctx.reason[:500],
+    }
+    rows = [
+        {
+            **common,
+            "object_id": str(pk),
+            "object_repr": text[:300],
+            "before": redact(before),
+            "after": redact(after),
+            "changed_fields": diff(before or {}, after or {}),
+            "scope_path": path,
+        }
+        for (pk, text, path), before, after in zip(items, befores, afters, strict=True)
     ]
-    ChangeEntry.objects.bulk_create(entries, batch_size=1000)
-    return len(entries)
+    insert(ChangeEntry, rows)
+    return len(rows)

@@ -149,8 +149,11 @@ def refresh_stages(enterprises, as_of: date | None = None) -> list[Enterprise]:
     """Recompute the growth stage of many enterprises in a fixed number of queries; audited in bulk.
 
     Returns the enterprises whose stage or its reason changed."""
-    from kechuang.audit.recording import record_bulk
-    from kechuang.audit.snapshots import snapshot
+    from django.db import connection
+
+    from kechuang.audit.recording import record_bulk, record_bulk_rows
+    from kechuang.audit.snapshots import snapshot, snapshot_values
+    from kechuang.core.bulkwrite import insert
 
     enterprises = list(enterprises)
     as_of = as_of or timezone.localdate()
@@ -176,8 +179,34 @@ def refresh_stages(enterprises, as_of: date | None = None) -> list[Enterprise]:
         enterprise.stage, enterprise.stage_reason = stage, why
         changed.append(enterprise)
     if changed:
-        Enterprise.objects.bulk_update(changed, ["stage", "stage_reason"], batch_size=1000)
+        # one prepared UPDATE per row through executemany: far cheaper than bulk_update's CASE WHEN
+        table = connection.ops.quote_name(Enterprise._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET stage = %s, stage_reason = %s WHERE id = %s",
+                [(e.stage, e.stage_reason, e.pk) for e in changed],
+            )
         record_bulk(changed, "update", befores, [snapshot(e) for e in changed])
-        created = StageRecord.objects.bulk_create(records, batch_size=1000)
-        record_bulk(created, "create", None, [snapshot(r) for r in created])
+        now = timezone.now()
+        rows = [
+            {
+                "enterprise_id": r.enterprise.pk,
+                "stage": r.stage,
+                "data_year": r.data_year,
+                "reason": r.reason,
+                "decided_at": now,
+            }
+            for r in records
+        ]
+        ids = insert(StageRecord, rows)
+        for pk, record, row in zip(ids, records, rows, strict=True):
+            record.pk, record.decided_at = pk, now
+            row["id"] = pk
+        record_bulk_rows(
+            StageRecord,
+            [(r.pk, str(r), r.enterprise.town.path) for r in records],
+            "create",
+            None,
+            [snapshot_values(StageRecord, row) for row in rows],
+        )
     return changed

@@ -151,30 +151,41 @@ class EnterpriseYear(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}年（第{self.version}版）"
 
-    def clean(self) -> None:
+    NON_NEGATIVE = (
+        "sales_revenue",
+        "total_income",
+        "total_cost",
+        "rd_expense",
+        "rd_domestic",
+        "total_assets",
+        "hightech_income",
+    )
+
+    @classmethod
+    def figure_errors(cls, figures: dict) -> dict[str, str]:
+        """The rules a year's figures must keep, as {field: message}; used by the forms (clean) and, on
+        plain values without building an instance, by the import."""
         errors = {}
-        if self.st_staff is not None and self.employees is not None and self.st_staff > self.employees:
+        get = figures.get
+        employees = get("employees")
+        if get("st_staff") is not None and employees is not None and get("st_staff") > employees:
             errors["st_staff"] = "科技人员数不能超过职工总数。"
-        if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
+        if get("rd_staff") is not None and employees is not None and get("rd_staff") > employees:
             errors["rd_staff"] = "研发人员数不能超过职工总数。"
         if (
-            self.rd_domestic is not None
-            and self.rd_expense is not None
-            and self.rd_domestic > self.rd_expense
+            get("rd_domestic") is not None
+            and get("rd_expense") is not None
+            and get("rd_domestic") > get("rd_expense")
         ):
             errors["rd_domestic"] = "境内研发费用不能超过研发费用。"
-        for name in (
-            "sales_revenue",
-            "total_income",
-            "total_cost",
-            "rd_expense",
-            "rd_domestic",
-            "total_assets",
-            "hightech_income",
-        ):
-            value = getattr(self, name)
+        for name in cls.NON_NEGATIVE:
+            value = get(name)
             if value is not None and value < 0:
-                errors[name] = f"{self._meta.get_field(name).verbose_name}不能为负数。"
+                errors[name] = f"{cls._meta.get_field(name).verbose_name}不能为负数。"
+        return errors
+
+    def clean(self) -> None:
+        errors = self.figure_errors(self.figures())
         if errors:
             raise ValidationError(errors)
 

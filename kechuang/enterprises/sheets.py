@@ -309,18 +309,14 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
             return refusal
         if values["year"] > context.data["this_year"]:
             return {"year": f"不能填报未来年度（{values['year']}）"}
-        candidate = EnterpriseYear(year=values["year"], **{f: values.get(f) for f in EnterpriseYear.FIGURES})
-        try:
-            candidate.clean()
-        except ValidationError as exc:
-            return model_errors(exc)
-        return {}
+        return EnterpriseYear.figure_errors(values)
 
     def apply(self, rows, user, context: Context) -> Counts:
-        """Bulk path: one query for the batch's current versions, bulk writes for the changed rows,
-        audit entries in bulk — unchanged rows (a round trip) write nothing."""
-        from kechuang.audit.recording import record_bulk
-        from kechuang.audit.snapshots import snapshot
+        """Bulk path: one query for the batch's current versions, new versions written by the bulk writer
+        (executemany / COPY) with their audit entries — unchanged rows (a round trip) write nothing."""
+        from kechuang.audit.recording import record_bulk, record_bulk_rows
+        from kechuang.audit.snapshots import snapshot, snapshot_values
+        from kechuang.core.bulkwrite import insert
 
         from .actions import figures_equal, refresh_stages
 
@@ -344,12 +340,16 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
                 counts.unchanged += 1
                 continue
             new_versions.append(
-                EnterpriseYear(
-                    enterprise=enterprise,
-                    year=values["year"],
-                    version=existing.version + 1 if existing else 1,
-                    recorded_by=recorder,
-                    **figures,
+                (
+                    enterprise,
+                    {
+                        "enterprise_id": enterprise.pk,
+                        "year": values["year"],
+                        "version": existing.version + 1 if existing else 1,
+                        "recorded_by_id": recorder.pk if recorder else None,
+                        "superseded_at": None,
+                        **figures,
+                    },
                 )
             )
             if existing is None:
@@ -365,9 +365,18 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
                 y.superseded_at = now
             record_bulk(superseded, "update", befores, [snapshot(y) for y in superseded])
         if new_versions:
-            created = EnterpriseYear.objects.bulk_create(new_versions, batch_size=1000)
-            record_bulk(created, "create", None, [snapshot(y) for y in created])
-            refresh_stages({e.pk: e for e in (y.enterprise for y in created)}.values())
+            now = timezone.now()
+            data = [{**values, "recorded_at": now} for _, values in new_versions]
+            ids = insert(EnterpriseYear, data)
+            items, afters = [], []
+            for pk, (enterprise, values) in zip(ids, new_versions, strict=True):
+                values.update(id=pk, recorded_at=now)
+                items.append(
+                    (pk, f"{enterprise} {values['year']}年（第{values['version']}版）", enterprise.town.path)
+                )
+                afters.append(snapshot_values(EnterpriseYear, values))
+            record_bulk_rows(EnterpriseYear, items, "create", None, afters)
+            refresh_stages({e.pk: e for e, _ in new_versions}.values())
         return counts
 
 

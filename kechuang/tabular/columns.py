@@ -53,11 +53,11 @@ def parse_decimal(value, column: Column):
         raise CellError(f"“{_text(value)}”不是数字")
     if column.max_digits is not None:
         whole_digits = column.max_digits - (column.decimal_places or 0)
-        if abs(number) >= Decimal(10) ** whole_digits:
+        if abs(number) >= column.decimal_limit:
             raise CellError(f"数值过大（整数部分最多 {whole_digits} 位）")
     if column.decimal_places is not None:
         try:
-            number = number.quantize(Decimal(1).scaleb(-column.decimal_places))
+            number = number.quantize(column.decimal_quantum)
         except InvalidOperation:
             raise CellError("数值过大") from None
     _check_range(number, column)
@@ -67,6 +67,10 @@ def parse_decimal(value, column: Column):
 def parse_int(value, column: Column):
     if isinstance(value, bool):
         raise CellError(f"“{value}”不是整数")
+    if type(value) is int or (type(value) is float and value.is_integer() and abs(value) <= 2**31 - 1):
+        number = int(value)  # what spreadsheets hand over for whole numbers: no text round trip needed
+        _check_range(number, column)
+        return number
     try:
         number = Decimal(str(value)) if isinstance(value, int | float) else Decimal(_number_text(value))
     except InvalidOperation:
@@ -160,6 +164,14 @@ class Column:
     example: str = ""
     readonly: bool = False  # exported for reading (e.g. the enterprise name beside a code), ignored on import
     width: int = 14
+
+    def __post_init__(self) -> None:
+        # computed once per column, not per cell
+        whole_digits = (self.max_digits or 0) - (self.decimal_places or 0)
+        self.decimal_limit = Decimal(10) ** whole_digits if self.max_digits is not None else None
+        self.decimal_quantum = (
+            Decimal(1).scaleb(-self.decimal_places) if self.decimal_places is not None else None
+        )
 
     def choice_values(self) -> list[str]:
         values = self.choices() if callable(self.choices) else self.choices
