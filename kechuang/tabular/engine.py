@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kechuang.audit.context import Source, audit_context
 
+from . import parsedcache
 from .columns import CellError
 from .models import MAX_STORED_ERRORS, ImportJob
 from .reader import FileRefused, Workbook, open_workbook
@@ -73,14 +74,21 @@ def parse_row(sheet: Sheet, positions: dict, cells: list) -> tuple[dict, dict[st
     return values, errors
 
 
-def _scan(job: ImportJob, sheet: Sheet, workbook: Workbook, positions, context, on_valid=None):
-    """Validate every row; collect errors; hand valid rows (in batches) to `on_valid`."""
+def parsed_rows(sheet: Sheet, workbook: Workbook, positions):
+    """(row number, values, cell errors) for every row of the workbook."""
+    for number, cells in workbook.rows():
+        values, errors = parse_row(sheet, positions, cells)
+        yield number, values, errors
+
+
+def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
+    """Validate every row (parsed cells, then the sheet's checks against the data as it is now); collect
+    errors; hand valid rows (in batches) to `on_valid`."""
     seen_keys: dict[tuple, int] = {}
     stored: list[dict] = []
     error_rows = error_count = processed = 0
     batch: list[tuple[int, dict]] = []
-    for number, cells in workbook.rows():
-        values, errors = parse_row(sheet, positions, cells)
+    for number, values, errors in rows:
         if not errors:
             for key, message in sheet.check_row(values, context).items():
                 column = key if key is not None else None
@@ -149,7 +157,8 @@ def validate(job_id: int) -> ImportJob:
         workbook = open_workbook(Path(job.file.path), DATA_SHEET)
         positions = map_header(sheet, workbook.header)
         context = sheet.prepare(job.user)
-        processed, error_rows, error_count, stored = _scan(job, sheet, workbook, positions, context)
+        rows = parsedcache.write(job, sheet, parsed_rows(sheet, workbook, positions))
+        processed, error_rows, error_count, stored = _scan(job, sheet, rows, context)
         if processed == 0:
             raise FileRefused(f"工作表“{workbook.sheet_name}”只有表头，没有数据行。")
     except FileRefused as exc:
@@ -173,17 +182,17 @@ def commit(job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, processed_rows=0)
     counts = Counts()
     try:
-        workbook = open_workbook(Path(job.file.path), DATA_SHEET)
-        positions = map_header(sheet, workbook.header)
+        rows = parsedcache.read(job, sheet)
+        if rows is None:  # no preview of this very file: read and parse it now
+            workbook = open_workbook(Path(job.file.path), DATA_SHEET)
+            rows = parsed_rows(sheet, workbook, map_header(sheet, workbook.header))
         with transaction.atomic(), audit_context(source=Source.IMPORT, actor=job.user, reason=job.reason):
             context = sheet.prepare(job.user)
 
             def store(batch):
                 counts.add(sheet.apply(batch, job.user, context))
 
-            processed, error_rows, error_count, stored = _scan(
-                job, sheet, workbook, positions, context, store
-            )
+            processed, error_rows, error_count, stored = _scan(job, sheet, rows, context, store)
             if error_rows and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
                 raise _Rollback(error_rows, error_count, stored, processed)
     except _Rollback as rollback:
@@ -204,6 +213,7 @@ def commit(job_id: int) -> ImportJob:
         job.status, job.file_error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
         job.save(update_fields=["status", "file_error", "finished_at"])
         return job
+    parsedcache.discard(job)
     job.status = ImportJob.Status.DONE
     job.total_rows = job.processed_rows = processed
     job.error_rows, job.error_count, job.errors = error_rows, error_count, stored

@@ -266,7 +266,9 @@ def open_workbook(path: Path, preferred_sheet: str) -> Workbook:
                     f"单元格 {'、'.join(formulas)} 含公式：请将这些单元格复制后“选择性粘贴 → 数值”，再导入。"
                 )
     try:
-        rows = _streamed_rows(path, member) if streaming else _calamine_rows(path, sheet_name)
+        # the header through the streaming reader: it stops after the first rows, where calamine would
+        # load the whole sheet once more just for them (the cells of both readers are the same, tested)
+        rows = _streamed_rows(path, member)
         header_row, header = next(
             ((n, cells) for n, cells in rows if any(c is not None for c in cells)), (0, [])
         )

@@ -296,3 +296,41 @@ def test_qualifications_round_trip_and_new_certificates(client_as):
     commit(client, job, mode="valid_only", reason="2026年高企认定名单")
     created = Qualification.objects.get(enterprise=target)
     assert created.number == "GR202650000123" and created.expires_on.isoformat() == "2029-10-19"
+
+
+# --- the preview's parsed cells reused by the commit ------------------------------------------------
+
+
+def test_commit_reuses_the_preview_only_for_the_same_file(client_as, user, settings):
+    from decimal import Decimal
+    from pathlib import Path
+
+    from kechuang.tabular import parsedcache
+    from kechuang.tabular.registry import get_sheet
+
+    client = client_as("qiye")
+    code = own_enterprise(user).credit_code
+    job = upload(client, xlsx([[code, 2019, 1000, 50, 10, 2]]))
+    cache = Path(settings.MEDIA_ROOT) / "imports" / "parsed" / f"{job.pk}.jsonl"
+    assert cache.exists()
+    cached = list(parsedcache.read(job, get_sheet(job.sheet)))
+    assert cached[0][1]["sales_revenue"] == Decimal("1000.00")
+    # the file is replaced after the preview (same name on disk): its own cells are read, not the cache
+    Path(job.file.path).write_bytes(xlsx([[code, 2019, 2000, 50, 10, 2]]))
+    job = commit(client, job)
+    assert job.status == "done"
+    stored = own_enterprise(user).years.get(year=2019, superseded_at__isnull=True)
+    assert stored.sales_revenue == 2000
+    assert not cache.exists()  # removed once the import is done
+
+
+def test_checks_against_current_data_still_run_at_commit(client_as, user):
+    client = client_as("qiye")
+    own = own_enterprise(user)
+    job = upload(client, xlsx([[own.credit_code, 2019, 1000, 50, 10, 2]]))
+    assert job.status == "validated" and job.error_rows == 0
+    # between preview and commit the user stops being the enterprise's contact
+    own.users.remove(user("qiye"))
+    job = commit(client, job)
+    assert job.status == "failed" and "不在您的数据范围内" in str(job.errors)
+    assert own.years.filter(year=2019, sales_revenue=1000).count() == 0
