@@ -61,7 +61,7 @@ class ChangeEntry(AppendOnlyModel):
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
-    object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64)  # searched with content_type: audit_object_idx
     object_repr = models.CharField(_("对象"), max_length=300)
     before = models.JSONField(_("修改前"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("修改后"), null=True, blank=True, encoder=DjangoJSONEncoder)
