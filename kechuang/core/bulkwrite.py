@@ -86,10 +86,8 @@ def insert(model: type[models.Model], rows: Iterable[dict], fields: list[str] | 
     for field in columns:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now
-        elif field.has_default():
-            defaults[field.attname] = field.get_default()
         else:
-            defaults[field.attname] = None
+            defaults[field.attname] = field.get_default()  # "" for text columns that are not nullable
     adapters = [(field.attname, _adapter(field)) for field in columns]
     ids = _reserve_ids(model, len(rows))
     values = []

@@ -53,12 +53,16 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-@transaction.atomic
 def load_plan(path: Path | str = KAIZHOU_2021) -> Plan:
     """Create or update a plan from its definition; loading the same file twice changes nothing."""
     path = Path(path)
     spec = json.loads(path.read_text(encoding="utf-8"))
-    source = (path.parent / spec["source_file"]).read_text(encoding="utf-8")
+    return load_plan_spec(spec, (path.parent / spec["source_file"]).read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_plan_spec(spec: dict, source: str) -> Plan:
+    """The same from a definition already read (e.g. the Kaizhou plan given to another district)."""
     region = find_department(spec["department"])
 
     def unit(name: str):

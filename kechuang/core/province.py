@@ -1,0 +1,222 @@
+"""A synthetic province for scale work: `kechuang demo --scale province [--seed N]`.
+
+40 districts under one province, each with the Kaizhou set of departments, 20 towns and its own copy of
+the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions; an
+audit entry for every generated record (over 1,000,000). Repeatable: the same seed gives the same data.
+Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import time
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from kechuang.audit.context import Source, audit_context
+from kechuang.audit.recording import record_bulk_rows
+from kechuang.audit.snapshots import snapshot_values
+from kechuang.core.bulkwrite import insert
+from kechuang.enterprises import creditcode
+from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
+from kechuang.org.loading import SEED_DIR, _ensure
+from kechuang.org.models import Department
+from kechuang.plans.loading import KAIZHOU_2021, load_plan_spec
+
+PROVINCE = "示范省"
+FIRST = "东西南北青白金石云龙凤华安宁永丰长平清江新兴德庆远泰和鹤松柳桂"
+SECOND = "州阳城川山源溪峰湖原林岭台关陵浦"
+TOWN_SUFFIX = ["街道", "镇", "镇", "镇", "乡"]
+YEARS = list(range(2018, 2026))
+CHUNK = 20_000
+
+
+def _names(rng: random.Random, count: int, suffix: str, taken: set) -> list[str]:
+    names = []
+    while len(names) < count:
+        name = rng.choice(FIRST) + rng.choice(SECOND) + suffix
+        if name not in taken:
+            taken.add(name)
+            names.append(name)
+    return names
+
+
+def _tree(rng: random.Random, districts: int, towns: int) -> dict:
+    kaizhou = json.loads((SEED_DIR / "kaizhou.json").read_text(encoding="utf-8"))
+    district_spec = kaizhou["tree"][0]["children"][0]
+    departments = [c for c in district_spec["children"] if c.get("kind") == "department"]
+    taken: set = set()
+    children = []
+    for number, name in enumerate(_names(rng, districts, "区", taken), 1):
+        town_names = _names(rng, towns, "", set())
+        children.append(
+            {
+                "name": name,
+                "kind": "district",
+                "code": f"99{number:02d}00",
+                "children": departments
+                + [
+                    {"name": town + TOWN_SUFFIX[i % len(TOWN_SUFFIX)], "kind": "town"}
+                    for i, town in enumerate(town_names)
+                ],
+            }
+        )
+    return {"name": PROVINCE, "kind": "province", "code": "990000", "children": children}
+
+
+def generate(
+    seed: int = 2026, districts: int = 40, enterprises: int = 100_000, towns: int = 20, log=print
+) -> dict:
+    """Create the province if it is not there yet; return what was created (counts and seconds)."""
+    if Department.objects.filter(name=PROVINCE, depth=1).exists():
+        log(f"{PROVINCE}已存在，未重复生成。")
+        return {}
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    figures: dict = {}
+    with audit_context(source=Source.SYSTEM, reason=f"省级规模演示数据（种子 {seed}）"):
+        with transaction.atomic():
+            _ensure(None, _tree(rng, districts, towns))
+        province = Department.objects.get(name=PROVINCE, depth=1)
+        district_nodes = list(
+            Department.objects.filter(path__startswith=province.path, kind="district").order_by("path")
+        )
+        figures["departments"] = Department.objects.filter(path__startswith=province.path).count()
+        log(
+            f"单位树：{len(district_nodes)} 个区县，共 {figures['departments']} 个单位（{time.perf_counter() - started:.0f} 秒）"
+        )
+        _plans(district_nodes)
+        log(f"方案：每个区县一份（{time.perf_counter() - started:.0f} 秒）")
+        figures.update(_enterprises(rng, district_nodes, enterprises, log))
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    log(f"完成：{figures}")
+    return figures
+
+
+def _plans(district_nodes) -> None:
+    spec = json.loads(KAIZHOU_2021.read_text(encoding="utf-8"))
+    source = (KAIZHOU_2021.parent / spec["source_file"]).read_text(encoding="utf-8")
+    for number, district in enumerate(district_nodes, 1):
+        own = copy.deepcopy(spec)
+        own["department"] = [PROVINCE, district.name]
+        own["doc_number"] = f"{district.name[:2]}府办发〔2021〕{60 + number}号"
+        load_plan_spec(own, source)
+
+
+def _enterprises(rng: random.Random, district_nodes, total: int, log) -> dict:
+    towns_of = {
+        d.pk: list(Department.objects.filter(path__startswith=d.path, kind="town").order_by("path"))
+        for d in district_nodes
+    }
+    kinds = {k.code: k for k in QualificationKind.objects.filter(code__in=["cq_tech", "hte"])}
+    per_district = total // len(district_nodes)
+    counts = {"enterprises": 0, "enterprise_years": 0, "qualifications": 0, "audit_entries": 0}
+    for district in district_nodes:
+        with transaction.atomic():
+            rows, places = [], []
+            for i in range(per_district):
+                town = rng.choice(towns_of[district.pk])
+                body = "".join(
+                    rng.choice(creditcode.ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8)
+                )
+                registered = date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
+                rows.append(
+                    {
+                        "credit_code": creditcode.build(district.code, body),
+                        "name": f"{town.name[:2]}{rng.choice(['智能', '新材', '生物', '数字', '精密', '绿色'])}科技有限公司{i}",
+                        "town_id": town.pk,
+                        "industry_code": rng.choice(["C39", "C35", "C26", "I65", "M73", "C38"]),
+                        "registered_on": registered,
+                        "source_channel": rng.choice(
+                            ["孵化培育", "科技人员创办", "传统产业改造", "科技招商"]
+                        ),
+                        "is_active": True,
+                    }
+                )
+                places.append(town.path)
+            rows = list({r["credit_code"]: r for r in rows}.values())  # a repeated random code is dropped
+            ids = insert(Enterprise, rows)
+            _audit(Enterprise, ids, rows, places, lambda r: r["name"])
+            counts["enterprises"] += len(ids)
+            years, year_places, quals, qual_places = [], [], [], []
+            for pk, row, place in zip(ids, rows, places, strict=False):
+                sales = Decimal(rng.randint(2_000_000, 400_000_000))
+                growth = Decimal(str(round(rng.uniform(0.95, 1.25), 3)))
+                for year in YEARS:
+                    if year < row["registered_on"].year:
+                        continue
+                    employees = rng.randint(10, 600)
+                    years.append(
+                        {
+                            "enterprise_id": pk,
+                            "year": year,
+                            "version": 1,
+                            "employees": employees,
+                            "st_staff": employees // 5,
+                            "rd_staff": employees // 8,
+                            "sales_revenue": sales.quantize(Decimal("0.01")),
+                            "total_income": (sales * Decimal("1.03")).quantize(Decimal("0.01")),
+                            "rd_expense": (sales * Decimal("0.04")).quantize(Decimal("0.01")),
+                            "rd_domestic": (sales * Decimal("0.035")).quantize(Decimal("0.01")),
+                        }
+                    )
+                    year_places.append(place)
+                    sales = sales * growth
+                    if rng.random() < 0.35:
+                        quals.append(
+                            {
+                                "enterprise_id": pk,
+                                "kind_id": kinds["cq_tech"].pk,
+                                "issued_on": date(year, rng.randint(3, 11), 15),
+                                "status": "valid",
+                            }
+                        )
+                        qual_places.append(place)
+                if rng.random() < 0.12:
+                    issued = date(rng.randint(2018, 2025), 11, rng.randint(1, 28))
+                    quals.append(
+                        {
+                            "enterprise_id": pk,
+                            "kind_id": kinds["hte"].pk,
+                            "issued_on": issued,
+                            "expires_on": issued.replace(year=issued.year + 3),
+                            "status": "valid",
+                        }
+                    )
+                    qual_places.append(place)
+            for start in range(0, len(years), CHUNK):
+                chunk = years[start : start + CHUNK]
+                chunk_ids = insert(EnterpriseYear, chunk)
+                _audit(
+                    EnterpriseYear,
+                    chunk_ids,
+                    chunk,
+                    year_places[start : start + CHUNK],
+                    lambda r: f"{r['year']}年",
+                )
+                counts["enterprise_years"] += len(chunk_ids)
+            for q in quals:
+                if "expires_on" not in q:
+                    q["expires_on"] = date(q["issued_on"].year + 1, 3, 31)
+            qual_ids = insert(Qualification, quals)
+            _audit(Qualification, qual_ids, quals, qual_places, lambda r: f"资质 {r['issued_on']}")
+            counts["qualifications"] += len(qual_ids)
+        counts["audit_entries"] = (
+            counts["enterprises"] + counts["enterprise_years"] + counts["qualifications"]
+        )
+        log(f"  {district.name}：企业 {len(ids)}，年度数据 {len(years)}，资质 {len(qual_ids)}")
+    return counts
+
+
+def _audit(model, ids, rows, places, label) -> None:
+    afters = []
+    items = []
+    for pk, row, place in zip(ids, rows, places, strict=True):
+        row = {**row, "id": pk}
+        afters.append(snapshot_values(model, row))
+        items.append((pk, label(row), place))
+    record_bulk_rows(model, items, "create", None, afters)
