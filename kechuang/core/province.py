@@ -123,7 +123,7 @@ def _enterprises(rng: random.Random, district_nodes, total: int, log) -> dict:
                 body = "".join(
                     rng.choice(creditcode.ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8)
                 )
-                registered = date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
+                registered = date(rng.randint(2005, 2017), rng.randint(1, 12), rng.randint(1, 28))  # 8 full years
                 rows.append(
                     {
                         "credit_code": creditcode.build(district.code, body),
