@@ -54,6 +54,7 @@ lint: venv
 # Benchmarks print ratios against named baselines measured in the same run (never part of make test).
 bench: venv
 	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/memory_bench.py --rows $$(( $(BENCH_ROWS) * 8 ))
 
 clean:
 	rm -rf $(VENV) var

@@ -123,7 +123,8 @@ def _enterprises(rng: random.Random, district_nodes, total: int, log) -> dict:
                 body = "".join(
                     rng.choice(creditcode.ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8)
                 )
-                registered = date(rng.randint(2005, 2017), rng.randint(1, 12), rng.randint(1, 28))  # 8 full years
+                # registered by 2017: eight full years of figures, 2018–2025
+                registered = date(rng.randint(2005, 2017), rng.randint(1, 12), rng.randint(1, 28))
                 rows.append(
                     {
                         "credit_code": creditcode.build(district.code, body),
