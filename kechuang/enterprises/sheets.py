@@ -161,6 +161,16 @@ class EnterpriseSheet(Sheet):
 MONEY_HELP = "单位：元"
 
 
+def _with_shared_towns(enterprises) -> dict[str, Enterprise]:
+    """credit code → enterprise, each with its town attached from one shared set of towns (select_related
+    would build a town object per enterprise: at province scale that alone is ~100 MB)."""
+    found = {e.credit_code: e for e in enterprises}
+    towns = Department.objects.in_bulk({e.town_id for e in found.values()})
+    for enterprise in found.values():
+        enterprise._state.fields_cache["town"] = towns[enterprise.town_id]
+    return found
+
+
 class _PerEnterpriseSheet(Sheet):
     """Records that hang on an enterprise (yearly data, qualifications): rows name the enterprise by its
     credit code, which must be registered and within the user's reach for `import_capability`."""
@@ -173,7 +183,7 @@ class _PerEnterpriseSheet(Sheet):
         return Context(
             user=user,
             data={
-                "enterprises": {e.credit_code: e for e in reachable.select_related("town")},
+                "enterprises": _with_shared_towns(reachable),
                 "registered": set(Enterprise.objects.values_list("credit_code", flat=True)),
                 **self.lookups(),
             },
