@@ -46,14 +46,6 @@ def _adapter(field: models.Field):
     return None  # ints, strings, booleans, Decimals (both drivers take them as they are)
 
 
-def _columns(model, fields: list[str] | None):
-    concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if fields is not None:
-        wanted = set(fields)
-        concrete = [f for f in concrete if f.attname in wanted or f.name in wanted]
-    return concrete
-
-
 def _reserve_ids(model, count: int) -> list[int]:
     table = model._meta.db_table
     pk = model._meta.pk.column
@@ -74,13 +66,13 @@ def _reserve_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert(model: type[models.Model], rows: Iterable[dict], fields: list[str] | None = None) -> list[int]:
+def insert(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
     """Insert `rows` (attname → Python value; missing ones take the field's default, auto_now fields the
     current time) into `model`'s table and return their new ids, in order."""
     rows = list(rows)
     if not rows:
         return []
-    columns = _columns(model, fields)
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     defaults = {}
     for field in columns:
@@ -94,7 +86,7 @@ def insert(model: type[models.Model], rows: Iterable[dict], fields: list[str] | 
     for pk, row in zip(ids, rows, strict=True):
         record = [pk]
         for attname, adapt in adapters:
-            value = row.get(attname, defaults[attname]) if attname in row else defaults[attname]
+            value = row[attname] if attname in row else defaults[attname]
             record.append(adapt(value) if adapt is not None and value is not None else value)
         values.append(record)
     names = [model._meta.pk.column] + [field.column for field in columns]

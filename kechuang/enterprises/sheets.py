@@ -24,12 +24,6 @@ def _credit_code(value: str) -> str:
         raise CellError(str(exc)) from None
 
 
-def _district_towns() -> list[str]:
-    return list(
-        Department.objects.filter(kind=Department.Kind.TOWN).order_by("path").values_list("name", flat=True)
-    )
-
-
 CREDIT_CODE = Column(
     "credit_code",
     "统一社会信用代码",
@@ -55,7 +49,12 @@ class EnterpriseSheet(Sheet):
             "name", "企业名称", required=True, max_length=200, width=32, example="重庆开州某某科技有限公司"
         ),
         Column(
-            "town", "所在镇乡街道", kind="choice", required=True, choices=_district_towns, example="汉丰街道"
+            "town",
+            "所在镇乡街道",
+            kind="choice",
+            required=True,
+            choices=Department.town_names,
+            example="汉丰街道",
         ),
         Column(
             "industry_code",
@@ -376,11 +375,12 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
             record_bulk(superseded, "update", befores, [snapshot(y) for y in superseded])
         if new_versions:
             now = timezone.now()
-            data = [{**values, "recorded_at": now} for _, values in new_versions]
-            ids = insert(EnterpriseYear, data)
+            for _, values in new_versions:
+                values["recorded_at"] = now
+            ids = insert(EnterpriseYear, [values for _, values in new_versions])
             items, afters = [], []
             for pk, (enterprise, values) in zip(ids, new_versions, strict=True):
-                values.update(id=pk, recorded_at=now)
+                values["id"] = pk
                 items.append(
                     (pk, f"{enterprise} {values['year']}年（第{values['version']}版）", enterprise.town.path)
                 )

@@ -71,6 +71,11 @@ class Department(MP_Node):
         return self
 
     @classmethod
+    def town_names(cls) -> list[str]:
+        """Names of all towns (镇乡街道), in tree order: the drop-down of the import templates."""
+        return list(cls.objects.filter(kind=cls.Kind.TOWN).order_by("path").values_list("name", flat=True))
+
+    @classmethod
     def children_of(cls, parent: "Department | None"):
         """Direct children of `parent`, or the roots when `parent` is None."""
         return cls.objects.get_root_nodes() if parent is None else cls.objects.get_children(parent)

@@ -11,12 +11,6 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 from .models import Institution, InstitutionType, Level
 
 
-def _towns() -> list[str]:
-    return list(
-        Department.objects.filter(kind=Department.Kind.TOWN).order_by("path").values_list("name", flat=True)
-    )
-
-
 @register
 class InstitutionSheet(Sheet):
     key = "platforms"
@@ -30,7 +24,7 @@ class InstitutionSheet(Sheet):
             "institution_type", "类型", kind="choice", required=True, choices=InstitutionType.values, width=18
         ),
         Column("level", "级别", kind="choice", required=True, choices=Level.values),
-        Column("town", "所在镇乡街道", kind="choice", required=True, choices=_towns),
+        Column("town", "所在镇乡街道", kind="choice", required=True, choices=Department.town_names),
         Column(
             "host_code", "依托单位信用代码", max_length=18, width=22, help="依托企业的统一社会信用代码，可空"
         ),

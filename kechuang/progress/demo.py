@@ -64,7 +64,7 @@ def _approved_round(bureau, plan, period: str, due_on: date, submitted, reviewed
     # judgements are given on the approved figures, as the unit sees them at the period end
     for report in annual.reports.all():
         for target in report_targets(report):
-            computed = progress_of(target, annual.period_end).status
+            computed = progress_of(target, annual.period_end, with_forecast=False).status
             if computed == NO_DATA:
                 continue
             status, reason = DISSENT.get(

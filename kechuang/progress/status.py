@@ -157,10 +157,16 @@ def expected_at(target, base_year, base, goal, day: date) -> Decimal | None:
 
 
 def progress_of(
-    target, as_of: date, scope=None, approved: dict | None = None, judgements: dict | None = None
+    target,
+    as_of: date,
+    scope=None,
+    approved: dict | None = None,
+    judgements: dict | None = None,
+    with_forecast: bool = True,
 ) -> TargetProgress:
     """A target's progress on `as_of`; `approved` and `judgements` (approved_lookup, judgement_lookup)
-    when the caller batched them for a whole plan."""
+    when the caller batched them for a whole plan. The forecast reads months of history: callers that
+    show only the status leave it out."""
     indicator = target.indicator
     scope = scope if scope is not None else indicator.programme.plan.department
     if approved is None and indicator.measurement == "reported":
@@ -185,8 +191,14 @@ def progress_of(
         status, detail = _milestone_status(current, as_of, end)
     else:
         status, detail = _status(current, base, expected, goal, actual, as_of, end)
-    outlook = forecast(target, goal, as_of, scope)
-    if outlook is None and indicator.measurement == "reported" and as_of > end and current is not None:
+    outlook = forecast(target, goal, as_of, scope) if with_forecast else None
+    if (
+        with_forecast
+        and outlook is None
+        and indicator.measurement == "reported"
+        and as_of > end
+        and current is not None
+    ):
         met = 1.0 if actual.met else 0.0  # a finished year of a reported figure: the approved figure
         outlook = Forecast(float(current), float(current), float(current), met, 0)
     if judgements is None:

@@ -270,7 +270,9 @@ def report_detail(request, pk):
             "can_review": can_review,
             "indicator_rows": [_value_row(i, existing.get(i.pk)) for i in indicators],
             "task_rows": [(t, updates.get(t.pk)) for t in tasks],
-            "target_rows": [(t, judged.get(t.pk), progress_of(t, as_of)) for t in targets],
+            "target_rows": [
+                (t, judged.get(t.pk), progress_of(t, as_of, with_forecast=False)) for t in targets
+            ],
             "judgement_statuses": Judgement.Status.choices,
             "statuses": TaskStatus.choices,
             "lateness": report.lateness(),

@@ -84,7 +84,6 @@ def _table_columns(cells: list[str], horizon: int | None) -> dict[str, int]:
             columns["targets"] = [(p, y) for p, y in sorted(years.items()) if y > first]
         else:
             columns["targets"] = list(years.items())
-        columns["target"] = columns["targets"][0][0]
     return columns
 
 
@@ -194,9 +193,9 @@ def parse(text: str) -> ParsedPlan:
         responsible = None
         if cells:
             columns = _table_columns(cells, horizon)
-            if "lead" in columns or "target" in columns:
+            if "lead" in columns or "targets" in columns:
                 table_lead, table_deadline = columns.get("lead"), columns.get("deadline")
-                indicator_table = columns if "target" in columns else None
+                indicator_table = columns if "targets" in columns else None
                 continue
             if indicator_table is not None:
                 finder.targets.extend(_table_targets(cells, indicator_table, paragraph, index, section))
@@ -213,10 +212,7 @@ def parse(text: str) -> ParsedPlan:
             section_years[id(section)] = year
     for target in finder.targets:
         target.span = text[target.start : target.end]
-        section = owner.get(target.paragraph)
-        while section is not None:
-            target.section_path.insert(0, section.title)
-            section = parents.get(id(section))
+        target.section_path = list(paths.get(id(owner.get(target.paragraph)), ()))
     return ParsedPlan(
         text,
         title,

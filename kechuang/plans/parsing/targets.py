@@ -503,7 +503,7 @@ class TargetFinder:
                 target_year = year if year is not None else self.default_year
                 if target_year is None:
                     continue
-                stretch = self._stretch(before, whole, clause, sentence)
+                stretch = self._stretch(before, clause, sentence)
                 increment = INCREMENT_WORDS.search(before)
                 if increment:
                     sentence_kind_context = increment.group(0)
@@ -519,7 +519,7 @@ class TargetFinder:
         self.last_indicator = last_indicator
         return year
 
-    def _stretch(self, before, whole, clause, sentence) -> bool:
+    def _stretch(self, before, clause, sentence) -> bool:
         """力争/争取 governs the figures after it in its clause; opening a clause (力争到2025年，… /
         力争全县高企达到100家，…) it governs the rest of the sentence; after the subject (研发投入力争达到
         28亿元，…) only its own clause. 确保 or a firm floor ends it."""
