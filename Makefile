@@ -55,6 +55,7 @@ lint: venv
 bench: venv
 	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/memory_bench.py --rows $$(( $(BENCH_ROWS) * 8 ))
+	$(BIN)/python bench/serve_bench.py
 
 clean:
 	rm -rf $(VENV) var

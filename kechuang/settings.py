@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kechuang.progress",
     "kechuang.enterprises",
     "kechuang.platforms",
+    "kechuang.projects",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
@@ -72,6 +73,9 @@ MIDDLEWARE = [
     # Axes must come last so it sees the final authentication outcome.
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # After everything that reads the session, user and lockout state from the primary.
+    MIDDLEWARE.append("kechuang.core.replica.ReplicaReadsMiddleware")
 
 ROOT_URLCONF = "kechuang.urls"
 WSGI_APPLICATION = "kechuang.wsgi.application"
@@ -101,6 +105,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("KECHUANG_SQLITE_PATH", str(DATA_DIR / "kechuang.sqlite3")),
+            # Keep each process's connection open between requests, as for PostgreSQL: closing the last
+            # connection to a WAL database checkpoints it, and reopening reruns the pragmas — together
+            # about half the cost of a signed-in request under gunicorn (P3, docs/PERFORMANCE.md).
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets the dashboard read while an import writes; IMMEDIATE avoids lock upgrades
                 # failing half-way through a transaction.
@@ -109,6 +117,20 @@ else:
             },
         }
     }
+# Optional read replica (a PostgreSQL streaming standby): the cockpit's data is read from it, sessions,
+# users, grants and every write stay on the primary (core/replica.py, docs/DEPLOY.md).
+KECHUANG_REPLICA_VIEWS = {"progress:cockpit", "api:get_cockpit"}
+# audit too: a cache of the cockpit keyed by the data version (audit/version.py) must read the version from
+# the same database as the data, or a lagging replica's old figures would be cached under the new version.
+KECHUANG_REPLICA_APPS = {"plans", "progress", "enterprises", "platforms", "projects", "audit"}
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60),
+        # Tests see the primary under both names (Django's mirror), so routing is exercised without a
+        # second server.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["kechuang.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security --------------------------------------------------------------------------
@@ -215,14 +237,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
-KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms"]
+KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects"]
 # Fields never copied into audit snapshots.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password"}
 KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login"}
+# bench/serve_bench.py sets this to get a do-nothing JSON view (/bench/ok) behind the same middleware and
+# login as every page: the baseline the cockpit's throughput is measured against. Off everywhere else.
+KECHUANG_BENCH_VIEWS = env_flag("KECHUANG_BENCH_VIEWS")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KECHUANG_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": os.environ.get("KECHUANG_LOG_LEVEL", "WARNING").upper()},
 }

@@ -1,7 +1,8 @@
 """Production settings: HTTPS-only cookies, HSTS, a real secret key, PostgreSQL expected.
 
 Behind the intranet's TLS-terminating proxy set KECHUANG_BEHIND_PROXY=1 so Django trusts
-X-Forwarded-Proto.
+X-Forwarded-Proto, and X-Forwarded-For from KECHUANG_TRUSTED_PROXIES (default this host). For a local run on
+plain HTTP (the serving benchmark, the production-path test) set KECHUANG_SSL_REDIRECT=0. docs/DEPLOY.md.
 """
 
 import os
@@ -24,6 +25,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 if env_flag("KECHUANG_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # First of all, so the audit and login logs record the person's address, not the proxy's.
+    MIDDLEWARE = ["kechuang.core.proxy.ForwardedForMiddleware", *MIDDLEWARE]  # noqa: F405
+KECHUANG_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("KECHUANG_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KECHUANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -25,11 +26,15 @@ urlpatterns = [
     path("org/", include("kechuang.org.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("platforms/", include("kechuang.platforms.urls")),
+    path("projects/", include("kechuang.projects.urls")),
     path("tables/", include("kechuang.tabular.urls")),
     path("progress/", include("kechuang.progress.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/v1/", _api_urls()),
 ]
+
+if settings.KECHUANG_BENCH_VIEWS:
+    urlpatterns.append(path("bench/ok", core_views.bench_ok, name="bench_ok"))
 
 handler403 = "kechuang.core.views.error_403"
 handler404 = "kechuang.core.views.error_404"

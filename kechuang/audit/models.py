@@ -155,3 +155,13 @@ class LoginEvent(AppendOnlyModel):
     @property
     def succeeded(self) -> bool:
         return self.outcome == self.Outcome.SUCCESS
+
+
+class DataVersion(models.Model):
+    """One row counting committed changes: every audited change bumps it after its transaction commits.
+    Caches of computed pages (the cockpit) are keyed by it, so a change is never served stale."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

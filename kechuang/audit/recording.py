@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
+from . import version
 from .context import current
 from .models import ChangeEntry, LoginEvent
 from .snapshots import redact, scope_path_of
@@ -14,6 +15,7 @@ def record_change(
     """Append one change entry for `instance` under the current audit context."""
     ctx = current()
     actor = ctx.resolved_actor()
+    version.changed()
     return ChangeEntry.objects.create(
         actor=actor,
         actor_label=ctx.actor_label or (str(actor) if actor is not None else "系统"),
@@ -98,4 +100,5 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
         for (pk, text, path), before, after in zip(items, befores, afters, strict=True)
     ]
     insert(ChangeEntry, rows)
+    version.changed()
     return len(rows)

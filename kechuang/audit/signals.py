@@ -15,7 +15,11 @@ from .snapshots import diff, scope_path_of, snapshot
 
 
 def _audited(model) -> bool:
-    return model._meta.app_label in settings.KECHUANG_AUDITED_APPS and not model._meta.auto_created
+    return (
+        model._meta.app_label in settings.KECHUANG_AUDITED_APPS
+        and not model._meta.auto_created
+        and not getattr(model, "derived_data", False)
+    )
 
 
 @receiver(pre_save, dispatch_uid="audit_pre_save")

@@ -45,11 +45,13 @@ def load_demo_data() -> None:
     from kechuang.enterprises.models import Enterprise
     from kechuang.platforms.demo import load_demo_platforms
     from kechuang.progress.demo import load_demo_reporting
+    from kechuang.projects.demo import load_demo_projects
 
     plan = load_reference_data()
     users = {u.username: u for u in load_demo_users()}
     load_demo_enterprises()
     load_demo_platforms()
+    load_demo_projects()
     load_demo_reporting(plan)
     # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
     own = (

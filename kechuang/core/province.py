@@ -1,9 +1,13 @@
 """A synthetic province for scale work: `kechuang demo --scale province [--seed N]`.
 
 40 districts under one province, each with the Kaizhou set of departments, 20 towns and its own copy of
-the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions; an
+the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions;
+50,000 S&T projects (district, municipal and national plan projects, key-technology projects, 揭榜挂帅,
+transfer projects; application years 2019–2027) carried by the district's enterprises or by its hospitals,
+schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; an
 audit entry for every generated record (over 1,000,000). Repeatable: the same seed gives the same data.
-Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use.
+Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use, a district (and at
+most PROJECT_CHUNK projects) at a time, so memory stays flat whatever the totals.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from kechuang.audit.snapshots import snapshot_values
 from kechuang.core.bulkwrite import insert
 from kechuang.enterprises import creditcode
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
+from kechuang.enterprises.summaries import refresh_towns
 from kechuang.org.loading import SEED_DIR, _ensure
 from kechuang.org.models import Department
 from kechuang.plans.loading import KAIZHOU_2021, load_plan_spec
+from kechuang.projects.demo import CODES, lifecycle
+from kechuang.projects.models import Category, Project
 
 PROVINCE = "示范省"
 FIRST = "东西南北青白金石云龙凤华安宁永丰长平清江新兴德庆远泰和鹤松柳桂"
@@ -33,6 +40,43 @@ SECOND = "州阳城川山源溪峰湖原林岭台关陵浦"
 TOWN_SUFFIX = ["街道", "镇", "镇", "镇", "乡"]
 YEARS = list(range(2018, 2026))
 CHUNK = 20_000
+PROJECT_CHUNK = 5_000
+# application years and categories of the generated projects, with their weights
+PROJECT_YEARS = {2019: 8, 2020: 9, 2021: 10, 2022: 11, 2023: 12, 2024: 13, 2025: 14, 2026: 15, 2027: 4}
+PROJECT_CATEGORIES = {
+    Category.DISTRICT: 50,
+    Category.MUNICIPAL: 15,
+    Category.NATIONAL: 3,
+    Category.KEY_TECHNOLOGY: 10,
+    Category.CHALLENGE: 5,
+    Category.TRANSFER: 17,
+}
+TOPICS = [
+    "高速覆铜板",
+    "道地中药材",
+    "特色水果",
+    "新能源汽车零部件",
+    "智能装备",
+    "锂电池材料",
+    "生态渔业",
+    "绿色畜牧",
+    "工业互联网",
+    "新型建材",
+    "电子元器件",
+    "食品精深加工",
+    "节能环保装备",
+    "数字乡村",
+]
+WORK = ["关键技术研究", "技术集成与示范", "工艺优化研究", "产业化应用", "智能化改造", "新产品开发"]
+# applicants that are not enterprises: (unit, the district department it reports to)
+PUBLIC_UNITS = [
+    ("人民医院", "区卫生健康委"),
+    ("中医院", "区卫生健康委"),
+    ("农业技术推广站", "区农业农村委"),
+    ("水产站", "区农业农村委"),
+    ("职业教育中心", "区教委"),
+    ("科技创新服务中心", "区科技局"),
+]
 
 
 def _names(rng: random.Random, count: int, suffix: str, taken: set) -> list[str]:
@@ -69,7 +113,12 @@ def _tree(rng: random.Random, districts: int, towns: int) -> dict:
 
 
 def generate(
-    seed: int = 2026, districts: int = 40, enterprises: int = 100_000, towns: int = 20, log=print
+    seed: int = 2026,
+    districts: int = 40,
+    enterprises: int = 100_000,
+    towns: int = 20,
+    projects: int = 50_000,
+    log=print,
 ) -> dict:
     """Create the province if it is not there yet; return what was created (counts and seconds)."""
     if Department.objects.filter(name=PROVINCE, depth=1).exists():
@@ -92,6 +141,17 @@ def generate(
         _plans(district_nodes)
         log(f"方案：每个区县一份（{time.perf_counter() - started:.0f} 秒）")
         figures.update(_enterprises(rng, district_nodes, enterprises, log))
+        # the bulk writer skips model signals: the new towns' qualification summaries are built here
+        refresh_towns(
+            Department.objects.filter(path__startswith=province.path, kind="town").values_list(
+                "pk", flat=True
+            )
+        )
+        log(f"资质汇总表（{time.perf_counter() - started:.0f} 秒）")
+        # a stream of its own: the projects do not shift the enterprises an earlier seed produced
+        figures.update(_projects(random.Random(f"{seed}:projects"), district_nodes, projects))
+        figures["audit_entries"] += figures["projects"]
+        log(f"项目：{figures['projects']} 个（{time.perf_counter() - started:.0f} 秒）")
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures
@@ -211,6 +271,67 @@ def _enterprises(rng: random.Random, district_nodes, total: int, log) -> dict:
         )
         log(f"  {district.name}：企业 {len(ids)}，年度数据 {len(years)}，资质 {len(qual_ids)}")
     return counts
+
+
+def _projects(rng: random.Random, district_nodes, total: int) -> dict:
+    """`total` projects spread evenly over the districts (the first ones take the remainder)."""
+    base, extra = divmod(total, len(district_nodes))
+    years, year_weights = list(PROJECT_YEARS), list(PROJECT_YEARS.values())
+    categories = [c.value for c in PROJECT_CATEGORIES]  # plain strings for the bulk writer
+    category_weights = list(PROJECT_CATEGORIES.values())
+    created = 0
+    for index, district in enumerate(district_nodes):
+        wanted = base + (1 if index < extra else 0)
+        units = Department.objects.filter(path__startswith=district.path, kind__in=["town", "department"])
+        paths = {d.pk: d.path for d in units}
+        by_name = {d.name: d for d in units}
+        # (pk, town) of the district's enterprises, in a stable order: the seed picks the same ones
+        applicants = list(
+            Enterprise.objects.filter(town__path__startswith=district.path)
+            .order_by("pk")
+            .values_list("pk", "town_id")
+        )
+        sequence: dict = {}
+        while wanted > 0:
+            rows = []
+            for _ in range(min(wanted, PROJECT_CHUNK)):
+                year = rng.choices(years, year_weights)[0]
+                category = rng.choices(categories, category_weights)[0]
+                sequence[(year, category)] = sequence.get((year, category), 0) + 1
+                row = {
+                    "year": year,
+                    "number": f"{district.code}-{year}-{CODES[category]}-{sequence[(year, category)]:05d}",
+                    "name": rng.choice(TOPICS)
+                    + rng.choice(WORK)
+                    + ("（揭榜挂帅）" if category == Category.CHALLENGE else ""),
+                    "category": category,
+                    "enterprise_id": None,
+                    "unit_name": "",
+                    "note": "",
+                    **lifecycle(rng, year, category),
+                }
+                if applicants and rng.random() < 0.85:
+                    row["enterprise_id"], town_id = rng.choice(applicants)
+                    # challenges are posted and run by the district's bureau, the rest sit in the town
+                    row["department_id"] = (
+                        by_name["区科技局"].pk if category == Category.CHALLENGE else town_id
+                    )
+                else:
+                    unit, department = rng.choice(PUBLIC_UNITS)
+                    row["unit_name"] = district.name + unit
+                    row["department_id"] = by_name[department].pk
+                rows.append(row)
+            ids = _insert_projects(rows, [paths[r["department_id"]] for r in rows])
+            created += len(ids)
+            wanted -= len(rows)
+    return {"projects": created}
+
+
+@transaction.atomic
+def _insert_projects(rows: list[dict], places: list[str]) -> list[int]:
+    ids = insert(Project, rows)
+    _audit(Project, ids, rows, places, lambda r: f"{r['number']} {r['name']}")
+    return ids
 
 
 def _audit(model, ids, rows, places, label) -> None:

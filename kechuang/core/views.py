@@ -1,5 +1,6 @@
 from collections import Counter
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -52,3 +53,9 @@ def error_500(request):
     return render(
         request, "core/error.html", {"code": 500, "message": "系统内部错误，已记录。请稍后重试。"}, status=500
     )
+
+
+def bench_ok(request):
+    """The serving benchmark's baseline (only routed with KECHUANG_BENCH_VIEWS=1): everything a request
+    costs — middleware, session, login check, audit context — and no work of its own."""
+    return JsonResponse({"ok": True})

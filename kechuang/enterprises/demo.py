@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from kechuang.core import derived
 from kechuang.org.models import Department
 
 from . import creditcode, stages
@@ -228,8 +229,10 @@ def _towns() -> list[tuple[Department, int]]:
 
 
 @transaction.atomic
+@derived.batched()
 def load_demo_enterprises(seed: int = 2021) -> int:
-    """Create the synthetic enterprises that are missing; return how many were created."""
+    """Create the synthetic enterprises that are missing; return how many were created (the towns'
+    qualification summaries are refreshed once, at the end)."""
     population = _Plan(seed).build()
     rng = random.Random(seed + 1)
     towns = _towns()

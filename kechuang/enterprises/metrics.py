@@ -7,6 +7,7 @@ from django.db.models import Min, OuterRef, Subquery
 
 from kechuang.progress.registry import MetricResult, in_scope, metric
 
+from . import summaries
 from .models import Enterprise, Qualification, StageRecord, valid_on_q
 
 
@@ -20,7 +21,12 @@ from .models import Enterprise, Qualification, StageRecord, valid_on_q
     params=("kind",),
 )
 def first_qualified(scope, period, kind="cq_tech") -> MetricResult:
-    ids = (
+    value = summaries.first_between(scope, kind, period.start, period.end)
+    return MetricResult(value, lambda: _first_ids(scope, period, kind))
+
+
+def _first_ids(scope, period, kind):
+    return (
         Qualification.objects.filter(kind__code=kind)
         .filter(in_scope(scope, "enterprise__town"))
         .values("enterprise_id")
@@ -29,7 +35,6 @@ def first_qualified(scope, period, kind="cq_tech") -> MetricResult:
         .order_by("enterprise_id")
         .values_list("enterprise_id", flat=True)
     )
-    return MetricResult.from_ids(ids)
 
 
 def _valid_ids(scope, day, kind):
@@ -53,7 +58,8 @@ def _valid_ids(scope, day, kind):
     params=("kind",),
 )
 def qualified_at_end(scope, period, kind="cq_tech") -> MetricResult:
-    return MetricResult.from_ids(_valid_ids(scope, period.end, kind))
+    value = summaries.holding_on(scope, kind, period.end)
+    return MetricResult(value, lambda: _valid_ids(scope, period.end, kind))
 
 
 @metric(
@@ -66,10 +72,9 @@ def qualified_at_end(scope, period, kind="cq_tech") -> MetricResult:
     params=("kind", "base_year"),
 )
 def qualified_multiple(scope, period, kind="cq_tech", base_year=2020) -> MetricResult:
-    now = list(_valid_ids(scope, period.end, kind))
-    base = _valid_ids(scope, date(int(base_year), 12, 31), kind).count()
-    value = (Decimal(len(now)) / Decimal(base)).quantize(Decimal("0.0001")) if base else None
-    return MetricResult(value=value, record_ids=tuple(now), numerator=len(now), denominator=base)
+    now, base = summaries.cumulative(scope, kind, [period.end, date(int(base_year), 12, 31)], "valid_change")
+    value = (Decimal(now) / Decimal(base)).quantize(Decimal("0.0001")) if base else None
+    return MetricResult(value, lambda: _valid_ids(scope, period.end, kind), numerator=now, denominator=base)
 
 
 @metric(

@@ -320,6 +320,42 @@ class StageRecord(models.Model):
         return self.enterprise.town
 
 
+class QualificationSummary(models.Model):
+    """Derived, never edited: per town, qualification kind and day — and the same added up by month and by
+    year (`grain`; `day` is the bucket's first day) — how many enterprises got the kind for the first time
+    and by how much the number holding it valid changed (an enterprise counts once however many of its
+    recognitions overlap). Kept by `summaries.py` whenever recognitions or an enterprise's town change, so
+    the cockpit adds up a few rows per town instead of scanning every recognition."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", "日"
+        MONTH = "m", "月"
+        YEAR = "y", "年"
+
+    town = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    kind = models.ForeignKey(QualificationKind, on_delete=models.CASCADE, related_name="+", db_index=False)
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    day = models.DateField()
+    first = models.IntegerField(default=0)
+    valid_change = models.IntegerField(default=0)
+
+    derived_data = True  # recomputed, not changed by anyone: not audited
+
+    class Meta:
+        # covering: sums over a town's range of buckets never touch the table itself
+        indexes = [
+            models.Index(
+                fields=["kind", "grain", "town", "day", "first", "valid_change"], name="qual_summary_lookup"
+            ),
+            models.Index(fields=["town"], name="qual_summary_town"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id}/{self.kind_id}/{self.grain}{self.day}: +{self.first} Δ{self.valid_change}"
+
+
 class RuleSet(models.Model):
     """A dated, versioned set of rule parameters (thresholds, grade tables) — never constants in code.
 

@@ -58,6 +58,10 @@ class Capability:
     REVIEW_PROGRESS = "progress.review"  # open rounds, approve or return reports
     VIEW_PLATFORMS = "platforms.view"
     CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
+    VIEW_PROJECTS = "projects.view"
+    CHANGE_PROJECTS = (
+        "projects.change"  # S&T projects: applications, approval, funding, acceptance: bureau only
+    )
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -70,6 +74,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_AUDIT,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.VIEW_PROJECTS,
         }
     ),
     Role.BUREAU_ADMIN: frozenset(
@@ -83,7 +88,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHANGE_ENTERPRISES,
             Capability.CERTIFY_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.VIEW_PROJECTS,
             Capability.CHANGE_PLATFORMS,
+            Capability.CHANGE_PROJECTS,
             Capability.REVIEW_PROGRESS,
         }
     ),
@@ -93,6 +100,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
         }
     ),
@@ -102,6 +110,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.VIEW_PROJECTS,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -110,6 +119,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_ENTERPRISES,
             Capability.CHANGE_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
+            Capability.VIEW_PROJECTS,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN}),

@@ -4,6 +4,9 @@ one source for the page, `GET /api/v1/cockpit` and `kechuang cockpit`."""
 from collections import Counter
 from datetime import date
 
+from django.core.cache import cache
+
+from kechuang.audit.version import current as data_version
 from kechuang.org.scope import visible_to
 from kechuang.plans.export import plan_queryset
 
@@ -17,7 +20,21 @@ def active_plan(user=None):
     return plans.order_by("-issued_on", "-pk").first()
 
 
+CACHE_SECONDS = 15 * 60  # a safety net only: a committed change retires the entry at once
+
+
 def cockpit(plan, as_of: date) -> dict:
+    """The cockpit of `plan` on `as_of`, computed once per data version (audit/version.py) in each app
+    process: leaders open it far more often than the registries change."""
+    key = f"cockpit:{plan.pk}:{as_of.isoformat()}:{data_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = _cockpit(plan, as_of)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _cockpit(plan, as_of: date) -> dict:
     rows = plan_progress(plan, as_of, with_trajectory=True)
     by_programme = {}
     for programme in plan.programmes.all():

@@ -24,17 +24,35 @@ from django.db.models import Q
 from .periods import Period
 
 
-@dataclass(frozen=True)
 class MetricResult:
-    value: Decimal | int | None
-    record_ids: tuple = ()
-    numerator: Decimal | int | None = None
-    denominator: Decimal | int | None = None
+    """A metric's value and the ids of the records behind it. Metrics that read summaries give the ids as
+    a function, called only when someone drills down (the cockpit needs the value alone)."""
+
+    __slots__ = ("value", "numerator", "denominator", "_ids")
+
+    def __init__(
+        self,
+        value: Decimal | int | None,
+        record_ids: tuple | Callable[[], Iterable] = (),
+        numerator: Decimal | int | None = None,
+        denominator: Decimal | int | None = None,
+    ) -> None:
+        self.value, self.numerator, self.denominator = value, numerator, denominator
+        self._ids = record_ids if callable(record_ids) else tuple(record_ids)
+
+    @property
+    def record_ids(self) -> tuple:
+        if callable(self._ids):
+            self._ids = tuple(self._ids())
+        return self._ids
 
     @classmethod
     def from_ids(cls, ids: Iterable) -> MetricResult:
         ids = tuple(ids)
         return cls(value=len(ids), record_ids=ids)
+
+    def __repr__(self) -> str:
+        return f"MetricResult(value={self.value!r})"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.audit.context import Source, audit_context
+from kechuang.core import derived
 
 from . import parsedcache
 from .columns import CellError
@@ -193,7 +194,11 @@ def commit(job_id: int) -> ImportJob:
         if rows is None:  # no preview of this very file: read and parse it now
             workbook = open_workbook(Path(job.file.path), DATA_SHEET)
             rows = parsed_rows(sheet, workbook, map_header(sheet, workbook.header))
-        with transaction.atomic(), audit_context(source=Source.IMPORT, actor=job.user, reason=job.reason):
+        with (
+            transaction.atomic(),
+            audit_context(source=Source.IMPORT, actor=job.user, reason=job.reason),
+            derived.batched(),  # summaries of what the rows touched are refreshed once, before COMMIT
+        ):
             context = sheet.prepare(job.user)
 
             def store(batch):

@@ -7,12 +7,15 @@ from kechuang.core import province
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification
 from kechuang.org.models import Department
 from kechuang.plans.models import Plan
+from kechuang.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
 
 def generate(seed):
-    return province.generate(seed=seed, districts=3, enterprises=300, towns=4, log=lambda *_: None)
+    return province.generate(
+        seed=seed, districts=3, enterprises=300, towns=4, projects=121, log=lambda *_: None
+    )
 
 
 def test_a_small_province():
@@ -28,6 +31,22 @@ def test_a_small_province():
     assert in_province.count() == figures["enterprises"] == 300
     assert EnterpriseYear.objects.filter(enterprise__in=in_province).count() == figures["enterprise_years"]
     assert Qualification.objects.filter(enterprise__in=in_province).count() == figures["qualifications"]
+    # projects: exactly as many as asked for, spread over every district, each audited where it sits
+    projects = Project.objects.filter(department__path__startswith=root.path)
+    assert projects.count() == figures["projects"] == 121
+    for district in districts:
+        assert projects.filter(department__path__startswith=district.path).count() in (40, 41)
+    assert figures["audit_entries"] == (
+        figures["enterprises"] + figures["enterprise_years"] + figures["qualifications"] + figures["projects"]
+    )
+    audited = ChangeEntry.objects.filter(content_type__model="project", scope_path__startswith=root.path)
+    assert audited.count() == 121
+    carried = projects.filter(enterprise__isnull=False).select_related("enterprise__town", "department")
+    assert carried.exists() and projects.filter(enterprise__isnull=True).exists()
+    # an enterprise's project sits in the enterprise's own district (in its town, or with the bureau)
+    assert all(p.enterprise.town.path[:8] == p.department.path[:8] for p in carried)
+    for p in projects.select_related("enterprise", "department")[:60]:
+        p.full_clean()  # generated rows obey the rules a clerk's entry does
     assert ChangeEntry.objects.count() - before >= figures["audit_entries"]
     # every generated enterprise has a valid credit code and lies in its district's towns
     sample = in_province.select_related("town").order_by("pk")[:50]
@@ -45,6 +64,29 @@ def test_a_small_province():
     assert generate(7) == {}
 
 
+def _projects():
+    root = Department.objects.get(name=province.PROVINCE)
+    return list(
+        Project.objects.filter(department__path__startswith=root.path)
+        .order_by("pk")
+        .values_list(
+            "year",
+            "number",
+            "name",
+            "category",
+            "status",
+            "department__name",
+            "enterprise__credit_code",
+            "unit_name",
+            "applied_on",
+            "approved_on",
+            "completed_on",
+            "funding",
+            "self_funding",
+        )
+    )
+
+
 def test_the_same_seed_gives_the_same_data():
     generate(11)
     first = list(
@@ -52,7 +94,9 @@ def test_the_same_seed_gives_the_same_data():
         .order_by("pk")
         .values_list("credit_code", "name")
     )
+    first_projects = _projects()
     root = Department.objects.get(name=province.PROVINCE)
+    Project.objects.filter(department__path__startswith=root.path).delete()  # they protect what they refer to
     Enterprise.objects.filter(town__path__startswith=root.path).delete()
     Plan.objects.filter(department__path__startswith=root.path).delete()
     Department.objects.filter(path__startswith=root.path).delete()
@@ -63,3 +107,4 @@ def test_the_same_seed_gives_the_same_data():
         .values_list("credit_code", "name")
     )
     assert first == second and len(first) == 300
+    assert _projects() == first_projects and len(first_projects) == 121

@@ -76,6 +76,7 @@ def grow_registries(dept, n, start=0):
 
     from kechuang.enterprises.creditcode import build
     from kechuang.enterprises.models import Enterprise, Qualification, QualificationKind
+    from kechuang.enterprises.summaries import mark_towns
 
     town = dept("汉丰街道")
     kinds = {k.code: k for k in QualificationKind.objects.filter(code__in=["cq_tech", "hte"])}
@@ -98,6 +99,7 @@ def grow_registries(dept, n, start=0):
             for e in enterprises
         ]
     )
+    mark_towns({town.pk})  # bulk_create skips the signals that keep the summaries in step
 
 
 @pytest.mark.parametrize("as_of", ["2023-06-30", "2026-11-28"])

@@ -11,17 +11,23 @@ class Command(AuditedCommand):
             "--scale",
             choices=["district", "province"],
             default="district",
-            help="province：另生成一个省级规模的数据集（40 个区县、10 万家企业、80 万条年度数据、100 万条审计记录）",
+            help="province：另生成一个省级规模的数据集（40 个区县、10 万家企业、80 万条年度数据、5 万个科技项目、100 万条以上审计记录）",
         )
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成相同的数据）")
         parser.add_argument("--enterprises", type=int, default=100_000, help="省级数据集的企业数")
+        parser.add_argument("--projects", type=int, default=50_000, help="省级数据集的科技项目数")
 
     def handle(self, *args, **options):
         load_demo_data()
         if options["scale"] == "province":
             from kechuang.core.province import generate
 
-            generate(seed=options["seed"], enterprises=options["enterprises"], log=self.stdout.write)
+            generate(
+                seed=options["seed"],
+                enterprises=options["enterprises"],
+                projects=options["projects"],
+                log=self.stdout.write,
+            )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪：开州区方案、单位、演示账号与企业台账。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role, *_ in DEMO_USERS:

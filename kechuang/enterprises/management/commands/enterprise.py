@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from kechuang.core.commands import AuditedCommand
+from kechuang.enterprises import summaries
 from kechuang.enterprises.eligibility import AssessInputError, assess
 from kechuang.enterprises.models import RuleSet
 from kechuang.enterprises.rules import params_for
@@ -20,8 +21,14 @@ class Command(AuditedCommand):
         assess_parser.add_argument("--rules", choices=["kxqy", "gqrd"], required=True)
         assess_parser.add_argument("file", help="输入 JSON 文件（金额单位：元），- 表示标准输入")
         assess_parser.add_argument("--json", action="store_true", help="输出 JSON")
+        summaries_parser = sub.add_parser(
+            "summaries", help="资质汇总表：rebuild 从明细重算；verify 与明细逐年核对（不一致时返回非零）"
+        )
+        summaries_parser.add_argument("what", choices=["rebuild", "verify"])
 
     def handle(self, *args, **options):
+        if options["action"] == "summaries":
+            return self._summaries(options["what"])
         source = options["file"]
         try:
             text = self.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -51,6 +58,16 @@ class Command(AuditedCommand):
             return
         for result in results:
             self.stdout.write(_readable(options["rules"], result))
+
+    def _summaries(self, what: str) -> None:
+        if what == "rebuild":
+            summaries.rebuild()
+            self.stdout.write("资质汇总表已按明细重算。")
+            return
+        problems = summaries.verify()
+        if problems:
+            raise CommandError("资质汇总表与明细不一致：\n" + "\n".join(problems))
+        self.stdout.write("资质汇总表与明细一致。")
 
 
 def _readable(rules: str, result: dict) -> str:

@@ -1,0 +1,283 @@
+"""Qualification summaries: what the cockpit's enterprise metrics read instead of every recognition.
+
+Per town, kind and day (and added up by month and by year) the summary holds `first` (enterprises whose first recognition of the kind falls on
+that day) and `valid_change` (+1 where an enterprise starts holding the kind valid, −1 the day after it
+stops; an enterprise's overlapping or back-to-back recognitions are merged, so it counts once). Then
+
+    enterprises holding the kind valid on day D = Σ valid_change over days ≤ D
+    enterprises first recognised in [a, b]    = Σ first over days in [a, b]
+
+read as whole years before D, whole months of D's year, then the days of D's month.
+
+Correctness over cleverness: whatever changes (a recognition saved or deleted, an enterprise moved to
+another town or deleted), the touched towns' rows are recomputed from the base tables — a town holds a few
+hundred recognitions. `scan_*` below compute the same figures straight from the base tables with
+hand-written SQL; tests and `kechuang summaries verify` hold the two equal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from itertools import groupby
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from kechuang.audit import version
+from kechuang.core import derived
+from kechuang.core.bulkwrite import insert
+from kechuang.org.models import Department
+
+from .models import Enterprise, Qualification, QualificationSummary
+
+ONE_DAY = timedelta(days=1)
+TOWNS_PER_PASS = 200  # keeps a full rebuild's memory flat at province scale
+
+
+def _spans(recognitions) -> list[tuple[date, date | None]]:
+    """Merged [first valid day, last valid day] spans (None = open-ended) of one enterprise and kind."""
+    spans = []
+    for issued, expires, revoked in recognitions:
+        last = expires
+        if revoked is not None and (last is None or revoked - ONE_DAY < last):
+            last = revoked - ONE_DAY
+        if last is not None and last < issued:
+            continue  # revoked on the day it was issued: never valid
+        spans.append((issued, last))
+    spans.sort(key=lambda s: s[0])
+    merged: list[list] = []
+    for start, last in spans:
+        if merged and (merged[-1][1] is None or start <= merged[-1][1] + ONE_DAY):
+            if merged[-1][1] is not None and (last is None or last > merged[-1][1]):
+                merged[-1][1] = last
+            continue
+        merged.append([start, last])
+    return [(start, last) for start, last in merged]
+
+
+def _summarise(rows: Iterable[tuple]) -> dict:
+    """(town, kind, day) → [first, valid_change] from recognition rows ordered by enterprise and kind:
+    (enterprise_id, town_id, kind_id, issued_on, expires_on, revoked_on)."""
+    cells: dict = defaultdict(lambda: [0, 0])
+    for (_, kind), group in groupby(rows, key=lambda r: (r[0], r[2])):
+        group = list(group)
+        town = group[0][1]
+        cells[(town, kind, min(r[3] for r in group))][0] += 1
+        for start, last in _spans([(r[3], r[4], r[5]) for r in group]):
+            cells[(town, kind, start)][1] += 1
+            if last is not None:
+                cells[(town, kind, last + ONE_DAY)][1] -= 1
+    return {key: value for key, value in cells.items() if value != [0, 0]}
+
+
+def _rolled_up(cells: dict, bucket) -> dict:
+    """The daily cells added up into buckets (`bucket(day)` = the bucket's first day)."""
+    totals: dict = defaultdict(lambda: [0, 0])
+    for (town, kind, day), (first, change) in cells.items():
+        total = totals[(town, kind, bucket(day))]
+        total[0] += first
+        total[1] += change
+    return {key: value for key, value in totals.items() if value != [0, 0]}
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _year(day: date) -> date:
+    return day.replace(month=1, day=1)
+
+
+def _town_q(towns: set, lookup: str) -> Q:
+    ids = {t for t in towns if t is not None}
+    q = Q(**{f"{lookup}__in": ids})
+    if None in towns:
+        q |= Q(**{f"{lookup}__isnull": True})
+    return q
+
+
+def refresh_towns(towns: Iterable[int | None]) -> None:
+    """Recompute the summaries of these towns (None = enterprises without a town) from the base tables."""
+    towns = sorted(set(towns), key=lambda t: (t is None, t or 0))
+    for start in range(0, len(towns), TOWNS_PER_PASS):
+        _refresh(set(towns[start : start + TOWNS_PER_PASS]))
+
+
+def _refresh(towns: set) -> None:
+    with transaction.atomic():
+        QualificationSummary.objects.filter(_town_q(towns, "town"))._raw_delete(connection.alias)
+        rows = (
+            Qualification.objects.filter(_town_q(towns, "enterprise__town"))
+            .order_by("enterprise_id", "kind_id")
+            .values_list(
+                "enterprise_id", "enterprise__town_id", "kind_id", "issued_on", "expires_on", "revoked_on"
+            )
+            .iterator(chunk_size=10_000)
+        )
+        days = _summarise(rows)
+        Grain = QualificationSummary.Grain
+        buckets = [
+            (Grain.DAY, days),
+            (Grain.MONTH, _rolled_up(days, _month)),
+            (Grain.YEAR, _rolled_up(days, _year)),
+        ]
+        insert(
+            QualificationSummary,
+            [
+                {
+                    "town_id": town,
+                    "kind_id": kind,
+                    "grain": grain,
+                    "day": day,
+                    "first": first,
+                    "valid_change": change,
+                }
+                for grain, cells in buckets
+                for (town, kind, day), (first, change) in sorted(cells.items(), key=_row_order)
+            ],
+        )
+
+
+def _row_order(item):
+    (town, kind, day), _ = item
+    return (kind, town is None, town or 0, day)
+
+
+def rebuild() -> None:
+    """Recompute every summary (after bulk writes that bypass model signals, or to repair)."""
+    towns = set(Enterprise.objects.order_by().values_list("town_id", flat=True).distinct())
+    with transaction.atomic():
+        QualificationSummary.objects.all()._raw_delete(connection.alias)
+        refresh_towns(towns)
+        version.changed()  # a repair changes what the cockpit shows
+
+
+def mark_towns(towns: Iterable[int | None]) -> None:
+    """These towns' summaries are stale: refresh now, or when the surrounding batch ends."""
+    derived.mark(refresh_towns, towns)
+
+
+# ---- reading --------------------------------------------------------------------------------------------
+
+
+def _scope_q(scope) -> Q:
+    # town ids from a subquery, not a join on the path: the database then reads the summary through its
+    # (kind, town, day) index town by town instead of scanning every row of the kind
+    if scope is None:
+        return Q()
+    return Q(town_id__in=Department.objects.filter(path__startswith=scope.path).values("pk"))
+
+
+def cumulative(scope, kind_code: str, days: Sequence[date], field: str) -> list[int]:
+    """For each day, Σ `field` ("first" or "valid_change") of the scope's summary up to that day: whole
+    years before it, then whole months of its year, then days of its month — three queries whatever the
+    number of days, a few dozen index entries per town each."""
+    if not days:
+        return []
+    Grain = QualificationSummary.Grain
+    years, months = [_year(d) for d in days], [_month(d) for d in days]
+    rows = QualificationSummary.objects.filter(_scope_q(scope), kind__code=kind_code)
+    parts = [
+        rows.filter(grain=Grain.YEAR, day__lt=max(years)).aggregate(
+            **{f"d{i}": Sum(field, filter=Q(day__lt=y), default=0) for i, y in enumerate(years)}
+        ),
+        rows.filter(grain=Grain.MONTH, day__gte=min(years), day__lt=max(months)).aggregate(
+            **{
+                f"d{i}": Sum(field, filter=Q(day__gte=y, day__lt=m), default=0)
+                for i, (y, m) in enumerate(zip(years, months, strict=True))
+            }
+        ),
+        rows.filter(grain=Grain.DAY, day__gte=min(months), day__lte=max(days)).aggregate(
+            **{
+                f"d{i}": Sum(field, filter=Q(day__gte=m, day__lte=d), default=0)
+                for i, (m, d) in enumerate(zip(months, days, strict=True))
+            }
+        ),
+    ]
+    return [sum(part[f"d{i}"] for part in parts) for i in range(len(days))]
+
+
+def holding_on(scope, kind_code: str, day: date) -> int:
+    return cumulative(scope, kind_code, [day], "valid_change")[0]
+
+
+def first_between(scope, kind_code: str, start: date, end: date) -> int:
+    before, upto = cumulative(scope, kind_code, [start - ONE_DAY, end], "first")
+    return upto - before
+
+
+# ---- the same figures from the base tables (reference for tests, `verify` and the benchmark) -------------
+
+_SCAN_HOLDING = """
+SELECT COUNT(DISTINCT q.enterprise_id)
+FROM enterprises_qualification q
+JOIN enterprises_qualificationkind k ON k.id = q.kind_id
+JOIN enterprises_enterprise e ON e.id = q.enterprise_id
+{join}
+WHERE k.code = %s {where} AND q.issued_on <= %s
+  AND (q.expires_on IS NULL OR q.expires_on >= %s)
+  AND (q.revoked_on IS NULL OR q.revoked_on > %s)
+"""
+
+_SCAN_FIRST = """
+SELECT COUNT(*) FROM (
+  SELECT q.enterprise_id, MIN(q.issued_on) AS first_on
+  FROM enterprises_qualification q
+  JOIN enterprises_qualificationkind k ON k.id = q.kind_id
+  JOIN enterprises_enterprise e ON e.id = q.enterprise_id
+  {join}
+  WHERE k.code = %s {where}
+  GROUP BY q.enterprise_id
+) firsts WHERE first_on >= %s AND first_on <= %s
+"""
+
+
+def _scan(sql: str, scope, kind_code: str, params: list) -> int:
+    join, where, scope_params = "", "", []
+    if scope is not None:
+        join = "JOIN org_department t ON t.id = e.town_id"
+        where, scope_params = "AND t.path LIKE %s", [scope.path + "%"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(join=join, where=where), [kind_code, *scope_params, *params])
+        return cursor.fetchone()[0]
+
+
+def scan_holding_on(scope, kind_code: str, day: date) -> int:
+    return _scan(_SCAN_HOLDING, scope, kind_code, [day, day, day])
+
+
+def scan_first_between(scope, kind_code: str, start: date, end: date) -> int:
+    return _scan(_SCAN_FIRST, scope, kind_code, [start, end])
+
+
+def verify(today: date | None = None) -> list[str]:
+    """Where the summaries and the base tables disagree (empty when they agree): the whole registry and
+    every province, city and district, for each kind, at every year end with recognitions and today."""
+    from django.utils import timezone
+
+    from .models import QualificationKind
+
+    today = today or timezone.localdate()
+    first = Qualification.objects.order_by("issued_on").values_list("issued_on", flat=True).first()
+    if first is None:
+        return []
+    days = [date(year, 12, 31) for year in range(first.year, today.year)] + [today]
+    scopes = [None, *Department.objects.filter(kind__in=["province", "city", "district"]).order_by("path")]
+    problems = []
+    for kind in QualificationKind.objects.order_by("sort_order").values_list("code", flat=True):
+        for scope in scopes:
+            held = cumulative(scope, kind, days, "valid_change")
+            firsts = cumulative(scope, kind, days, "first")
+            for index, day in enumerate(days):
+                name = scope.name if scope else "全部"
+                scanned = scan_holding_on(scope, kind, day)
+                if held[index] != scanned:
+                    problems.append(f"{name} {kind} {day}：汇总表有效 {held[index]}，明细 {scanned}")
+                if index:  # first recognitions within the year up to `day`
+                    since = firsts[index] - firsts[index - 1]
+                    scanned = scan_first_between(scope, kind, days[index - 1] + ONE_DAY, day)
+                    if since != scanned:
+                        problems.append(f"{name} {kind} {day.year}年：汇总表首次认定 {since}，明细 {scanned}")
+    return problems

@@ -1,0 +1,38 @@
+"""Every change to projects."""
+
+from django.db import transaction
+
+from kechuang.audit.context import audit_context
+from kechuang.org.actions import ActionRefused
+from kechuang.org.models import Department
+from kechuang.org.roles import Capability
+from kechuang.org.scope import visible_to
+
+from .models import Project
+
+
+def _may_file_under(user, department: Department | None) -> bool:
+    if department is None:
+        return True  # full_clean names the missing department
+    return visible_to(user, Department.objects.filter(pk=department.pk), Capability.CHANGE_PROJECTS).exists()
+
+
+def save_project(acting_user, project: Project | None, *, reason: str = "", **fields) -> Project:
+    """Register (project None) or update a project; the user needs `projects.change` over the project's
+    department — both the one it is under now and the one it is moved to."""
+    if project is None:
+        project = Project(**fields)
+    else:
+        if not visible_to(
+            acting_user, Project.objects.filter(pk=project.pk), Capability.CHANGE_PROJECTS
+        ).exists():
+            raise ActionRefused("您没有修改该项目的权限。")
+        for name, value in fields.items():
+            setattr(project, name, value)
+    department = project.department if project.department_id else None
+    if not _may_file_under(acting_user, department):
+        raise ActionRefused(f"您没有在“{department.name}”登记项目的权限。")
+    project.full_clean()
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        project.save()
+    return project

@@ -1,0 +1,216 @@
+"""Synthetic Kaizhou S&T projects 2019–2027 (the 2027 call is open), seeded and repeatable.
+
+Drawn from the plan's own words for programme 3: a batch of district projects every year, municipal
+support sought, key-technology projects on 柴葛退热口服液 and 5G high-speed copper-clad laminate (2021),
+farming (特色水果, 道地中药材, 绿色畜牧, 生态渔业) and a first 揭榜挂帅 trial. Lifecycles (approval,
+acceptance, termination) and amounts are drawn by `lifecycle`, which the province generator shares.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from kechuang.enterprises.models import Enterprise
+from kechuang.org.models import Department
+
+from .models import Category, Project, Status
+
+# The day the synthetic lifecycles are seen at: fixed, so the same seed gives the same data on any day.
+AS_OF = date(2026, 11, 28)
+
+CODES = {
+    Category.DISTRICT: "QJ",
+    Category.MUNICIPAL: "SJ",
+    Category.NATIONAL: "GJ",
+    Category.KEY_TECHNOLOGY: "GG",
+    Category.CHALLENGE: "JB",
+    Category.TRANSFER: "ZH",
+}
+# category → (lowest, highest) public funding in 元, and the share of applications approved
+FUNDING = {
+    Category.DISTRICT: (50_000, 300_000),
+    Category.MUNICIPAL: (200_000, 1_000_000),
+    Category.NATIONAL: (1_000_000, 5_000_000),
+    Category.KEY_TECHNOLOGY: (500_000, 3_000_000),
+    Category.CHALLENGE: (1_000_000, 5_000_000),
+    Category.TRANSFER: (100_000, 800_000),
+}
+APPROVAL_RATE = {
+    Category.DISTRICT: 0.75,
+    Category.MUNICIPAL: 0.5,
+    Category.NATIONAL: 0.3,
+    Category.KEY_TECHNOLOGY: 0.8,
+    Category.CHALLENGE: 0.6,
+    Category.TRANSFER: 0.7,
+}
+
+
+def lifecycle(rng: random.Random, year: int, category: str, approve: bool | None = None) -> dict:
+    """Status, dates and amounts of a project applied for in `year`, as seen on AS_OF; every result
+    passes Project.clean(). `approve` forces the decision (None: drawn at the category's rate)."""
+    if year > AS_OF.year:  # next year's call, open now: applied this autumn, not yet decided
+        applied = date(year - 1, rng.randint(9, AS_OF.month), rng.randint(1, 28))
+    elif rng.random() < 0.3:  # calls for the next year's projects often close in the autumn before
+        applied = date(year - 1, rng.randint(10, 12), rng.randint(1, 28))
+    else:
+        applied = date(year, rng.randint(1, 5), rng.randint(1, 28))
+    low, high = FUNDING[category]
+    requested = rng.randrange(low, high + 1, 1_000)
+    own = Decimal(int(requested * rng.uniform(0.5, 3.0)) // 1_000 * 1_000)
+    fields = {
+        "applied_on": applied,
+        "approved_on": None,
+        "planned_end_on": None,
+        "completed_on": None,
+        "funding": Decimal(0),
+        "self_funding": own,
+    }
+    decided = applied + timedelta(days=rng.randint(60, 150))
+    approved = rng.random() < APPROVAL_RATE[category] if approve is None else approve
+    if decided > AS_OF:
+        return {**fields, "status": Status.APPLIED.value}
+    if not approved:
+        return {**fields, "status": Status.REJECTED.value}
+    planned_end = decided + timedelta(days=365 * rng.randint(1, 3))
+    fields.update(approved_on=decided, planned_end_on=planned_end, funding=Decimal(requested))
+    if planned_end <= AS_OF:
+        if rng.random() < 0.08:
+            return {**fields, "status": Status.TERMINATED.value}
+        completed = min(planned_end + timedelta(days=rng.randint(-30, 120)), AS_OF)
+        return {**fields, "status": Status.COMPLETED.value, "completed_on": max(completed, decided)}
+    if rng.random() < 0.02:
+        return {**fields, "status": Status.TERMINATED.value}
+    recent = AS_OF - decided < timedelta(days=90)  # approved, not yet reported as started
+    return {**fields, "status": (Status.APPROVED if recent else Status.ONGOING).value}
+
+
+# (year, category, name, non-enterprise applicant as (unit name, department) or None for an enterprise,
+#  approved: True / False / None for drawn)
+PROJECTS = [
+    (2019, Category.DISTRICT, "开州春橙绿色高效栽培技术示范", ("开州区农业技术推广站", "区农业农村委"), True),
+    (2019, Category.DISTRICT, "道地中药材木香规范化种植与初加工技术研究", None, None),
+    (2019, Category.DISTRICT, "智能配电开关柜装配线数字化改造", None, None),
+    (2019, Category.MUNICIPAL, "高性能铝合金轮毂轻量化关键技术研发", None, None),
+    (2019, Category.TRANSFER, "锂电池正极材料制备技术成果转化", None, True),
+    (2020, Category.DISTRICT, "稻渔综合种养技术集成与示范", ("开州区水产站", "区农业农村委"), True),
+    (2020, Category.DISTRICT, "开州土鸡绿色健康养殖技术研究", None, None),
+    (2020, Category.DISTRICT, "建筑固废资源化再生骨料技术研究", None, None),
+    (
+        2020,
+        Category.DISTRICT,
+        "基层医疗机构远程心电诊断平台应用研究",
+        ("开州区人民医院", "区卫生健康委"),
+        None,
+    ),
+    (2020, Category.MUNICIPAL, "柴葛退热口服液制备工艺优化研究", None, True),
+    (2021, Category.KEY_TECHNOLOGY, "柴葛退热口服液质量标准与产业化关键技术攻关", None, True),
+    (2021, Category.KEY_TECHNOLOGY, "大数据通讯5G及以上高速覆铜板关键技术攻关", None, True),
+    (2021, Category.CHALLENGE, "高速覆铜板低介电损耗树脂配方（揭榜挂帅试点）", None, True),
+    (2021, Category.DISTRICT, "开州春橙采后保鲜与冷链技术研究", None, True),
+    (2021, Category.DISTRICT, "开州木香种苗繁育与标准化种植示范", None, True),
+    (2021, Category.DISTRICT, "汉丰湖土著鱼类资源保护与增殖技术", ("开州区水产站", "区农业农村委"), True),
+    (2021, Category.DISTRICT, "生猪养殖粪污资源化利用技术示范", None, None),
+    (2021, Category.DISTRICT, "乡村旅游智慧导览系统开发", None, False),
+    (2021, Category.MUNICIPAL, "新能源汽车线束智能检测装备研发", None, True),
+    (
+        2021,
+        Category.MUNICIPAL,
+        "特色水果病虫害绿色防控技术集成",
+        ("开州区农业技术推广站", "区农业农村委"),
+        None,
+    ),
+    (2021, Category.TRANSFER, "覆铜板用高纯电子级玻纤布成果转化", None, True),
+    (2022, Category.DISTRICT, "中药材林下生态种植技术研究", None, None),
+    (2022, Category.DISTRICT, "智能电子元器件自动化贴装工艺改进", None, None),
+    (2022, Category.DISTRICT, "生态渔业尾水处理技术示范", None, None),
+    (2022, Category.MUNICIPAL, "工业互联网设备预测性维护平台研发", None, None),
+    (2022, Category.KEY_TECHNOLOGY, "高频高速覆铜板基材国产化关键技术攻关", None, True),
+    (2022, Category.TRANSFER, "柴葛退热口服液中试成果转化", None, True),
+    (2023, Category.DISTRICT, "开州春橙品质提升与品牌标准研究", None, None),
+    (
+        2023,
+        Category.DISTRICT,
+        "山地特色畜禽疫病快速检测技术",
+        ("开州区动物疫病预防控制中心", "区农业农村委"),
+        None,
+    ),
+    (2023, Category.DISTRICT, "新型储能电池模组热管理技术研究", None, None),
+    (2023, Category.MUNICIPAL, "数控机床关键零部件精密加工技术研发", None, None),
+    (2023, Category.NATIONAL, "三峡库区特色中药材资源综合利用技术集成与示范", None, True),
+    (2023, Category.CHALLENGE, "智能制造产线视觉质检算法（揭榜挂帅）", None, True),
+    (2024, Category.DISTRICT, "道地中药材有效成分提取工艺研究", None, None),
+    (2024, Category.DISTRICT, "智慧农业物联网监测系统应用示范", None, None),
+    (2024, Category.DISTRICT, "装配式建筑构件绿色生产技术研究", None, None),
+    (2024, Category.MUNICIPAL, "高速覆铜板用低轮廓铜箔研发", None, True),
+    (2024, Category.KEY_TECHNOLOGY, "新能源汽车电机控制器关键技术攻关", None, True),
+    (2024, Category.TRANSFER, "柑橘深加工果胶提取成果转化", None, None),
+    (2025, Category.DISTRICT, "开州春橙数字果园建设技术示范", None, True),
+    (2025, Category.DISTRICT, "生态渔业智能投喂系统研发", None, None),
+    (2025, Category.DISTRICT, "中药饮片智能炮制设备研究", None, None),
+    (2025, Category.MUNICIPAL, "5G通信用高频基板材料可靠性研究", None, True),
+    (2025, Category.CHALLENGE, "汽车零部件轻量化连接工艺（揭榜挂帅）", None, True),
+    (2025, Category.KEY_TECHNOLOGY, "高端电子电路基材关键技术攻关", None, True),
+    (2026, Category.DISTRICT, "柑橘黄龙病早期监测预警技术研究", None, None),
+    (
+        2026,
+        Category.MUNICIPAL,
+        "汉丰湖水质智能监测与预警系统研发",
+        ("开州区生态环境监测站", "区科技局"),
+        True,
+    ),
+    (2026, Category.TRANSFER, "中药材残渣生物有机肥成果转化", None, None),
+    (2027, Category.DISTRICT, "开州木香精深加工产品开发", None, None),
+    (2027, Category.DISTRICT, "智能网联汽车线束柔性生产工艺研究", None, None),
+    (2027, Category.CHALLENGE, "低介电常数覆铜板树脂国产替代（揭榜挂帅）", None, None),
+]
+
+
+@transaction.atomic
+def load_demo_projects(seed: int = 2021) -> int:
+    """Create the demo projects that are missing; return how many were created."""
+    rng = random.Random(seed)
+    district = Department.objects.get(name="开州区", kind=Department.Kind.DISTRICT)
+    units = {
+        d.name: d
+        for d in Department.objects.filter(path__startswith=district.path, kind=Department.Kind.DEPARTMENT)
+    }
+    bureau = units["区科技局"]
+    candidates = list(
+        Enterprise.objects.filter(town__path__startswith=district.path, qualifications__kind__code="cq_tech")
+        .select_related("town")
+        .distinct()
+        .order_by("pk")
+    )
+    existing = set(Project.objects.values_list("year", "number"))
+    sequence: dict = {}
+    created = 0
+    for year, category, name, unit, approve in PROJECTS:
+        sequence[(year, category)] = sequence.get((year, category), 0) + 1
+        number = f"KZKJ{year}-{CODES[category]}-{sequence[(year, category)]:03d}"
+        fields = lifecycle(rng, year, category, approve)
+        eligible = [e for e in candidates if e.registered_on < fields["applied_on"]]
+        enterprise = rng.choice(eligible) if unit is None and eligible else None
+        if (year, number) in existing:
+            continue
+        if enterprise is not None:
+            # challenges are posted and run by the bureau; other projects sit in the applicant's town
+            department = bureau if category == Category.CHALLENGE else enterprise.town
+            applicant = {"enterprise": enterprise}
+        else:
+            unit_name, department_name = unit or ("开州区科技创新服务中心", "区科技局")
+            department, applicant = units[department_name], {"unit_name": unit_name}
+        project = Project(
+            year=year,
+            number=number,
+            name=name,
+            category=category,
+            department=department,
+            **applicant,
+            **fields,
+        )
+        project.full_clean()  # the synthetic lifecycle must satisfy the same rules as a clerk's entry
+        project.save()
+        created += 1
+    return created

@@ -1,0 +1,78 @@
+from django import forms
+
+from kechuang.enterprises.models import Enterprise
+from kechuang.org.forms import REASON_FIELD, DepartmentChoiceField
+from kechuang.org.models import Department
+
+from .models import Project
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    department = DepartmentChoiceField(label="所在镇街/归口单位", queryset=Department.objects.none())
+    # A credit code rather than a drop-down: a province holds 100,000 enterprises.
+    enterprise_code = forms.CharField(
+        label="承担企业统一社会信用代码",
+        max_length=18,
+        required=False,
+        help_text="承担单位是已登记企业时填写；否则留空并填写下面的承担单位名称。",
+    )
+    reason = forms.CharField(**REASON_FIELD)
+
+    field_order = ["year", "number", "name", "category", "department", "enterprise_code", "unit_name"]
+
+    class Meta:
+        model = Project
+        fields = [
+            "year",
+            "number",
+            "name",
+            "category",
+            "department",
+            "unit_name",
+            "status",
+            "applied_on",
+            "approved_on",
+            "planned_end_on",
+            "completed_on",
+            "funding",
+            "self_funding",
+            "note",
+        ]
+        widgets = {
+            "applied_on": DATE,
+            "approved_on": DATE,
+            "planned_end_on": DATE,
+            "completed_on": DATE,
+        }
+
+    def __init__(self, *args, departments=None, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.enterprises = enterprises  # the enterprises the user may name as applicant
+        if self.instance.enterprise_id and not self.is_bound:
+            self.initial["enterprise_code"] = self.instance.enterprise.credit_code
+        for name in ("funding", "self_funding"):
+            self.fields[name].help_text = "单位：元"
+            self.fields[name].widget.attrs["step"] = "0.01"
+
+    def clean_enterprise_code(self) -> Enterprise | None:
+        code = self.cleaned_data["enterprise_code"].strip().upper()
+        if not code:
+            return None
+        enterprise = self.enterprises.filter(credit_code=code).first()
+        if enterprise is None:
+            raise forms.ValidationError("未找到该统一社会信用代码的企业，或该企业不在您的数据范围内。")
+        return enterprise
+
+    def _post_clean(self):
+        # the model's clean() needs the applicant resolved from the credit code (unless the code was refused)
+        if "enterprise_code" in self.cleaned_data:
+            self.instance.enterprise = self.cleaned_data["enterprise_code"]
+        super()._post_clean()
+
+    def fields_for_action(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "enterprise_code")}
+        data["enterprise"] = self.cleaned_data.get("enterprise_code")
+        return data

@@ -1,0 +1,51 @@
+"""Metrics of the project registry (programme 3, 科技成果转化攻坚工程)."""
+
+from decimal import Decimal
+
+from kechuang.progress.registry import MetricResult, in_scope, metric
+
+from .models import Category, Project
+
+
+def _approved_in(scope, period, category: str):
+    # A project counts in the period it was approved (立项日期), whatever became of it later: a project
+    # terminated since was still approved then. Unapproved ones have no 立项日期 (the model insists).
+    records = Project.objects.filter(
+        in_scope(scope, "department"), approved_on__gte=period.start, approved_on__lte=period.end
+    )
+    if category:
+        if category not in Category.values:
+            raise ValueError(f"未知的项目类别“{category}”")
+        records = records.filter(category=category)
+    return records.order_by("pk")
+
+
+CATEGORY_HELP = "category：项目类别（" + " / ".join(Category.values) + "），空为全部。"
+
+
+@metric(
+    "projects.approved_in_period",
+    label="立项项目数",
+    unit="项",
+    kind="increment",
+    model="projects.Project",
+    description="期间内立项（按立项日期）的科技项目，含其后结题或终止的。" + CATEGORY_HELP,
+    params=("category",),
+)
+def approved_in_period(scope, period, category="") -> MetricResult:
+    return MetricResult.from_ids(_approved_in(scope, period, category).values_list("pk", flat=True))
+
+
+@metric(
+    "projects.funding_in_period",
+    label="立项项目财政资助金额",
+    unit="元",
+    kind="amount",
+    model="projects.Project",
+    description="期间内立项的科技项目的财政资助金额合计（元）。" + CATEGORY_HELP,
+    params=("category",),
+)
+def funding_in_period(scope, period, category="") -> MetricResult:
+    # one query gives both the records and the sum (exact Decimal arithmetic, no float rounding)
+    rows = list(_approved_in(scope, period, category).values_list("pk", "funding"))
+    return MetricResult(value=sum((f for _, f in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
