@@ -17,7 +17,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.models import Task
-from kechuang.progress.cockpit import active_plan, cockpit
+from kechuang.progress.cockpit import cockpit_for
 from kechuang.progress.periods import Period
 from kechuang.progress.registry import UnknownMetric, metrics
 
@@ -232,10 +232,10 @@ def get_cockpit(request, as_of: str | None = None):
         day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     except ValueError as exc:
         raise HttpError(422, f"as_of “{as_of}”不是有效日期，应为 YYYY-MM-DD。") from exc
-    plan = active_plan(request.user)
-    if plan is None:
+    found = cockpit_for(request.user, day)
+    if found is None:
         raise Http404("没有可见的执行中方案")
-    return cockpit(plan, day)["indicators"]
+    return found["indicators"]
 
 
 api.add_router("/", plans_router)

@@ -9,12 +9,17 @@ from django.core.cache import cache
 from kechuang.audit.version import current as data_version
 from kechuang.org.scope import visible_to
 from kechuang.plans.export import plan_queryset
+from kechuang.plans.models import Plan
 
 from .status import LABELS, plan_progress
 
 
-def active_plan(user=None):
-    plans = plan_queryset().filter(is_active=True)
+def active_plan(user=None, with_tree: bool = True):
+    """The plan in force (the user's, when given); `with_tree=False` skips loading its programmes,
+    indicators and targets — a cached cockpit does not need them."""
+    plans = (
+        plan_queryset() if with_tree else Plan.objects.select_related("department").defer("source_text")
+    ).filter(is_active=True)
     if user is not None:
         plans = visible_to(user, plans)
     return plans.order_by("-issued_on", "-pk").first()
@@ -23,15 +28,31 @@ def active_plan(user=None):
 CACHE_SECONDS = 15 * 60  # a safety net only: a committed change retires the entry at once
 
 
-def cockpit(plan, as_of: date) -> dict:
-    """The cockpit of `plan` on `as_of`, computed once per data version (audit/version.py) in each app
-    process: leaders open it far more often than the registries change."""
-    key = f"cockpit:{plan.pk}:{as_of.isoformat()}:{data_version()}"
+def cockpit(plan, as_of: date, version: int | None = None) -> dict:
+    """The cockpit of `plan` (or its id) on `as_of`, computed once per data version (audit/version.py) in
+    each app process: leaders open it far more often than the registries change."""
+    plan_id = getattr(plan, "pk", plan)
+    version = data_version() if version is None else version
+    key = f"cockpit:{plan_id}:{as_of.isoformat()}:{version}"
     found = cache.get(key)
     if found is None:
-        found = _cockpit(plan, as_of)
+        found = _cockpit(plan_queryset().get(pk=plan_id), as_of)
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def cockpit_for(user, as_of: date) -> dict | None:
+    """The cockpit of the plan in force for `user` (None if there is none). Which plan that is depends on
+    the user's grants and memberships, which are audited like everything else: it is cached under the
+    same data version, so a signed-in leader's repeated view costs one query."""
+    version = data_version()
+    key = f"cockpit-plan:{user.pk}:{version}"
+    plan_id = cache.get(key)
+    if plan_id is None:
+        plan = active_plan(user, with_tree=False)
+        plan_id = plan.pk if plan is not None else 0
+        cache.set(key, plan_id, CACHE_SECONDS)
+    return cockpit(plan_id, as_of, version) if plan_id else None
 
 
 def _cockpit(plan, as_of: date) -> dict:

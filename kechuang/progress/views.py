@@ -53,7 +53,7 @@ def cockpit_page(request):
         error = ""
     except ValueError:
         as_of, error = today, f"日期“{request.GET['as_of']}”无效，已按今天显示。"
-    plan = active_plan(request.user)
+    plan = active_plan(request.user, with_tree=False)
     if plan is None:
         raise Http404("没有可见的执行中方案")
     from .models import Report, ReportingRound

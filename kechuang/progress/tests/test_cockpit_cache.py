@@ -66,3 +66,20 @@ def test_each_date_is_its_own_entry(real_cache):
     plan = active_plan()
     assert cockpit(plan, date(2023, 6, 30))["as_of"] == "2023-06-30"
     assert cockpit(plan, AS_OF)["as_of"] == AS_OF.isoformat()
+
+
+def test_the_users_plan_is_cached_under_the_same_version(
+    real_cache, user, django_capture_on_commit_callbacks
+):
+    from kechuang.progress.cockpit import cockpit_for
+
+    leader = user("leader")
+    assert cockpit_for(leader, AS_OF)["plan"]["id"] == active_plan(leader).pk
+    with CaptureQueriesContext(connection) as captured:
+        cockpit_for(leader, AS_OF)
+    assert len(captured.captured_queries) == 1
+    plan = active_plan(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.is_active = False  # the plan is no longer in force: nobody gets its cockpit any more
+        plan.save()
+    assert cockpit_for(leader, AS_OF) is None
