@@ -51,11 +51,10 @@ lint: venv
 	$(BIN)/ruff check kechuang
 	$(BIN)/ruff format --check kechuang
 
-# Benchmarks print ratios against named baselines measured in the same run (never part of make test).
+# Benchmarks print ratios against named baselines measured in the same run (never part of make test):
+# all of them on SQLite, then on PostgreSQL when it answers (bench/all.sh).
 bench: venv
-	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
-	$(BIN)/python bench/memory_bench.py --rows $$(( $(BENCH_ROWS) * 8 ))
-	$(BIN)/python bench/serve_bench.py
+	PY=$(BIN)/python BENCH_ROWS=$(BENCH_ROWS) PG_URL=$(PG_URL) sh bench/all.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -109,7 +109,15 @@ def _tree(rng: random.Random, districts: int, towns: int) -> dict:
                 ],
             }
         )
-    return {"name": PROVINCE, "kind": "province", "code": "990000", "children": children}
+    provincial = [{"name": _provincial(d["name"]), "kind": "department"} for d in departments]
+    return {"name": PROVINCE, "kind": "province", "code": "990000", "children": provincial + children}
+
+
+def _provincial(name: str) -> str:
+    """The province-level counterpart of a district department (区科技局 → 省科技局)."""
+    if name.startswith("区"):
+        return "省" + name[1:]
+    return f"{PROVINCE}{name}" if not name.startswith(PROVINCE) else name
 
 
 def generate(
@@ -139,7 +147,8 @@ def generate(
             f"单位树：{len(district_nodes)} 个区县，共 {figures['departments']} 个单位（{time.perf_counter() - started:.0f} 秒）"
         )
         _plans(district_nodes)
-        log(f"方案：每个区县一份（{time.perf_counter() - started:.0f} 秒）")
+        _province_leader(province)
+        log(f"方案：每个区县一份、省级汇总一份（{time.perf_counter() - started:.0f} 秒）")
         figures.update(_enterprises(rng, district_nodes, enterprises, log))
         # the bulk writer skips model signals: the new towns' qualification summaries are built here
         refresh_towns(
@@ -157,6 +166,9 @@ def generate(
     return figures
 
 
+SCALED_KINDS = {"increment", "stock", "amount"}  # province targets: the districts' added up
+
+
 def _plans(district_nodes) -> None:
     spec = json.loads(KAIZHOU_2021.read_text(encoding="utf-8"))
     source = (KAIZHOU_2021.parent / spec["source_file"]).read_text(encoding="utf-8")
@@ -165,6 +177,59 @@ def _plans(district_nodes) -> None:
         own["department"] = [PROVINCE, district.name]
         own["doc_number"] = f"{district.name[:2]}府办发〔2021〕{60 + number}号"
         load_plan_spec(own, source)
+    # the province's own copy, loaded last (the plan in force for province-wide viewers): the same
+    # programmes led by the province's departments, count and amount targets multiplied by the number of
+    # districts; its cockpit measures the whole province — the roll-up
+    own = _renamed(copy.deepcopy(spec), {_d: _provincial(_d) for _d in _district_units(spec)})
+    own["department"] = [PROVINCE]
+    own["doc_number"] = "示范省府办发〔2021〕1号"
+    own["title"] = f"{PROVINCE}推进实施科技创新“七大工程”行动方案（省级汇总）"
+    for programme in own["programmes"]:
+        for indicator in programme.get("indicators", []):
+            if indicator.get("kind") in SCALED_KINDS:
+                for target in indicator["targets"]:
+                    if target.get("value") is not None and not target.get("factor"):
+                        target["value"] = target["value"] * len(district_nodes)
+    load_plan_spec(own, source)
+
+
+PROVINCE_LEADER = "sheng"
+
+
+def _province_leader(province: Department) -> None:
+    """A leader of the whole province (password as the demo accounts'): opens the province's cockpit."""
+    from kechuang.core.demo import DEMO_PASSWORD
+    from kechuang.org.models import Membership, RoleGrant, User
+    from kechuang.org.roles import Role, Scope
+
+    user = User(username=PROVINCE_LEADER, display_name="省领导")
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    RoleGrant.objects.create(user=user, role=Role.LEADER, scope=Scope.SUBTREE, department=province)
+    Membership.objects.create(
+        user=user,
+        department=Department.objects.get(path__startswith=province.path, depth=2, name="省政府办公室"),
+        is_primary=True,
+    )
+
+
+def _district_units(spec: dict) -> set[str]:
+    units = set()
+    for programme in spec["programmes"]:
+        for item in programme.get("tasks", []) + programme.get("indicators", []):
+            units.update(filter(None, [item.get("lead"), *item.get("co", [])]))
+    return units
+
+
+def _renamed(value, names: dict, key: str | None = None):
+    """The definition with its lead and co-operating units renamed."""
+    if isinstance(value, dict):
+        return {k: _renamed(v, names, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names, key) for v in value]
+    if key in ("lead", "co") and isinstance(value, str):
+        return names.get(value, value)
+    return value
 
 
 def _enterprises(rng: random.Random, district_nodes, total: int, log) -> dict:

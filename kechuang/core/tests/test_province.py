@@ -5,7 +5,7 @@ import pytest
 from kechuang.audit.models import ChangeEntry
 from kechuang.core import province
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification
-from kechuang.org.models import Department
+from kechuang.org.models import Department, User
 from kechuang.plans.models import Plan
 from kechuang.projects.models import Project
 
@@ -60,6 +60,32 @@ def test_a_small_province():
     plan = plan_queryset().get(department=districts.first())
     rows = cockpit(plan, __import__("datetime").date(2026, 11, 28))["indicators"]
     assert len(rows) == 12 and any(r["actual"] for r in rows)
+    # the province's own copy (targets × districts) is the plan in force for the province leader, and its
+    # cockpit is the roll-up: every district's enterprises counted, equal to a scan of the base tables
+    from datetime import date
+
+    from django.test import Client
+
+    from kechuang.enterprises import summaries
+    from kechuang.progress.cockpit import active_plan
+
+    leader = User.objects.get(username=province.PROVINCE_LEADER)
+    rollup = active_plan(leader)
+    assert rollup.department == root
+    district_stock = Plan.objects.get(department=districts.first()).programmes.get(number=1)
+    stock_target = district_stock.indicators.get(code="1-3").targets.get(year=2025, base_year__isnull=True)
+    assert rollup.programmes.get(number=1).indicators.get(code="1-3").targets.get(
+        year=2025, base_year__isnull=True
+    ).value == (stock_target.value * 3)
+    assert rollup.programmes.get(number=1).indicators.get(code="1-3").lead_department.name == "省科技局"
+    client = Client()
+    client.force_login(leader, backend="django.contrib.auth.backends.ModelBackend")
+    api_rows = client.get("/api/v1/cockpit", {"as_of": "2025-12-31"}).json()
+    held = next(
+        r for r in api_rows if r["indicator_code"] == "1-3" and r["year"] == 2025 and r["relative"] is None
+    )["actual"]
+    assert held == summaries.scan_holding_on(root, "cq_tech", date(2025, 12, 31)) > 0
+    assert client.get("/progress/cockpit/").status_code == 200
     # a second run does not duplicate
     assert generate(7) == {}
 
@@ -98,6 +124,7 @@ def test_the_same_seed_gives_the_same_data():
     root = Department.objects.get(name=province.PROVINCE)
     Project.objects.filter(department__path__startswith=root.path).delete()  # they protect what they refer to
     Enterprise.objects.filter(town__path__startswith=root.path).delete()
+    User.objects.filter(username=province.PROVINCE_LEADER).delete()
     Plan.objects.filter(department__path__startswith=root.path).delete()
     Department.objects.filter(path__startswith=root.path).delete()
     generate(11)
