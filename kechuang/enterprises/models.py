@@ -332,9 +332,12 @@ class QualificationSummary(models.Model):
         MONTH = "m", "月"
         YEAR = "y", "年"
 
-    town = models.ForeignKey(
+    # rollup False: the enterprises' own town; rollup True: the total of `area`'s whole subtree (a town,
+    # district, city or the province), so any department's figure is one index range
+    area = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
+    rollup = models.BooleanField(default=False)
     kind = models.ForeignKey(QualificationKind, on_delete=models.CASCADE, related_name="+", db_index=False)
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()
@@ -344,16 +347,23 @@ class QualificationSummary(models.Model):
     derived_data = True  # recomputed, not changed by anyone: not audited
 
     class Meta:
-        # covering: sums over a town's range of buckets never touch the table itself
+        # covering: sums over an area's range of buckets never touch the table itself
         indexes = [
             models.Index(
-                fields=["kind", "grain", "town", "day", "first", "valid_change"], name="qual_summary_lookup"
+                fields=["kind", "grain", "rollup", "area", "day", "first", "valid_change"],
+                name="qual_summary_lookup",
             ),
-            models.Index(fields=["town"], name="qual_summary_town"),
+            models.Index(fields=["area"], name="qual_summary_area"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "grain", "rollup", "area", "day"], name="qual_summary_unique_cell"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.town_id}/{self.kind_id}/{self.grain}{self.day}: +{self.first} Δ{self.valid_change}"
+        area = f"{self.area_id}{'*' if self.rollup else ''}"
+        return f"{area}/{self.kind_id}/{self.grain}{self.day}: +{self.first} Δ{self.valid_change}"
 
 
 class RuleSet(models.Model):

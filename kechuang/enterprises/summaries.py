@@ -1,18 +1,22 @@
 """Qualification summaries: what the cockpit's enterprise metrics read instead of every recognition.
 
-Per town, kind and day (and added up by month and by year) the summary holds `first` (enterprises whose first recognition of the kind falls on
-that day) and `valid_change` (+1 where an enterprise starts holding the kind valid, −1 the day after it
-stops; an enterprise's overlapping or back-to-back recognitions are merged, so it counts once). Then
+Per town, kind and day (and added up by month and by year) the summary holds `first` (enterprises whose
+first recognition of the kind falls on that day) and `valid_change` (+1 where an enterprise starts holding
+the kind valid, −1 the day after it stops; an enterprise's overlapping or back-to-back recognitions are
+merged, so it counts once). Then
 
     enterprises holding the kind valid on day D = Σ valid_change over days ≤ D
     enterprises first recognised in [a, b]    = Σ first over days in [a, b]
 
-read as whole years before D, whole months of D's year, then the days of D's month.
+read as whole years before D, whole months of D's year, then the days of D's month. Besides each town's own
+rows (`rollup` False) the table holds every department's subtree total (`rollup` True: a town, a district,
+the province), kept by adding each change to the totals above it, so any scope's figure is one index range.
 
 Correctness over cleverness: whatever changes (a recognition saved or deleted, an enterprise moved to
 another town or deleted), the touched towns' rows are recomputed from the base tables — a town holds a few
-hundred recognitions. `scan_*` below compute the same figures straight from the base tables with
-hand-written SQL; tests and `kechuang summaries verify` hold the two equal.
+hundred recognitions — and the difference is added to the totals above them. `scan_*` below compute the
+same figures straight from the base tables with hand-written SQL; tests and `kechuang enterprise summaries
+verify` hold the two equal.
 """
 
 from __future__ import annotations
@@ -107,7 +111,14 @@ def refresh_towns(towns: Iterable[int | None]) -> None:
 
 def _refresh(towns: set) -> None:
     with transaction.atomic():
-        QualificationSummary.objects.filter(_town_q(towns, "town"))._raw_delete(connection.alias)
+        direct = QualificationSummary.objects.filter(_town_q(towns, "area"), rollup=False)
+        change = defaultdict(lambda: [0, 0])
+        for area, kind, day, first, valid in direct.filter(grain=QualificationSummary.Grain.DAY).values_list(
+            "area_id", "kind_id", "day", "first", "valid_change"
+        ):
+            change[(area, kind, day)][0] -= first
+            change[(area, kind, day)][1] -= valid
+        direct._raw_delete(connection.alias)
         rows = (
             Qualification.objects.filter(_town_q(towns, "enterprise__town"))
             .order_by("enterprise_id", "kind_id")
@@ -116,28 +127,79 @@ def _refresh(towns: set) -> None:
             )
             .iterator(chunk_size=10_000)
         )
-        days = _summarise(rows)
-        Grain = QualificationSummary.Grain
-        buckets = [
-            (Grain.DAY, days),
-            (Grain.MONTH, _rolled_up(days, _month)),
-            (Grain.YEAR, _rolled_up(days, _year)),
-        ]
-        insert(
-            QualificationSummary,
-            [
-                {
-                    "town_id": town,
-                    "kind_id": kind,
-                    "grain": grain,
-                    "day": day,
-                    "first": first,
-                    "valid_change": change,
-                }
-                for grain, cells in buckets
-                for (town, kind, day), (first, change) in sorted(cells.items(), key=_row_order)
-            ],
-        )
+        cells = _summarise(rows)
+        _write(cells, rollup=False)
+        for key, (first, valid) in cells.items():
+            change[key][0] += first
+            change[key][1] += valid
+        _add_to_totals({key: value for key, value in change.items() if value != [0, 0]})
+
+
+def _with_buckets(days: dict):
+    """(grain, (area, kind, bucket day), [first, valid_change]) for the days and their month and year sums."""
+    Grain = QualificationSummary.Grain
+    for grain, cells in (
+        (Grain.DAY, days),
+        (Grain.MONTH, _rolled_up(days, _month)),
+        (Grain.YEAR, _rolled_up(days, _year)),
+    ):
+        for key, value in sorted(cells.items(), key=_row_order):
+            yield grain, key, value
+
+
+def _write(days: dict, rollup: bool) -> None:
+    insert(
+        QualificationSummary,
+        [
+            {
+                "area_id": area,
+                "rollup": rollup,
+                "kind_id": kind,
+                "grain": grain,
+                "day": day,
+                "first": first,
+                "valid_change": valid,
+            }
+            for grain, (area, kind, day), (first, valid) in _with_buckets(days)
+        ],
+    )
+
+
+_ADD_TO_TOTAL = """
+INSERT INTO enterprises_qualificationsummary (area_id, rollup, kind_id, grain, day, first, valid_change)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (kind_id, grain, rollup, area_id, day) DO UPDATE SET
+  first = enterprises_qualificationsummary.first + excluded.first,
+  valid_change = enterprises_qualificationsummary.valid_change + excluded.valid_change
+"""
+
+
+def _add_to_totals(change: dict) -> None:
+    """Add the towns' daily changes to the subtree totals (rollup rows) of each town and of every department
+    above it, by incrementing rows in place (concurrent writers add up; nobody recomputes a province)."""
+    steplen = Department.steplen
+    paths = dict(
+        Department.objects.filter(pk__in={a for a, _, _ in change if a is not None}).values_list("pk", "path")
+    )
+    prefixes = {path[:end] for path in paths.values() for end in range(steplen, len(path) + 1, steplen)}
+    ids = dict(Department.objects.filter(path__in=prefixes).values_list("path", "pk"))
+    totals: dict = defaultdict(lambda: [0, 0])
+    for (area, kind, day), (first, valid) in change.items():
+        if area is None:
+            continue  # enterprises without a town belong to no department's total
+        path = paths[area]
+        for end in range(steplen, len(path) + 1, steplen):
+            total = totals[(ids[path[:end]], kind, day)]
+            total[0] += first
+            total[1] += valid
+    rows = [
+        (area, True, kind, grain, day, first, valid)
+        for grain, (area, kind, day), (first, valid) in _with_buckets(totals)
+        if (first, valid) != (0, 0)
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5_000):
+            cursor.executemany(_ADD_TO_TOTAL, rows[start : start + 5_000])
 
 
 def _row_order(item):
@@ -163,11 +225,11 @@ def mark_towns(towns: Iterable[int | None]) -> None:
 
 
 def _scope_q(scope) -> Q:
-    # town ids from a subquery, not a join on the path: the database then reads the summary through its
-    # (kind, town, day) index town by town instead of scanning every row of the kind
+    """The summary rows that add up to `scope`'s figure: its own subtree total (one index range), or for
+    everything, every town's rows."""
     if scope is None:
-        return Q()
-    return Q(town_id__in=Department.objects.filter(path__startswith=scope.path).values("pk"))
+        return Q(rollup=False)
+    return Q(rollup=True, area_id=scope.pk)
 
 
 def cumulative(scope, kind_code: str, days: Sequence[date], field: str) -> list[int]:

@@ -80,3 +80,19 @@ def test_reporting_round_end_to_end(browser_page, live_server, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(ARTIFACTS / "cockpit-phone.png"), full_page=True)
     assert page.console_errors == []
+
+
+def test_province_cockpit_opens(browser_page, live_server):
+    """The province demo (small here): its leader's cockpit is the roll-up of every district."""
+    from kechuang.core import province
+
+    province.generate(seed=3, districts=3, enterprises=600, towns=4, projects=50, log=lambda *_: None)
+    page = browser_page
+    sign_in(page, live_server.url, province.PROVINCE_LEADER)
+    page.goto(f"{live_server.url}/progress/cockpit/?as_of=2025-12-31")
+    assert "省级汇总" in page.locator("main").inner_text()
+    row = page.locator("table.cockpit-table tr", has_text="科技型企业数").first
+    assert row.inner_text().strip()
+    page.wait_for_function("document.querySelectorAll('[data-drawn]').length === 12")
+    page.screenshot(path=str(ARTIFACTS / "cockpit-province.png"), full_page=True)
+    assert page.console_errors == []
