@@ -62,7 +62,7 @@ class Enterprise(models.Model):
     stage_reason = models.CharField(_("阶段依据"), max_length=300, blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
 
-    scope_rule = ScopeRule(department="town", owner="users", many=True)
+    scope_rule = ScopeRule(department="town", owner="users")
 
     class Meta:
         verbose_name = _("企业")
@@ -133,7 +133,7 @@ class EnterpriseYear(models.Model):
         "ip_class2",
     ]
 
-    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users")
 
     class Meta:
         verbose_name = _("企业年度数据")
@@ -251,7 +251,7 @@ class Qualification(models.Model):
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
-    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users")
 
     class Meta:
         verbose_name = _("企业资质")
@@ -306,7 +306,7 @@ class StageRecord(models.Model):
     reason = models.CharField(_("依据"), max_length=300)
     decided_at = models.DateTimeField(_("判定时间"), auto_now_add=True)
 
-    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users", many=True)
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users")
 
     class Meta:
         verbose_name = _("成长阶段记录")

@@ -26,7 +26,9 @@ class ScopeRule:
 
     department: lookup from the model to its owning Department ("" when the model is a Department).
     path: lookup to a stored materialised-path string (used by append-only logs that keep a copy).
-    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees.
+    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees. Matched by a
+        subquery of the user's own records, so a many-to-many owner (an enterprise's users) never multiplies
+        rows nor makes the whole filter a subquery (which SQLite plans badly on large tables).
     many: the department lookup crosses a many-to-many relation (needs de-duplication).
     public_in_region: published records (a plan) that everyone working in or above the region sees.
     public: reference data (dictionaries, rule sets) that every signed-in user with a role sees.
@@ -150,6 +152,8 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
             clauses.append(clause)
     owner = rule.owner_q(user)
     if owner is not None:
+        if rule.owner:  # e.g. enterprise__users: the few records the user owns, as a subquery
+            owner = Q(pk__in=model._base_manager.filter(owner).values("pk"))
         clauses.append(owner)
     if rule.public_in_region and (capability is None or capability == Capability.VIEW_PLAN):
         clauses.append(rule.region_q(_region_paths(user, grants)))

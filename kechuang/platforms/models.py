@@ -71,7 +71,7 @@ class Institution(models.Model):
     revoked_on = models.DateField(_("撤销/摘牌日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
-    scope_rule = ScopeRule(department="town", owner="host__users", many=True)
+    scope_rule = ScopeRule(department="town", owner="host__users")
 
     class Meta:
         verbose_name = _("科技创新平台")

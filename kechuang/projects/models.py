@@ -79,7 +79,7 @@ class Project(models.Model):
     self_funding = models.DecimalField(_("自筹金额（元）"), **MONEY)
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
-    scope_rule = ScopeRule(department="department", owner="enterprise__users", many=True)
+    scope_rule = ScopeRule(department="department", owner="enterprise__users")
 
     class Meta:
         verbose_name = _("科技项目")
