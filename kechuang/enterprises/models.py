@@ -332,12 +332,13 @@ class QualificationSummary(models.Model):
         MONTH = "m", "月"
         YEAR = "y", "年"
 
-    # rollup False: the enterprises' own town; rollup True: the total of `area`'s whole subtree (a town,
+    # rollup 0: the enterprises' own town; rollup 1: the total of `area`'s whole subtree (a town,
     # district, city or the province), so any department's figure is one index range
     area = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
-    rollup = models.BooleanField(default=False)
+    # 0/1 rather than a boolean: SQLite uses the index for `rollup = 1`, not for a bare boolean column
+    rollup = models.PositiveSmallIntegerField(default=0)
     kind = models.ForeignKey(QualificationKind, on_delete=models.CASCADE, related_name="+", db_index=False)
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()

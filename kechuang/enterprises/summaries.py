@@ -9,7 +9,7 @@ merged, so it counts once). Then
     enterprises first recognised in [a, b]    = Σ first over days in [a, b]
 
 read as whole years before D, whole months of D's year, then the days of D's month. Besides each town's own
-rows (`rollup` False) the table holds every department's subtree total (`rollup` True: a town, a district,
+rows (`rollup` 0) the table holds every department's subtree total (`rollup` 1: a town, a district,
 the province), kept by adding each change to the totals above it, so any scope's figure is one index range.
 
 Correctness over cleverness: whatever changes (a recognition saved or deleted, an enterprise moved to
@@ -111,7 +111,7 @@ def refresh_towns(towns: Iterable[int | None]) -> None:
 
 def _refresh(towns: set) -> None:
     with transaction.atomic():
-        direct = QualificationSummary.objects.filter(_town_q(towns, "area"), rollup=False)
+        direct = QualificationSummary.objects.filter(_town_q(towns, "area"), rollup=0)
         change = defaultdict(lambda: [0, 0])
         for area, kind, day, first, valid in direct.filter(grain=QualificationSummary.Grain.DAY).values_list(
             "area_id", "kind_id", "day", "first", "valid_change"
@@ -128,7 +128,7 @@ def _refresh(towns: set) -> None:
             .iterator(chunk_size=10_000)
         )
         cells = _summarise(rows)
-        _write(cells, rollup=False)
+        _write(cells, rollup=0)
         for key, (first, valid) in cells.items():
             change[key][0] += first
             change[key][1] += valid
@@ -147,7 +147,7 @@ def _with_buckets(days: dict):
             yield grain, key, value
 
 
-def _write(days: dict, rollup: bool) -> None:
+def _write(days: dict, rollup: int) -> None:
     insert(
         QualificationSummary,
         [
@@ -193,7 +193,7 @@ def _add_to_totals(change: dict) -> None:
             total[0] += first
             total[1] += valid
     rows = [
-        (area, True, kind, grain, day, first, valid)
+        (area, 1, kind, grain, day, first, valid)
         for grain, (area, kind, day), (first, valid) in _with_buckets(totals)
         if (first, valid) != (0, 0)
     ]
@@ -228,8 +228,8 @@ def _scope_q(scope) -> Q:
     """The summary rows that add up to `scope`'s figure: its own subtree total (one index range), or for
     everything, every town's rows."""
     if scope is None:
-        return Q(rollup=False)
-    return Q(rollup=True, area_id=scope.pk)
+        return Q(rollup=0)
+    return Q(rollup=1, area_id=scope.pk)
 
 
 def cumulative(scope, kind_code: str, days: Sequence[date], field: str) -> list[int]:

@@ -199,7 +199,7 @@ def test_verify_and_rebuild_commands(dept):
     call_command("enterprise", "summaries", "verify", stdout=__import__("io").StringIO())
     # a summary damaged behind the model's back (e.g. SQL run by hand) is found, then repaired
     row = QualificationSummary.objects.filter(
-        area=dept("汉丰街道"), rollup=False, grain="m", valid_change__gt=0
+        area=dept("汉丰街道"), rollup=0, grain="m", valid_change__gt=0
     ).first()
     QualificationSummary.objects.filter(pk=row.pk).update(valid_change=row.valid_change + 1)
     with pytest.raises(CommandError, match="资质汇总表与明细不一致"):
