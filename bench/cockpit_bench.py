@@ -18,6 +18,7 @@ Runs on a throwaway SQLite file unless DATABASE_URL is set (give it a database o
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -41,7 +42,9 @@ def best_of(func, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--districts", type=int, default=40)
     parser.add_argument("--projects", type=int, default=50_000)
@@ -107,7 +110,9 @@ def main():
             i = t.indicator
             value = scan(i.metric_key, i.metric_params, scope, period_for(t.year, AS_OF))
             if t.is_relative:
-                base = scan(i.metric_key, i.metric_params, scope, period_for(t.base_year, date(t.base_year + 1, 1, 1)))
+                base = scan(
+                    i.metric_key, i.metric_params, scope, period_for(t.base_year, date(t.base_year + 1, 1, 1))
+                )
                 value = (Decimal(value) / Decimal(base)).quantize(Decimal("0.01")) if base else None
             values[t.pk] = value
         return values
@@ -159,6 +164,8 @@ def main():
     for label, scope in (("district", district), ("province", root)):
         check(scope, f"{label} after an edit")
     print("P2 agree=yes (district and province, before and after an edit)", flush=True)
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)  # the province database takes about 1 GB
 
 
 if __name__ == "__main__":
