@@ -7,4 +7,14 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "科技企业"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401  (keeps the qualification summaries in step)
+
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="summaries_after_migrate")
+
+
+def _after_migrate(sender, **kwargs) -> None:
+    from .summaries import build_if_missing
+
+    build_if_missing()

@@ -24,7 +24,9 @@ def _qualification_before(sender, instance, raw=False, **kwargs):
 def _qualification_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    summaries.mark_towns(getattr(instance, "_summary_towns", set()) | {_town_of(instance.enterprise_id)})
+    loaded = instance._state.fields_cache.get("enterprise")  # imports and forms have it at hand
+    town = loaded.town_id if loaded is not None else _town_of(instance.enterprise_id)
+    summaries.mark_towns(getattr(instance, "_summary_towns", set()) | {town})
 
 
 @receiver(pre_delete, sender=Qualification, dispatch_uid="summaries_qualification_deleted")

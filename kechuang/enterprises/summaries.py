@@ -109,8 +109,22 @@ def refresh_towns(towns: Iterable[int | None]) -> None:
         _refresh(set(towns[start : start + TOWNS_PER_PASS]))
 
 
+def _serialise_writers() -> None:
+    """Summary writers take turns until their transaction ends. SQLite's writers already do (IMMEDIATE
+    transactions); on PostgreSQL two refreshes of one town under READ COMMITTED could each read the other's
+    old rows and count a change twice in the totals, and increments of the province's total rows taken in
+    different orders could deadlock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK])
+
+
+SUMMARY_LOCK = 7_204_211  # advisory lock key of the summary writers
+
+
 def _refresh(towns: set) -> None:
     with transaction.atomic():
+        _serialise_writers()
         direct = QualificationSummary.objects.filter(_town_q(towns, "area"), rollup=0)
         change = defaultdict(lambda: [0, 0])
         for area, kind, day, first, valid in direct.filter(grain=QualificationSummary.Grain.DAY).values_list(
@@ -133,6 +147,7 @@ def _refresh(towns: set) -> None:
             change[key][0] += first
             change[key][1] += valid
         _add_to_totals({key: value for key, value in change.items() if value != [0, 0]})
+        version.changed()  # what the cockpit shows changes with them (once per transaction)
 
 
 def _with_buckets(days: dict):
@@ -211,9 +226,9 @@ def rebuild() -> None:
     """Recompute every summary (after bulk writes that bypass model signals, or to repair)."""
     towns = set(Enterprise.objects.order_by().values_list("town_id", flat=True).distinct())
     with transaction.atomic():
+        _serialise_writers()
         QualificationSummary.objects.all()._raw_delete(connection.alias)
         refresh_towns(towns)
-        version.changed()  # a repair changes what the cockpit shows
 
 
 def mark_towns(towns: Iterable[int | None]) -> None:
@@ -343,3 +358,10 @@ def verify(today: date | None = None) -> list[str]:
                     if since != scanned:
                         problems.append(f"{name} {kind} {day.year}年：汇总表首次认定 {since}，明细 {scanned}")
     return problems
+
+
+def build_if_missing(**kwargs) -> None:
+    """After `migrate`: a database with recognitions but no summaries yet (one from before the summaries
+    existed) gets them built from the base tables."""
+    if not QualificationSummary.objects.exists() and Qualification.objects.exists():
+        rebuild()

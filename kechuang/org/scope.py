@@ -26,9 +26,10 @@ class ScopeRule:
 
     department: lookup from the model to its owning Department ("" when the model is a Department).
     path: lookup to a stored materialised-path string (used by append-only logs that keep a copy).
-    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees. Matched by a
-        subquery of the user's own records, so a many-to-many owner (an enterprise's users) never multiplies
-        rows nor makes the whole filter a subquery (which SQLite plans badly on large tables).
+    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees. An owner
+        through a many-to-many (an enterprise's users) is matched by a subquery of the user's own records, so
+        it never multiplies rows nor makes the whole filter a subquery (which SQLite plans badly on large
+        tables); a plain foreign key is matched directly.
     many: the department lookup crosses a many-to-many relation (needs de-duplication).
     public_in_region: published records (a plan) that everyone working in or above the region sees.
     public: reference data (dictionaries, rule sets) that every signed-in user with a role sees.
@@ -109,6 +110,21 @@ def _region_paths(user: User, grants: list[RoleGrant]) -> set[str]:
     return paths | member_paths
 
 
+def _crosses_many(model, lookup: str) -> bool:
+    """Whether a lookup path goes through a many-to-many or reverse foreign key (many rows per record)."""
+    for name in lookup.split("__") if lookup else []:
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def home_paths(user: User) -> set[str]:
+    """Paths of the departments the user works in or is granted, and of everything above them."""
+    return _region_paths(user, user_grants(user))
+
+
 def _grant_q(rule: ScopeRule, grant: RoleGrant, user: User) -> Q | _Everything | None:
     if grant.scope == Scope.ALL:
         return EVERYTHING
@@ -152,7 +168,7 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
             clauses.append(clause)
     owner = rule.owner_q(user)
     if owner is not None:
-        if rule.owner:  # e.g. enterprise__users: the few records the user owns, as a subquery
+        if _crosses_many(model, rule.owner):  # e.g. enterprise__users: the user's few records, as a subquery
             owner = Q(pk__in=model._base_manager.filter(owner).values("pk"))
         clauses.append(owner)
     if rule.public_in_region and (capability is None or capability == Capability.VIEW_PLAN):

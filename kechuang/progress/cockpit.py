@@ -4,10 +4,11 @@ one source for the page, `GET /api/v1/cockpit` and `kechuang cockpit`."""
 from collections import Counter
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 
 from kechuang.audit.version import current as data_version
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import home_paths, visible_to
 from kechuang.plans.export import plan_queryset
 from kechuang.plans.models import Plan
 
@@ -15,14 +16,24 @@ from .status import LABELS, plan_progress
 
 
 def active_plan(user=None, with_tree: bool = True):
-    """The plan in force (the user's, when given); `with_tree=False` skips loading its programmes,
-    indicators and targets — a cached cockpit does not need them."""
-    plans = (
-        plan_queryset() if with_tree else Plan.objects.select_related("department").defer("source_text")
-    ).filter(is_active=True)
+    """The plan in force: of those the user may see, the one of the department nearest to where they work
+    (a district leader's district plan, not the province's they may also read; the province's for a
+    province leader), else the latest issued. `with_tree=False` skips loading its programmes, indicators and
+    targets — a cached cockpit does not need them."""
+    plans = Plan.objects.filter(is_active=True)
     if user is not None:
         plans = visible_to(user, plans)
-    return plans.order_by("-issued_on", "-pk").first()
+    candidates = list(plans.order_by("-issued_on", "-pk").values_list("pk", "department__path"))
+    if not candidates:
+        return None
+    chosen = candidates[0][0]
+    if user is not None:
+        homes = home_paths(user)
+        near = [(len(path), pk) for pk, path in candidates if path in homes]
+        if near:
+            chosen = max(near, key=lambda item: item[0])[1]  # the first of the deepest: the latest issued
+    loaded = plan_queryset() if with_tree else Plan.objects.select_related("department").defer("source_text")
+    return loaded.get(pk=chosen)
 
 
 CACHE_SECONDS = 15 * 60  # a safety net only: a committed change retires the entry at once
@@ -47,7 +58,9 @@ def cockpit_for(user, as_of: date) -> dict | None:
     same data version, so a signed-in leader's repeated view costs one query."""
     version = data_version()
     key = f"cockpit-plan:{user.pk}:{version}"
-    plan_id = cache.get(key)
+    # with a read replica the version may lag the primary, where grants are read: a revoked grant must
+    # take effect at once, so the plan is chosen afresh
+    plan_id = None if "replica" in settings.DATABASES else cache.get(key)
     if plan_id is None:
         plan = active_plan(user, with_tree=False)
         plan_id = plan.pk if plan is not None else 0

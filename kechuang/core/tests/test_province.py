@@ -86,6 +86,14 @@ def test_a_small_province():
     )["actual"]
     assert held == summaries.scan_holding_on(root, "cq_tech", date(2025, 12, 31)) > 0
     assert client.get("/progress/cockpit/").status_code == 200
+    # a district's leader may read the province's plan too, but theirs is the district's
+    from kechuang.org.models import RoleGrant
+    from kechuang.org.roles import Role, Scope
+
+    district = districts.last()
+    local = User.objects.create(username="district_leader", display_name="区领导")
+    RoleGrant.objects.create(user=local, role=Role.LEADER, scope=Scope.SUBTREE, department=district)
+    assert active_plan(local).department == district
     # a second run does not duplicate
     assert generate(7) == {}
 

@@ -4,14 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def build_summaries(apps, schema_editor):
-    # existing recognitions get their summaries (the table is new: nothing to keep)
-    from kechuang.enterprises.summaries import rebuild
-
-    rebuild()
-
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -37,5 +29,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'grain', 'rollup', 'area', 'day'), name='qual_summary_unique_cell')],
             },
         ),
-        migrations.RunPython(build_summaries, migrations.RunPython.noop),
-    ]
+        ]
