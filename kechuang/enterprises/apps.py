@@ -9,7 +9,12 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from kechuang.progress.registry import metrics
+
         from . import signals  # noqa: F401  (keeps the qualification summaries in step)
+        from .summaries import reading
+
+        metrics.add_reader(reading)  # a cockpit view reads each scope's summary series once
 
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="summaries_after_migrate")
 

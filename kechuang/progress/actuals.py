@@ -123,10 +123,11 @@ def actuals_by_target(programmes, as_of: date) -> dict[int, Actual]:
     found = {}
     programmes = list(programmes)
     approved = approved_lookup(programmes, as_of)
-    for programme in programmes:
-        for indicator in programme.indicators.all():
-            for target in indicator.targets.all():
-                actual = actual_for(target, as_of, approved=approved)
-                if actual is not None:
-                    found[target.pk] = actual
+    with metrics.reading():
+        for programme in programmes:
+            for indicator in programme.indicators.all():
+                for target in indicator.targets.all():
+                    actual = actual_for(target, as_of, approved=approved)
+                    if actual is not None:
+                        found[target.pk] = actual
     return found

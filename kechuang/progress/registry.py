@@ -15,6 +15,7 @@ An Indicator is bound either to a metric (computed) or to reports (reported).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -77,6 +78,21 @@ class UnknownMetric(KeyError):
 class MetricRegistry:
     def __init__(self) -> None:
         self._metrics: dict[str, Metric] = {}
+        self._readers: list[Callable] = []
+
+    def add_reader(self, reader: Callable) -> None:
+        """A domain app's context manager under which its metrics may keep what they read for the rest of
+        the block (e.g. a scope's whole summary series instead of one query per date)."""
+        if reader not in self._readers:
+            self._readers.append(reader)
+
+    @contextmanager
+    def reading(self):
+        """Evaluate many metrics against one state of the data (a cockpit view): readers may load once."""
+        with ExitStack() as stack:
+            for reader in self._readers:
+                stack.enter_context(reader())
+            yield
 
     def register(self, metric: Metric) -> None:
         if metric.key in self._metrics and self._metrics[metric.key].func is not metric.func:

@@ -282,11 +282,12 @@ def plan_progress(plan, as_of: date, scope=None, with_trajectory: bool = False) 
     approved = approved_lookup(programmes, as_of)
     judgements = judgement_lookup(programmes, as_of)
     rows = []
-    for programme in programmes:
-        for indicator in programme.indicators.all():
-            for target in indicator.targets.all():
-                row = progress_of(target, as_of, scope, approved, judgements)
-                if with_trajectory:
-                    row.trajectory = trajectory(row, as_of, scope, approved)
-                rows.append(row)
+    with metrics.reading():  # one read of each scope's series for all targets, paths and forecasts
+        for programme in programmes:
+            for indicator in programme.indicators.all():
+                for target in indicator.targets.all():
+                    row = progress_of(target, as_of, scope, approved, judgements)
+                    if with_trajectory:
+                        row.trajectory = trajectory(row, as_of, scope, approved)
+                    rows.append(row)
     return rows

@@ -206,3 +206,20 @@ def test_verify_and_rebuild_commands(dept):
         call_command("enterprise", "summaries", "verify")
     call_command("enterprise", "summaries", "rebuild", stdout=__import__("io").StringIO())
     assert summaries.verify() == []
+
+
+def test_a_cockpit_reading_answers_every_date_from_one_series_read(dept):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    district = dept()
+    days = [date(2020, 12, 31), date(2021, 6, 30), date(2023, 1, 1), date(2025, 12, 31), date(2026, 11, 28)]
+    one_by_one = [summaries.holding_on(district, "cq_tech", d) for d in days]
+    firsts = summaries.first_between(district, "hte", date(2021, 1, 1), date(2021, 12, 31))
+    with metrics.reading(), CaptureQueriesContext(connection) as captured:
+        assert [summaries.holding_on(district, "cq_tech", d) for d in days] == one_by_one
+        assert summaries.first_between(district, "hte", date(2021, 1, 1), date(2021, 12, 31)) == firsts
+        assert summaries.holding_on(None, "cq_tech", days[-1]) == summaries.scan_holding_on(
+            None, "cq_tech", days[-1]
+        )
+    assert len(captured.captured_queries) == 4  # two series of the district, one of everything, one scan
