@@ -6,7 +6,7 @@ record outside the caller's scope answers 404 exactly like one that does not exi
 
 from datetime import date
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
@@ -232,10 +232,15 @@ def get_cockpit(request, as_of: str | None = None):
         day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     except ValueError as exc:
         raise HttpError(422, f"as_of “{as_of}”不是有效日期，应为 YYYY-MM-DD。") from exc
-    found = cockpit_for(request.user, day)
-    if found is None:
+    # the JSON itself is cached with the cockpit: a repeated view sends the same bytes again
+    body = cockpit_for(
+        request.user,
+        day,
+        ("api-json", lambda data: api.renderer.render(request, data["indicators"], response_status=200)),
+    )
+    if body is None:
         raise Http404("没有可见的执行中方案")
-    return found["indicators"]
+    return HttpResponse(body, content_type=api.get_content_type())
 
 
 api.add_router("/", plans_router)

@@ -2,6 +2,7 @@
 one source for the page, `GET /api/v1/cockpit` and `kechuang cockpit`."""
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -52,10 +53,11 @@ def cockpit(plan, as_of: date, version: int | None = None) -> dict:
     return found
 
 
-def cockpit_for(user, as_of: date) -> dict | None:
+def cockpit_for(user, as_of: date, rendered: tuple[str, Callable] | None = None):
     """The cockpit of the plan in force for `user` (None if there is none). Which plan that is depends on
     the user's grants and memberships, which are audited like everything else: it is cached under the
-    same data version, so a signed-in leader's repeated view costs one query."""
+    same data version, so a signed-in leader's repeated view costs one query. With `rendered` = (name,
+    render), the rendering of the cockpit (e.g. the API's JSON bytes) is what is cached and returned."""
     version = data_version()
     key = f"cockpit-plan:{user.pk}:{version}"
     # with a read replica the version may lag the primary, where grants are read: a revoked grant must
@@ -65,7 +67,17 @@ def cockpit_for(user, as_of: date) -> dict | None:
         plan = active_plan(user, with_tree=False)
         plan_id = plan.pk if plan is not None else 0
         cache.set(key, plan_id, CACHE_SECONDS)
-    return cockpit(plan_id, as_of, version) if plan_id else None
+    if not plan_id:
+        return None
+    if rendered is None:
+        return cockpit(plan_id, as_of, version)
+    name, render = rendered
+    key = f"cockpit-{name}:{plan_id}:{as_of.isoformat()}:{version}"
+    body = cache.get(key)
+    if body is None:
+        body = render(cockpit(plan_id, as_of, version))
+        cache.set(key, body, CACHE_SECONDS)
+    return body
 
 
 def _cockpit(plan, as_of: date) -> dict:
