@@ -282,37 +282,70 @@ def reading():
 
 
 class _Series:
-    """Running totals of one scope and kind by day (from its daily cells)."""
+    """Running totals of one scope and kind: month ends from the monthly cells (read once), a day inside a
+    month from that month's daily cells (read when first asked). The cockpit asks for month and year ends
+    and one as-of date, so a view reads a few hundred rows per scope, not every day since 2005."""
 
-    def __init__(self, rows) -> None:
-        self.days: list[date] = []
-        self.totals = {"first": [], "valid_change": []}
+    def __init__(self, scope, kind_code: str) -> None:
+        self.scope, self.kind_code = scope, kind_code
+        self.months: list[date] = []
+        self.totals: dict[str, list[int]] = {"first": [], "valid_change": []}
+        self.within: dict[date, _Series] = {}  # month → running totals of its days
+        self._add(self._rows("m", None))
+
+    def _rows(self, grain: str, month: date | None):
+        where, params = (
+            ("s.rollup = 0", [])
+            if self.scope is None
+            else ("s.rollup = 1 AND s.area_id = %s", [self.scope.pk])
+        )
+        if month is not None:
+            where += " AND s.day >= %s AND s.day <= %s"
+            params += [month, _month_end(month)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.day, s.first, s.valid_change FROM enterprises_qualificationsummary s"
+                " JOIN enterprises_qualificationkind k ON k.id = s.kind_id"
+                f" WHERE k.code = %s AND s.grain = %s AND {where} ORDER BY s.day",
+                [self.kind_code, grain, *params],
+            )
+            return cursor.fetchall()
+
+    def _add(self, rows) -> None:
         first = valid = 0
         for day, day_first, day_valid in rows:
             first += day_first
             valid += day_valid
-            if self.days and self.days[-1] == day:
+            if self.months and self.months[-1] == day:  # several towns' rows of one day (everything)
                 self.totals["first"][-1], self.totals["valid_change"][-1] = first, valid
                 continue
-            self.days.append(day)
+            self.months.append(day)
             self.totals["first"].append(first)
             self.totals["valid_change"].append(valid)
 
-    def upto(self, day: date, field: str) -> int:
-        index = bisect_right(self.days, day)
+    def _before(self, day: date, field: str) -> int:
+        index = bisect_right(self.months, day)
         return self.totals[field][index - 1] if index else 0
+
+    def upto(self, day: date, field: str) -> int:
+        month = _month(day)
+        if day == _month_end(month):
+            return self._before(month, field)
+        if month not in self.within:
+            days = _Series.__new__(_Series)
+            days.months, days.totals = [], {"first": [], "valid_change": []}
+            days._add(self._rows("d", month))
+            self.within[month] = days
+        return self._before(month - ONE_DAY, field) + self.within[month]._before(day, field)
+
+
+def _month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - ONE_DAY
 
 
 def _load_series(scope, kind_code: str) -> _Series:
-    where, params = ("s.rollup = 0", []) if scope is None else ("s.rollup = 1 AND s.area_id = %s", [scope.pk])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.day, s.first, s.valid_change FROM enterprises_qualificationsummary s"
-            " JOIN enterprises_qualificationkind k ON k.id = s.kind_id"
-            f" WHERE k.code = %s AND {where} AND s.grain = 'd' ORDER BY s.day",
-            [kind_code, *params],
-        )
-        return _Series(cursor.fetchall())
+    return _Series(scope, kind_code)
 
 
 def _cumulative_sql(scope, kind_code: str, days: Sequence[date], field: str) -> list[int]:
