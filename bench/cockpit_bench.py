@@ -17,28 +17,15 @@ Runs on a throwaway SQLite file unless DATABASE_URL is set (give it a database o
 """
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchkit import django_in, migrate, timed
+
 AS_OF = date(2026, 11, 28)
-
-
-def best_of(func, repeat):
-    best, result = None, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best, result
 
 
 def main():
@@ -51,20 +38,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kechuang-bench-"))
-    os.environ.setdefault("KECHUANG_SQLITE_PATH", str(workdir / "bench.sqlite3"))
-    os.environ["KECHUANG_DATA_DIR"] = str(workdir)
-    os.environ["KECHUANG_TASK_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    workdir = django_in()
+    migrate()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    call_command("migrate", verbosity=0)
-    call_command("setup", verbosity=0, stdout=open(os.devnull, "w"))
 
     from kechuang.core import province
     from kechuang.enterprises import summaries
@@ -133,8 +110,8 @@ def main():
 
     for label, scope in (("district", district), ("province", root)):
         values = check(scope, label)
-        baseline_s, _ = best_of(lambda scope=scope: scanned(scope), args.repeat)
-        project_s, _ = best_of(lambda scope=scope: computed(scope), args.repeat)
+        baseline_s, _ = timed(lambda scope=scope: scanned(scope), args.repeat)
+        project_s, _ = timed(lambda scope=scope: computed(scope), args.repeat)
         with CaptureQueriesContext(connection) as captured:
             computed(scope)
         print(
@@ -143,7 +120,7 @@ def main():
             f"nonzero={sum(1 for v in values.values() if v)}",
             flush=True,
         )
-        cockpit_s, rows = best_of(lambda scope=scope: cockpit(scope), args.repeat)
+        cockpit_s, rows = timed(lambda scope=scope: cockpit(scope), args.repeat)
         with CaptureQueriesContext(connection) as captured:
             cockpit(scope)
         print(

@@ -15,26 +15,10 @@ lower is better). Runs on a throwaway SQLite file unless DATABASE_URL is set.
 """
 
 import argparse
-import os
 import random
-import sys
-import tempfile
-import time
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def timed(func, repeat=1):
-    best = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best, result
+from benchkit import django_in, migrate, timed
 
 
 def main():
@@ -45,18 +29,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kechuang-bench-"))
-    os.environ.setdefault("KECHUANG_SQLITE_PATH", str(workdir / "bench.sqlite3"))
-    os.environ["KECHUANG_DATA_DIR"] = str(workdir)
-    os.environ["KECHUANG_TASK_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("setup", verbosity=0, stdout=open(os.devnull, "w"))
+    workdir = django_in()
+    migrate()
 
     from decimal import Decimal
 
@@ -64,6 +38,7 @@ def main():
     import xlsxwriter
     from django.core.files.base import ContentFile
     from django.db import connection
+    from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
     from kechuang.core.demo import load_demo_users
@@ -179,7 +154,7 @@ def main():
             cursor.execute(f"DELETE FROM {table}")
         wb = CalamineWorkbook.from_path(str(path))
         data = []
-        now = django.utils.timezone.now()
+        now = timezone.now()
         for cells in list(wb.get_sheet_by_name(writer.DATA_SHEET).iter_rows())[1:]:
             record = dict(zip(keys, cells, strict=False))
             data.append(

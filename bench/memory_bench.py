@@ -9,7 +9,6 @@ baseline is the same process right after loading Django and the project. Prints
 """
 
 import argparse
-import os
 import random
 import resource
 import subprocess
@@ -18,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchkit import django_in, migrate
+
 YEARS = list(range(2018, 2026))
 
 
@@ -27,21 +26,10 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup_django(workdir: Path):
-    os.environ.setdefault("KECHUANG_SQLITE_PATH", str(workdir / "bench.sqlite3"))
-    os.environ["KECHUANG_DATA_DIR"] = str(workdir)
-    os.environ["KECHUANG_TASK_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
-
-
 def prepare(workdir: Path, rows: int) -> None:
     """Database with the enterprises the file names, and the .xlsx file itself (written streaming)."""
-    setup_django(workdir)
+    django_in(workdir)
     import xlsxwriter
-    from django.core.management import call_command
     from django.db import transaction
 
     from kechuang.core.bulkwrite import insert
@@ -52,8 +40,7 @@ def prepare(workdir: Path, rows: int) -> None:
     from kechuang.tabular import writer
     from kechuang.tabular.registry import get_sheet
 
-    call_command("migrate", verbosity=0)
-    call_command("setup", verbosity=0, stdout=open(os.devnull, "w"))
+    migrate()
     load_demo_users()
     rng = random.Random(11)
     towns = list(Department.objects.filter(kind="town").values_list("pk", flat=True))
@@ -101,7 +88,7 @@ def prepare(workdir: Path, rows: int) -> None:
 
 
 def run_import(workdir: Path) -> None:
-    setup_django(workdir)
+    django_in(workdir)
     from django.core.files.base import ContentFile
 
     from kechuang.org.models import User
@@ -125,7 +112,7 @@ def run_import(workdir: Path) -> None:
 
 
 def run_export(workdir: Path) -> None:
-    setup_django(workdir)
+    django_in(workdir)
     from kechuang.org.models import User
     from kechuang.tabular import writer
     from kechuang.tabular.registry import get_sheet

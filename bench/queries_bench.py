@@ -21,14 +21,10 @@ for the export the data rows of the downloaded sheet. Exits 1 if any page's coun
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchkit import django_in, migrate
 
 
 def main():
@@ -39,20 +35,12 @@ def main():
     parser.add_argument("--export-filter", default="", help="query string for the export, e.g. town=12")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kechuang-bench-"))
-    os.environ.setdefault("KECHUANG_SQLITE_PATH", str(workdir / "bench.sqlite3"))
-    os.environ["KECHUANG_DATA_DIR"] = str(workdir)
-    os.environ["KECHUANG_TASK_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
+    django_in()
     from django.conf import settings
-    from django.core.management import call_command
 
     if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # django.test.Client's host
-    call_command("migrate", verbosity=0)
+    migrate(reference_data=False)
 
     from datetime import date
 
