@@ -263,7 +263,7 @@ def cumulative(scope, kind_code: str, days: Sequence[date], field: str) -> list[
         return _cumulative_sql(scope, kind_code, days, field)
     key = (scope.pk if scope is not None else None, kind_code)
     if key not in loaded:
-        loaded[key] = _load_series(scope, kind_code)
+        loaded[key] = _Series(scope, kind_code)
     series = loaded[key]
     return [series.upto(day, field) for day in days]
 
@@ -281,6 +281,37 @@ def reading():
         _series.reset(token)
 
 
+def _scope_sql(scope) -> tuple[str, list]:
+    """SQL condition (and parameters) for the rows that add up to `scope`: its subtree total, or for
+    everything, every town's own rows."""
+    if scope is None:
+        return "s.rollup = 0", []
+    return "s.rollup = 1 AND s.area_id = %s", [scope.pk]
+
+
+class _RunningTotals:
+    """Running totals by bucket day of summary rows ordered by day (several rows of one day — every
+    town's, for everything — add up into one bucket)."""
+
+    def __init__(self, rows) -> None:
+        self.days: list[date] = []
+        self.totals: dict[str, list[int]] = {"first": [], "valid_change": []}
+        first = valid = 0
+        for day, day_first, day_valid in rows:
+            first += day_first
+            valid += day_valid
+            if self.days and self.days[-1] == day:
+                self.totals["first"][-1], self.totals["valid_change"][-1] = first, valid
+                continue
+            self.days.append(day)
+            self.totals["first"].append(first)
+            self.totals["valid_change"].append(valid)
+
+    def upto(self, day: date, field: str) -> int:
+        index = bisect_right(self.days, day)
+        return self.totals[field][index - 1] if index else 0
+
+
 class _Series:
     """Running totals of one scope and kind: month ends from the monthly cells (read once), a day inside a
     month from that month's daily cells (read when first asked). The cockpit asks for month and year ends
@@ -288,20 +319,14 @@ class _Series:
 
     def __init__(self, scope, kind_code: str) -> None:
         self.scope, self.kind_code = scope, kind_code
-        self.months: list[date] = []
-        self.totals: dict[str, list[int]] = {"first": [], "valid_change": []}
-        self.within: dict[date, _Series] = {}  # month → running totals of its days
-        self._add(self._rows("m", None))
+        self.months = _RunningTotals(self._rows("m"))
+        self.within: dict[date, _RunningTotals] = {}  # month → running totals of its days
 
-    def _rows(self, grain: str, month: date | None):
-        where, params = (
-            ("s.rollup = 0", [])
-            if self.scope is None
-            else ("s.rollup = 1 AND s.area_id = %s", [self.scope.pk])
-        )
+    def _rows(self, grain: str, month: date | None = None):
+        where, params = _scope_sql(self.scope)
         if month is not None:
             where += " AND s.day >= %s AND s.day <= %s"
-            params += [month, _month_end(month)]
+            params = [*params, month, _month_end(month)]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT s.day, s.first, s.valid_change FROM enterprises_qualificationsummary s"
@@ -311,41 +336,18 @@ class _Series:
             )
             return cursor.fetchall()
 
-    def _add(self, rows) -> None:
-        first = valid = 0
-        for day, day_first, day_valid in rows:
-            first += day_first
-            valid += day_valid
-            if self.months and self.months[-1] == day:  # several towns' rows of one day (everything)
-                self.totals["first"][-1], self.totals["valid_change"][-1] = first, valid
-                continue
-            self.months.append(day)
-            self.totals["first"].append(first)
-            self.totals["valid_change"].append(valid)
-
-    def _before(self, day: date, field: str) -> int:
-        index = bisect_right(self.months, day)
-        return self.totals[field][index - 1] if index else 0
-
     def upto(self, day: date, field: str) -> int:
         month = _month(day)
         if day == _month_end(month):
-            return self._before(month, field)
+            return self.months.upto(month, field)
         if month not in self.within:
-            days = _Series.__new__(_Series)
-            days.months, days.totals = [], {"first": [], "valid_change": []}
-            days._add(self._rows("d", month))
-            self.within[month] = days
-        return self._before(month - ONE_DAY, field) + self.within[month]._before(day, field)
+            self.within[month] = _RunningTotals(self._rows("d", month))
+        return self.months.upto(month - ONE_DAY, field) + self.within[month].upto(day, field)
 
 
 def _month_end(month: date) -> date:
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - ONE_DAY
-
-
-def _load_series(scope, kind_code: str) -> _Series:
-    return _Series(scope, kind_code)
 
 
 def _cumulative_sql(scope, kind_code: str, days: Sequence[date], field: str) -> list[int]:
@@ -360,9 +362,7 @@ def _cumulative_sql(scope, kind_code: str, days: Sequence[date], field: str) -> 
     # from the earliest's month on
     latest = max(days)
     reach = [_year(latest), min(_year(d) for d in days), _month(latest), min(_month(d) for d in days), latest]
-    where, scope_params = (
-        ("s.rollup = 0", []) if scope is None else ("s.rollup = 1 AND s.area_id = %s", [scope.pk])
-    )
+    where, scope_params = _scope_sql(scope)
     sql = (
         f"SELECT {sums} FROM enterprises_qualificationsummary s"
         " JOIN enterprises_qualificationkind k ON k.id = s.kind_id"
