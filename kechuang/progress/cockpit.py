@@ -46,9 +46,13 @@ def cockpit(plan, as_of: date, version: int | None = None) -> dict:
     plan_id = getattr(plan, "pk", plan)
     version = data_version() if version is None else version
     key = f"cockpit:{plan_id}:{as_of.isoformat()}:{version}"
+    return _cached(key, lambda: _cockpit(plan_queryset().get(pk=plan_id), as_of))
+
+
+def _cached(key: str, compute: Callable):
     found = cache.get(key)
     if found is None:
-        found = _cockpit(plan_queryset().get(pk=plan_id), as_of)
+        found = compute()
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -59,25 +63,24 @@ def cockpit_for(user, as_of: date, rendered: tuple[str, Callable] | None = None)
     same data version, so a signed-in leader's repeated view costs one query. With `rendered` = (name,
     render), the rendering of the cockpit (e.g. the API's JSON bytes) is what is cached and returned."""
     version = data_version()
-    key = f"cockpit-plan:{user.pk}:{version}"
+
+    def plan_in_force():
+        plan = active_plan(user, with_tree=False)
+        return plan.pk if plan is not None else 0
+
     # with a read replica the version may lag the primary, where grants are read: a revoked grant must
     # take effect at once, so the plan is chosen afresh
-    plan_id = None if "replica" in settings.DATABASES else cache.get(key)
-    if plan_id is None:
-        plan = active_plan(user, with_tree=False)
-        plan_id = plan.pk if plan is not None else 0
-        cache.set(key, plan_id, CACHE_SECONDS)
+    if "replica" in settings.DATABASES:
+        plan_id = plan_in_force()
+    else:
+        plan_id = _cached(f"cockpit-plan:{user.pk}:{version}", plan_in_force)
     if not plan_id:
         return None
     if rendered is None:
         return cockpit(plan_id, as_of, version)
     name, render = rendered
     key = f"cockpit-{name}:{plan_id}:{as_of.isoformat()}:{version}"
-    body = cache.get(key)
-    if body is None:
-        body = render(cockpit(plan_id, as_of, version))
-        cache.set(key, body, CACHE_SECONDS)
-    return body
+    return _cached(key, lambda: render(cockpit(plan_id, as_of, version)))
 
 
 def _cockpit(plan, as_of: date) -> dict:
