@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kechuang.core",
     "kechuang.org",
     "kechuang.audit",
+    "kechuang.workflow",
     "kechuang.plans",
     "kechuang.progress",
     "kechuang.enterprises",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("tables/", include("kechuang.tabular.urls")),
     path("progress/", include("kechuang.progress.urls")),
     path("audit/", include("kechuang.audit.urls")),
+    path("workflow/", include("kechuang.workflow.urls")),
     path("api/v1/", _api_urls()),
 ]
 

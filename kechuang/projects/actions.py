@@ -27,6 +27,8 @@ def save_project(acting_user, project: Project | None, *, reason: str = "", **fi
             acting_user, Project.objects.filter(pk=project.pk), Capability.CHANGE_PROJECTS
         ).exists():
             raise ActionRefused("您没有修改该项目的权限。")
+        if "status" in fields and fields["status"] != project.status:
+            raise ActionRefused("项目状态只能通过办理操作（受理、立项、结题等）变更，不能直接修改。")
         for name, value in fields.items():
             setattr(project, name, value)
     department = project.department if project.department_id else None

@@ -69,8 +69,11 @@ def lifecycle(rng: random.Random, year: int, category: str, approve: bool | None
     }
     decided = applied + timedelta(days=rng.randint(60, 150))
     approved = rng.random() < APPROVAL_RATE[category] if approve is None else approve
-    if decided > AS_OF:
-        return {**fields, "status": Status.APPLIED.value}
+    if decided > AS_OF:  # still under review: just filed, accepted for review, or sent back for papers
+        if AS_OF - applied < timedelta(days=20):
+            return {**fields, "status": Status.APPLIED.value}
+        pending = Status.RETURNED if rng.random() < 0.15 else Status.ACCEPTED
+        return {**fields, "status": pending.value}
     if not approved:
         return {**fields, "status": Status.REJECTED.value}
     planned_end = decided + timedelta(days=365 * rng.randint(1, 3))

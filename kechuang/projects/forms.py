@@ -49,6 +49,12 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, departments=None, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # the status moves only through the lifecycle's transitions (the 办理 panel), never by editing
+            del self.fields["status"]
+        else:
+            self.fields["status"].label = "登记时状态"
+            self.fields["status"].help_text = "登记已有项目时可选其当前状态；新申报的项目为“申报”。"
         self.fields["department"].queryset = departments
         self.enterprises = enterprises  # the enterprises the user may name as applicant
         if self.instance.enterprise_id and not self.is_bound:
@@ -76,3 +82,17 @@ class ProjectForm(forms.ModelForm):
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "enterprise_code")}
         data["enterprise"] = self.cleaned_data.get("enterprise_code")
         return data
+
+
+class ApproveForm(forms.Form):
+    """立项: the approval date, the planned end and the public money granted."""
+
+    approved_on = forms.DateField(label="立项日期", widget=DATE)
+    planned_end_on = forms.DateField(label="计划结题日期", required=False, widget=DATE)
+    funding = forms.DecimalField(label="财政资助金额（元）", min_value=0, max_digits=18, decimal_places=2)
+
+
+class CompleteForm(forms.Form):
+    """结题: the acceptance date."""
+
+    completed_on = forms.DateField(label="结题日期", widget=DATE)

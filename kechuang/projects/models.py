@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
+from kechuang.org.roles import Capability
 from kechuang.org.scope import ScopeRule
+from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0")}  # 元, as kechuang.plans.units
 
@@ -27,9 +29,11 @@ class Category(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """The lifecycle: 申报 → 立项 (or 未立项) → 在研 → 结题 (or 终止)."""
+    """The lifecycle: 申报 → 受理 (or 退回) → 立项 (or 未立项) → 在研 → 结题 (or 终止)."""
 
     APPLIED = "申报", _("申报")
+    ACCEPTED = "受理", _("受理")
+    RETURNED = "退回", _("退回")
     REJECTED = "未立项", _("未立项")
     APPROVED = "立项", _("立项")
     ONGOING = "在研", _("在研")
@@ -80,6 +84,80 @@ class Project(models.Model):
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
     scope_rule = ScopeRule(department="department", owner="enterprise__users")
+
+    # 申报 → 受理/退回 → 立项/未立项 → 在研 → 结题/终止; back out of a final state only by an explicit
+    # reopen with a reason. Edits through the form never change the status.
+    workflow = Workflow(
+        states=Status,
+        transitions=[
+            Transition("accept", "受理", [Status.APPLIED], Status.ACCEPTED, Capability.CHANGE_PROJECTS),
+            Transition(
+                "return",
+                "退回",
+                [Status.APPLIED],
+                Status.RETURNED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+            ),
+            Transition("resubmit", "重新申报", [Status.RETURNED], Status.APPLIED, Capability.CHANGE_PROJECTS),
+            Transition(
+                "approve",
+                "立项",
+                [Status.ACCEPTED],
+                Status.APPROVED,
+                Capability.CHANGE_PROJECTS,
+                form="kechuang.projects.forms.ApproveForm",
+            ),
+            Transition(
+                "reject",
+                "不予立项",
+                [Status.ACCEPTED],
+                Status.REJECTED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+            ),
+            Transition("start", "开始实施", [Status.APPROVED], Status.ONGOING, Capability.CHANGE_PROJECTS),
+            Transition(
+                "complete",
+                "结题",
+                [Status.ONGOING],
+                Status.COMPLETED,
+                Capability.CHANGE_PROJECTS,
+                form="kechuang.projects.forms.CompleteForm",
+            ),
+            Transition(
+                "terminate",
+                "终止",
+                [Status.APPROVED, Status.ONGOING],
+                Status.TERMINATED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+            ),
+            Transition(
+                "reopen",
+                "撤销结题/终止（恢复在研）",
+                [Status.COMPLETED, Status.TERMINATED],
+                Status.ONGOING,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+                sets={"completed_on": None},
+            ),
+            Transition(
+                "reconsider",
+                "撤销不予立项（重新审查）",
+                [Status.REJECTED],
+                Status.ACCEPTED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+            ),
+        ],
+        todos=[
+            Todo(Status.APPLIED, "待受理的项目申报", Capability.CHANGE_PROJECTS),
+            Todo(Status.ACCEPTED, "待立项审查的项目", Capability.CHANGE_PROJECTS),
+        ],
+    )
 
     class Meta:
         verbose_name = _("科技项目")

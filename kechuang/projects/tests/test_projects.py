@@ -262,17 +262,28 @@ def test_the_bureau_registers_and_edits_a_project(dept, client_as):
         dept,
         enterprise_code=enterprise.credit_code,
         unit_name="",
-        status=Status.COMPLETED,
-        completed_on="2031-04-20",
-        reason="通过结题验收",
+        planned_end_on="2031-06-30",
+        note="延期一个月",
+        reason="任务书变更",
     )
+    changes.pop("status")  # an existing project's status is not on its form
     assert client.post(edit, changes).status_code == 302
     created.refresh_from_db()
-    assert created.status == Status.COMPLETED and created.completed_on == date(2031, 4, 20)
+    assert created.status == Status.APPROVED and created.planned_end_on == date(2031, 6, 30)
     update = ChangeEntry.objects.get(
         content_type__model="project", object_id=str(created.pk), action="update"
     )
-    assert set(update.changed_fields) == {"status", "completed_on"} and update.reason == "通过结题验收"
+    assert set(update.changed_fields) == {"planned_end_on", "note"} and update.reason == "任务书变更"
+    url = f"/workflow/projects.project/{created.pk}"
+    assert client.post(f"{url}/start/", {"comment": ""}).status_code == 302
+    assert (
+        client.post(f"{url}/complete/", {"completed_on": "2031-04-20", "comment": "通过结题验收"}).status_code
+        == 302
+    )
+    created.refresh_from_db()
+    assert created.status == Status.COMPLETED and created.completed_on == date(2031, 4, 20)
+    done = ChangeEntry.objects.filter(content_type__model="project", object_id=str(created.pk)).latest("pk")
+    assert set(done.changed_fields) == {"status", "completed_on"} and done.reason == "通过结题验收"
     body = client.get(f"/projects/{created.pk}/").content.decode()
     assert "结题" in body and "15.00 万元" in body
 

@@ -1,0 +1,316 @@
+"""One mechanism for every object that moves through states.
+
+A model declares its workflow as data beside its fields:
+
+    workflow = Workflow(
+        states=Status,
+        transitions=[
+            Transition("approve", "立项", source=[Status.ACCEPTED], target=Status.APPROVED,
+                       capability=Capability.CHANGE_PROJECTS),
+            ...
+        ],
+        todos=[Todo(Status.SUBMITTED, "待审核的报告", capability=Capability.REVIEW_PROGRESS)],
+    )
+
+`perform(obj, name, acting_user, comment=…, changes=…)` runs a transition: it checks the state, the
+capability over this very object (scope included) and the transition's own condition, then in one
+transaction writes the new state as a compare-and-set (`UPDATE … WHERE state = <the state the user
+saw>`), so of two concurrent clicks one wins and the other is told the record has moved on; it writes
+the audit entry (before/after), appends an `Event` to the object's thread and schedules the
+transition's after-commit hooks (notifications). Nothing else writes a workflow's state field.
+
+`todos_for(user)` lists, over every declared workflow, the objects waiting for this user — the home
+page's 我的待办 is built from it, so a new workflow appears there without code of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from kechuang.audit.context import audit_context, current
+from kechuang.audit.recording import record_change
+from kechuang.audit.snapshots import diff, snapshot
+from kechuang.org.actions import ActionRefused
+from kechuang.org.scope import has_capability, visible_to
+
+from .models import Event
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    source: Sequence[str]  # the states it may start from (ANY: every state but the target)
+    target: str
+    capability: str | None = None  # needed over the object itself (scope included); None: anyone who sees it
+    comment_required: bool = False
+    # Extra condition: (obj, user) → a Chinese refusal, or None when allowed (owner checks, deadlines).
+    allowed: Callable | None = None
+    # (obj, event) → None, each run after the transaction commits (notifications).
+    after_commit: Sequence[Callable] = ()
+    # Who runs it: "user" (a page or API button) or "system" (a background task); system transitions
+    # are not offered as buttons.
+    by: str = "user"
+    # Shown in red and asks for confirmation: a transition back out of a final state.
+    reopen: bool = False
+    # A form class (or its dotted path) whose cleaned fields become changes written with the state
+    # (e.g. 立项日期 and 资助金额).
+    form: type | str | None = None
+    # Fixed changes written with the state (e.g. a reopened project loses its 结题日期).
+    sets: dict | None = None
+
+    def form_class(self):
+        if isinstance(self.form, str):
+            from django.utils.module_loading import import_string
+
+            return import_string(self.form)
+        return self.form
+
+    def starts_from(self, state: str) -> bool:
+        if ANY in self.source:
+            return state != self.target
+        return state in self.source
+
+
+@dataclass(frozen=True)
+class Todo:
+    """Objects in `state` wait for users holding `capability` over them (narrowed by `narrow(user, qs)`)."""
+
+    state: str
+    label: str
+    capability: str | None = None
+    narrow: Callable | None = None
+    url: Callable | None = None  # (user) → the list page to open; default: the single object's page
+
+
+@dataclass
+class Workflow:
+    states: type[models.TextChoices]
+    transitions: Sequence[Transition]
+    field: str = "status"
+    todos: Sequence[Todo] = ()
+    # Run the model's full_clean() on the object as it would be after the transition.
+    validate: bool = True
+    model: type[models.Model] | None = dataclass_field(default=None, init=False)
+
+    def __post_init__(self):
+        names = [t.name for t in self.transitions]
+        if len(names) != len(set(names)):
+            raise ValueError(f"重复的流程操作：{names}")
+        values = set(self.states.values)
+        for t in self.transitions:
+            bad = [s for s in (*t.source, t.target) if s != ANY and s not in values]
+            if bad:
+                raise ValueError(f"流程操作“{t.name}”使用了未定义的状态：{bad}")
+
+    def contribute_to_class(self, cls, name):
+        self.model = cls
+        setattr(cls, name, self)
+        _WORKFLOWS.append(self)
+
+    def transition(self, name: str) -> Transition:
+        for t in self.transitions:
+            if t.name == name:
+                return t
+        raise ActionRefused(f"未知的操作“{name}”。")
+
+    def label(self, state: str) -> str:
+        try:
+            return str(self.states(state).label)
+        except ValueError:
+            return state
+
+    def state_of(self, obj) -> str:
+        return getattr(obj, self.field)
+
+
+_WORKFLOWS: list[Workflow] = []
+
+
+def workflows() -> list[Workflow]:
+    return list(_WORKFLOWS)
+
+
+def workflow_of(obj_or_model) -> Workflow:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    for wf in _WORKFLOWS:
+        if wf.model is model or (wf.model is not None and issubclass(model, wf.model)):
+            return wf
+    raise LookupError(f"{model.__name__} 没有声明流程。")
+
+
+def _object_qs(obj):
+    return type(obj)._default_manager.filter(pk=obj.pk)
+
+
+def refusal(obj, t: Transition, user) -> str | None:
+    """Why `user` may not run `t` on `obj` now (a Chinese sentence), or None."""
+    wf = workflow_of(obj)
+    state = wf.state_of(obj)
+    if not t.starts_from(state):
+        return f"当前状态为“{wf.label(state)}”，不能{t.label}。"
+    if user is not None and t.capability is not None:
+        if (
+            not has_capability(user, t.capability)
+            or not visible_to(user, _object_qs(obj), t.capability).exists()
+        ):
+            return f"您没有{t.label}该记录的权限。"
+    if t.allowed is not None:
+        message = t.allowed(obj, user)
+        if message:
+            return message
+    return None
+
+
+def available(obj, user) -> list[Transition]:
+    """The user-run transitions `user` may take on `obj` now — the buttons of its page."""
+    wf = workflow_of(obj)
+    return [t for t in wf.transitions if t.by == "user" and refusal(obj, t, user) is None]
+
+
+def perform(obj, name: str, acting_user, *, comment: str = "", changes: dict | None = None):
+    """Run transition `name` on `obj` as `acting_user` (None: the system). Returns the object as stored
+    afterwards. Raises ActionRefused (not allowed / moved on meanwhile) or ValidationError (the comment
+    is required, or the object would be invalid in its new state)."""
+    wf = workflow_of(obj)
+    t = wf.transition(name)
+    message = refusal(obj, t, acting_user)
+    if message:
+        raise ActionRefused(message)
+    comment = (comment or "").strip()
+    if t.comment_required and not comment:
+        raise ValidationError({"comment": f"{t.label}须填写意见。"})
+    seen = wf.state_of(obj)
+    values = {wf.field: t.target, **(t.sets or {}), **(changes or {})}
+    model = type(obj)
+    if wf.validate:
+        candidate = copy.copy(obj)
+        for key, value in values.items():
+            setattr(candidate, key, value)
+        candidate.full_clean(validate_unique=False, validate_constraints=False)
+    context = {"reason": comment or t.label}
+    if acting_user is not None:
+        context["actor"] = acting_user
+    with audit_context(**context), transaction.atomic():
+        stored = model._base_manager.filter(pk=obj.pk).first()
+        if stored is None:
+            raise ActionRefused("该记录已不存在。")
+        before = snapshot(stored)
+        moved = model._base_manager.filter(pk=obj.pk, **{wf.field: seen}).update(**values)
+        if moved != 1:
+            now = wf.label(wf.state_of(stored))
+            raise ActionRefused(f"该记录已被他人处理（当前状态：{now}），请刷新页面后再操作。")
+        for key, value in values.items():
+            setattr(obj, key, value)
+        after = snapshot(model._base_manager.get(pk=obj.pk))
+        if model._meta.app_label in _audited_apps() and not getattr(model, "derived_data", False):
+            record_change(obj, "update", before, after, diff(before, after))
+        event = _append(obj, t.name, t.label, seen, t.target, acting_user, comment)
+        for hook in t.after_commit:
+            transaction.on_commit(lambda hook=hook: hook(obj, event))
+    return obj
+
+
+def comment(obj, acting_user, text: str) -> Event:
+    """A plain comment on the object's thread (no state change)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"comment": "请填写内容。"})
+    with audit_context(actor=acting_user):
+        return _append(obj, "", "留言", "", "", acting_user, text)
+
+
+def _append(obj, name, label, from_state, to_state, actor, text) -> Event:
+    ctx = current()
+    resolved = actor if actor is not None else ctx.resolved_actor()
+    return Event.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
+        object_id=str(obj.pk),
+        transition=name,
+        label=label,
+        from_state=from_state,
+        to_state=to_state,
+        actor=resolved,
+        actor_label=str(resolved) if resolved is not None else (ctx.actor_label or "系统"),
+        comment=text[:2000],
+        ip=ctx.ip,
+    )
+
+
+def _audited_apps() -> set[str]:
+    from django.conf import settings
+
+    return set(settings.KECHUANG_AUDITED_APPS)
+
+
+def history(obj) -> list[Event]:
+    """The object's thread, oldest first, with state labels filled in."""
+    wf = workflow_of(obj)
+    events = list(
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
+            object_id=str(obj.pk),
+        )
+    )
+    for event in events:
+        event.from_label = wf.label(event.from_state) if event.from_state else ""
+        event.to_label = wf.label(event.to_state) if event.to_state else ""
+    return events
+
+
+def last_comment(obj, transition: str) -> str:
+    event = (
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
+            object_id=str(obj.pk),
+            transition=transition,
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.comment if event else ""
+
+
+@dataclass
+class TodoItem:
+    label: str
+    count: int
+    objects: list
+    url: str | None = None
+
+
+def todos_for(user, *, limit: int = 5) -> list[TodoItem]:
+    """What waits for `user` in every declared workflow: one entry per (workflow, todo) with objects."""
+    items = []
+    for wf in workflows():
+        for todo in wf.todos:
+            if todo.capability is not None and not has_capability(user, todo.capability):
+                continue
+            qs = visible_to(user, wf.model._default_manager.filter(**{wf.field: todo.state}), todo.capability)
+            if todo.narrow is not None:
+                qs = todo.narrow(user, qs)
+            count = qs.count()
+            if count:
+                items.append(
+                    TodoItem(
+                        todo.label,
+                        count,
+                        list(qs[:limit]),
+                        todo.url(user) if todo.url is not None else None,
+                    )
+                )
+    return items
+
+
+def declared_states(models_: Iterable[type[models.Model]] | None = None) -> dict[str, list[str]]:
+    """model label → its transitions' names (documentation and tests)."""
+    return {wf.model._meta.label: [t.name for t in wf.transitions] for wf in workflows()}
