@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kechuang.audit.context import Source, audit_context
 from kechuang.core import derived
+from kechuang.workflow import engine as workflow
 
 from . import parsedcache
 from .columns import CellError
@@ -144,11 +145,17 @@ def _guarded(step):
             return step(job_id)
         except Exception:
             logger.exception("import job %s failed", job_id)
+            job = ImportJob.objects.get(pk=job_id)
             ImportJob.objects.filter(pk=job_id).update(
-                status=ImportJob.Status.FAILED,
                 finished_at=timezone.now(),
                 file_error="处理文件时发生内部错误，已回滚，没有保存任何数据。请联系系统管理员。",
             )
+            if job.status in (
+                ImportJob.Status.UPLOADED,
+                ImportJob.Status.VALIDATING,
+                ImportJob.Status.COMMITTING,
+            ):
+                workflow.perform(job, "fail", None)
             return ImportJob.objects.get(pk=job_id)
 
     run.__name__, run.__doc__ = step.__name__, step.__doc__
@@ -160,7 +167,8 @@ def validate(job_id: int) -> ImportJob:
     """Check the whole file; store the row count and every error (nothing else is written)."""
     job = ImportJob.objects.get(pk=job_id)
     sheet = get_sheet(job.sheet)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, processed_rows=0)
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=0)
+    workflow.perform(job, "validate", None)
     try:
         workbook = open_workbook(Path(job.file.path), DATA_SHEET)
         positions = map_header(sheet, workbook.header)
@@ -170,15 +178,13 @@ def validate(job_id: int) -> ImportJob:
         if processed == 0:
             raise FileRefused(f"工作表“{workbook.sheet_name}”只有表头，没有数据行。")
     except FileRefused as exc:
-        job.status, job.file_error = ImportJob.Status.REFUSED, str(exc)
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "file_error", "finished_at"])
-        return job
-    job.status = ImportJob.Status.VALIDATED
+        job.file_error, job.finished_at = str(exc), timezone.now()
+        job.save(update_fields=["file_error", "finished_at"])
+        return workflow.perform(job, "refuse", None)
     job.total_rows = job.processed_rows = processed
     job.error_rows, job.error_count, job.errors = error_rows, error_count, stored
-    job.save(update_fields=["status", "total_rows", "processed_rows", "error_rows", "error_count", "errors"])
-    return job
+    job.save(update_fields=["total_rows", "processed_rows", "error_rows", "error_count", "errors"])
+    return workflow.perform(job, "validated", None)
 
 
 @_guarded
@@ -186,8 +192,14 @@ def commit(job_id: int) -> ImportJob:
     """Store the file's rows in one transaction: all of them (only if there is no error) or the valid
     ones. The file is re-validated against the data as it is now; the reason goes to the audit log."""
     job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.COMMITTING:
+        return job  # only a commit transition queues this step; anything else has nothing to run
     sheet = get_sheet(job.sheet)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING, processed_rows=0)
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=0)
+    # who confirmed the import, from where and why: the commit transition of the job's thread
+    confirmed = workflow.last_event(job, "commit")
+    actor = confirmed.actor if confirmed is not None and confirmed.actor is not None else job.user
+    ip = confirmed.ip if confirmed is not None else None
     counts = Counts()
     try:
         rows = parsedcache.read(job, sheet)
@@ -196,7 +208,7 @@ def commit(job_id: int) -> ImportJob:
             rows = parsed_rows(sheet, workbook, map_header(sheet, workbook.header))
         with (
             transaction.atomic(),
-            audit_context(source=Source.IMPORT, actor=job.user, reason=job.reason),
+            audit_context(source=Source.IMPORT, actor=actor, reason=job.reason, ip=ip),
             derived.batched(),  # summaries of what the rows touched are refreshed once, before COMMIT
         ):
             context = sheet.prepare(job.user)
@@ -208,7 +220,6 @@ def commit(job_id: int) -> ImportJob:
             if error_rows and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
                 raise _Rollback(error_rows, error_count, stored, processed)
     except _Rollback as rollback:
-        job.status = ImportJob.Status.FAILED
         job.file_error = (
             f"文件中有 {rollback.error_rows} 行存在错误，按“全部正确才导入”的要求，没有导入任何数据。"
         )
@@ -219,14 +230,13 @@ def commit(job_id: int) -> ImportJob:
         )
         job.total_rows = rollback.processed
         job.finished_at = timezone.now()
-        job.save()
-        return job
+        job.save(update_fields=_RESULT_FIELDS)
+        return workflow.perform(job, "fail", None)
     except FileRefused as exc:
-        job.status, job.file_error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
-        job.save(update_fields=["status", "file_error", "finished_at"])
-        return job
+        job.file_error, job.finished_at = str(exc), timezone.now()
+        job.save(update_fields=["file_error", "finished_at"])
+        return workflow.perform(job, "fail", None)
     parsedcache.discard(job)
-    job.status = ImportJob.Status.DONE
     job.total_rows = job.processed_rows = processed
     job.error_rows, job.error_count, job.errors = error_rows, error_count, stored
     job.result = {
@@ -236,8 +246,20 @@ def commit(job_id: int) -> ImportJob:
         "skipped": error_rows,
     }
     job.finished_at = timezone.now()
-    job.save()
-    return job
+    job.save(update_fields=[*_RESULT_FIELDS, "result"])
+    return workflow.perform(job, "done", None)
+
+
+# what a step writes besides the state (the state itself only through the workflow)
+_RESULT_FIELDS = [
+    "file_error",
+    "error_rows",
+    "error_count",
+    "errors",
+    "total_rows",
+    "processed_rows",
+    "finished_at",
+]
 
 
 class _Rollback(Exception):

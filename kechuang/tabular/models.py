@@ -4,9 +4,48 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scope import ScopeRule, has_capability
+from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MAX_STORED_ERRORS = 2000
+
+
+def _sheet_capability(job, user) -> str:
+    from .registry import get_sheet
+
+    try:
+        return get_sheet(job.sheet).import_capability
+    except KeyError:
+        return ""
+
+
+def _owner_with_capability(job, user):
+    """Committing or discarding a file is its uploader's, and needs the sheet's import capability."""
+    if user is None:
+        return None
+    capability = _sheet_capability(job, user)
+    if not capability or not has_capability(user, capability):
+        return "您没有导入该表格的权限。"
+    if job.user_id != user.pk:
+        return "该文件由他人上传：须先“接手”该导入任务（记入审计日志）才能导入或放弃。"
+    return None
+
+
+def _may_take_over(job, user):
+    if user is None:
+        return None
+    capability = _sheet_capability(job, user)
+    if not capability or not has_capability(user, capability):
+        return "您没有导入该表格的权限。"
+    if job.user_id == user.pk:
+        return "这是您自己上传的文件。"
+    return None
+
+
+def _enqueue_commit(job, event):
+    from .tasks import commit_import
+
+    commit_import.enqueue(job.pk)
 
 
 class ImportJob(models.Model):
@@ -45,6 +84,53 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     scope_rule = ScopeRule(owner="user")
+
+    workflow = Workflow(
+        states=Status,
+        validate=False,
+        transitions=[
+            Transition("validate", "开始校验", [Status.UPLOADED], Status.VALIDATING, by="system"),
+            Transition("validated", "校验完成", [Status.VALIDATING], Status.VALIDATED, by="system"),
+            Transition("refuse", "拒绝文件", [Status.VALIDATING], Status.REFUSED, by="system"),
+            # the one way into a commit run: of two quick clicks only one moves the state and queues it
+            Transition(
+                "commit",
+                "确认导入",
+                [Status.VALIDATED],
+                Status.COMMITTING,
+                comment_required=True,
+                allowed=_owner_with_capability,
+                then=[_enqueue_commit],
+                by="page",
+            ),
+            Transition("done", "导入完成", [Status.COMMITTING], Status.DONE, by="system"),
+            Transition(
+                "fail",
+                "导入失败",
+                [Status.UPLOADED, Status.VALIDATING, Status.COMMITTING],
+                Status.FAILED,
+                by="system",
+            ),
+            Transition(
+                "discard",
+                "放弃此文件",
+                [Status.VALIDATED, Status.REFUSED, Status.FAILED],
+                Status.DISCARDED,
+                allowed=_owner_with_capability,
+            ),
+            # an explicit, audited takeover of someone else's validated file (the uploader has left, …)
+            Transition(
+                "take_over",
+                "接手导入任务",
+                [Status.VALIDATED],
+                Status.VALIDATED,
+                comment_required=True,
+                allowed=_may_take_over,
+                sets_actor="user",
+            ),
+        ],
+        todos=[Todo(Status.VALIDATED, "待确认导入的文件", narrow=lambda user, qs: qs.filter(user=user))],
+    )
 
     class Meta:
         verbose_name = _("导入任务")

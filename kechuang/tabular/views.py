@@ -3,18 +3,20 @@ import tempfile
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import get_visible_or_404, has_capability
+from kechuang.workflow import engine as workflow
 
 from . import engine, writer
 from .models import ImportJob
 from .registry import get_sheet
-from .tasks import commit_import, validate_import
+from .tasks import validate_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,11 +89,14 @@ def _job(request, pk):
 
 def job_detail(request, pk):
     job = _job(request, pk)
+    may = {t.name: workflow.refusal(job, t, request.user) is None for t in ImportJob.workflow.transitions}
     return render(
         request,
         "tabular/job.html",
         {
             "job": job,
+            "may": may,
+            "events": workflow.history(job),
             "sheet": get_sheet(job.sheet),
             "errors": job.errors[:200],
             "modes": ImportJob.Mode.choices,
@@ -111,37 +116,49 @@ def job_status(request, pk):
 @require_POST
 def job_commit(request, pk):
     job = _job(request, pk)
-    if job.status != ImportJob.Status.VALIDATED:
-        messages.error(request, "该文件当前不能导入（可能已导入或已放弃）。")
-        return redirect("tabular:job", pk)
     mode = request.POST.get("mode")
     reason = request.POST.get("reason", "").strip()[:500]
     if mode not in ImportJob.Mode.values:
         messages.error(request, "请选择导入方式。")
-        return redirect("tabular:job", pk)
-    if mode == ImportJob.Mode.ALL_OR_NOTHING and job.error_rows:
+    elif mode == ImportJob.Mode.ALL_OR_NOTHING and job.error_rows:
         messages.error(
             request, f"文件中有 {job.error_rows} 行存在错误：请修改后重新上传，或选择“只导入正确的行”。"
         )
-        return redirect("tabular:job", pk)
-    if not reason:
+    elif not reason:
         messages.error(request, "请填写变更原因（记入审计日志）。")
-        return redirect("tabular:job", pk)
-    ImportJob.objects.filter(pk=pk).update(mode=mode, reason=reason, status=ImportJob.Status.COMMITTING)
-    commit_import.enqueue(job.pk)
+    else:
+        _transition(request, job, "commit", comment=reason, changes={"mode": mode, "reason": reason})
     return redirect("tabular:job", pk)
 
 
 @require_POST
 def job_discard(request, pk):
     job = _job(request, pk)
-    if job.busy:
-        messages.error(request, "任务正在处理中，稍后再试。")
+    if not _transition(request, job, "discard"):
         return redirect("tabular:job", pk)
-    ImportJob.objects.filter(pk=pk).update(status=ImportJob.Status.DISCARDED)
     job.file.delete(save=False)
     messages.success(request, "已放弃该文件。")
     return redirect("tabular:sheet", job.sheet)
+
+
+@require_POST
+def job_take_over(request, pk):
+    job = _job(request, pk)
+    if _transition(request, job, "take_over", comment=request.POST.get("reason", "")):
+        messages.success(request, "已接手该导入任务，现在可以确认导入或放弃。")
+    return redirect("tabular:job", pk)
+
+
+def _transition(request, job, name, **kwargs) -> bool:
+    try:
+        workflow.perform(job, name, request.user, **kwargs)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        return True
+    return False
 
 
 def job_errors(request, pk):

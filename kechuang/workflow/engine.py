@@ -55,10 +55,14 @@ class Transition:
     comment_required: bool = False
     # Extra condition: (obj, user) → a Chinese refusal, or None when allowed (owner checks, deadlines).
     allowed: Callable | None = None
-    # (obj, event) → None, each run after the transaction commits (notifications).
+    # (obj, event) → None, each run after the transaction commits (notifications, e-mail).
     after_commit: Sequence[Callable] = ()
-    # Who runs it: "user" (a page or API button) or "system" (a background task); system transitions
-    # are not offered as buttons.
+    # (obj, event) → None, run inside the transaction once the state is written (queueing a task:
+    # the task backends themselves start work only once the transaction commits).
+    then: Sequence[Callable] = ()
+    # Who runs it: "user" (a button of the object's 办理 panel, through the one transition view),
+    # "page" (a user's, but from the object's own page, which asks for more than a form — an import's
+    # mode) or "system" (a background task). Only "user" transitions are offered as panel buttons.
     by: str = "user"
     # Shown in red and asks for confirmation: a transition back out of a final state.
     reopen: bool = False
@@ -67,6 +71,8 @@ class Transition:
     form: type | str | None = None
     # Fixed changes written with the state (e.g. a reopened project loses its 结题日期).
     sets: dict | None = None
+    # A field set to the acting user (e.g. the new owner of an import job taken over).
+    sets_actor: str | None = None
 
     def form_class(self):
         if isinstance(self.form, str):
@@ -191,6 +197,8 @@ def perform(obj, name: str, acting_user, *, comment: str = "", changes: dict | N
         raise ValidationError({"comment": f"{t.label}须填写意见。"})
     seen = wf.state_of(obj)
     values = {wf.field: t.target, **(t.sets or {}), **(changes or {})}
+    if t.sets_actor and acting_user is not None:
+        values[t.sets_actor] = acting_user
     model = type(obj)
     if wf.validate:
         candidate = copy.copy(obj)
@@ -212,9 +220,22 @@ def perform(obj, name: str, acting_user, *, comment: str = "", changes: dict | N
         for key, value in values.items():
             setattr(obj, key, value)
         after = snapshot(model._base_manager.get(pk=obj.pk))
-        if model._meta.app_label in _audited_apps() and not getattr(model, "derived_data", False):
-            record_change(obj, "update", before, after, diff(before, after))
+        changed = diff(before, after)
+        if model._meta.app_label in _audited_apps():
+            record_change(obj, "update", before, after, changed)
+        elif t.by != "system":
+            # a user's step on a record the signals do not audit (an import job): the entry holds just
+            # what the transition set; the job's own background steps are on its thread only
+            record_change(
+                obj,
+                "update",
+                {k: v for k, v in before.items() if k in changed},
+                {k: v for k, v in after.items() if k in changed},
+                changed,
+            )
         event = _append(obj, t.name, t.label, seen, t.target, acting_user, comment)
+        for hook in t.then:
+            hook(obj, event)
         for hook in t.after_commit:
             transaction.on_commit(lambda hook=hook: hook(obj, event))
     return obj
@@ -267,8 +288,9 @@ def history(obj) -> list[Event]:
     return events
 
 
-def last_comment(obj, transition: str) -> str:
-    event = (
+def last_event(obj, transition: str) -> Event | None:
+    """The latest time `transition` was run on `obj` (who, from which address, with what comment)."""
+    return (
         Event.objects.filter(
             content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
             object_id=str(obj.pk),
@@ -277,7 +299,6 @@ def last_comment(obj, transition: str) -> str:
         .order_by("-at", "-pk")
         .first()
     )
-    return event.comment if event else ""
 
 
 @dataclass

@@ -53,7 +53,9 @@ def commit(client, job, mode="all", reason="年报数据导入"):
 
 
 def snapshot():
-    return (Enterprise.objects.count(), EnterpriseYear.objects.count(), ChangeEntry.objects.count())
+    """Registry rows and their audit entries (the import job's own steps are audited apart)."""
+    entries = ChangeEntry.objects.exclude(content_type__model="importjob")
+    return (Enterprise.objects.count(), EnterpriseYear.objects.count(), entries.count())
 
 
 def own_enterprise(user):
@@ -334,3 +336,90 @@ def test_checks_against_current_data_still_run_at_commit(client_as, user):
     job = commit(client, job)
     assert job.status == "failed" and "不在您的数据范围内" in str(job.errors)
     assert own.years.filter(year=2019, sales_revenue=1000).count() == 0
+
+
+# --- who may commit an import job ----------------------------------------------------------------------
+
+
+def _account(username, role, scope, department):
+    from kechuang.org.models import RoleGrant, User
+
+    account = User.objects.create_user(username, password="x-Unused-Pass1")
+    RoleGrant.objects.create(user=account, role=role, scope=scope, department=department)
+    return account
+
+
+def _validated_job(client_as, user):
+    client = client_as("kjj")
+    enterprise = Enterprise.objects.filter(town__name="汉丰街道").order_by("pk").first()
+    job = upload(client, xlsx([[enterprise.credit_code, 2025, 1000000, 91000, 40, 6]]))
+    assert job.status == "validated" and job.user == user("kjj")
+    return job
+
+
+def test_commit_and_discard_need_the_sheets_capability_and_the_owner(client_as, user, dept):
+    job = _validated_job(client_as, user)
+    # an all-scope system administrator sees the job but holds no enterprises.change
+    admin = _account("admin-all", "system_admin", "all", dept())
+    client = client_as(admin)
+    assert client.get(f"/tables/jobs/{job.pk}/").status_code == 200
+    response = client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "越权"}, follow=True)
+    assert "您没有导入该表格的权限。" in response.content.decode()
+    client.post(f"/tables/jobs/{job.pk}/discard/")
+    job.refresh_from_db()
+    assert job.status == "validated"
+    # a second bureau clerk may import this sheet, but not someone else's file without taking it over
+    clerk = _account("kjj2", "bureau_admin", "all", dept())
+    client = client_as(clerk)
+    page = client.get(f"/tables/jobs/{job.pk}/").content.decode()
+    assert "接手导入任务" in page and 'id="commit"' not in page
+    response = client.post(
+        f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "代为导入"}, follow=True
+    )
+    assert "须先“接手”该导入任务" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == "validated"
+    response = client.post(f"/tables/jobs/{job.pk}/take-over/", {"reason": ""}, follow=True)
+    assert "接手导入任务须填写意见" in response.content.decode()
+    client.post(f"/tables/jobs/{job.pk}/take-over/", {"reason": "原经办人休假"}, REMOTE_ADDR="10.20.30.40")
+    job.refresh_from_db()
+    assert job.user == clerk
+    takeover = ChangeEntry.objects.filter(content_type__model="importjob", object_id=str(job.pk)).latest("pk")
+    assert (
+        takeover.actor == clerk
+        and takeover.reason == "原经办人休假"
+        and takeover.changed_fields == ["user_id"]
+    )
+    # now the clerk commits: the data's audit entries name the clerk, the commit's reason and address
+    client.post(
+        f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "2025年报补录"}, REMOTE_ADDR="10.20.30.41"
+    )
+    job.refresh_from_db()
+    assert job.status == "done", job.file_error
+    entry = ChangeEntry.objects.filter(content_type__model="enterpriseyear").latest("pk")
+    assert (entry.actor, entry.reason, entry.ip) == (clerk, "2025年报补录", "10.20.30.41")
+
+
+def test_two_quick_commits_queue_one_run(client_as, user, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    job = _validated_job(client_as, user)
+    # the durable queue: each queued run is a row (nothing runs without a worker)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_as("kjj")
+    first = ImportJob.objects.get(pk=job.pk)
+    client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "第一次点击"})
+    response = client.post(
+        f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "第二次点击"}, follow=True
+    )
+    assert "当前状态为“导入中”，不能确认导入。" in response.content.decode()
+    # a click from a page loaded before the first one finds the state moved on
+    from kechuang.org.actions import ActionRefused
+    from kechuang.workflow import engine
+
+    with pytest.raises(ActionRefused, match="已被他人处理"):
+        engine.perform(first, "commit", user("kjj"), comment="第三次", changes={"mode": "all"})
+    queued = DBTaskResult.objects.filter(task_path="kechuang.tabular.tasks.commit_import")
+    assert [r.args_kwargs["args"] for r in queued] == [[job.pk]]
+    job.refresh_from_db()
+    assert job.status == "committing" and job.reason == "第一次点击"
