@@ -15,6 +15,7 @@ from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
+from kechuang.workflow import engine as workflow
 
 from .choices import Comparator, IndicatorKind, ProgrammeKind
 from .models import Indicator, Plan, PlanDraft, Programme, TargetSuggestion, Task
@@ -366,8 +367,7 @@ def confirm(user, draft: PlanDraft, *, issuer: str, activate: bool = False) -> P
             if not target.unit and not target.is_relative:
                 target.unit = indicator.unit
             _save_target(target)
-        draft.plan, draft.status = plan, PlanDraft.Status.CONFIRMED
-        draft.save()
+        workflow.perform(draft, "confirm", user, comment=f"生成方案“{plan.title}”", changes={"plan": plan})
     return plan
 
 
@@ -397,9 +397,7 @@ def _span_in(text: str, suggestion: TargetSuggestion) -> tuple[int | None, int |
 
 def discard(user, draft: PlanDraft) -> None:
     _editable(user, draft)
-    with audit_context(actor=user):
-        draft.status = PlanDraft.Status.DISCARDED
-        draft.save(update_fields=["status"])
+    workflow.perform(draft, "discard", user)
 
 
 def corpus_from_drafts(drafts) -> list[tuple[str, str, dict]]:

@@ -11,7 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
+from kechuang.org.roles import Capability
 from kechuang.org.scope import ScopeRule
+from kechuang.workflow.engine import Todo, Transition, Workflow
 
 from .choices import COMPARATOR_PHRASE, Comparator, IndicatorKind, Measurement, ProgrammeKind, TaskStatus
 
@@ -395,6 +397,35 @@ class PlanDraft(models.Model):
 
     scope_rule = ScopeRule(department="department")
 
+    workflow = Workflow(
+        states=Status,
+        validate=False,  # drafting.confirm checks the whole draft and names each bad row
+        transitions=[
+            # from the draft's own page, which checks every row and creates the plan in the same transaction
+            Transition(
+                "confirm", "生成方案", [Status.DRAFT], Status.CONFIRMED, Capability.CHANGE_PLAN, by="page"
+            ),
+            Transition("discard", "放弃识别稿", [Status.DRAFT], Status.DISCARDED, Capability.CHANGE_PLAN),
+            Transition(
+                "restore",
+                "恢复识别稿",
+                [Status.DISCARDED],
+                Status.DRAFT,
+                Capability.CHANGE_PLAN,
+                comment_required=True,
+                reopen=True,
+            ),
+        ],
+        todos=[
+            Todo(
+                Status.DRAFT,
+                "待确认的方案识别稿",
+                Capability.CHANGE_PLAN,
+                narrow=lambda user, qs: qs.filter(created_by=user),
+            )
+        ],
+    )
+
     class Meta:
         verbose_name = _("方案识别稿")
         verbose_name_plural = _("方案识别稿")
@@ -402,6 +433,11 @@ class PlanDraft(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.filename or f"识别稿 {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("plans:draft", args=[self.pk])
 
     def scope_department(self) -> Department:
         return self.department

@@ -173,3 +173,35 @@ def test_confirmed_drafts_become_corpus_documents(client_as, draft, tmp_path):
     figures = json.loads(out.getvalue())
     # the parser said 15 where the clerk said 16: one miss and one spurious target, the rest match
     assert (figures["gold"], figures["matched"], figures["predicted"]) == (9, 8, 10)
+
+
+def test_a_draft_moves_through_the_workflow(client_as, draft, user):
+    from kechuang.org.actions import ActionRefused
+    from kechuang.plans import drafting
+    from kechuang.workflow import engine
+
+    client = client_as("kjj")
+    stale = PlanDraft.objects.get(pk=draft.pk)
+    stale.doc_number = "开州府办发〔2021〕99号"
+    client.post(f"/plans/drafts/{draft.pk}/", form_for(draft, action="discard"))
+    draft.refresh_from_db()
+    assert draft.status == "discarded"
+    # a second page still showing the draft cannot confirm it: nothing of a plan is left behind
+    with pytest.raises(ActionRefused, match="已被他人处理"):
+        drafting.confirm(user("kjj"), stale, issuer="重庆市开州区人民政府办公室")
+    assert not Plan.objects.filter(doc_number="开州府办发〔2021〕99号").exists()
+    page = client.get(f"/plans/drafts/{draft.pk}/").content.decode()
+    assert "确认恢复识别稿" in page and "放弃识别稿" in page  # the panel and its timeline
+    response = client.post(
+        f"/workflow/plans.plandraft/{draft.pk}/restore/", {"comment": "误操作"}, follow=True
+    )
+    assert "已恢复识别稿" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert [e.transition for e in engine.history(draft)] == ["discard", "restore"]
+    assert client_as("leader").post(f"/workflow/plans.plandraft/{draft.pk}/discard/").status_code in (
+        302,
+        404,
+    )
+    draft.refresh_from_db()
+    assert draft.status == "draft"
