@@ -195,20 +195,21 @@ def user_create(request):
 @require_capability(Capability.MANAGE_USERS)
 def user_edit(request, pk):
     target = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=pk)
+    memberships = target.memberships.order_by("-is_primary", "pk")
     initial = {
         "display_name": target.display_name,
         "phone": target.phone,
         "is_active": target.is_active,
-        "departments": [m.department_id for m in target.memberships.order_by("-is_primary", "pk")],
+        "departments": [m.department_id for m in memberships],
+        "primary": memberships[0].department_id if memberships else None,
     }
-    form = UserEditForm(
-        request.POST or None, initial=initial, departments=_manageable_departments(request.user)
-    )
+    # the user's own departments stay choosable even outside the editor's reach, so saving keeps them
+    departments = (
+        _manageable_departments(request.user) | Department.objects.filter(memberships__user=target)
+    ).distinct()
+    form = UserEditForm(request.POST or None, initial=initial, departments=departments.order_by("path"))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        chosen = sorted(
-            d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
-        )
         saved = run_action(
             form,
             actions.update_user,
@@ -217,7 +218,7 @@ def user_edit(request, pk):
             display_name=d["display_name"],
             phone=d["phone"],
             is_active=d["is_active"],
-            departments=chosen,
+            departments=d["departments"],
             reason=d["reason"],
         )
         if saved is not None:
