@@ -15,6 +15,12 @@ class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
         return "　" * (obj.depth - 1) + obj.name
 
 
+def keeping(departments, current):
+    """The departments a user may choose plus those the record already has (ids), in tree order: a current
+    value missing from a drop-down would be dropped when the form is saved unchanged."""
+    return (departments | Department.objects.filter(pk__in=current)).distinct().order_by("path")
+
+
 REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
 
 

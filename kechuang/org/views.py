@@ -11,7 +11,7 @@ from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
 
 from . import actions
-from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm
+from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm, keeping
 from .models import Department, RoleGrant, User
 from .roles import Capability
 from .scope import get_visible_or_404, has_capability, manage_refusal, user_grants, visible_to
@@ -203,11 +203,8 @@ def user_edit(request, pk):
         "departments": [m.department_id for m in memberships],
         "primary": memberships[0].department_id if memberships else None,
     }
-    # the user's own departments stay choosable even outside the editor's reach, so saving keeps them
-    departments = (
-        _manageable_departments(request.user) | Department.objects.filter(memberships__user=target)
-    ).distinct()
-    form = UserEditForm(request.POST or None, initial=initial, departments=departments.order_by("path"))
+    departments = keeping(_manageable_departments(request.user), initial["departments"])
+    form = UserEditForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = run_action(
