@@ -1,8 +1,34 @@
-"""Running an action from a form view: refusals and validation errors become the form's own errors."""
+"""What every form shares: the date input, and running an action from a form view (refusals and
+validation errors become the form's own errors)."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from kechuang.org.actions import ActionRefused
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO 8601 whatever the language: the zh-hans input
+    format ("2025/12/31") is refused by `<input type="date">`, which then submits the date as empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class DateField(forms.DateField):
+    widget = DateInput
+
+
+def formfield(model_field, **kwargs):
+    """`Meta.formfield_callback` of every ModelForm: the model's date fields get the date input."""
+    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+        kwargs.setdefault("widget", DateInput)
+    return model_field.formfield(**kwargs)
 
 
 def run_action(form, func, *args, **kwargs):

@@ -1,5 +1,6 @@
 from django import forms
 
+from kechuang.core.forms import DateField, formfield
 from kechuang.org.forms import DepartmentChoiceField
 from kechuang.org.models import Department
 
@@ -26,7 +27,7 @@ class EnterpriseForm(forms.ModelForm):
             "contact_name",
             "contact_phone",
         ]
-        widgets = {"registered_on": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = formfield
 
     def __init__(self, *args, towns=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +42,7 @@ class YearForm(forms.ModelForm):
     class Meta:
         model = EnterpriseYear
         fields = EnterpriseYear.FIGURES
+        formfield_callback = formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,12 +56,7 @@ class YearForm(forms.ModelForm):
 class QualificationForm(forms.Form):
     kind = forms.ModelChoiceField(label="资质", queryset=QualificationKind.objects.all())
     number = forms.CharField(label="证书/入库编号", max_length=60, required=False)
-    issued_on = forms.DateField(label="认定日期", widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(
-        label="有效期至",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="留空则按资质类型的有效期自动计算",
-    )
+    issued_on = DateField(label="认定日期")
+    expires_on = DateField(label="有效期至", required=False, help_text="留空则按资质类型的有效期自动计算")
     note = forms.CharField(label="备注", max_length=300, required=False)
     reason = forms.CharField(**REASON)

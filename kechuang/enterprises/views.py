@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
+from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
@@ -145,10 +146,8 @@ def enterprise_create(request):
 @require_capability(Capability.CHANGE_ENTERPRISES)
 def enterprise_edit(request, pk):
     enterprise = _enterprise(request, pk, Capability.CHANGE_ENTERPRISES)
-    towns = _towns_for(request.user, Capability.CHANGE_ENTERPRISES) | Department.objects.filter(
-        pk=enterprise.town_id
-    )
-    form = EnterpriseForm(request.POST or None, instance=enterprise, towns=towns.distinct(), editing=True)
+    towns = keeping(_towns_for(request.user, Capability.CHANGE_ENTERPRISES), [enterprise.town_id])
+    form = EnterpriseForm(request.POST or None, instance=enterprise, towns=towns, editing=True)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "credit_code")}
         saved = run_action(

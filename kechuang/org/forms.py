@@ -15,6 +15,12 @@ class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
         return "　" * (obj.depth - 1) + obj.name
 
 
+def keeping(departments, current):
+    """The departments a user may choose plus those the record already has (ids), in tree order: a current
+    value missing from a drop-down would be dropped when the form is saved unchanged."""
+    return (departments | Department.objects.filter(pk__in=current)).distinct().order_by("path")
+
+
 REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
 
 
@@ -86,14 +92,31 @@ class UserEditForm(forms.Form):
     departments = DepartmentMultipleChoiceField(
         label="所属单位",
         queryset=Department.objects.none(),
-        help_text="第一个选中的单位为主单位。",
         widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    primary = DepartmentChoiceField(
+        label="主单位",
+        queryset=Department.objects.none(),
+        required=False,
+        help_text="留空则为所选单位中排在最前的一个。",
     )
     reason = forms.CharField(**REASON_FIELD)
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = departments
+        self.fields["primary"].queryset = departments
+
+    def clean(self):
+        """`departments` becomes a list with the primary department first."""
+        data = super().clean()
+        chosen = list(data.get("departments") or [])
+        primary = data.get("primary") or (chosen[0] if chosen else None)
+        if primary is not None and primary not in chosen:
+            self.add_error("primary", "主单位必须是所属单位之一。")
+        elif chosen:
+            data["departments"] = [primary] + [d for d in chosen if d != primary]
+        return data
 
 
 class PasswordSetForm(forms.Form):

@@ -11,7 +11,7 @@ from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
 
 from . import actions
-from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm
+from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm, keeping
 from .models import Department, RoleGrant, User
 from .roles import Capability
 from .scope import get_visible_or_404, has_capability, manage_refusal, user_grants, visible_to
@@ -195,20 +195,18 @@ def user_create(request):
 @require_capability(Capability.MANAGE_USERS)
 def user_edit(request, pk):
     target = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=pk)
+    memberships = target.memberships.order_by("-is_primary", "pk")
     initial = {
         "display_name": target.display_name,
         "phone": target.phone,
         "is_active": target.is_active,
-        "departments": [m.department_id for m in target.memberships.order_by("-is_primary", "pk")],
+        "departments": [m.department_id for m in memberships],
+        "primary": memberships[0].department_id if memberships else None,
     }
-    form = UserEditForm(
-        request.POST or None, initial=initial, departments=_manageable_departments(request.user)
-    )
+    departments = keeping(_manageable_departments(request.user), initial["departments"])
+    form = UserEditForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        chosen = sorted(
-            d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
-        )
         saved = run_action(
             form,
             actions.update_user,
@@ -217,7 +215,7 @@ def user_edit(request, pk):
             display_name=d["display_name"],
             phone=d["phone"],
             is_active=d["is_active"],
-            departments=chosen,
+            departments=d["departments"],
             reason=d["reason"],
         )
         if saved is not None:

@@ -1,5 +1,6 @@
 from django import forms
 
+from kechuang.core.forms import DateField
 from kechuang.org.forms import DepartmentChoiceField, DepartmentMultipleChoiceField
 from kechuang.org.models import Department
 
@@ -8,12 +9,8 @@ from .choices import TaskStatus
 
 class TaskForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
-    completed_on = forms.DateField(
-        label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    deadline = forms.DateField(
-        label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    completed_on = DateField(label="完成日期", required=False)
+    deadline = DateField(label="完成时限", required=False)
     lead_department = DepartmentChoiceField(label="牵头单位", queryset=Department.objects.none())
     co_departments = DepartmentMultipleChoiceField(
         label="配合单位",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
+from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
@@ -93,7 +94,6 @@ def task_detail(request, pk):
 def task_edit(request, pk):
     task = get_visible_or_404(request.user, _task_queryset(), Capability.CHANGE_PLAN, pk=pk)
     region = task.programme.plan.department
-    departments = Department.objects.filter(path__startswith=region.path).order_by("path")
     initial = {
         "status": task.status,
         "completed_on": task.completed_on,
@@ -101,6 +101,10 @@ def task_edit(request, pk):
         "lead_department": task.lead_department_id,
         "co_departments": [d.pk for d in task.co_departments.all()],
     }
+    departments = keeping(
+        Department.objects.filter(path__startswith=region.path),
+        [initial["lead_department"], *initial["co_departments"]],
+    )
     form = TaskForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -1,12 +1,11 @@
 from django import forms
 
+from kechuang.core.forms import formfield
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.forms import REASON_FIELD, DepartmentChoiceField
 from kechuang.org.models import Department
 
 from .models import Project
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectForm(forms.ModelForm):
@@ -40,12 +39,7 @@ class ProjectForm(forms.ModelForm):
             "self_funding",
             "note",
         ]
-        widgets = {
-            "applied_on": DATE,
-            "approved_on": DATE,
-            "planned_end_on": DATE,
-            "completed_on": DATE,
-        }
+        formfield_callback = formfield
 
     def __init__(self, *args, departments=None, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)

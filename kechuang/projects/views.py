@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
 from kechuang.enterprises.models import Enterprise
+from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
@@ -94,8 +95,8 @@ def project_detail(request, pk):
 
 def _form(request, project=None):
     departments = _units(request.user, Capability.CHANGE_PROJECTS)
-    if project is not None:  # keep the current department choosable even when it is outside the user's reach
-        departments = (departments | Department.objects.filter(pk=project.department_id)).distinct()
+    if project is not None:
+        departments = keeping(departments, [project.department_id])
     return ProjectForm(
         request.POST or None,
         instance=project,

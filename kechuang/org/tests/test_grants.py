@@ -1,5 +1,7 @@
 """Granting: nobody hands out a role or a scope wider than their own; refusals store nothing."""
 
+import re
+
 import pytest
 
 from kechuang.audit.models import ChangeEntry
@@ -110,3 +112,54 @@ def test_scope_without_department_is_refused(client_as, user):
         f"/org/users/{target.pk}/grants/new/", {"role": Role.REPORTER, "scope": Scope.DEPARTMENT}
     )
     assert "除“全部数据”外，必须选择范围单位。" in response.content.decode()
+
+
+def _selected(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="(\d+)"[^>]* selected>', select)
+
+
+def test_saving_an_untouched_user_keeps_every_membership_and_the_primary(client_as, user, dept):
+    # 汉丰街道 is the primary; 重庆市 lies above the editor's reach and before 汉丰街道 in the tree
+    target = user("hanfeng")
+    city = Department.objects.get(depth=1, name="重庆市")
+    target.memberships.create(department=city, is_primary=False)
+    client = client_as("kjj")
+    html = client.get(f"/org/users/{target.pk}/edit/").content.decode()
+    departments, primary = _selected(html, "departments"), _selected(html, "primary")
+    assert sorted(departments) == sorted([str(city.pk), str(dept("汉丰街道").pk)])
+    assert primary == [str(dept("汉丰街道").pk)]
+    last = ChangeEntry.objects.order_by("-pk").first().pk
+    response = client.post(
+        f"/org/users/{target.pk}/edit/",
+        {
+            "display_name": target.display_name,
+            "phone": target.phone,
+            "is_active": "on",
+            "departments": departments,
+            "primary": primary,
+        },
+    )
+    assert response.status_code == 302
+    assert target.memberships.get(is_primary=True).department == dept("汉丰街道")
+    assert target.memberships.count() == 2
+    assert not ChangeEntry.objects.filter(pk__gt=last).exists()
+
+
+def test_the_primary_department_is_chosen_explicitly(client_as, user, dept):
+    target = user("hanfeng")
+    town, bureau = dept("汉丰街道"), dept("区科技局")
+    client = client_as("kjj")
+    data = {
+        "display_name": target.display_name,
+        "phone": target.phone,
+        "is_active": "on",
+        "departments": [town.pk, bureau.pk],
+        "primary": town.pk,
+    }
+    client.post(f"/org/users/{target.pk}/edit/", {**data, "primary": bureau.pk})
+    assert target.memberships.get(is_primary=True).department == bureau
+    response = client.post(
+        f"/org/users/{target.pk}/edit/", {**data, "departments": [town.pk], "primary": bureau.pk}
+    )
+    assert "主单位必须是所属单位之一。" in response.content.decode()

@@ -1,11 +1,13 @@
 """Changing the plan: task progress by the bureau, plan definitions from files, and what gets refused."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.org.models import Department
 from kechuang.plans.loading import PlanDefinitionError, load_plan, locate
 from kechuang.plans.models import Plan, Target, Task
 
@@ -120,3 +122,13 @@ def test_target_rules(dept):
     absolute.span_text = "篡改过的原文"
     with pytest.raises(ValidationError, match="原文片段与方案原文在该位置的文字不一致"):
         absolute.full_clean()
+
+
+def test_a_co_department_outside_the_region_stays_on_the_form(client_as):
+    task = Task.objects.get(code="2.1")
+    city = Department.objects.get(depth=1, name="重庆市")  # above the plan's district
+    task.co_departments.add(city)
+    html = client_as("kjj").get(f"/plans/tasks/{task.pk}/edit/").content.decode()
+    assert re.search(rf'<option value="{city.pk}" selected>', html)
+    edit(client_as("kjj"), task, co_departments=[city.pk])
+    assert list(Task.objects.get(pk=task.pk).co_departments.all()) == [city]

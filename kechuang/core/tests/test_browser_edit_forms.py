@@ -1,0 +1,132 @@
+"""In headless Chromium: saving any edit form without touching it changes nothing.
+
+The edit forms are found by walking the URL configuration: every named URL whose name ends in `edit`,
+`change` or `update` is an edit page. Each needs a sample in SAMPLES (a demo object and a user allowed to
+edit it) or a reason in NOT_EDITING_A_RECORD; a new edit page with neither fails the test, and so does a
+sample or exclusion naming a URL that no longer exists.
+
+For each sample the page is opened, the form submitted as the browser shows it (the reason filled in when
+the form requires one) and the test asserts that the save succeeded, that no audit entry was written and
+that every field of the object, many-to-many included, is what it was. A value the browser cannot show as
+it is — a date in the wrong format, a number with separators, a choice missing from a drop-down — comes
+back empty or different and fails here.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kechuang.audit.models import ChangeEntry
+from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.org.loading import find_department
+from kechuang.org.models import User
+from kechuang.plans.models import Task
+from kechuang.projects.models import Project
+
+EDIT_NAME = re.compile(r"(edit|change|update)$")
+KAIZHOU = ["重庆市", "开州区"]
+
+
+def edit_url_names() -> list[str]:
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + (pattern.namespace or ""))
+            elif isinstance(pattern, URLPattern) and pattern.name and EDIT_NAME.search(pattern.name):
+                yield f"{prefix}:{pattern.name}" if prefix else pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns, "")))
+
+
+def _qiye_enterprise():
+    return User.objects.get(username="qiye").enterprises.get()
+
+
+def _task():
+    return Task.objects.get(code="1.1", programme__number=1)  # 完成时限 2025-12-31
+
+
+def _enterprise_year():
+    enterprise = _qiye_enterprise()
+    return enterprise.years.filter(superseded_at__isnull=True).order_by("-year").first()
+
+
+def _project():
+    # the fullest demo record: approved and finished, with funding
+    return Project.objects.exclude(completed_on=None).exclude(funding=0).order_by("pk").first()
+
+
+# URL name → (user, the object the page edits, the URL's arguments)
+SAMPLES = {
+    "plans:task_edit": ("kjj", _task, lambda task: [task.pk]),
+    "enterprises:edit": ("kjj", _qiye_enterprise, lambda e: [e.pk]),
+    "enterprises:year_edit": ("qiye", _enterprise_year, lambda y: [y.enterprise_id, y.year]),
+    "org:department_edit": (
+        "sysadmin",
+        lambda: find_department([*KAIZHOU, "区经济信息委"]),
+        lambda d: [d.pk],
+    ),
+    "org:user_edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    "projects:edit": ("kjj", _project, lambda p: [p.pk]),
+}
+
+NOT_EDITING_A_RECORD = {
+    "password_change": "改自己的密码：表单不显示任何已存的值，原样提交只会提示必填。",
+    "audit:change": "一条审计记录的只读详情，没有表单。",
+}
+
+
+def snapshot(obj) -> dict:
+    obj = type(obj)._base_manager.get(pk=obj.pk)
+    values = {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    for m2m in obj._meta.many_to_many:
+        values[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
+    return values
+
+
+def test_every_edit_url_has_a_sample():
+    names = set(edit_url_names())
+    assert {"plans:task_edit", "enterprises:edit", "projects:edit"} <= names
+    assert names - set(SAMPLES) - set(NOT_EDITING_A_RECORD) == set(), "edit pages without a sample"
+    assert set(SAMPLES) | set(NOT_EDITING_A_RECORD) <= names, "samples for pages that no longer exist"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_saving_an_untouched_edit_form_changes_nothing(browser_page, live_server):
+    page = browser_page
+    failures = []
+    for name, (username, sample, arguments) in SAMPLES.items():
+        obj = sample()
+        assert obj is not None, f"{name}: no demo object to edit"
+        url = live_server.url + reverse(name, args=arguments(obj))
+        page.context.clear_cookies()
+        sign_in(page, live_server.url, username)
+        before, last_entry = (
+            snapshot(obj),
+            ChangeEntry.objects.order_by("-pk").values_list("pk", flat=True)[0],
+        )
+        page.goto(url)
+        form = page.locator("form[method=post]:has(button.primary)")
+        reason = form.locator("[name=reason]")
+        if reason.count() and reason.get_attribute("required") is not None:
+            reason.fill("原样保存，核对不改变任何数据")
+        with page.expect_navigation():
+            form.locator("button.primary").click()
+        if page.url.split("?")[0] == url:
+            page.screenshot(path=str(ARTIFACTS / f"edit-{name.replace(':', '-')}.png"), full_page=True)
+            errors = page.locator(".errors, .error").all_inner_texts()
+            failures.append(f"{name}: not saved — {errors}")
+            continue
+        entries = list(
+            ChangeEntry.objects.filter(pk__gt=last_entry).values_list("object_repr", "changed_fields")
+        )
+        if entries:
+            failures.append(f"{name}: audit entries written {entries}")
+        after = snapshot(obj)
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if changed:
+            failures.append(f"{name}: fields changed {changed}")
+    assert not failures, "\n".join(failures)
+    assert page.console_errors == []
