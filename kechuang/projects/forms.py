@@ -1,6 +1,6 @@
 from django import forms
 
-from kechuang.core.forms import formfield
+from kechuang.core.forms import DateField, formfield
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.forms import REASON_FIELD, DepartmentChoiceField
 from kechuang.org.models import Department
@@ -81,12 +81,12 @@ class ProjectForm(forms.ModelForm):
 class ApproveForm(forms.Form):
     """立项: the approval date, the planned end and the public money granted."""
 
-    approved_on = forms.DateField(label="立项日期", widget=DATE)
-    planned_end_on = forms.DateField(label="计划结题日期", required=False, widget=DATE)
+    approved_on = DateField(label="立项日期")
+    planned_end_on = DateField(label="计划结题日期", required=False)
     funding = forms.DecimalField(label="财政资助金额（元）", min_value=0, max_digits=18, decimal_places=2)
 
 
 class CompleteForm(forms.Form):
     """结题: the acceptance date."""
 
-    completed_on = forms.DateField(label="结题日期", widget=DATE)
+    completed_on = DateField(label="结题日期")
