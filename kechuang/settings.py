@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "kechuang.org",
     "kechuang.audit",
     "kechuang.workflow",
+    "kechuang.web",
+    "django_filters",
     "kechuang.plans",
     "kechuang.progress",
     "kechuang.enterprises",

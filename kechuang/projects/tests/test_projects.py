@@ -172,7 +172,15 @@ def test_list_filters(dept, client_as):
     assert numbers(status=Status.ONGOING) == ["F-1", "F-2"]
     assert numbers(department=dept("汉丰街道").pk) == ["F-1", "F-3"]
     assert numbers(q="F-2") == ["F-2"]
-    assert numbers(category="不存在", status="x", department="abc") == ["F-1", "F-2", "F-3"]  # ignored
+    # a bad value is named, in Chinese, with 400 — never silently ignored, never a 500
+    response = client.get(
+        "/projects/", {"category": "不存在", "status": "x", "department": "abc", "year": "²"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    for label in ("类别", "状态", "镇街/归口单位", "申报年度"):
+        assert f"筛选条件“{label}”" in body
+    assert numbers(sort="-number") == ["F-1", "F-2", "F-3"]
     body = client.get("/projects/", {"year": YEAR, "status": Status.ONGOING}).content.decode()
     assert '<option value="在研" selected>' in body
 
@@ -311,8 +319,8 @@ def test_only_the_bureau_changes_projects(dept, client_as):
         assert client.get("/projects/new/").status_code == 403
         assert client.get(f"/projects/{mine.pk}/edit/").status_code == 403
         assert client.post("/projects/new/", form_data(dept)).status_code == 403
-    assert "编辑项目" not in client_as("hanfeng").get(f"/projects/{mine.pk}/").content.decode()
-    assert "编辑项目" in client_as("kjj").get(f"/projects/{mine.pk}/").content.decode()
+    assert "编辑科技项目" not in client_as("hanfeng").get(f"/projects/{mine.pk}/").content.decode()
+    assert "编辑科技项目" in client_as("kjj").get(f"/projects/{mine.pk}/").content.decode()
 
 
 # --- metrics -------------------------------------------------------------------------------------------

@@ -1,0 +1,217 @@
+"""The generic pages of every registry: fetch in scope → bind the form → run the action → message →
+redirect, written once."""
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views import View
+
+from kechuang.audit.models import ChangeEntry
+from kechuang.core.forms import run_action
+from kechuang.org.scope import has_capability
+
+from .filters import FilterError
+from .registry import Registry
+
+
+class RegistryView(View):
+    registry: Registry = None
+
+    def check(self, request, capability):
+        if capability and not has_capability(request.user, capability):
+            raise PermissionDenied("您没有访问该页面的权限。")
+
+    def context(self, request, **extra):
+        registry = self.registry
+        return {"registry": registry, "label": registry.verbose_name, "key": registry.key, **extra}
+
+
+def sorted_by(registry: Registry, request, qs):
+    """`?sort=name` / `?sort=-name` over a sortable column; anything else keeps the declared order."""
+    wanted = request.GET.get("sort", "")
+    allowed = {registry.sort_key(c) for c in registry.columns} - {""}
+    if wanted.lstrip("-") in allowed:
+        return qs.order_by(wanted, "pk"), wanted
+    return qs.order_by(*registry.ordering), ""
+
+
+class RegistryList(RegistryView):
+    def get(self, request):
+        registry = self.registry
+        self.check(request, registry.view_capability)
+        errors = []
+        try:
+            qs, filterset = registry.filtered(request)
+        except FilterError as exc:
+            errors = exc.messages
+            qs = registry.queryset(request.user).none()
+            filterset = registry.filterset(request.GET, registry.queryset(request.user), request=request)
+        qs, sort = sorted_by(registry, request, qs)
+        page = Paginator(qs, registry.per_page).get_page(request.GET.get("page"))
+        columns = [
+            {"column": c, "label": registry.column_label(c), "sort": registry.sort_key(c)}
+            for c in registry.columns
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("sort", None)
+        response = render(
+            request,
+            registry.list_template,
+            self.context(
+                request,
+                page=page,
+                columns=columns,
+                filterset=filterset,
+                filter_errors=errors,
+                sort=sort,
+                query=query.urlencode(),
+                can_create=registry.form is not None and registry.can_change(request.user),
+            ),
+            status=400 if errors else 200,
+        )
+        return response
+
+
+class RegistryDetail(RegistryView):
+    def get(self, request, pk):
+        registry = self.registry
+        self.check(request, registry.view_capability)
+        obj = registry.get(request.user, pk)
+        return render(
+            request,
+            registry.detail_template,
+            self.context(
+                request,
+                obj=obj,
+                facts=facts(registry, obj),
+                history=history(obj),
+                has_workflow=hasattr(type(obj), "workflow"),
+                can_change=registry.form is not None and registry.can_change(request.user, obj),
+                can_delete=registry.can_delete(request.user, obj),
+                **registry.detail_context(request, obj) if hasattr(registry, "detail_context") else {},
+            ),
+        )
+
+
+def facts(registry: Registry, obj) -> list[tuple[str, object]]:
+    """(label, display value) of the record's fields, as the detail page lists them."""
+    names = registry.detail_fields
+    if names is None:
+        names = [f.name for f in obj._meta.concrete_fields if not f.primary_key]
+    shown = []
+    for name in names:
+        field = obj._meta.get_field(name)
+        display = getattr(obj, f"get_{name}_display", None)
+        value = display() if callable(display) else getattr(obj, name)
+        shown.append((str(field.verbose_name), value))
+    return shown
+
+
+def history(obj, limit: int = 50):
+    """The record's audit entries, newest first."""
+    content_type = ContentType.objects.get_for_model(type(obj), for_concrete_model=False)
+    return list(
+        ChangeEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("-time", "-pk")[
+            :limit
+        ]
+    )
+
+
+class _FormView(RegistryView):
+    template = "web/form.html"
+
+    def instance(self, request, pk):
+        return None
+
+    def title(self, obj):
+        raise NotImplementedError
+
+    def render_form(self, request, form, obj):
+        return render(
+            request, self.template, self.context(request, form=form, obj=obj, title=self.title(obj))
+        )
+
+    def get(self, request, pk=None):
+        obj = self.instance(request, pk)
+        return self.render_form(request, self.registry.make_form(request, obj), obj)
+
+    def post(self, request, pk=None):
+        registry = self.registry
+        obj = self.instance(request, pk)
+        form = registry.make_form(request, obj, request.POST)
+        if form.is_valid():
+            # the stored record, not the instance the form has already changed
+            stored = registry.model._default_manager.get(pk=obj.pk) if obj is not None else None
+            saved = run_action(
+                form,
+                registry.save,
+                request.user,
+                stored,
+                reason=form.cleaned_data.get("reason", ""),
+                **registry.fields_for_action(form),
+            )
+            if saved is not None:
+                messages.success(request, self.done_message(saved))
+                return redirect(saved.get_absolute_url())
+        return self.render_form(request, form, obj)
+
+
+class RegistryCreate(_FormView):
+    def instance(self, request, pk):
+        self.check(request, self.registry.change_capability)
+        return None
+
+    def title(self, obj):
+        return self.registry.create_label or f"新增{self.registry.verbose_name}"
+
+    def done_message(self, saved):
+        return f"已登记{self.registry.verbose_name}“{saved}”。"
+
+
+class RegistryEdit(_FormView):
+    def instance(self, request, pk):
+        self.check(request, self.registry.change_capability)
+        return self.registry.get(request.user, pk, self.registry.change_capability)
+
+    def title(self, obj):
+        return f"编辑{self.registry.verbose_name}：{obj}"
+
+    def done_message(self, saved):
+        return f"{self.registry.verbose_name}已保存。"
+
+
+class RegistryDelete(RegistryView):
+    template = "web/delete.html"
+
+    def instance(self, request, pk):
+        registry = self.registry
+        self.check(request, registry.delete_capability or registry.change_capability)
+        obj = registry.get(request.user, pk)
+        if not registry.can_delete(request.user, obj):
+            raise PermissionDenied("您没有删除该记录的权限。")
+        return obj
+
+    def get(self, request, pk):
+        obj = self.instance(request, pk)
+        return render(request, self.template, self.context(request, obj=obj, errors=[]))
+
+    def post(self, request, pk):
+        from django.core.exceptions import ValidationError
+        from django.db.models import ProtectedError
+
+        from kechuang.org.actions import ActionRefused
+
+        obj = self.instance(request, pk)
+        try:
+            self.registry.delete(request.user, obj, reason=request.POST.get("reason", "").strip()[:500])
+        except (ActionRefused, ValidationError) as exc:
+            errors = getattr(exc, "messages", None) or [str(exc)]
+        except ProtectedError:
+            errors = ["该记录仍被其他记录引用，不能删除。"]
+        else:
+            messages.success(request, f"已删除{self.registry.verbose_name}“{obj}”。")
+            return redirect(self.registry.url_name("list"))
+        return render(request, self.template, self.context(request, obj=obj, errors=errors), status=400)
