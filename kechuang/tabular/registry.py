@@ -53,6 +53,9 @@ class Sheet:
     import_capability: str = ""
     instructions: list[str] = []
     batch_size = 1000
+    # the registry (kechuang.web) whose filters an export takes: the list page, its Excel export and the
+    # API list then apply the very same FilterSet to the same query string
+    registry: str | None = None
 
     # --- declared behaviour -------------------------------------------------------------------------
     def queryset(self, user):

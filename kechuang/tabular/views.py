@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import get_visible_or_404, has_capability
+from kechuang.web.filters import FilterError
+from kechuang.web.registry import get_registry
 from kechuang.workflow import engine as workflow
 
 from . import engine, writer
@@ -56,7 +58,15 @@ def template_download(request, key):
 
 def export_download(request, key):
     sheet = _sheet(request, key, "view_capability")
-    objects = sheet.filter(sheet.queryset(request.user), request.GET).iterator(chunk_size=2000)
+    queryset = sheet.queryset(request.user)
+    if sheet.registry:
+        try:
+            queryset, _ = get_registry(sheet.registry).filtered(request, queryset=queryset)
+        except FilterError as exc:
+            return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+    else:
+        queryset = sheet.filter(queryset, request.GET)
+    objects = queryset.iterator(chunk_size=2000)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     writer.export(sheet, objects, spool)
     spool.seek(0)

@@ -385,3 +385,63 @@ def test_the_demo_projects(dept):
     assert {"柴葛退热口服液质量标准与产业化关键技术攻关", "大数据通讯5G及以上高速覆铜板关键技术攻关"} <= names
     for p in demo.select_related("enterprise", "department"):
         p.full_clean()
+
+
+# --- the sheet: export with the list's filters, import with the lifecycle kept ------------------------
+
+
+def test_the_export_takes_the_list_filters_and_reimports_unchanged(dept, client_as, settings, tmp_path):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.tabular.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as("kjj")
+    for params in (
+        {},
+        {"status": Status.COMPLETED},
+        {"year": 2021, "category": Category.DISTRICT},
+        {"q": "橙"},
+    ):
+        listed = client.get("/projects/", params).context["page"].paginator.count
+        book = b"".join(client.get("/tables/projects/export.xlsx", params).streaming_content)
+        rows = openpyxl.load_workbook(io.BytesIO(book), read_only=True)["数据"].max_row - 1
+        assert rows == listed, params
+    assert client.get("/tables/projects/export.xlsx", {"year": "2^70"}).status_code == 400
+    book = b"".join(client.get("/tables/projects/export.xlsx").streaming_content)
+    entries = ChangeEntry.objects.exclude(content_type__model="importjob").count()
+    client.post("/tables/projects/upload/", {"file": SimpleUploadedFile("p.xlsx", book)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "validated" and job.error_rows == 0, job.errors[:3]
+    client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "台账核对"})
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["updated"] == 0 and job.result["created"] == 0
+    assert ChangeEntry.objects.exclude(content_type__model="importjob").count() == entries
+
+
+def test_an_import_cannot_move_a_projects_status(dept, client_as, settings, tmp_path):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.tabular.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    done = approved(dept("汉丰街道"), "S-1", status=Status.COMPLETED, completed_on=date(YEAR + 1, 6, 1))
+    done.save()
+    client = client_as("kjj")
+    book = b"".join(client.get("/tables/projects/export.xlsx", {"year": YEAR}).streaming_content)
+    workbook = openpyxl.load_workbook(io.BytesIO(book))
+    sheet = workbook["数据"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("状态") + 1, value="申报")
+    out = io.BytesIO()
+    workbook.save(out)
+    client.post("/tables/projects/upload/", {"file": SimpleUploadedFile("p.xlsx", out.getvalue())})
+    job = ImportJob.objects.latest("pk")
+    assert job.error_rows == 1
+    assert "当前状态为“结题”：状态只能在系统中通过办理操作变更" in job.errors[0]["message"]
