@@ -20,6 +20,8 @@ from kechuang.plans.models import Task
 from kechuang.progress.cockpit import cockpit_for
 from kechuang.progress.periods import Period
 from kechuang.progress.registry import UnknownMetric, metrics
+from kechuang.web.api import registry_router
+from kechuang.web.registry import registries
 
 api = NinjaAPI(
     title="科创 API",
@@ -246,3 +248,5 @@ def get_cockpit(request, as_of: str | None = None):
 api.add_router("/", plans_router)
 api.add_router("/", org_router)
 api.add_router("/", metrics_router)
+for _registry in registries():
+    api.add_router("/", registry_router(_registry))

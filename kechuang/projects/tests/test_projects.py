@@ -445,3 +445,61 @@ def test_an_import_cannot_move_a_projects_status(dept, client_as, settings, tmp_
     job = ImportJob.objects.latest("pk")
     assert job.error_rows == 1
     assert "当前状态为“结题”：状态只能在系统中通过办理操作变更" in job.errors[0]["message"]
+
+
+# --- the API: the list's filters, scope, writes through the page's form and action --------------------
+
+
+def test_the_api_lists_with_the_pages_filters_and_scope(dept, client_as):
+    for username in ("kjj", "hanfeng"):
+        client = client_as(username)
+        for params in ({}, {"status": Status.COMPLETED}, {"year": 2021}, {"department": dept("汉丰街道").pk}):
+            page = client.get("/projects/", params).context["page"]
+            data = client.get("/api/v1/projects", params).json()
+            assert data["count"] == page.paginator.count, (username, params)
+            assert {r["id"] for r in data["results"]} >= {p.pk for p in page}
+    client = client_as("hanfeng")
+    foreign = Project.objects.exclude(department=dept("汉丰街道")).exclude(enterprise__town=dept("汉丰街道"))
+    assert client.get(f"/api/v1/projects/{foreign.first().pk}").status_code == 404
+    bad = client.get("/api/v1/projects", {"year": "2^70", "department": "abc"})
+    assert bad.status_code == 422 and "筛选条件“申报年度”" in bad.json()["detail"]
+    assert client_as("expert").get("/api/v1/projects").status_code == 403
+
+
+def test_the_api_writes_through_the_pages_form(dept, client_as):
+    import json
+
+    client = client_as("kjj")
+    body = {
+        "year": YEAR,
+        "number": "API-1",
+        "name": "接口登记的项目",
+        "category": Category.DISTRICT,
+        "department": dept("汉丰街道").pk,
+        "unit_name": "开州区测试中心",
+        "status": Status.APPLIED,
+        "applied_on": f"{YEAR}-03-01",
+        "funding": "0",
+        "self_funding": "50000",
+        "reason": "接口对接",
+    }
+    created = client.post("/api/v1/projects", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    entry = ChangeEntry.objects.get(content_type__model="project", object_id=str(pk), action="create")
+    assert entry.reason == "接口对接" and entry.source == "api"
+    url = f"/api/v1/projects/{pk}"
+    changed = client.patch(url, json.dumps({"note": "补充说明"}), content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["note"] == "补充说明"
+    stored = Project.objects.get(pk=pk)
+    assert stored.applied_on == date(YEAR, 3, 1) and stored.self_funding == Decimal("50000")  # untouched
+    wrong = client.patch(url, json.dumps({"applied_on": "2001-01-01"}), content_type="application/json")
+    assert wrong.status_code == 422 and "申报日期应在申报年度" in wrong.json()["detail"]
+    assert (
+        client.patch(url, json.dumps({"status": "结题"}), content_type="application/json").status_code == 422
+    )
+    assert (
+        client_as("leader").patch(url, json.dumps({"note": "x"}), content_type="application/json").status_code
+        == 403
+    )
+    assert Project.objects.get(pk=pk).note == "补充说明"

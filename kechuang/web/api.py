@@ -1,0 +1,164 @@
+"""Every registry on the API, from its declaration: list (the page's FilterSet over the same query
+string, paginated), detail, and — where the page writes (`api_write`) — create and update through the
+page's own form and action, so the API can neither see nor change more than the pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
+from ninja import Body, Router, Schema
+from ninja.errors import HttpError
+from ninja.orm import create_schema
+from ninja.responses import Status
+
+from kechuang.core.forms import run_action
+
+from .filters import FilterError
+from .registry import Registry
+
+PAGE_SIZE = 100
+
+
+class Problem(Schema):
+    detail: str
+
+
+class FormProblem(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _schema(registry: Registry):
+    names = [n[:-3] if n.endswith("_id") and n != "id" else n for n in registry.api_fields]
+    return create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names)
+
+
+def _require(request, capability):
+    from kechuang.org.scope import has_capability
+
+    if capability and not has_capability(request.user, capability):
+        raise HttpError(403, "您没有访问该接口的权限。")
+
+
+def _form_problem(form) -> dict:
+    errors = {
+        (name if name != "__all__" else "_"): [str(e) for e in errs] for name, errs in form.errors.items()
+    }
+    labels = []
+    for name, errs in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        labels += [f"{label}：{e}" if label else str(e) for e in errs]
+    return {"detail": "；".join(labels), "errors": errors}
+
+
+def _form_data(form, instance) -> dict:
+    """What the form would show for `instance` (so a PATCH changes only what it names)."""
+    data = {}
+    initial = model_to_dict(instance) if instance is not None else {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, initial.get(name, field.initial))
+        if hasattr(value, "pk"):
+            value = value.pk
+        if value is None:
+            value = ""
+        data[name] = value
+    return data
+
+
+def registry_router(registry: Registry) -> Router:
+    router = Router(tags=[registry.verbose_name])
+    out = _schema(registry)
+    key = registry.key
+    errors = {401: Problem, 403: Problem, 404: Problem, 422: FormProblem}
+
+    class Page(Schema):
+        count: int
+        page: int
+        pages: int
+        results: list[out]
+
+    Page.__name__ = f"{registry.model.__name__}Page"
+
+    @router.get(
+        f"/{key}",
+        response={200: Page, **errors},
+        summary=f"{registry.verbose_name}列表（与列表页同一筛选）",
+        operation_id=f"list_{key}",
+    )
+    def list_records(request, page: int = 1):
+        _require(request, registry.view_capability)
+        try:
+            qs, _ = registry.filtered(request)
+        except FilterError as exc:
+            raise HttpError(422, str(exc)) from None
+        paginator = Paginator(qs.order_by(*registry.ordering), PAGE_SIZE)
+        current = paginator.get_page(page)
+        return {
+            "count": paginator.count,
+            "page": current.number,
+            "pages": paginator.num_pages,
+            "results": list(current.object_list),
+        }
+
+    @router.get(
+        f"/{key}/{{record_id}}",
+        response={200: out, **errors},
+        summary=f"{registry.verbose_name}详情",
+        operation_id=f"get_{key}",
+    )
+    def get_record(request, record_id: int):
+        _require(request, registry.view_capability)
+        return registry.get(request.user, record_id)
+
+    if not (registry.api_write and registry.save is not None and registry.form is not None):
+        return router
+
+    def _save(request, instance, payload: dict):
+        if not registry.can_change(request.user, instance):
+            raise HttpError(403, "您没有修改该记录的权限。")
+        form = registry.make_form(request, instance)
+        data = _form_data(form, instance)
+        unknown = sorted(set(payload) - set(data))
+        if unknown:
+            raise HttpError(422, f"未知字段：{'、'.join(unknown)}")
+        data.update({k: ("" if v is None else v) for k, v in payload.items()})
+        form = registry.make_form(request, instance, data)
+        if not form.is_valid():
+            return Status(422, _form_problem(form))
+        stored = registry.model._default_manager.get(pk=instance.pk) if instance is not None else None
+        try:
+            saved = run_action(
+                form,
+                registry.save,
+                request.user,
+                stored,
+                reason=form.cleaned_data.get("reason", ""),
+                **registry.fields_for_action(form),
+            )
+        except PermissionDenied as exc:
+            raise HttpError(403, str(exc)) from None
+        if saved is None:
+            return Status(422, _form_problem(form))
+        return Status(201 if instance is None else 200, registry.model._default_manager.get(pk=saved.pk))
+
+    @router.post(
+        f"/{key}",
+        response={201: out, **errors},
+        summary=f"新增{registry.verbose_name}（同页面表单与校验）",
+        operation_id=f"create_{key}",
+    )
+    def create_record(request, payload: Body[dict]):
+        _require(request, registry.change_capability)
+        return _save(request, None, payload)
+
+    @router.patch(
+        f"/{key}/{{record_id}}",
+        response={200: out, **errors},
+        summary=f"修改{registry.verbose_name}（只改所给字段；同页面表单与校验）",
+        operation_id=f"update_{key}",
+    )
+    def update_record(request, record_id: int, payload: Body[dict]):
+        _require(request, registry.change_capability)
+        instance = registry.get(request.user, record_id, registry.change_capability)
+        return _save(request, instance, payload)
+
+    return router
