@@ -1,4 +1,4 @@
-from kechuang.org.scope import user_capabilities, visible_to
+from kechuang.org.scope import user_capabilities
 
 
 def navigation(request):
@@ -6,14 +6,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from kechuang.plans.models import Plan
+    from kechuang.progress.cockpit import active_plan
 
-    plan = (
-        visible_to(user, Plan.objects.filter(is_active=True))
-        .order_by("-issued_on", "-pk")
-        .prefetch_related("programmes")
-        .first()
-    )
+    # the plan in force: the same one the home page and the cockpit show
+    plan = active_plan(user, with_tree=False)
     from kechuang.progress.models import Notification
 
     return {

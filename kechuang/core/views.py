@@ -4,15 +4,33 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kechuang.org.scope import visible_to
+from kechuang.org.roles import Capability, Role
+from kechuang.org.scope import has_capability
 from kechuang.plans.choices import TaskStatus
-from kechuang.plans.models import Plan, Task
+from kechuang.plans.models import Task
 from kechuang.progress.actuals import actuals_by_target
+from kechuang.progress.cockpit import active_plan
+
+from .todo import my_todos
 
 
 def home(request):
-    """Landing page: the plan in force, programme by programme, with task status counts."""
-    plan = visible_to(request.user, Plan.objects.filter(is_active=True)).order_by("-issued_on", "-pk").first()
+    """Each role's landing page: 我的待办 first (what this user must do now), then the plan in force —
+    the same plan the cockpit shows — programme by programme for those who oversee it; a reporter sees
+    the tasks and targets of their own unit; external users what is theirs."""
+    user = request.user
+    today = timezone.localdate()
+    plan = active_plan(user)
+    todos = my_todos(user, plan, today)
+    overview = has_capability(user, Capability.REVIEW_PROGRESS) or has_capability(
+        user, Capability.CHANGE_PLAN
+    )
+    overview = overview or user.grants.filter(role=Role.LEADER).exists()
+    context = {"plan": plan, "todos": todos, "overview": overview, "today": today}
+    if plan is not None and not overview and has_capability(user, Capability.REPORT_PROGRESS):
+        context["own_tasks"] = _own_tasks(user, plan)
+    if not overview:
+        return render(request, "core/home.html", context)
     cards = []
     if plan is not None:
         status_counts = Counter(
@@ -30,8 +48,16 @@ def home(request):
                     "task_total": sum(counts.values()),
                 }
             )
-    actuals = actuals_by_target([c["programme"] for c in cards], timezone.localdate())
-    return render(request, "core/home.html", {"plan": plan, "cards": cards, "actuals": actuals})
+    context["cards"] = cards
+    context["actuals"] = actuals_by_target([c["programme"] for c in cards], today)
+    return render(request, "core/home.html", context)
+
+
+def _own_tasks(user, plan):
+    mine = list(user.memberships.values_list("department_id", flat=True))
+    tasks = Task.objects.filter(programme__plan=plan).select_related("lead_department", "programme")
+    own = tasks.filter(lead_department__in=mine) | tasks.filter(co_departments__in=mine)
+    return own.distinct().order_by("programme__number", "code")
 
 
 def error_404(request, exception=None):

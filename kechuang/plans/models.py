@@ -157,6 +157,11 @@ class Task(SourceSpan):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("plans:task", args=[self.pk])
+
     def span_plan(self) -> Plan:
         return self.programme.plan
 

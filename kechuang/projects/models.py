@@ -45,6 +45,10 @@ class Status(models.TextChoices):
 APPROVED_STATUSES = {Status.APPROVED, Status.ONGOING, Status.COMPLETED, Status.TERMINATED}
 
 
+def _list_of(status):
+    return lambda user: f"{reverse('projects:list')}?status={status}"
+
+
 class Project(models.Model):
     """One project of one applicant in one application year."""
 
@@ -154,8 +158,12 @@ class Project(models.Model):
             ),
         ],
         todos=[
-            Todo(Status.APPLIED, "待受理的项目申报", Capability.CHANGE_PROJECTS),
-            Todo(Status.ACCEPTED, "待立项审查的项目", Capability.CHANGE_PROJECTS),
+            Todo(
+                Status.APPLIED, "待受理的项目申报", Capability.CHANGE_PROJECTS, url=_list_of(Status.APPLIED)
+            ),
+            Todo(
+                Status.ACCEPTED, "待立项审查的项目", Capability.CHANGE_PROJECTS, url=_list_of(Status.ACCEPTED)
+            ),
         ],
     )
 
