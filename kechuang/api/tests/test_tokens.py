@@ -5,6 +5,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -211,3 +213,26 @@ def test_schema_and_docs_are_for_signed_in_callers(client):
     _, secret = new_token("hanfeng")
     assert "/api/v1/me" in bearer(secret).get("/api/v1/openapi.json").json()["paths"]
     assert bearer("kc_wrong-token-xyz").get("/api/v1/openapi.json").status_code == 401
+
+
+def test_a_token_request_runs_under_its_users_audit_context(rf, user):
+    """Whatever a token request changes — through an action or not — is written in the user's name."""
+    from kechuang.api.security import ApiTokenAuth
+    from kechuang.audit import context
+    from kechuang.audit.middleware import AuditContextMiddleware
+
+    _, secret = new_token("hanfeng")
+    seen = {}
+
+    def view(request):
+        ApiTokenAuth()(request)
+        seen["ctx"] = context.current()
+        return HttpResponse()
+
+    request = rf.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}", REMOTE_ADDR="10.9.8.7")
+    request.user = AnonymousUser()
+    AuditContextMiddleware(view)(request)
+    ctx = seen["ctx"]
+    assert ctx.resolved_actor() == user("hanfeng") and ctx.actor_label == str(user("hanfeng"))
+    assert ctx.source == "api" and ctx.ip == "10.9.8.7" and ctx.request_id == request.request_id
+    assert context.current().actor is None  # gone with the request
