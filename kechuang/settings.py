@@ -241,9 +241,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
 KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects"]
-# Fields never copied into audit snapshots.
-KECHUANG_AUDIT_REDACTED_FIELDS = {"password"}
-KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login"}
+# Fields whose values never reach audit snapshots (shown as ******): secrets and their digests.
+KECHUANG_AUDIT_REDACTED_FIELDS = {"password", "secret_hash"}
+# Fields left out of snapshots altogether: usage stamps, which change no data.
+KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login", "last_used_at", "last_used_ip"}
 # bench/serve_bench.py sets this to get a do-nothing JSON view (/bench/ok) behind the same middleware and
 # login as every page: the baseline the cockpit's throughput is measured against. Off everywhere else.
 KECHUANG_BENCH_VIEWS = env_flag("KECHUANG_BENCH_VIEWS")

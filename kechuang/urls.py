@@ -9,10 +9,12 @@ from kechuang.org import views as org_views
 
 
 def _api_urls():
-    """The API answers 401 itself; the site-wide login redirect must not apply to it."""
+    """The API answers 401 itself; the site-wide login redirect must not apply to it — except to the
+    docs page, a page for people, which sends anonymous visitors to the login like every other page."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        login_not_required(pattern.callback)
+        if pattern.name != "openapi-view":
+            login_not_required(pattern.callback)
     return patterns, app_name, namespace
 
 

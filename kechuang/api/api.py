@@ -1,7 +1,10 @@
-"""REST API (v1) with its OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs.
+"""REST API (v1) with its OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs (both for
+signed-in callers only).
 
-Session authentication (the same login as the pages); every query goes through `visible_to`, so a
-record outside the caller's scope answers 404 exactly like one that does not exist.
+Callers authenticate with an API token (`Authorization: Bearer kc_…`) or the page login (`security.py`);
+either way they act as their user: every query goes through `visible_to`, so a record outside the
+caller's scope answers 404 exactly like one that does not exist. Errors are `{"detail": "…"}` in Chinese
+(`errors.py`).
 """
 
 from datetime import date
@@ -10,8 +13,8 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from kechuang.org import actions
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
@@ -23,23 +26,35 @@ from kechuang.progress.registry import UnknownMetric, metrics
 from kechuang.web.api import registry_router
 from kechuang.web.registry import registries
 
-api = NinjaAPI(
+from . import errors
+from .security import AUTH, signed_in
+
+
+class KechuangAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        errors.document(schema)
+        return schema
+
+
+api = KechuangAPI(
     title="科创 API",
     version="1",
-    description="开州区科技创新行动管理系统接口。使用登录会话认证；写操作须带 CSRF 令牌。",
-    auth=django_auth,
+    description=(
+        "开州区科技创新行动管理系统接口。其他系统使用 API 令牌认证：在“我的账号”页面创建令牌，"
+        "请求时带请求头 Authorization: Bearer <令牌>；令牌与其所属用户的数据范围和权限完全相同。"
+        '浏览器中也可使用登录会话，写操作须带 CSRF 令牌。错误统一为 {"detail": "中文说明"}。'
+    ),
+    auth=AUTH,
+    docs_decorator=signed_in,
     urls_namespace="api",
 )
+errors.install(api)
 
 
 def _require(request, capability: str) -> None:
     if not has_capability(request.user, capability):
         raise HttpError(403, "您没有访问该接口的权限。")
-
-
-@api.exception_handler(Http404)
-def _not_found(request, exc):
-    return api.create_response(request, {"detail": "记录不存在或不在您的数据范围内。"}, status=404)
 
 
 class DepartmentOut(Schema):
@@ -80,9 +95,56 @@ class MetricValueOut(Schema):
     record_ids: list[int]
 
 
+class TokenOut(Schema):
+    name: str
+    prefix: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None = None
+
+
+class CallerOut(Schema):
+    username: str
+    display_name: str
+    authenticated_by: str
+    token: TokenOut | None = None
+
+
+account_router = Router(tags=["账号与令牌"])
 plans_router = Router(tags=["行动方案"])
 org_router = Router(tags=["组织机构"])
 metrics_router = Router(tags=["指标口径"])
+
+
+def _token_fields(token) -> dict:
+    return {
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat(),
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@account_router.get("/me", response=CallerOut, summary="当前调用者：用户，以及所用的 API 令牌")
+def get_caller(request):
+    token = getattr(request, "api_token", None)
+    return {
+        "username": request.user.username,
+        "display_name": request.user.display_name,
+        "authenticated_by": "token" if token else "session",
+        "token": _token_fields(token) if token else None,
+    }
+
+
+@account_router.post(
+    "/tokens/current/revoke", response=TokenOut, summary="吊销本次请求所用的 API 令牌（例如令牌泄露时）"
+)
+def revoke_current_token(request):
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise HttpError(404, "本次请求未使用 API 令牌。")
+    return _token_fields(actions.revoke_token(request.user, token, reason="通过接口吊销本令牌"))
 
 
 @plans_router.get("/plans", summary="可见的行动方案")
@@ -245,6 +307,7 @@ def get_cockpit(request, as_of: str | None = None):
     return HttpResponse(body, content_type=api.get_content_type())
 
 
+api.add_router("/", account_router)
 api.add_router("/", plans_router)
 api.add_router("/", org_router)
 api.add_router("/", metrics_router)

@@ -69,3 +69,10 @@ def audit_context(**changes) -> Iterator[AuditContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+def act_as(actor) -> None:
+    """Make `actor` the actor for the rest of the current request — for callers identified inside the
+    view (an API token), after the middleware opened the request's context; the middleware's reset at
+    the end of the request drops it again."""
+    _current.set(replace(current(), actor=actor, actor_label=str(actor) if actor is not None else ""))

@@ -1,16 +1,20 @@
-"""Every change to users, grants and departments goes through these functions.
+"""Every change to users, grants, departments and API tokens goes through these functions.
 
 Each takes the acting user, checks their right to do it, runs in one transaction and leaves the
 audit trail to the model signals (with the acting user as actor).
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kechuang.audit.context import audit_context
 
-from .models import Department, Membership, RoleGrant, User
+from . import tokens
+from .models import ApiToken, Department, Membership, RoleGrant, User
 from .roles import Capability
 from .scope import grant_refusal, has_capability, manage_refusal, visible_to
 
@@ -188,3 +192,47 @@ def update_department(
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
         department.save()
     return department
+
+
+def create_token(acting_user: User, *, name: str, days: int = tokens.DEFAULT_DAYS) -> tuple[ApiToken, str]:
+    """A new API token of the acting user. Returns the token and its secret — the only time the secret
+    exists outside the caller's hands; only its digest is stored."""
+    if not acting_user.is_active:
+        raise ActionRefused("账号已停用，不能创建令牌。")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "请填写令牌的名称或用途。"})
+    if not 1 <= days <= tokens.MAX_DAYS:
+        raise ValidationError({"days": f"有效期应在 1 至 {tokens.MAX_DAYS} 天之间。"})
+    secret = tokens.new_secret()
+    token = ApiToken(
+        user=acting_user,
+        name=name,
+        prefix=secret[: tokens.PREFIX_LENGTH],
+        secret_hash=tokens.digest(secret),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    with audit_context(actor=acting_user), transaction.atomic():
+        token.full_clean()
+        token.save()
+    return token, secret
+
+
+def revoke_token(acting_user: User, token: ApiToken, reason: str = "") -> ApiToken:
+    """Revoke a token: its owner may always; an administrator may for users they manage."""
+    if token.user_id != acting_user.pk:
+        _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
+        if not visible_to(
+            acting_user, User.objects.filter(pk=token.user_id), Capability.MANAGE_USERS
+        ).exists():
+            raise ActionRefused("该令牌的用户不在您的管理范围内。")
+        refusal = manage_refusal(acting_user, token.user)
+        if refusal:
+            raise ActionRefused(refusal)
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        current = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if current.revoked_at is not None:
+            raise ActionRefused("该令牌已被吊销。")
+        current.revoked_at, current.revoked_by = timezone.now(), acting_user
+        current.save()
+    return current

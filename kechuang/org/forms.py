@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from . import tokens
 from .models import Department, User
 from .roles import DEFAULT_SCOPE, Role, Scope
 
@@ -158,3 +159,16 @@ class GrantForm(forms.Form):
         if data.get("scope") == Scope.ALL:
             data["department"] = None
         return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="名称/用途", max_length=100, help_text="例如“区统计平台数据同步”，便于日后辨认和吊销。"
+    )
+    days = forms.IntegerField(
+        label="有效期（天）",
+        min_value=1,
+        max_value=tokens.MAX_DAYS,
+        initial=tokens.DEFAULT_DAYS,
+        help_text=f"最长 {tokens.MAX_DAYS} 天，到期后须重新创建。",
+    )

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -182,3 +183,49 @@ class RoleGrant(models.Model):
 
     def scope_department(self) -> Department | None:
         return self.department
+
+
+class ApiToken(models.Model):
+    """A secret a user hands to another system so that it calls the API as that user.
+
+    Only the SHA-256 digest of the secret is stored, with its first characters (`prefix`) to tell tokens
+    apart; the secret itself is shown once, when the token is created (`org.tokens`). A token acts with
+    exactly its user's grants, and stops working when it expires, is revoked or the user is deactivated.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    name = models.CharField(_("名称/用途"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=16, db_index=True)
+    secret_hash = models.CharField(_("摘要"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("最近使用地址"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("吊销人")
+    )
+
+    # an administrator sees the tokens of the users they manage; everyone sees their own
+    scope_rule = ScopeRule(department="user__departments", owner="user", many=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    def scope_department(self) -> Department | None:
+        return self.user.primary_department()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"

@@ -11,8 +11,16 @@ from kechuang.core.access import require_capability
 from kechuang.core.forms import run_action
 
 from . import actions
-from .forms import DepartmentForm, GrantForm, PasswordSetForm, UserCreateForm, UserEditForm, keeping
-from .models import Department, RoleGrant, User
+from .forms import (
+    DepartmentForm,
+    GrantForm,
+    PasswordSetForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+    keeping,
+)
+from .models import ApiToken, Department, RoleGrant, User
 from .roles import Capability
 from .scope import get_visible_or_404, has_capability, manage_refusal, user_grants, visible_to
 
@@ -154,6 +162,7 @@ def user_list(request):
 @require_capability(Capability.MANAGE_USERS)
 def user_detail(request, pk):
     target = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=pk)
+    refusal = manage_refusal(request.user, target)
     return render(
         request,
         "org/user_detail.html",
@@ -161,7 +170,9 @@ def user_detail(request, pk):
             "target": target,
             "memberships": target.memberships.select_related("department").order_by("-is_primary", "pk"),
             "grants": target.grants.select_related("department", "granted_by"),
-            "refusal": manage_refusal(request.user, target),
+            "refusal": refusal,
+            "tokens": target.api_tokens.select_related("revoked_by"),
+            "can_revoke_tokens": refusal is None,
         },
     )
 
@@ -280,12 +291,53 @@ def grant_revoke(request, pk):
     return redirect("org:user", grant.user_id)
 
 
-def profile(request):
+def profile(request, token_form=None):
     return render(
         request,
         "org/profile.html",
         {
             "grants": user_grants(request.user),
             "memberships": request.user.memberships.select_related("department"),
+            "tokens": request.user.api_tokens.select_related("revoked_by"),
+            "token_form": token_form or TokenForm(),
         },
     )
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        created = run_action(
+            form,
+            actions.create_token,
+            request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        if created is not None:
+            token, secret = created
+            # the only page that ever shows the secret: not stored, not cached
+            response = render(request, "org/token_created.html", {"token": token, "secret": secret})
+            response["Cache-Control"] = "no-store"
+            return response
+    return profile(request, token_form=form)
+
+
+@require_POST
+def token_revoke(request, pk):
+    """The owner revokes their own token; an administrator a token of a user they manage."""
+    token = request.user.api_tokens.filter(pk=pk).first() or get_visible_or_404(
+        request.user, ApiToken.objects.select_related("user"), Capability.MANAGE_USERS, pk=pk
+    )
+    try:
+        actions.revoke_token(request.user, token, reason=request.POST.get("reason", "")[:500])
+        messages.success(request, f"已吊销令牌：{token}")
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    if token.user_id == request.user.pk:
+        return redirect("org:profile")
+    return redirect("org:user", token.user_id)

@@ -1,12 +1,15 @@
 """Every role × every page and API endpoint: who gets 200, who 403 (no right), who 404 (out of scope).
 
-Anonymous visitors are sent to the login page (HTML) or get 401 (API).
+Anonymous visitors are sent to the login page (HTML) or get 401 (API); an API token answers like its
+user's session.
 """
 
 import pytest
+from django.test import Client
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise
+from kechuang.org.actions import create_token
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 from kechuang.plans.models import Plan, PlanDraft, Target, Task
@@ -85,6 +88,7 @@ def pages():
         (f"/org/users/{hanfeng.pk}/password/", only("sysadmin", "kjj")),
         (f"/org/users/{hanfeng.pk}/grants/new/", only("sysadmin", "kjj")),
         ("/org/profile/", EVERYONE),
+        ("/api/v1/docs", EVERYONE),  # the API's docs page is a page: anonymous visitors go to the login
         ("/accounts/password/", EVERYONE),
         ("/audit/changes/", only("sysadmin", "kjj")),
         (f"/audit/changes/{entry.pk}/", only("sysadmin", "kjj")),
@@ -125,6 +129,8 @@ def api_endpoints():
     jxw_dept = find_department(["重庆市", "开州区", "区经济信息委"])
     hanfeng = User.objects.get(username="hanfeng")
     return [
+        ("/api/v1/openapi.json", EVERYONE),
+        ("/api/v1/me", EVERYONE),
         ("/api/v1/plans", EVERYONE),
         (f"/api/v1/plans/{plan.pk}", EVERYONE),
         (f"/api/v1/tasks/{task.pk}", EVERYONE),
@@ -173,3 +179,19 @@ def test_anonymous_is_sent_to_login_or_gets_401(client):
 def test_revoke_is_post_only(client_as, user):
     grant = user("hanfeng").grants.first()
     assert client_as("sysadmin").get(f"/org/grants/{grant.pk}/revoke/").status_code == 405
+    token, _ = create_token(user("hanfeng"), name="对接")
+    assert client_as("hanfeng").get(f"/org/tokens/{token.pk}/revoke/").status_code == 405
+    assert client_as("hanfeng").get("/org/profile/tokens/new/").status_code == 405
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_endpoint_with_a_token(role, user):
+    """A token answers exactly like its user's session, endpoint by endpoint."""
+    _, secret = create_token(user(role), name="对接")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    failures = []
+    for url, expected in api_endpoints():
+        status = client.get(url).status_code
+        if status != expected[role]:
+            failures.append(f"{url}: {status} ≠ {expected[role]}")
+    assert not failures, f"{role}: " + "; ".join(failures)
