@@ -227,7 +227,7 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
 
 @metrics_router.get("/cockpit", summary="驾驶舱：每个目标的实际值、计划路径值与状态")
 def get_cockpit(request, as_of: str | None = None):
-    _require(request, Capability.VIEW_PLAN)
+    _require(request, Capability.VIEW_PROGRESS)
     try:
         day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     except ValueError as exc:

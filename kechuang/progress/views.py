@@ -11,7 +11,7 @@ from kechuang.plans.models import Target
 from .actuals import actual_for
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def target_records(request, pk):
     """Drill-down: the records that make up a computed target's actual value."""
     target = get_visible_or_404(
@@ -40,7 +40,7 @@ def target_records(request, pk):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def cockpit_page(request):
     """Leaders' cockpit: the plan in force at a glance, every target with actual, path and status."""
     from datetime import date
@@ -84,7 +84,7 @@ def cockpit_page(request):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def evidence(request, pk):
     """Download a report's evidence file — only within the viewer's scope."""
     from django.http import FileResponse
@@ -108,7 +108,7 @@ def _rounds_plan(request):
     return plan
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def round_list(request):
     from django.contrib import messages
     from django.shortcuts import redirect
@@ -138,7 +138,7 @@ def round_list(request):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def round_detail(request, pk):
     from .models import Report, ReportingRound
 
@@ -171,7 +171,7 @@ def _decimal(text: str, label: str):
     return value
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def report_detail(request, pk):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
