@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from kechuang.core.filtering import InvalidQuery
 from kechuang.org.scope import visible_to
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Plan, Task
@@ -32,6 +33,18 @@ def home(request):
             )
     actuals = actuals_by_target([c["programme"] for c in cards], timezone.localdate())
     return render(request, "core/home.html", {"plan": plan, "cards": cards, "actuals": actuals})
+
+
+def error_400(request, exception=None):
+    """A request that cannot be answered as asked, e.g. a bad query-string value: the reason in Chinese
+    (from `core.filtering.InvalidQuery`) and a way back to the page without the query."""
+    message = str(exception) if isinstance(exception, InvalidQuery) else "请求有误，无法处理。"
+    return render(
+        request,
+        "core/error.html",
+        {"code": 400, "message": message, "back": request.path},
+        status=400,
+    )
 
 
 def error_404(request, exception=None):

@@ -13,7 +13,7 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 
 from . import creditcode
 from .choices import HighTechField, SourceChannel
-from .filters import filter_enterprises
+from .filters import EnterpriseFilter, EnterpriseYearFilter, QualificationFilter
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 
 
@@ -43,6 +43,7 @@ class EnterpriseSheet(Sheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code",)
+    filterset = EnterpriseFilter
     columns = [
         CREDIT_CODE,
         Column(
@@ -83,9 +84,6 @@ class EnterpriseSheet(Sheet):
 
     def queryset(self, user):
         return visible_to(user, Enterprise.objects.select_related("town")).order_by("credit_code")
-
-    def filter(self, queryset, params):
-        return filter_enterprises(queryset, params)
 
     def export_row(self, e: Enterprise) -> dict:
         return {
@@ -174,9 +172,6 @@ class _PerEnterpriseSheet(Sheet):
     """Records that hang on an enterprise (yearly data, qualifications): rows name the enterprise by its
     credit code, which must be registered and within the user's reach for `import_capability`."""
 
-    def filter(self, queryset, params):
-        return filter_enterprises(queryset, params, prefix="enterprise__")
-
     def prepare(self, user) -> Context:
         reachable = visible_to(user, Enterprise.objects.all(), self.import_capability)
         return Context(
@@ -207,6 +202,7 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CHANGE_ENTERPRISES
     natural_key = ("credit_code", "year")
+    filterset = EnterpriseYearFilter
     instructions = [
         "5. 每家企业每年一行；与系统中数据相同的行不会产生新版本，不同的行保存为新版本（旧版本保留）。",
         "6. 企业须已在“企业名录”中登记，且在您的数据范围内。",
@@ -293,12 +289,6 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
             .select_related("enterprise")
             .order_by("enterprise__credit_code", "year")
         )
-
-    def filter(self, queryset, params):
-        queryset = super().filter(queryset, params)
-        if params.get("year", "").isdigit():
-            queryset = queryset.filter(year=int(params["year"]))
-        return queryset
 
     def export_row(self, y: EnterpriseYear) -> dict:
         return {
@@ -401,6 +391,7 @@ class QualificationSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code", "kind", "issued_on")
+    filterset = QualificationFilter
     instructions = [
         "5. 每条认定一行（如一家企业先后两次认定为高新技术企业，即为两行）；“有效期至”留空则按资质类型自动计算。",
         "6. 撤销的资质填写“状态”为“已撤销”并填写撤销日期。",
@@ -433,12 +424,6 @@ class QualificationSheet(_PerEnterpriseSheet):
             .select_related("enterprise", "kind")
             .order_by("enterprise__credit_code", "kind__sort_order", "issued_on")
         )
-
-    def filter(self, queryset, params):
-        queryset = super().filter(queryset, params)
-        if params.get("kind"):
-            queryset = queryset.filter(kind__code=params["kind"])
-        return queryset
 
     def export_row(self, q: Qualification) -> dict:
         status = {v: k for k, v in self.STATUS.items()}[q.status]
