@@ -4,14 +4,13 @@ Session authentication (the same login as the pages); every query goes through `
 record outside the caller's scope answers 404 exactly like one that does not exist.
 """
 
-from datetime import date
-
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from kechuang.core.filtering import InvalidQuery, parse_date
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
@@ -33,6 +32,11 @@ api = NinjaAPI(
 def _require(request, capability: str) -> None:
     if not has_capability(request.user, capability):
         raise HttpError(403, "您没有访问该接口的权限。")
+
+
+@api.exception_handler(InvalidQuery)
+def _invalid_query(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 @api.exception_handler(Http404)
@@ -229,9 +233,9 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
 def get_cockpit(request, as_of: str | None = None):
     _require(request, Capability.VIEW_PROGRESS)
     try:
-        day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        day = parse_date(as_of.strip()) if as_of and as_of.strip() else timezone.localdate()
     except ValueError as exc:
-        raise HttpError(422, f"as_of “{as_of}”不是有效日期，应为 YYYY-MM-DD。") from exc
+        raise HttpError(422, f"as_of：{exc}。") from exc
     # the JSON itself is cached with the cockpit: a repeated view sends the same bytes again
     body = cockpit_for(
         request.user,

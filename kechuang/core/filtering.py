@@ -38,7 +38,7 @@ class InvalidQuery(BadRequest):
 class Filter:
     """One query-string parameter: `parse` turns its text into a value (or raises ValueError with the
     reason in Chinese); `apply` narrows a queryset by it — by a lookup, or by `method(queryset, value,
-    prefix)` when a lookup is not enough."""
+    prefix)` when a lookup is not enough (`prefix` leads to the records through a relation)."""
 
     def __init__(
         self,
@@ -46,9 +46,10 @@ class Filter:
         field_name: str | None = None,
         lookup_expr: str = "exact",
         method: Callable | None = None,
+        name: str = "",
     ):
         self.label, self.field_name, self.lookup_expr, self.method = label, field_name, lookup_expr, method
-        self.name = ""
+        self.name = name  # the query-string name; by default the attribute's
 
     def parse(self, text: str):
         return text
@@ -70,6 +71,8 @@ class CharFilter(Filter):
     def parse(self, text: str) -> str:
         if len(text) > self.max_length:
             raise ValueError(f"不能超过 {self.max_length} 个字符（实际 {len(text)} 个）")
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise ValueError("含有控制字符")
         return text
 
 
@@ -170,7 +173,7 @@ class FilterSet:
             for name, value in vars(base).items():
                 if isinstance(value, Filter):
                     value.name = value.name or name
-                    filters[name] = (value, "")
+                    filters[value.name] = (value, "")
         cls.filters = filters
 
     def __init__(self, data=None, queryset=None):

@@ -16,7 +16,7 @@ from . import actions
 from .choices import GrowthStage, HighTechField, SourceChannel
 from .filters import EnterpriseFilter
 from .forms import EnterpriseForm, QualificationForm, YearForm
-from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
+from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, RuleSet, valid_on_q
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
 from .selfcheck import EXPERT_ITEMS, check, expert_scores
 
@@ -241,7 +241,10 @@ def reserve(request):
     today = timezone.localdate()
     as_of = _as_of(request, today)
     enterprises = visible_to(request.user, Enterprise.objects.filter(is_active=True))
-    pool = reserve_pool(enterprises, as_of)
+    try:
+        pool = reserve_pool(enterprises, as_of)
+    except RuleSet.DoesNotExist as exc:
+        raise InvalidQuery(f"查询条件有误：评估日期：{exc}") from None
     page = paginate(request.GET, pool)
     return render(
         request,

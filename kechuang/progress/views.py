@@ -43,16 +43,16 @@ def target_records(request, pk):
 @require_capability(Capability.VIEW_PROGRESS)
 def cockpit_page(request):
     """Leaders' cockpit: the plan in force at a glance, every target with actual, path and status."""
-    from datetime import date
+    from kechuang.core.filtering import parse_date
 
     from .cockpit import active_plan, cockpit
 
-    today = timezone.localdate()
-    try:
-        as_of = date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else today
-        error = ""
-    except ValueError:
-        as_of, error = today, f"日期“{request.GET['as_of']}”无效，已按今天显示。"
+    as_of, error = timezone.localdate(), ""
+    if request.GET.get("as_of", "").strip():
+        try:
+            as_of = parse_date(request.GET["as_of"].strip())
+        except ValueError as exc:
+            error = f"截至日期：{exc}，已按今天显示。"
     plan = active_plan(request.user, with_tree=False)
     if plan is None:
         raise Http404("没有可见的执行中方案")

@@ -1,9 +1,8 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from kechuang.core.access import require_capability
+from kechuang.core.filtering import paginate
 from kechuang.core.forms import run_action
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
@@ -11,10 +10,10 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 
 from . import actions
+from .filters import ProjectFilter
 from .forms import ProjectForm
 from .models import Category, Project, Status
 
-FILTERS = ("year", "category", "status", "department", "q")
 UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
 
 
@@ -23,42 +22,20 @@ def _units(user, capability=None):
     return visible_to(user, Department.objects.filter(kind__in=UNIT_KINDS), capability).order_by("path")
 
 
-def filter_projects(queryset, params):
-    """Narrow by the list page's filters; unknown or malformed values are ignored."""
-    year = params.get("year", "")
-    if year.isdigit():
-        queryset = queryset.filter(year=int(year))
-    if params.get("category") in Category.values:
-        queryset = queryset.filter(category=params["category"])
-    if params.get("status") in Status.values:
-        queryset = queryset.filter(status=params["status"])
-    department = params.get("department", "")
-    if department.isdigit():
-        queryset = queryset.filter(department_id=int(department))
-    text = params.get("q", "").strip()
-    if text:
-        queryset = queryset.filter(
-            Q(name__icontains=text)
-            | Q(number__icontains=text)
-            | Q(unit_name__icontains=text)
-            | Q(enterprise__name__icontains=text)
-        )
-    return queryset
-
-
 @require_capability(Capability.VIEW_PROJECTS)
 def project_list(request):
-    projects = filter_projects(
-        visible_to(request.user, Project.objects.select_related("department", "enterprise")), request.GET
+    filters = ProjectFilter(
+        request.GET,
+        queryset=visible_to(request.user, Project.objects.select_related("department", "enterprise")),
     )
-    page = Paginator(projects.order_by("-year", "number", "pk"), 50).get_page(request.GET.get("page"))
+    page = paginate(request.GET, filters.qs.order_by("-year", "number", "pk"))
     return render(
         request,
         "projects/list.html",
         {
             "page": page,
             # every filter present (empty when not given): the template never looks up a missing key
-            "selected": {name: request.GET.get(name, "") for name in FILTERS},
+            "selected": {name: filters.given.get(name, "") for name in ProjectFilter.filters},
             "years": Project.objects.order_by("-year").values_list("year", flat=True).distinct(),
             "categories": Category.choices,
             "statuses": Status.choices,

@@ -172,7 +172,10 @@ def test_list_filters(dept, client_as):
     assert numbers(status=Status.ONGOING) == ["F-1", "F-2"]
     assert numbers(department=dept("汉丰街道").pk) == ["F-1", "F-3"]
     assert numbers(q="F-2") == ["F-2"]
-    assert numbers(category="不存在", status="x", department="abc") == ["F-1", "F-2", "F-3"]  # ignored
+    refused = client.get("/projects/", {"year": YEAR, "category": "不存在", "department": "abc"})
+    assert refused.status_code == 400
+    assert "类别：“不存在”不是可选值" in refused.content.decode()
+    assert "所属单位：“abc”不是整数" in refused.content.decode()
     body = client.get("/projects/", {"year": YEAR, "status": Status.ONGOING}).content.decode()
     assert '<option value="在研" selected>' in body
 
