@@ -104,6 +104,8 @@ def pages():
         ("/tables/enterprises/", only(*viewers)),
         ("/tables/enterprise-years/", only(*viewers)),
         ("/tables/enterprises/template.xlsx", only("kjj")),
+        ("/tables/enterprise-profiles/", only(*viewers)),
+        ("/tables/enterprise-profiles/template.xlsx", only("kjj")),
         ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
         ("/tables/qualifications/template.xlsx", only("kjj")),

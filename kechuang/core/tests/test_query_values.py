@@ -34,6 +34,7 @@ BAD = [
 
 SHEET_PARAMS = {
     "enterprises": ["q", "town", "field", "channel", "stage", "qualification", "ids"],
+    "enterprise-profiles": ["town", "qualification", "ids"],
     "enterprise-years": ["q", "town", "field", "qualification", "ids", "year"],
     "qualifications": ["town", "stage", "ids", "kind"],
     "platforms": ["category", "type", "level", "active", "ids"],
