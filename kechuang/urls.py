@@ -39,6 +39,7 @@ urlpatterns = [
 if settings.KECHUANG_BENCH_VIEWS:
     urlpatterns.append(path("bench/ok", core_views.bench_ok, name="bench_ok"))
 
+handler400 = "kechuang.core.views.error_400"
 handler403 = "kechuang.core.views.error_403"
 handler404 = "kechuang.core.views.error_404"
 handler500 = "kechuang.core.views.error_500"

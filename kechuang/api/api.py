@@ -7,13 +7,12 @@ caller's scope answers 404 exactly like one that does not exist. Errors are `{"d
 (`errors.py`).
 """
 
-from datetime import date
-
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 
+from kechuang.core.filtering import InvalidQuery, parse_date
 from kechuang.org import actions
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Capability
@@ -55,6 +54,11 @@ errors.install(api)
 def _require(request, capability: str) -> None:
     if not has_capability(request.user, capability):
         raise HttpError(403, "您没有访问该接口的权限。")
+
+
+@api.exception_handler(InvalidQuery)
+def _invalid_query(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 class DepartmentOut(Schema):
@@ -291,11 +295,11 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
 
 @metrics_router.get("/cockpit", summary="驾驶舱：每个目标的实际值、计划路径值与状态")
 def get_cockpit(request, as_of: str | None = None):
-    _require(request, Capability.VIEW_PLAN)
+    _require(request, Capability.VIEW_PROGRESS)
     try:
-        day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        day = parse_date(as_of.strip()) if as_of and as_of.strip() else timezone.localdate()
     except ValueError as exc:
-        raise HttpError(422, f"as_of “{as_of}”不是有效日期，应为 YYYY-MM-DD。") from exc
+        raise HttpError(422, f"as_of：{exc}。") from exc
     # the JSON itself is cached with the cockpit: a repeated view sends the same bytes again
     body = cockpit_for(
         request.user,

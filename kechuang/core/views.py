@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from kechuang.core.filtering import InvalidQuery
 from kechuang.org.roles import Capability, Role
 from kechuang.org.scope import has_capability
 from kechuang.plans.choices import TaskStatus
@@ -58,6 +59,18 @@ def _own_tasks(user, plan):
     tasks = Task.objects.filter(programme__plan=plan).select_related("lead_department", "programme")
     own = tasks.filter(lead_department__in=mine) | tasks.filter(co_departments__in=mine)
     return own.distinct().order_by("programme__number", "code")
+
+
+def error_400(request, exception=None):
+    """A request that cannot be answered as asked, e.g. a bad query-string value: the reason in Chinese
+    (from `core.filtering.InvalidQuery`) and a way back to the page without the query."""
+    message = str(exception) if isinstance(exception, InvalidQuery) else "请求有误，无法处理。"
+    return render(
+        request,
+        "core/error.html",
+        {"code": 400, "message": message, "back": request.path},
+        status=400,
+    )
 
 
 def error_404(request, exception=None):

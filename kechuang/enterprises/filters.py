@@ -1,35 +1,52 @@
-"""The enterprise list's filters — shared by the list page and its Excel exports."""
+"""The enterprise registry's filters — the one definition used by the list page and by the exports of
+企业名录, 企业年度数据 and 企业资质 (the latter two by the same parameters, through `enterprise__`)."""
 
 from django.db.models import Q
 from django.utils import timezone
 
+from kechuang.core.filtering import (
+    CharFilter,
+    ChoiceFilter,
+    FilterSet,
+    IdListFilter,
+    NumberFilter,
+)
+
 from .choices import GrowthStage, HighTechField, SourceChannel
-from .models import Qualification, valid_on_q
+from .models import Qualification, QualificationKind, valid_on_q
 
 
-def filter_enterprises(queryset, params, prefix: str = ""):
-    """Apply the list filters (q, town, field, channel, stage, qualification, ids) to enterprises, or to
-    records reached through `prefix` (e.g. "enterprise__" for yearly data)."""
-    p = prefix
-    if params.get("q"):
-        q = params["q"].strip()
-        queryset = queryset.filter(
-            Q(**{f"{p}name__icontains": q}) | Q(**{f"{p}credit_code__icontains": q.upper()})
-        )
-    if params.get("town", "").isdigit():
-        queryset = queryset.filter(**{f"{p}town_id": int(params["town"])})
-    if params.get("field") in HighTechField.values:
-        queryset = queryset.filter(**{f"{p}hightech_field": params["field"]})
-    if params.get("channel") in SourceChannel.values:
-        queryset = queryset.filter(**{f"{p}source_channel": params["channel"]})
-    if params.get("stage") in GrowthStage.values:
-        queryset = queryset.filter(**{f"{p}stage": params["stage"]})
-    if params.get("qualification"):
-        holders = Qualification.objects.filter(
-            valid_on_q(timezone.localdate()), kind__code=params["qualification"]
-        )
-        queryset = queryset.filter(**{f"{p}pk__in" if not p else f"{p}in": holders.values("enterprise_id")})
-    if params.get("ids"):
-        ids = [int(i) for i in params["ids"].split(",") if i.strip().isdigit()]
-        queryset = queryset.filter(**{f"{p}pk__in" if not p else f"{p}in": ids})
-    return queryset
+def _search(queryset, text, prefix):
+    return queryset.filter(
+        Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}credit_code__icontains": text.upper()})
+    )
+
+
+def _holding(queryset, code, prefix):
+    """Enterprises holding a valid qualification of kind `code` today."""
+    holders = Qualification.objects.filter(valid_on_q(timezone.localdate()), kind__code=code)
+    return queryset.filter(**{f"{prefix}pk__in": holders.values("enterprise_id")})
+
+
+def _kind_codes():
+    return QualificationKind.objects.order_by("sort_order").values_list("code", flat=True)
+
+
+class EnterpriseFilter(FilterSet):
+    q = CharFilter("企业名称或信用代码", method=_search)
+    town = NumberFilter("镇乡街道", field_name="town_id")
+    field = ChoiceFilter("技术领域", HighTechField.values, field_name="hightech_field")
+    channel = ChoiceFilter("来源渠道", SourceChannel.values, field_name="source_channel")
+    stage = ChoiceFilter("成长阶段", GrowthStage.values)
+    qualification = ChoiceFilter("有效资质", _kind_codes, method=_holding)
+    ids = IdListFilter("企业编号")
+
+
+class EnterpriseYearFilter(FilterSet):
+    related = {"enterprise": EnterpriseFilter}
+    year = NumberFilter("年度", min_value=1990, max_value=2100)
+
+
+class QualificationFilter(FilterSet):
+    related = {"enterprise": EnterpriseFilter}
+    kind = ChoiceFilter("资质", _kind_codes, field_name="kind__code")

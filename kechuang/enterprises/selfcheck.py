@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from kechuang.core.filtering import parse_int
+
 from .eligibility import AssessInputError, assess
 from .models import Enterprise, EnterpriseYear, valid_on_q
 from .rules import params_for
@@ -71,9 +73,10 @@ def expert_scores(params) -> dict[str, int]:
     """Expert-judged 高企 items a person entered (query parameters); out-of-range input is ignored."""
     scores = {}
     for key, _, maximum in EXPERT_ITEMS:
-        value = (params.get(key) or "").strip()
-        if value.isdigit() and 0 <= int(value) <= maximum:
-            scores[key] = int(value)
+        try:
+            scores[key] = parse_int((params.get(key) or "").strip(), 0, maximum)
+        except ValueError:
+            continue
     return scores
 
 

@@ -1,6 +1,12 @@
-"""The enterprise registry's sheets for the tabular engine: 企业名录 and 企业年度数据."""
+"""The enterprise registry's sheets for the tabular engine: 企业名录, 企业信息变更, 企业年度数据 and 企业资质.
+
+A row names its enterprise by the credit code; the 企业名称 it gives must be the name registered under that
+code (a mistyped code would otherwise land on another enterprise). Only 企业信息变更 — the bureau's sheet
+for profile updates — may change a registered name."""
 
 from __future__ import annotations
+
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,7 +19,7 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 
 from . import creditcode
 from .choices import HighTechField, SourceChannel
-from .filters import filter_enterprises
+from .filters import EnterpriseFilter, EnterpriseYearFilter, QualificationFilter
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 
 
@@ -23,6 +29,29 @@ def _credit_code(value: str) -> str:
     except creditcode.CreditCodeError as exc:
         raise CellError(str(exc)) from None
 
+
+def _comparable(name: str) -> str:
+    """Names compared as written, ignoring spaces and full-/half-width forms (（） vs ())."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def name_refusal(given: str | None, enterprise: Enterprise) -> str | None:
+    """Why a row's enterprise name does not fit the enterprise registered under its credit code."""
+    if not given or _comparable(given) == _comparable(enterprise.name):
+        return None
+    return (
+        f"企业名称“{given}”与统一社会信用代码 {enterprise.credit_code} 登记的企业名称“{enterprise.name}”"
+        "不一致：请核对信用代码是否填错"
+    )
+
+
+ENTERPRISE_NAME = Column(
+    "enterprise_name",
+    "企业名称",
+    max_length=200,
+    width=32,
+    help="可留空；填写时须与该信用代码登记的企业名称一致",
+)
 
 CREDIT_CODE = Column(
     "credit_code",
@@ -43,6 +72,14 @@ class EnterpriseSheet(Sheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code",)
+    filterset = EnterpriseFilter
+    renames = False  # may a row change the registered name of an existing enterprise?
+    creates = True  # may a row register a new enterprise?
+    instructions = [
+        "5. 已登记的企业（按统一社会信用代码识别）：“企业名称”须与系统中登记的名称一致，不一致的行不予导入"
+        "（防止信用代码填错而改动另一家企业）。",
+        "6. 企业更名由科技局使用“企业信息变更”表导入，不在本表办理。",
+    ]
     columns = [
         CREDIT_CODE,
         Column(
@@ -84,9 +121,6 @@ class EnterpriseSheet(Sheet):
     def queryset(self, user):
         return visible_to(user, Enterprise.objects.select_related("town")).order_by("credit_code")
 
-    def filter(self, queryset, params):
-        return filter_enterprises(queryset, params)
-
     def export_row(self, e: Enterprise) -> dict:
         return {
             ID_HEADER: e.pk,
@@ -102,7 +136,9 @@ class EnterpriseSheet(Sheet):
             user=user,
             data={
                 "towns": {t.name: t for t in towns},
-                "existing": {e.credit_code: e for e in Enterprise.objects.all().only("pk", "credit_code")},
+                "existing": {
+                    e.credit_code: e for e in Enterprise.objects.all().only("pk", "credit_code", "name")
+                },
                 "changeable": set(changeable.values_list("pk", flat=True)),
             },
         )
@@ -113,8 +149,14 @@ class EnterpriseSheet(Sheet):
         if town is None:
             errors["town"] = f"“{values.get('town')}”不在您可登记的镇乡街道范围内"
         existing = context.data["existing"].get(values.get("credit_code"))
-        if existing is not None and existing.pk not in context.data["changeable"]:
+        if existing is None and not self.creates:
+            errors["credit_code"] = "该企业尚未登记：本表只更新已登记的企业，新企业请用“企业名录”表导入"
+        elif existing is not None and existing.pk not in context.data["changeable"]:
             errors["credit_code"] = "该企业已登记，但不在您的数据范围内"
+        elif existing is not None and not self.renames:
+            refusal = name_refusal(values.get("name"), existing)
+            if refusal:
+                errors["name"] = refusal
         if values.get(ID_HEADER) and existing is not None and values[ID_HEADER] != existing.pk:
             errors[None] = "隐藏的编号与统一社会信用代码不一致（请勿改动导出文件的信用代码）"
         if not errors:
@@ -146,6 +188,10 @@ class EnterpriseSheet(Sheet):
                 context.data["changeable"].add(enterprise.pk)
                 counts.created += 1
                 continue
+            if not self.renames:
+                fields["name"] = (
+                    current.name
+                )  # the same name, perhaps written differently: kept as registered
             changed = [k for k, v in fields.items() if getattr(current, k) != v]
             if changed:
                 for k in changed:
@@ -155,6 +201,23 @@ class EnterpriseSheet(Sheet):
             else:
                 counts.unchanged += 1
         return counts
+
+
+@register
+class EnterpriseProfileSheet(EnterpriseSheet):
+    """企业信息变更: the bureau's updates of registered enterprises' profiles, renames included."""
+
+    key = "enterprise-profiles"
+    title = "企业信息变更"
+    import_capability = Capability.CERTIFY_ENTERPRISES
+    renames = True
+    creates = False
+    instructions = [
+        "5. 本表只更新已登记企业的信息（按统一社会信用代码识别），不登记新企业；新企业请用“企业名录”表导入。",
+        "6. “企业名称”与系统中登记的名称不同，即为企业更名：导入后按新名称登记，原名称记入审计日志。"
+        "请在变更原因中写明更名依据（如营业执照变更日期）。",
+        "7. 建议先导出要变更的企业，只修改需要变更的单元格，再导入。",
+    ]
 
 
 MONEY_HELP = "单位：元"
@@ -174,9 +237,6 @@ class _PerEnterpriseSheet(Sheet):
     """Records that hang on an enterprise (yearly data, qualifications): rows name the enterprise by its
     credit code, which must be registered and within the user's reach for `import_capability`."""
 
-    def filter(self, queryset, params):
-        return filter_enterprises(queryset, params, prefix="enterprise__")
-
     def prepare(self, user) -> Context:
         reachable = visible_to(user, Enterprise.objects.all(), self.import_capability)
         return Context(
@@ -194,7 +254,8 @@ class _PerEnterpriseSheet(Sheet):
     def enterprise_refusal(self, values: dict, context: Context) -> dict:
         code = values.get("credit_code")
         if code in context.data["enterprises"]:
-            return {}
+            refusal = name_refusal(values.get("enterprise_name"), context.data["enterprises"][code])
+            return {"enterprise_name": refusal} if refusal else {}
         if code in context.data["registered"]:
             return {"credit_code": "该企业不在您的数据范围内"}
         return {"credit_code": "该企业尚未登记，请先导入企业名录"}
@@ -207,13 +268,15 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CHANGE_ENTERPRISES
     natural_key = ("credit_code", "year")
+    filterset = EnterpriseYearFilter
     instructions = [
         "5. 每家企业每年一行；与系统中数据相同的行不会产生新版本，不同的行保存为新版本（旧版本保留）。",
         "6. 企业须已在“企业名录”中登记，且在您的数据范围内。",
+        "7. “企业名称”可留空；填写时须与该信用代码登记的企业名称一致，不一致的行不予导入。",
     ]
     columns = [
         CREDIT_CODE,
-        Column("enterprise_name", "企业名称", readonly=True, width=32, help="导出时供核对，导入时忽略"),
+        ENTERPRISE_NAME,
         Column("year", "年度", kind="int", required=True, min_value=1990, max_value=2100, example="2024"),
         Column(
             "sales_revenue",
@@ -293,12 +356,6 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
             .select_related("enterprise")
             .order_by("enterprise__credit_code", "year")
         )
-
-    def filter(self, queryset, params):
-        queryset = super().filter(queryset, params)
-        if params.get("year", "").isdigit():
-            queryset = queryset.filter(year=int(params["year"]))
-        return queryset
 
     def export_row(self, y: EnterpriseYear) -> dict:
         return {
@@ -401,13 +458,15 @@ class QualificationSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code", "kind", "issued_on")
+    filterset = QualificationFilter
     instructions = [
         "5. 每条认定一行（如一家企业先后两次认定为高新技术企业，即为两行）；“有效期至”留空则按资质类型自动计算。",
         "6. 撤销的资质填写“状态”为“已撤销”并填写撤销日期。",
+        "7. “企业名称”可留空；填写时须与该信用代码登记的企业名称一致，不一致的行不予导入。",
     ]
     columns = [
         CREDIT_CODE,
-        Column("enterprise_name", "企业名称", readonly=True, width=32, help="导出时供核对，导入时忽略"),
+        ENTERPRISE_NAME,
         Column(
             "kind",
             "资质",
@@ -433,12 +492,6 @@ class QualificationSheet(_PerEnterpriseSheet):
             .select_related("enterprise", "kind")
             .order_by("enterprise__credit_code", "kind__sort_order", "issued_on")
         )
-
-    def filter(self, queryset, params):
-        queryset = super().filter(queryset, params)
-        if params.get("kind"):
-            queryset = queryset.filter(kind__code=params["kind"])
-        return queryset
 
     def export_row(self, q: Qualification) -> dict:
         status = {v: k for k, v in self.STATUS.items()}[q.status]

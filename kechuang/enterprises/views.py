@@ -1,12 +1,12 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.access import require_capability
+from kechuang.core.filtering import InvalidQuery, paginate, parse_date
 from kechuang.core.forms import run_action
 from kechuang.org.forms import keeping
 from kechuang.org.models import Department
@@ -15,9 +15,9 @@ from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 
 from . import actions
 from .choices import GrowthStage, HighTechField, SourceChannel
-from .filters import filter_enterprises
+from .filters import EnterpriseFilter
 from .forms import EnterpriseForm, QualificationForm, YearForm
-from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, valid_on_q
+from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, RuleSet, valid_on_q
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
 from .selfcheck import EXPERT_ITEMS, check, expert_scores
 
@@ -25,17 +25,17 @@ from .selfcheck import EXPERT_ITEMS, check, expert_scores
 @require_capability(Capability.VIEW_ENTERPRISES)
 def enterprise_list(request):
     today = timezone.localdate()
-    enterprises = filter_enterprises(
-        visible_to(request.user, Enterprise.objects.select_related("town")), request.GET
+    filters = EnterpriseFilter(
+        request.GET, queryset=visible_to(request.user, Enterprise.objects.select_related("town"))
     )
-    enterprises = enterprises.prefetch_related(
+    enterprises = filters.qs.prefetch_related(
         Prefetch(
             "qualifications",
             queryset=Qualification.objects.filter(valid_on_q(today)).select_related("kind"),
             to_attr="valid_qualifications",
         )
     ).order_by("name")
-    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    page = paginate(request.GET, enterprises)
     towns = visible_to(request.user, Department.objects.filter(kind=Department.Kind.TOWN)).order_by("path")
     return render(
         request,
@@ -48,6 +48,7 @@ def enterprise_list(request):
             "stages": GrowthStage.choices,
             "kinds": QualificationKind.objects.all(),
             "can_create": has_capability(request.user, Capability.CERTIFY_ENTERPRISES),
+            "query": filters.query,
         },
     )
 
@@ -94,10 +95,13 @@ def enterprise_detail(request, pk):
 
 
 def _as_of(request, today: date) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
+    text = request.GET.get("as_of", "").strip()
+    if not text:
         return today
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise InvalidQuery(f"查询条件有误：评估日期：{exc}。") from None
 
 
 def _version_counts(enterprise):
@@ -236,8 +240,11 @@ def reserve(request):
     today = timezone.localdate()
     as_of = _as_of(request, today)
     enterprises = visible_to(request.user, Enterprise.objects.filter(is_active=True))
-    pool = reserve_pool(enterprises, as_of)
-    page = Paginator(pool, 50).get_page(request.GET.get("page"))
+    try:
+        pool = reserve_pool(enterprises, as_of)
+    except RuleSet.DoesNotExist as exc:
+        raise InvalidQuery(f"查询条件有误：评估日期：{exc}") from None
+    page = paginate(request.GET, pool)
     return render(
         request,
         "enterprises/reserve.html",

@@ -54,6 +54,9 @@ class Capability:
         "enterprises.change"  # profile and yearly data (the enterprise itself, or the bureau)
     )
     CERTIFY_ENTERPRISES = "enterprises.certify"  # qualifications: official recognitions, bureau only
+    # the plan's progress as the government follows it — cockpit, drill-down to the records, reporting
+    # rounds, units' reports and self-judgements: internal roles only
+    VIEW_PROGRESS = "progress.view"
     REPORT_PROGRESS = "progress.report"  # fill in the own unit's reports
     REVIEW_PROGRESS = "progress.review"  # open rounds, approve or return reports
     VIEW_PLATFORMS = "platforms.view"
@@ -68,6 +71,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
         {
             Capability.VIEW_PLAN,
+            Capability.VIEW_PROGRESS,
             Capability.VIEW_DEPARTMENTS,
             Capability.MANAGE_DEPARTMENTS,
             Capability.MANAGE_USERS,
@@ -80,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
         {
             Capability.VIEW_PLAN,
+            Capability.VIEW_PROGRESS,
             Capability.CHANGE_PLAN,
             Capability.VIEW_DEPARTMENTS,
             Capability.MANAGE_USERS,
@@ -97,6 +102,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset(
         {
             Capability.VIEW_PLAN,
+            Capability.VIEW_PROGRESS,
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
@@ -107,6 +113,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset(
         {
             Capability.VIEW_PLAN,
+            Capability.VIEW_PROGRESS,
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,

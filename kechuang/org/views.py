@@ -2,15 +2,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import require_capability
+from kechuang.core.filtering import paginate
 from kechuang.core.forms import run_action
 
 from . import actions
+from .filters import UserFilter
 from .forms import (
     DepartmentForm,
     GrantForm,
@@ -143,19 +143,15 @@ def _manageable_departments(user):
 
 @require_capability(Capability.MANAGE_USERS)
 def user_list(request):
-    users = visible_to(request.user, User.objects.all(), Capability.MANAGE_USERS)
-    q = request.GET.get("q", "").strip()
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    department = request.GET.get("department")
-    if department and department.isdigit():
-        users = users.filter(departments__pk=department).distinct()
-    users = users.prefetch_related("grants__department", "memberships__department").order_by("username")
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    filters = UserFilter(
+        request.GET, queryset=visible_to(request.user, User.objects.all(), Capability.MANAGE_USERS)
+    )
+    users = filters.qs.prefetch_related("grants__department", "memberships__department").order_by("username")
+    page = paginate(request.GET, users)
     return render(
         request,
         "org/user_list.html",
-        {"page": page, "q": q, "departments": _manageable_departments(request.user)},
+        {"page": page, "q": filters.given.get("q", ""), "departments": _manageable_departments(request.user)},
     )
 
 

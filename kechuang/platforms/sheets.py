@@ -8,6 +8,7 @@ from kechuang.org.scope import visible_to
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_errors, register
 
+from .filters import InstitutionFilter
 from .models import Institution, InstitutionType, Level
 
 
@@ -18,6 +19,7 @@ class InstitutionSheet(Sheet):
     view_capability = Capability.VIEW_PLATFORMS
     import_capability = Capability.CHANGE_PLATFORMS
     natural_key = ("name", "institution_type", "level")
+    filterset = InstitutionFilter
     columns = [
         Column("name", "名称", required=True, max_length=200, width=36),
         Column(
@@ -37,17 +39,6 @@ class InstitutionSheet(Sheet):
 
     def queryset(self, user):
         return visible_to(user, Institution.objects.select_related("town", "host")).order_by("name")
-
-    def filter(self, queryset, params):
-        if params.get("type") in InstitutionType.values:
-            queryset = queryset.filter(institution_type=params["type"])
-        if params.get("level") in Level.values:
-            queryset = queryset.filter(level=params["level"])
-        if params.get("ids"):
-            queryset = queryset.filter(
-                pk__in=[int(i) for i in params["ids"].split(",") if i.strip().isdigit()]
-            )
-        return queryset
 
     def export_row(self, i: Institution) -> dict:
         return {

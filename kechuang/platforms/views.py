@@ -1,29 +1,21 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from kechuang.core.access import require_capability
+from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
 
-from .models import SERVICE_TYPES, Category, Institution, InstitutionType, Level, active_on_q
-from .sheets import InstitutionSheet
+from .filters import InstitutionFilter
+from .models import Category, Institution, InstitutionType, Level
 
 
 @require_capability(Capability.VIEW_PLATFORMS)
 def institution_list(request):
-    today = timezone.localdate()
-    institutions = InstitutionSheet().filter(
-        visible_to(request.user, Institution.objects.select_related("town", "host")), request.GET
+    filters = InstitutionFilter(
+        request.GET, queryset=visible_to(request.user, Institution.objects.select_related("town", "host"))
     )
-    category = request.GET.get("category")
-    if category == Category.RD:
-        institutions = institutions.exclude(institution_type__in=SERVICE_TYPES)
-    elif category == Category.SERVICE:
-        institutions = institutions.filter(institution_type__in=SERVICE_TYPES)
-    if request.GET.get("active") == "1":
-        institutions = institutions.filter(active_on_q(today))
-    page = Paginator(institutions.order_by("-recognized_on", "name"), 50).get_page(request.GET.get("page"))
+    page = paginate(request.GET, filters.qs.order_by("-recognized_on", "name"))
     return render(
         request,
         "platforms/list.html",
@@ -32,7 +24,7 @@ def institution_list(request):
             "types": InstitutionType.choices,
             "levels": Level.choices,
             "categories": Category.choices,
-            "today": today,
-            "query": request.GET.urlencode(),
+            "today": timezone.localdate(),
+            "query": filters.query,
         },
     )

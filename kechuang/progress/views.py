@@ -11,7 +11,7 @@ from kechuang.plans.models import Target
 from .actuals import actual_for
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def target_records(request, pk):
     """Drill-down: the records that make up a computed target's actual value."""
     target = get_visible_or_404(
@@ -40,19 +40,19 @@ def target_records(request, pk):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def cockpit_page(request):
     """Leaders' cockpit: the plan in force at a glance, every target with actual, path and status."""
-    from datetime import date
+    from kechuang.core.filtering import parse_date
 
     from .cockpit import active_plan, cockpit
 
-    today = timezone.localdate()
-    try:
-        as_of = date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else today
-        error = ""
-    except ValueError:
-        as_of, error = today, f"日期“{request.GET['as_of']}”无效，已按今天显示。"
+    as_of, error = timezone.localdate(), ""
+    if request.GET.get("as_of", "").strip():
+        try:
+            as_of = parse_date(request.GET["as_of"].strip())
+        except ValueError as exc:
+            error = f"截至日期：{exc}，已按今天显示。"
     plan = active_plan(request.user, with_tree=False)
     if plan is None:
         raise Http404("没有可见的执行中方案")
@@ -84,7 +84,7 @@ def cockpit_page(request):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def evidence(request, pk):
     """Download a report's evidence file — only within the viewer's scope."""
     from django.http import FileResponse
@@ -108,7 +108,7 @@ def _rounds_plan(request):
     return plan
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def round_list(request):
     from django.contrib import messages
     from django.shortcuts import redirect
@@ -138,7 +138,7 @@ def round_list(request):
     )
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def round_detail(request, pk):
     from .models import Report, ReportingRound
 
@@ -171,7 +171,7 @@ def _decimal(text: str, label: str):
     return value
 
 
-@require_capability(Capability.VIEW_PLAN)
+@require_capability(Capability.VIEW_PROGRESS)
 def report_detail(request, pk):
     from django.contrib import messages
     from django.core.exceptions import ValidationError

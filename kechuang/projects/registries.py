@@ -31,10 +31,8 @@ class ProjectFilters(filters.RegistryFilterSet):
     year = filters.YearFilter(field_name="year", label="申报年度")
     category = filters.ChoiceFilter(field_name="category", choices=Category.choices, label="类别")
     status = filters.ChoiceFilter(field_name="status", choices=Status.choices, label="状态")
-    department = filters.ModelChoiceFilter(
-        field_name="department", queryset=_units_of, label="镇街/归口单位", empty_label="全部镇街/单位"
-    )
-    ids = filters.IdsFilter(label="记录")
+    department = filters.ModelChoiceFilter(field_name="department", queryset=_units_of, label="所属单位")
+    ids = filters.IdsFilter(label="项目编号")
 
     class Meta:
         model = Project

@@ -5,6 +5,7 @@ Domain apps declare sheets in their `sheets.py`:
     @register
     class EnterpriseSheet(Sheet):
         key = "enterprises"; title = "企业名录"; columns = [...]; natural_key = ("credit_code",)
+        filterset = EnterpriseFilter       # the list page's filters (the app's filters.py)
         def queryset(self, user): ...      # what the user may export
         def prepare(self, user): ...       # lookups for a whole file, loaded once
         def check_row(self, values, context): ...   # cross-column rules, scope; returns {column: message}
@@ -18,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+
+from kechuang.core.filtering import FilterSet
 
 from .columns import Column
 
@@ -56,6 +59,8 @@ class Sheet:
     # the registry (kechuang.web) whose filters an export takes: the list page, its Excel export and the
     # API list then apply the very same FilterSet to the same query string
     registry: str | None = None
+    # the filters of the registry's list page: an export of the list's query string holds its very rows
+    filterset: type[FilterSet] = FilterSet
 
     # --- declared behaviour -------------------------------------------------------------------------
     def queryset(self, user):
@@ -65,8 +70,9 @@ class Sheet:
         raise NotImplementedError
 
     def filter(self, queryset, params):
-        """Narrow an export to the list page's filters (query parameters)."""
-        return queryset
+        """Narrow an export to the list page's filters (query parameters); a bad value raises
+        `InvalidQuery` (400) rather than exporting everything."""
+        return self.filterset(params, queryset=queryset).qs
 
     def prepare(self, user) -> Context:
         return Context(user=user)

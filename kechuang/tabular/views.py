@@ -42,10 +42,12 @@ def sheet_home(request, key):
     sheet = _sheet(request, key, "view_capability")
     can_import = has_capability(request.user, sheet.import_capability)
     jobs = ImportJob.objects.filter(user=request.user, sheet=key)[:10]
+    filters = sheet.filterset(request.GET)
+    filters.check()
     return render(
         request,
         "tabular/sheet.html",
-        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": request.GET.urlencode()},
+        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": filters.query},
     )
 
 

@@ -101,7 +101,7 @@ class RegistryTests:
                 response = client.get(self.url("list"), {name: value})
                 assert response.status_code in (200, 400), (name, value, response.status_code)
                 if response.status_code == 400:
-                    assert "筛选条件" in response.content.decode()
+                    assert "查询条件有误" in response.content.decode()
                 if self.registry.sheet:
                     export = client.get(f"/tables/{self.registry.sheet}/export.xlsx", {name: value})
                     assert export.status_code in (200, 400), (name, value)

@@ -146,8 +146,9 @@ def test_change_list_filters(client_as, dept):
 
 
 def test_change_list_reports_a_bad_date(client_as):
-    body = client_as("kjj").get("/audit/changes/", {"from": "2021/13/40"}).content.decode()
-    assert "起始日期“2021/13/40”格式不正确" in body
+    response = client_as("kjj").get("/audit/changes/", {"from": "2021/13/40"})
+    assert response.status_code == 400
+    assert "起始日期：“2021/13/40”不是有效日期，应写作 2021-08-23" in response.content.decode()
 
 
 def test_district_bureau_admin_does_not_see_city_level_changes(client_as):

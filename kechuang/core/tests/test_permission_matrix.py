@@ -29,6 +29,8 @@ def only(*allowed, others=403, **special):
 
 
 STAFF = ("sysadmin", "kjj", "jxw", "hanfeng", "leader")  # roles that see the department directory
+INTERNAL = ("sysadmin", "kjj", "jxw", "hanfeng", "leader")  # roles that follow the plan's progress
+EXTERNAL = ("qiye", "expert", "fuwu")
 
 
 def pages():
@@ -106,20 +108,24 @@ def pages():
         ("/tables/enterprises/", only(*viewers)),
         ("/tables/enterprise-years/", only(*viewers)),
         ("/tables/enterprises/template.xlsx", only("kjj")),
+        ("/tables/enterprise-profiles/", only(*viewers)),
+        ("/tables/enterprise-profiles/template.xlsx", only("kjj")),
         ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
         ("/tables/qualifications/template.xlsx", only("kjj")),
         ("/platforms/", only(*viewers)),
-        ("/progress/cockpit/", EVERYONE),
-        ("/progress/rounds/", EVERYONE),
+        ("/progress/cockpit/", only(*INTERNAL)),
+        ("/progress/cockpit/?as_of=2023-06-30", only(*INTERNAL)),
+        ("/progress/rounds/", only(*INTERNAL)),
         ("/progress/notifications/", EVERYONE),
-        (f"/progress/rounds/{reporting_round.pk}/", EVERYONE),
-        (f"/progress/reports/{jxw_report.pk}/", only("sysadmin", "kjj", "jxw", "leader", others=404)),
+        (f"/progress/rounds/{reporting_round.pk}/", only(*INTERNAL)),
+        (f"/progress/reports/{jxw_report.pk}/", only("sysadmin", "kjj", "jxw", "leader", hanfeng=404)),
+        ("/progress/values/999999/evidence/", only(others=403, **dict.fromkeys(INTERNAL, 404))),
         ("/tables/platforms/template.xlsx", only("kjj")),
         ("/tables/qualifications/export.xlsx", only(*viewers)),
         ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
         (f"/tables/jobs/{job.pk}/", only("kjj", "sysadmin", others=404)),  # its owner, and all-scope IT
-        (f"/progress/targets/{target.pk}/records/", EVERYONE),
+        (f"/progress/targets/{target.pk}/records/", only(*INTERNAL)),
     ]
 
 
@@ -138,7 +144,8 @@ def api_endpoints():
         (f"/api/v1/departments/{jxw_dept.pk}", only(*STAFF, hanfeng=404)),
         (f"/api/v1/users/{hanfeng.pk}", only("sysadmin", "kjj")),
         ("/api/v1/metrics", EVERYONE),
-        ("/api/v1/cockpit?as_of=2023-06-30", EVERYONE),
+        ("/api/v1/cockpit?as_of=2023-06-30", only(*INTERNAL)),
+        ("/api/v1/cockpit", only(*INTERNAL)),
         (
             "/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
             only("sysadmin", "kjj", "jxw", "leader", others=404),
@@ -195,3 +202,55 @@ def test_every_api_endpoint_with_a_token(role, user):
         if status != expected[role]:
             failures.append(f"{url}: {status} ≠ {expected[role]}")
     assert not failures, f"{role}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("role", EXTERNAL)
+def test_external_roles_see_no_internal_dashboards(role, client_as):
+    """Enterprise users, experts and service organisations see the plan's text and what is theirs — not
+    the cockpit, the drill-down, the reporting rounds and units' reports, nor links to them."""
+    client = client_as(role)
+    target = Target.objects.get(indicator__code="1-1", year=2021)
+    report = Report.objects.create(
+        round=ReportingRound.objects.create(
+            plan=Plan.objects.get(),
+            frequency="yearly",
+            period="2031",
+            period_start="2031-01-01",
+            period_end="2031-12-31",
+            due_on="2032-01-31",
+        ),
+        department=find_department(["重庆市", "开州区", "汉丰街道"]),
+    )
+    for url in (
+        "/progress/cockpit/",
+        "/progress/rounds/",
+        f"/progress/rounds/{report.round_id}/",
+        f"/progress/reports/{report.pk}/",
+        f"/progress/targets/{target.pk}/records/",
+        "/api/v1/cockpit",
+        "/api/v1/cockpit?as_of=2021-12-31",
+    ):
+        assert client.get(url).status_code == 403, url
+    plan = Plan.objects.get()
+    for url in ("/", f"/plans/{plan.pk}/", f"/plans/{plan.pk}/programmes/1/"):
+        body = client.get(url).content.decode()
+        assert "/progress/cockpit/" not in body and "/progress/rounds/" not in body, url
+        assert "/records/" not in body, url
+    assert "领导驾驶舱" not in client.get("/").content.decode()
+
+
+def test_internal_roles_keep_the_dashboards_and_their_links(client_as):
+    plan = Plan.objects.get()
+    for role in INTERNAL:
+        client = client_as(role)
+        home = client.get("/").content.decode()
+        assert "/progress/cockpit/" in home and "/progress/rounds/" in home, role
+        assert "/records/" in client.get(f"/plans/{plan.pk}/programmes/1/").content.decode(), role
+
+
+def test_enterprise_user_keeps_its_own_enterprise_and_projects(client_as, user):
+    client = client_as("qiye")
+    own = user("qiye").enterprises.get()
+    assert client.get(f"/enterprises/{own.pk}/").status_code == 200
+    assert client.get("/projects/").status_code == 200
+    assert client.get(f"/plans/{Plan.objects.get().pk}/source/").status_code == 200
