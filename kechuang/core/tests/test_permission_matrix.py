@@ -41,7 +41,6 @@ ANONYMOUS = "anonymous"
 INTERNAL = ("sysadmin", "kjj", "jxw", "tjj", "hanfeng", "leader")  # the bureau, units and leaders
 EXTERNAL = ("qiye", "expert", "fuwu")  # enterprises, experts and service organisations
 REGISTRY_VIEWERS = (*INTERNAL, "qiye")  # enterprises, platforms, projects
-ALL_SCOPE = ("sysadmin", "kjj", "leader")  # the district's whole tree (sysadmin: everything)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
