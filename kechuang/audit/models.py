@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.org.scope import ScopeRule
 
 from .context import Source
+from .labels import field_label
 
 
 class AppendOnlyError(Exception):
@@ -84,37 +85,11 @@ class ChangeEntry(AppendOnlyModel):
             f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.get_action_display()} {self.object_repr}"
         )
 
-    def _field(self, attname: str):
-        model = self.content_type.model_class()
-        if model is not None:
-            for field in model._meta.get_fields():
-                if getattr(field, "attname", None) == attname or field.name == attname:
-                    return field
-        return None
-
-    def field_label(self, attname: str) -> str:
-        """Chinese name of a snapshot key (`lead_department_id` → 牵头单位)."""
-        field = self._field(attname)
-        return str(getattr(field, "verbose_name", attname)) if field is not None else attname
-
-    def display_value(self, attname: str, value) -> str:
-        """A snapshot value as a person reads it: choice labels, 是/否, empty for None."""
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "是" if value else "否"
-        if isinstance(value, list):
-            return "、".join(str(v) for v in value)
-        if isinstance(value, dict):
-            return ", ".join(f"{k}={v}" for k, v in value.items())
-        field = self._field(attname)
-        choices = dict(getattr(field, "flatchoices", None) or [])
-        return str(choices.get(value, value))
-
     def changed_labels(self) -> list[str]:
         if self.action == self.Action.CREATE:
             return []
-        return [self.field_label(name) for name in self.changed_fields]
+        model = self.content_type.model_class()
+        return [field_label(model, name) for name in self.changed_fields]
 
 
 class LoginEvent(AppendOnlyModel):

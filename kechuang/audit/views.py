@@ -8,6 +8,7 @@ from kechuang.org.scope import get_visible_or_404, visible_to
 
 from .context import Source
 from .filters import ChangeFilter, LoginFilter
+from .labels import change_rows
 from .models import ChangeEntry, LoginEvent
 
 
@@ -49,18 +50,7 @@ def change_detail(request, pk):
     entry = get_visible_or_404(
         request.user, ChangeEntry.objects.select_related("content_type"), Capability.VIEW_AUDIT, pk=pk
     )
-    keys = sorted(set(entry.before or {}) | set(entry.after or {}))
-    rows = [
-        {
-            "field": k,
-            "label": entry.field_label(k),
-            "before": entry.display_value(k, (entry.before or {}).get(k)),
-            "after": entry.display_value(k, (entry.after or {}).get(k)),
-            "changed": k in entry.changed_fields,
-        }
-        for k in keys
-    ]
-    return render(request, "audit/change_detail.html", {"entry": entry, "rows": rows})
+    return render(request, "audit/change_detail.html", {"entry": entry, "rows": change_rows(entry)})
 
 
 @require_capability(Capability.VIEW_AUDIT)

@@ -72,6 +72,7 @@ def registry_router(registry: Registry) -> Router:
         response=Page,
         summary=f"{registry.verbose_name}列表（与列表页同一筛选）",
         operation_id=f"list_{key}",
+        url_name=f"list_{key}",
     )
     def list_records(request, page: int = 1):
         _require(request, registry.view_capability)
@@ -93,6 +94,7 @@ def registry_router(registry: Registry) -> Router:
         response=out,
         summary=f"{registry.verbose_name}详情",
         operation_id=f"get_{key}",
+        url_name=f"get_{key}",
     )
     def get_record(request, record_id: int):
         _require(request, registry.view_capability)
@@ -134,6 +136,7 @@ def registry_router(registry: Registry) -> Router:
         response={201: out},
         summary=f"新增{registry.verbose_name}（同页面表单与校验）",
         operation_id=f"create_{key}",
+        url_name=f"create_{key}",
     )
     def create_record(request, payload: Body[dict]):
         _require(request, registry.change_capability)
@@ -144,6 +147,7 @@ def registry_router(registry: Registry) -> Router:
         response=out,
         summary=f"修改{registry.verbose_name}（只改所给字段；同页面表单与校验）",
         operation_id=f"update_{key}",
+        url_name=f"update_{key}",
     )
     def update_record(request, record_id: int, payload: Body[dict]):
         _require(request, registry.change_capability)

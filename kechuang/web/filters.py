@@ -129,7 +129,9 @@ class ChoiceFilter(_Parsed, django_filters.Filter):
 
     def widget(self):
         choices = self.choices() if callable(self.choices) else self.choices
-        return forms.Select(choices=[("", f"全部{self.label}"), *[(str(v), str(l)) for v, l in choices]])
+        return forms.Select(
+            choices=[("", f"全部{self.label}"), *[(str(value), str(text)) for value, text in choices]]
+        )
 
 
 class ModelChoiceFilter(_Parsed, django_filters.Filter):

@@ -4,8 +4,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kechuang.audit.context import audit_context
+from kechuang.audit.labels import change_rows
 from kechuang.audit.models import AppendOnlyError, ChangeEntry, LoginEvent
 from kechuang.org.models import Department
 from kechuang.plans.models import Task
@@ -163,4 +166,83 @@ def test_change_detail_reads_like_a_sentence(client_as, dept):
         object_id=str(dept("区教委").pk), content_type__model="department", action="create"
     )
     body = client_as("sysadmin").get(f"/audit/changes/{entry.pk}/").content.decode()
-    assert "类型 <span" in body and "<td>部门</td>" in body and "<td>是</td>" in body
+    assert "<td>类型</td>" in body and "<td>部门</td>" in body and "<td>是</td>" in body
+    assert "<td>kind</td>" not in body and "is_active" not in body
+
+
+def _edit_task(client, task, lead, co, status="in_progress", reason="调整牵头单位"):
+    response = client.post(
+        f"/plans/tasks/{task.pk}/edit/",
+        {
+            "status": status,
+            "completed_on": "2021-12-20" if status == "done" else "",
+            "deadline": task.deadline.isoformat() if task.deadline else "",
+            "lead_department": lead.pk,
+            "co_departments": [d.pk for d in co],
+            "reason": reason,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+
+
+def _lead_change(task):
+    updates = entries_for(task).filter(action="update").order_by("-pk")
+    return next(e for e in updates if "lead_department_id" in e.changed_fields)
+
+
+def _row(body: str, label: str) -> str:
+    start = body.index(f"<td>{label}</td>")
+    return body[start : body.index("</tr>", start)]
+
+
+def test_change_pages_name_fields_referenced_records_and_choices(client_as, dept):
+    task = Task.objects.get(code="7.6")
+    old, old_status = task.lead_department, task.get_status_display()
+    assert task.status != "done"
+    new = dept("区统计局") if old != dept("区统计局") else dept("区科协")
+    client = client_as("kjj")
+    _edit_task(client, task, new, [dept("区教委")], status="done")
+    entry = _lead_change(task)
+
+    body = client.get(f"/audit/changes/{entry.pk}/").content.decode()
+    lead = _row(body, "牵头单位")
+    assert f"<td>{old.name}</td><td>{new.name}</td>" in lead
+    assert f"<td>{old_status}</td><td>已完成</td>" in _row(body, "状态")
+    assert "<td>done</td>" not in body and "lead_department_id" not in body
+    assert f"<td>{old.pk}</td>" not in body and f"<td>{new.pk}</td>" not in body
+    programme = _row(body, "所属工程")
+    assert task.programme.title in programme
+
+    co = next(e for e in entries_for(task).filter(action="update") if e.changed_fields == ["co_departments"])
+    assert "<td>区教委</td>" in _row(client.get(f"/audit/changes/{co.pk}/").content.decode(), "配合单位")
+
+    listing = client.get("/audit/changes/", {"object": task.title[:10], "action": "update"}).content.decode()
+    assert "牵头单位" in listing and "lead_department_id" not in listing
+
+
+def test_a_deleted_referenced_record_shows_its_number(client_as, dept):
+    task = Task.objects.get(code="7.6")
+    old = task.lead_department
+    temporary = Department.objects.add_child(dept(), instance=Department(name="临时牵头单位", kind="unit"))
+    client = client_as("kjj")
+    _edit_task(client, task, temporary, [])
+    entry = _lead_change(task)
+    _edit_task(client, task, old, [], reason="改回原牵头单位")
+    pk = temporary.pk
+    temporary.delete()
+
+    lead = _row(client.get(f"/audit/changes/{entry.pk}/").content.decode(), "牵头单位")
+    assert f"<td>{old.name}</td><td>#{pk}（已删除）</td>" in lead
+
+
+def test_referenced_records_are_read_once_per_model(client_as, dept):
+    task = Task.objects.get(code="7.6")
+    old = task.lead_department
+    _edit_task(client_as("kjj"), task, dept("区统计局") if old != dept("区统计局") else dept("区科协"), [])
+    entry = ChangeEntry.objects.select_related("content_type").get(pk=_lead_change(task).pk)
+    assert {"programme_id", "lead_department_id"} <= set(entry.before) & set(entry.after)
+    with CaptureQueriesContext(connection) as queries:
+        rows = change_rows(entry)
+    # one for the programme, one for both departments (before and after)
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert "牵头单位" in {r["label"] for r in rows if r["changed"]}

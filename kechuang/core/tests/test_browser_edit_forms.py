@@ -15,60 +15,28 @@ back empty or different and fails here.
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.browser import ARTIFACTS, sign_in
-from kechuang.org.loading import find_department
+from kechuang.core.tests import samples
 from kechuang.org.models import User
-from kechuang.plans.models import Task
-from kechuang.projects.models import Project
 
 EDIT_NAME = re.compile(r"(edit|change|update)$")
-KAIZHOU = ["重庆市", "开州区"]
 
 
 def edit_url_names() -> list[str]:
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + (pattern.namespace or ""))
-            elif isinstance(pattern, URLPattern) and pattern.name and EDIT_NAME.search(pattern.name):
-                yield f"{prefix}:{pattern.name}" if prefix else pattern.name
-
-    return sorted(set(walk(get_resolver().url_patterns, "")))
-
-
-def _qiye_enterprise():
-    return User.objects.get(username="qiye").enterprises.get()
-
-
-def _task():
-    return Task.objects.get(code="1.1", programme__number=1)  # 完成时限 2025-12-31
-
-
-def _enterprise_year():
-    enterprise = _qiye_enterprise()
-    return enterprise.years.filter(superseded_at__isnull=True).order_by("-year").first()
-
-
-def _project():
-    # the fullest demo record: approved and finished, with funding
-    return Project.objects.exclude(completed_on=None).exclude(funding=0).order_by("pk").first()
+    return sorted(name for name in samples.named_urls() if EDIT_NAME.search(name))
 
 
 # URL name → (user, the object the page edits, the URL's arguments)
 SAMPLES = {
-    "plans:task_edit": ("kjj", _task, lambda task: [task.pk]),
-    "enterprises:edit": ("kjj", _qiye_enterprise, lambda e: [e.pk]),
-    "enterprises:year_edit": ("qiye", _enterprise_year, lambda y: [y.enterprise_id, y.year]),
-    "org:department_edit": (
-        "sysadmin",
-        lambda: find_department([*KAIZHOU, "区经济信息委"]),
-        lambda d: [d.pk],
-    ),
+    "plans:task_edit": ("kjj", samples.task, lambda task: [task.pk]),
+    "enterprises:edit": ("kjj", samples.qiye_enterprise, lambda e: [e.pk]),
+    "enterprises:year_edit": ("qiye", samples.enterprise_year, lambda y: [y.enterprise_id, y.year]),
+    "org:department_edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
     "org:user_edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
-    "projects:edit": ("kjj", _project, lambda p: [p.pk]),
+    "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
 }
 
 NOT_EDITING_A_RECORD = {

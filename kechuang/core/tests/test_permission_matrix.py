@@ -1,49 +1,107 @@
-"""Every role × every page and API endpoint: who gets 200, who 403 (no right), who 404 (out of scope).
+"""Every named URL × every demo role × GET and POST: who gets 200, who 403 (no right), who 404 (out of
+scope), who is redirected.
 
-Anonymous visitors are sent to the login page (HTML) or get 401 (API); an API token answers like its
-user's session.
+The URLs are found by walking the URL configuration (`samples.named_urls()`), the API's operations
+included, each with the methods its OpenAPI schema declares (other URLs: GET and POST). A URL's
+arguments come from SAMPLES (a demo record per URL; values the pattern does not take go into the query
+string). Every URL needs an entry in EXPECTED — a new page fails here until its answers are written
+down — and an entry for a URL that no longer exists fails too. A case is a URL name, or a URL name with
+a variant in brackets ("enterprises:detail[other]") when one URL is checked with several records.
+
+Each request runs in its own savepoint, rolled back afterwards, so a POST that changes data (an empty
+form that happens to be valid, a transition) leaves nothing behind for the next request. An empty POST
+answers 200 with the form's errors, or 302 where the view redirects back with a message.
+
+Anonymous visitors are sent to the login page (pages) or get 401 (API).
 """
 
-import pytest
-from django.test import Client
+from contextlib import contextmanager
 
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
+
+from kechuang.api.api import api
 from kechuang.audit.models import ChangeEntry
+from kechuang.core.tests import samples
 from kechuang.enterprises.models import Enterprise
-from kechuang.org.actions import create_token
-from kechuang.org.loading import find_department
 from kechuang.org.models import User
-from kechuang.plans.models import Plan, PlanDraft, Target, Task
-from kechuang.progress.models import Report, ReportingRound
+from kechuang.plans.models import PlanDraft, Target
+from kechuang.progress.models import Report, ReportedValue
+from kechuang.projects.models import Project, Status
 from kechuang.tabular.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["sysadmin", "kjj", "jxw", "hanfeng", "leader", "qiye", "expert", "fuwu"]
-EVERYONE = dict.fromkeys(ROLES, 200)
+ROLES = ["sysadmin", "kjj", "jxw", "tjj", "hanfeng", "leader", "qiye", "expert", "fuwu"]
+ANONYMOUS = "anonymous"
+INTERNAL = ("sysadmin", "kjj", "jxw", "tjj", "hanfeng", "leader")  # the bureau, units and leaders
+EXTERNAL = ("qiye", "expert", "fuwu")  # enterprises, experts and service organisations
+EXTERNAL_403 = dict.fromkeys(EXTERNAL, 403)  # internal pages refuse external roles before looking up a record
+REGISTRY_VIEWERS = (*INTERNAL, "qiye")  # enterprises, platforms, projects
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def only(*allowed, others=403, **special):
-    result = {role: (200 if role in allowed else others) for role in ROLES}
+def only(*allowed, code=200, others=403, **special) -> dict[str, int]:
+    """`code` for the roles named, `others` for the rest; keyword arguments name single exceptions."""
+    result = {role: (code if role in allowed else others) for role in ROLES}
     result.update(special)
     return result
 
 
-STAFF = ("sysadmin", "kjj", "jxw", "hanfeng", "leader")  # roles that see the department directory
-INTERNAL = ("sysadmin", "kjj", "jxw", "hanfeng", "leader")  # roles that follow the plan's progress
-EXTERNAL = ("qiye", "expert", "fuwu")
+def every(code: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, code)
 
 
-def pages():
-    kz = ["重庆市", "开州区"]
-    jxw_dept = find_department([*kz, "区经济信息委"])
-    plan = Plan.objects.get(doc_number="开州府办发〔2021〕63号")
-    task = Task.objects.filter(programme__plan=plan).order_by("pk").first()
-    hanfeng = User.objects.get(username="hanfeng")
-    entry = ChangeEntry.objects.filter(object_repr="区经济信息委", action="create").first()
-    own = User.objects.get(username="qiye").enterprises.get()  # in 汉丰街道
-    other = Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
-    viewers = ("sysadmin", "kjj", "jxw", "hanfeng", "leader", "qiye")
-    job = ImportJob.objects.create(
+EVERYONE = every(200)
+
+
+def page(get: dict, post: dict | None = None, anonymous: int = 302) -> dict:
+    """A page's answers to GET and POST (POST answers as GET unless given)."""
+    return {
+        "GET": {**get, ANONYMOUS: anonymous},
+        "POST": {**(get if post is None else post), ANONYMOUS: anonymous},
+    }
+
+
+def post_only(post: dict) -> dict:
+    """An action URL: POST only, GET refused with 405 (anonymous visitors still go to the login page)."""
+    return page(only(code=405, others=405), post)
+
+
+def endpoint(get: dict) -> dict:
+    """An API operation declared for GET."""
+    return {"GET": {**get, ANONYMOUS: 401}}
+
+
+# --- the records the URLs are opened with -------------------------------------------------------------
+
+
+def _stats_report():
+    # the 区统计局's report in the open 2026Q3 round (tjj fills it in)
+    return Report.objects.get(round__period="2026Q3", department=samples.department("区统计局"))
+
+
+def _evidence_value():
+    # a figure of the 区统计局's approved 2021 report, with its evidence file
+    value = ReportedValue.objects.get(
+        report__round__period="2021", report__department=samples.department("区统计局")
+    )
+    value.evidence.save("年报.pdf", ContentFile(PDF))
+    return value
+
+
+def _draft():
+    return PlanDraft.objects.create(
+        department=samples.plan().department, source_text="到2025年，高新技术企业达到100家。", title="识别稿"
+    )
+
+
+def _job():
+    return ImportJob.objects.create(
         sheet="enterprises",
         user=User.objects.get(username="kjj"),
         file="imports/x.xlsx",
@@ -51,206 +109,311 @@ def pages():
         status="refused",
         file_error="示例",
     )
-    target = Target.objects.get(indicator__code="1-1", year=2021)
-    reporting_round = ReportingRound.objects.create(
-        plan=Plan.objects.get(),
-        frequency="yearly",
-        period="2030",
-        period_start="2030-01-01",
-        period_end="2030-12-31",
-        due_on="2031-01-31",
+
+
+def _other_enterprise():
+    return Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
+
+
+def _applied_project():
+    return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
+
+
+def _hanfeng_token():
+    from kechuang.org.actions import create_token
+
+    return create_token(_hanfeng(), name="对接")[0]
+
+
+def _hanfeng():
+    return User.objects.get(username="hanfeng")
+
+
+# case → the values its URL is filled with (the pattern's arguments; the rest is the query string)
+SAMPLES = {
+    "plans:detail": lambda: {"pk": samples.plan().pk},
+    "plans:programme": lambda: {"pk": samples.plan().pk, "number": 1},
+    "plans:source": lambda: {"pk": samples.plan().pk},
+    "plans:export": lambda: {"pk": samples.plan().pk},
+    "plans:task": lambda: {"pk": samples.task().pk},
+    "plans:task_edit": lambda: {"pk": samples.task().pk},
+    "plans:draft": lambda: {"pk": _draft().pk},
+    "org:department": lambda: {"pk": samples.department("区经济信息委").pk},
+    "org:department_edit": lambda: {"pk": samples.department("区经济信息委").pk},
+    "org:user": lambda: {"pk": _hanfeng().pk},
+    "org:user_edit": lambda: {"pk": _hanfeng().pk},
+    "org:user_password": lambda: {"pk": _hanfeng().pk},
+    "org:grant_create": lambda: {"pk": _hanfeng().pk},
+    "org:grant_revoke": lambda: {"pk": _hanfeng().grants.first().pk},
+    "enterprises:detail": lambda: {"pk": samples.qiye_enterprise().pk},
+    "enterprises:detail[other]": lambda: {"pk": _other_enterprise().pk},
+    "enterprises:edit": lambda: {"pk": samples.qiye_enterprise().pk},
+    "enterprises:edit[other]": lambda: {"pk": _other_enterprise().pk},
+    "enterprises:year_history": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
+    "enterprises:year_edit": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
+    "enterprises:year_edit[other]": lambda: {"pk": _other_enterprise().pk, "year": 2024},
+    "enterprises:qualification_create": lambda: {"pk": samples.qiye_enterprise().pk},
+    "projects:detail": lambda: {"pk": samples.project().pk},
+    "projects:edit": lambda: {"pk": samples.project().pk},
+    "tabular:sheet": lambda: {"key": "enterprises"},
+    "tabular:sheet[no-such-sheet]": lambda: {"key": "no-such-sheet"},
+    "tabular:template": lambda: {"key": "enterprises"},
+    "tabular:template[enterprise-years]": lambda: {"key": "enterprise-years"},
+    "tabular:export": lambda: {"key": "enterprise-years"},
+    "tabular:upload": lambda: {"key": "enterprises"},
+    "tabular:job": lambda: {"pk": _job().pk},
+    "tabular:job_status": lambda: {"pk": _job().pk},
+    "tabular:job_commit": lambda: {"pk": _job().pk},
+    "tabular:job_discard": lambda: {"pk": _job().pk},
+    "tabular:job_take_over": lambda: {"pk": _job().pk},
+    "tabular:job_errors": lambda: {"pk": _job().pk},
+    "progress:round": lambda: {"pk": _stats_report().round_id},
+    "progress:report": lambda: {"pk": _stats_report().pk},
+    "progress:evidence": lambda: {"pk": _evidence_value().pk},
+    "progress:target_records": lambda: {"pk": Target.objects.get(indicator__code="1-1", year=2021).pk},
+    "audit:change": lambda: {
+        "pk": ChangeEntry.objects.filter(object_repr="区经济信息委", action="create").first().pk
+    },
+    "workflow:comment": lambda: {"model_label": "projects.project", "pk": samples.project().pk},
+    "workflow:run": lambda: {
+        "model_label": "projects.project",
+        "pk": _applied_project().pk,
+        "name": "accept",
+    },
+    "api:get_plan": lambda: {"plan_id": samples.plan().pk},
+    "api:get_projects": lambda: {"record_id": samples.project().pk},
+    "api:update_projects": lambda: {"record_id": samples.project().pk},
+    "org:token_revoke": lambda: {"pk": _hanfeng_token().pk},
+    "api:get_task": lambda: {"task_id": samples.task().pk},
+    "api:get_department": lambda: {"department_id": samples.department("区经济信息委").pk},
+    "api:get_user": lambda: {"user_id": _hanfeng().pk},
+    "api:evaluate_metric": lambda: {
+        "key": "plans.tasks_completed",
+        "period": "2021",
+        "scope": samples.department("区经济信息委").pk,
+    },
+    "api:get_cockpit": lambda: {"as_of": "2023-06-30"},
+}
+
+BUREAU = ("sysadmin", "kjj")  # user management and the audit log
+STATS_REPORT_READERS = (
+    "sysadmin",
+    "kjj",
+    "tjj",
+    "leader",
+)  # the 区统计局's report: its unit, all-scope roles
+PROJECT_SEERS = ("sysadmin", "kjj", "leader")  # the sample project sits in a town none of the others covers
+PROJECT_LIST_API = {
+    "GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401},
+    "POST": {**every(422), ANONYMOUS: 401},  # an empty body is refused before anything else
+}
+PROJECT_RECORD_API = {
+    "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
+    "PATCH": {**every(422), ANONYMOUS: 401},
+}
+
+EXPECTED: dict[str, dict] = {
+    "home": page(EVERYONE),
+    "login": page(every(302), anonymous=200),  # signed-in users are sent on
+    "logout": page(every(405), post=every(302)),
+    "password_change": page(EVERYONE),  # an empty POST: the form's errors
+    "password_change_done": page(EVERYONE, post=every(405)),
+    # the plan is published: everyone in the region reads it
+    "plans:list": page(EVERYONE),
+    "plans:detail": page(EVERYONE),
+    "plans:programme": page(EVERYONE),
+    "plans:source": page(EVERYONE),
+    "plans:export": page(EVERYONE),
+    "plans:task": page(EVERYONE),
+    "plans:task_edit": page(only("kjj")),
+    "plans:drafts": page(only("kjj")),
+    "plans:draft_new": page(only("kjj")),
+    "plans:draft": page(only("kjj")),
+    "org:departments": page(only(*INTERNAL)),
+    "org:department": page(only(*INTERNAL, tjj=404, hanfeng=404)),  # 区经济信息委
+    "org:department_create": page(only("sysadmin")),
+    "org:department_edit": page(only("sysadmin")),
+    "org:users": page(only(*BUREAU)),
+    "org:user_create": page(only(*BUREAU)),
+    "org:user": page(only(*BUREAU)),
+    "org:user_edit": page(only(*BUREAU)),
+    "org:user_password": page(only(*BUREAU)),
+    "org:grant_create": page(only(*BUREAU)),
+    "org:grant_revoke": post_only(only(*BUREAU, code=302)),
+    "org:profile": page(EVERYONE),
+    "enterprises:list": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:reserve": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:create": page(only("kjj")),
+    # the demo enterprise account's own enterprise, in 汉丰街道
+    "enterprises:detail": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
+    "enterprises:year_history": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
+    "enterprises:edit": page(only("kjj", "qiye")),
+    "enterprises:year_edit": page(only("kjj", "qiye")),
+    "enterprises:qualification_create": page(only("kjj")),
+    # an enterprise in another town
+    "enterprises:detail[other]": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404)),
+    "enterprises:edit[other]": page(only("kjj", qiye=404)),
+    "enterprises:year_edit[other]": page(only("kjj", qiye=404)),
+    "platforms:list": page(only(*REGISTRY_VIEWERS)),
+    "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "projects:create": page(only("kjj")),
+    "projects:detail": page(only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
+    "projects:edit": page(only("kjj")),
+    "tabular:sheet": page(only(*REGISTRY_VIEWERS)),
+    "tabular:sheet[no-such-sheet]": page(every(404)),
+    "tabular:template": page(only("kjj")),
+    "tabular:template[enterprise-years]": page(only("kjj", "qiye")),
+    "tabular:export": page(only(*REGISTRY_VIEWERS)),
+    "tabular:upload": post_only(only("kjj", code=302)),  # no file: back with a message
+    # an import job of kjj's: its owner and all-scope IT see it
+    "tabular:job": page(only(*BUREAU, others=404)),
+    "tabular:job_status": page(only(*BUREAU, code=204, others=404)),  # not busy: 204, the page reloads
+    "tabular:job_commit": post_only(only(*BUREAU, code=302, others=404)),
+    "tabular:job_discard": post_only(only(*BUREAU, code=302, others=404)),
+    "tabular:job_take_over": post_only(only(*BUREAU, code=302, others=404)),
+    "tabular:job_errors": page(every(404)),  # a refused file has no error workbook
+    "progress:cockpit": page(only(*INTERNAL)),
+    "progress:rounds": page(only(*INTERNAL), post=only("kjj")),  # POST opens a round: the bureau only
+    "progress:round": page(only(*INTERNAL)),
+    "progress:report": page(
+        only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403),
+        # its reporter saves the draft
+        post=only(*STATS_REPORT_READERS, code=403, others=404, tjj=302, **EXTERNAL_403),
+    ),
+    "progress:evidence": page(only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403)),
+    "progress:notifications": page(EVERYONE, post=every(302)),  # POST marks them read
+    "progress:target_records": page(only(*INTERNAL)),
+    "audit:changes": page(only(*BUREAU)),
+    "audit:change": page(only(*BUREAU)),
+    "audit:logins": page(only(*BUREAU)),
+    # who sees the project is sent back to it (a refused transition with a message); the others get 404
+    "workflow:comment": post_only(only(*PROJECT_SEERS, code=302, others=404)),
+    "workflow:run": post_only(only(*PROJECT_SEERS, code=302, others=404)),
+    "api:api-root": page(every(404), anonymous=404),
+    "api:openapi-json": page(EVERYONE, anonymous=401),  # the schema is behind login (or a token)
+    "api:openapi-view": page(EVERYONE, anonymous=302),
+    "api:get_caller": endpoint(EVERYONE),
+    "api:revoke_current_token": {"POST": {**every(404), ANONYMOUS: 401}},  # a session is no token
+    # one path per registry for list + create, one for detail + update (an empty body is refused: 422)
+    "api:list_projects": PROJECT_LIST_API,
+    "api:create_projects": PROJECT_LIST_API,
+    "api:get_projects": PROJECT_RECORD_API,
+    "api:update_projects": PROJECT_RECORD_API,
+    "org:token_create": post_only(every(200)),  # an empty form answers with its errors
+    "org:token_revoke": post_only(only("hanfeng", "sysadmin", "kjj", code=302, others=404)),
+    "api:list_plans": endpoint(EVERYONE),
+    "api:get_plan": endpoint(EVERYONE),
+    "api:get_task": endpoint(EVERYONE),
+    "api:list_departments": endpoint(only(*INTERNAL)),
+    "api:get_department": endpoint(only(*INTERNAL, tjj=404, hanfeng=404)),
+    "api:get_user": endpoint(only(*BUREAU)),
+    "api:list_metrics": endpoint(EVERYONE),
+    "api:evaluate_metric": endpoint(only("sysadmin", "kjj", "jxw", "leader", others=404)),  # 区经济信息委
+    "api:get_cockpit": endpoint(only(*INTERNAL)),
+}
+
+# (case, role): answers recorded as they are today but wrong. The cockpit, its drill-down and metrics,
+# and the reporting rounds are the district's internal dashboards: enterprises, experts and service
+# organisations should get 403 there, not 200. Until that is so, such an answer passes as recorded or
+# as 403.
+KNOWN_WRONG: set[tuple[str, str]] = set()
+
+
+# --- the check ----------------------------------------------------------------------------------------
+
+
+def url_name(case: str) -> str:
+    return case.split("[", 1)[0]
+
+
+def declared_methods(route: str) -> list[str] | None:
+    """The methods the API's schema declares for a route ("api/v1/plans/<plan_id>"), None when the route
+    is not an API operation."""
+    path = "/" + route.replace("<", "{").replace(">", "}")
+    operations = api.get_openapi_schema()["paths"].get(path)
+    return None if operations is None else sorted(method.upper() for method in operations)
+
+
+def methods(name: str) -> list[str]:
+    route, _pattern = samples.named_urls()[name]
+    return declared_methods(route) or ["GET", "POST"]
+
+
+def url_of(case: str) -> str:
+    name = url_name(case)
+    _route, pattern = samples.named_urls()[name]
+    values = SAMPLES[case]() if case in SAMPLES else {}
+    arguments = set(pattern.pattern.converters)
+    url = reverse(name, kwargs={k: v for k, v in values.items() if k in arguments})
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in values.items() if k not in arguments})
+    return url + ("?" + query.urlencode() if query else "")
+
+
+@contextmanager
+def rolled_back(role: str):
+    """A client signed in as `role` (or anonymous) in a savepoint: whatever its requests change is
+    rolled back when the block ends."""
+    with transaction.atomic():
+        client = Client()
+        if role != ANONYMOUS:
+            user = User.objects.get(username=role)
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        yield client
+        transaction.set_rollback(True)
+
+
+def answer(role: str, method: str, url: str):
+    with rolled_back(role) as client:
+        return client.generic(method, url)
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(samples.named_urls())
+    assert {"projects:list", "projects:detail", "workflow:run", "api:get_cockpit"} <= names
+    missing = sorted(names - {url_name(case) for case in EXPECTED})
+    assert not missing, f"URLs without expected answers: {missing}"
+    gone = sorted(case for case in EXPECTED if url_name(case) not in names)
+    assert not gone, f"expected answers for URLs that no longer exist: {gone}"
+    assert set(SAMPLES) <= set(EXPECTED), "samples for cases without expected answers"
+    for case, role in KNOWN_WRONG:
+        assert case in EXPECTED and role in ROLES, f"known wrong answer of no case: {case} {role}"
+        assert 200 in {answers[role] for answers in EXPECTED[case].values()}, f"{case} {role}: not a 200"
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_answers(case, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    name = url_name(case)
+    if name not in samples.named_urls():
+        pytest.fail(f"{case}: no such URL")
+    _route, pattern = samples.named_urls()[name]
+    assert case in SAMPLES or not pattern.pattern.converters, f"{case}: no sample for its arguments"
+    expected = EXPECTED[case]
+    assert sorted(expected) == methods(name), (
+        f"{case}: expected answers for {sorted(expected)}, declared {methods(name)}"
     )
-    draft = PlanDraft.objects.create(
-        department=plan.department, source_text="到2025年，高新技术企业达到100家。", title="识别稿"
-    )
-    jxw_report = Report.objects.create(
-        round=reporting_round, department=find_department([*kz, "区经济信息委"])
-    )
-    return [
-        ("/", EVERYONE),
-        ("/plans/", EVERYONE),
-        (f"/plans/{plan.pk}/", EVERYONE),
-        (f"/plans/{plan.pk}/programmes/1/", EVERYONE),
-        (f"/plans/{plan.pk}/programmes/8/", EVERYONE),
-        (f"/plans/{plan.pk}/source/", EVERYONE),
-        (f"/plans/{plan.pk}/export.json", EVERYONE),
-        (f"/plans/tasks/{task.pk}/", EVERYONE),
-        (f"/plans/tasks/{task.pk}/edit/", only("kjj")),
-        ("/plans/drafts/", only("kjj")),
-        ("/plans/drafts/new/", only("kjj")),
-        (f"/plans/drafts/{draft.pk}/", only("kjj")),
-        ("/org/departments/", only(*STAFF)),
-        (f"/org/departments/{jxw_dept.pk}/", only(*STAFF, hanfeng=404)),
-        ("/org/departments/new/", only("sysadmin")),
-        (f"/org/departments/{jxw_dept.pk}/edit/", only("sysadmin")),
-        ("/org/users/", only("sysadmin", "kjj")),
-        ("/org/users/new/", only("sysadmin", "kjj")),
-        (f"/org/users/{hanfeng.pk}/", only("sysadmin", "kjj")),
-        (f"/org/users/{hanfeng.pk}/edit/", only("sysadmin", "kjj")),
-        (f"/org/users/{hanfeng.pk}/password/", only("sysadmin", "kjj")),
-        (f"/org/users/{hanfeng.pk}/grants/new/", only("sysadmin", "kjj")),
-        ("/org/profile/", EVERYONE),
-        ("/api/v1/docs", EVERYONE),  # the API's docs page is a page: anonymous visitors go to the login
-        ("/accounts/password/", EVERYONE),
-        ("/audit/changes/", only("sysadmin", "kjj")),
-        (f"/audit/changes/{entry.pk}/", only("sysadmin", "kjj")),
-        ("/audit/logins/", only("sysadmin", "kjj")),
-        ("/enterprises/", only(*viewers)),
-        ("/enterprises/reserve/", only(*viewers)),
-        ("/enterprises/new/", only("kjj")),
-        (f"/enterprises/{own.pk}/", only(*viewers, jxw=404)),
-        (f"/enterprises/{other.pk}/", only(*viewers, jxw=404, hanfeng=404, qiye=404)),
-        (f"/enterprises/{own.pk}/years/2024/", only(*viewers, jxw=404)),
-        (f"/enterprises/{own.pk}/edit/", only("kjj", "qiye")),
-        (f"/enterprises/{own.pk}/years/2024/edit/", only("kjj", "qiye")),
-        (f"/enterprises/{other.pk}/years/2024/edit/", only("kjj", qiye=404)),
-        (f"/enterprises/{own.pk}/qualifications/new/", only("kjj")),
-        ("/tables/enterprises/", only(*viewers)),
-        ("/tables/enterprise-years/", only(*viewers)),
-        ("/tables/enterprises/template.xlsx", only("kjj")),
-        ("/tables/enterprise-profiles/", only(*viewers)),
-        ("/tables/enterprise-profiles/template.xlsx", only("kjj")),
-        ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
-        ("/tables/enterprise-years/export.xlsx", only(*viewers)),
-        ("/tables/qualifications/template.xlsx", only("kjj")),
-        ("/platforms/", only(*viewers)),
-        ("/progress/cockpit/", only(*INTERNAL)),
-        ("/progress/cockpit/?as_of=2023-06-30", only(*INTERNAL)),
-        ("/progress/rounds/", only(*INTERNAL)),
-        ("/progress/notifications/", EVERYONE),
-        (f"/progress/rounds/{reporting_round.pk}/", only(*INTERNAL)),
-        (f"/progress/reports/{jxw_report.pk}/", only("sysadmin", "kjj", "jxw", "leader", hanfeng=404)),
-        ("/progress/values/999999/evidence/", only(others=403, **dict.fromkeys(INTERNAL, 404))),
-        ("/tables/platforms/template.xlsx", only("kjj")),
-        ("/tables/qualifications/export.xlsx", only(*viewers)),
-        ("/tables/no-such-sheet/", dict.fromkeys(ROLES, 404)),
-        (f"/tables/jobs/{job.pk}/", only("kjj", "sysadmin", others=404)),  # its owner, and all-scope IT
-        (f"/progress/targets/{target.pk}/records/", only(*INTERNAL)),
-    ]
-
-
-def api_endpoints():
-    plan = Plan.objects.get(doc_number="开州府办发〔2021〕63号")
-    task = Task.objects.filter(programme__plan=plan).order_by("pk").first()
-    jxw_dept = find_department(["重庆市", "开州区", "区经济信息委"])
-    hanfeng = User.objects.get(username="hanfeng")
-    return [
-        ("/api/v1/openapi.json", EVERYONE),
-        ("/api/v1/me", EVERYONE),
-        ("/api/v1/plans", EVERYONE),
-        (f"/api/v1/plans/{plan.pk}", EVERYONE),
-        (f"/api/v1/tasks/{task.pk}", EVERYONE),
-        ("/api/v1/departments", only(*STAFF)),
-        (f"/api/v1/departments/{jxw_dept.pk}", only(*STAFF, hanfeng=404)),
-        (f"/api/v1/users/{hanfeng.pk}", only("sysadmin", "kjj")),
-        ("/api/v1/metrics", EVERYONE),
-        ("/api/v1/cockpit?as_of=2023-06-30", only(*INTERNAL)),
-        ("/api/v1/cockpit", only(*INTERNAL)),
-        (
-            "/api/v1/metrics/plans.tasks_completed?period=2021&scope=" + str(jxw_dept.pk),
-            only("sysadmin", "kjj", "jxw", "leader", others=404),
-        ),
-    ]
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_for_role(role, client_as):
-    client = client_as(role)
+    url = url_of(case)
     failures = []
-    for url, expected in pages():
-        status = client.get(url).status_code
-        if status != expected[role]:
-            failures.append(f"{url}: {status} ≠ {expected[role]}")
-    assert not failures, f"{role}: " + "; ".join(failures)
+    for method, answers in expected.items():
+        for role in [*ROLES, ANONYMOUS]:
+            response = answer(role, method, url)
+            accepted = {answers[role], 403} if (case, role) in KNOWN_WRONG else {answers[role]}
+            if response.status_code not in accepted:
+                failures.append(f"{role} {method} {response.status_code} ≠ {answers[role]}")
+            elif role == ANONYMOUS and response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), f"{case}: {response['Location']}"
+    assert not failures, f"{url}: " + "; ".join(failures)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_api_endpoint_for_role(role, client_as):
-    client = client_as(role)
-    failures = []
-    for url, expected in api_endpoints():
-        status = client.get(url).status_code
-        if status != expected[role]:
-            failures.append(f"{url}: {status} ≠ {expected[role]}")
-    assert not failures, f"{role}: " + "; ".join(failures)
-
-
-def test_anonymous_is_sent_to_login_or_gets_401(client):
-    for url, _ in pages():
-        response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
-    for url, _ in api_endpoints():
-        assert client.get(url).status_code == 401, url
-
-
-def test_revoke_is_post_only(client_as, user):
-    grant = user("hanfeng").grants.first()
-    assert client_as("sysadmin").get(f"/org/grants/{grant.pk}/revoke/").status_code == 405
-    token, _ = create_token(user("hanfeng"), name="对接")
-    assert client_as("hanfeng").get(f"/org/tokens/{token.pk}/revoke/").status_code == 405
-    assert client_as("hanfeng").get("/org/profile/tokens/new/").status_code == 405
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_api_endpoint_with_a_token(role, user):
-    """A token answers exactly like its user's session, endpoint by endpoint."""
-    _, secret = create_token(user(role), name="对接")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    failures = []
-    for url, expected in api_endpoints():
-        status = client.get(url).status_code
-        if status != expected[role]:
-            failures.append(f"{url}: {status} ≠ {expected[role]}")
-    assert not failures, f"{role}: " + "; ".join(failures)
-
-
-@pytest.mark.parametrize("role", EXTERNAL)
-def test_external_roles_see_no_internal_dashboards(role, client_as):
-    """Enterprise users, experts and service organisations see the plan's text and what is theirs — not
-    the cockpit, the drill-down, the reporting rounds and units' reports, nor links to them."""
-    client = client_as(role)
-    target = Target.objects.get(indicator__code="1-1", year=2021)
-    report = Report.objects.create(
-        round=ReportingRound.objects.create(
-            plan=Plan.objects.get(),
-            frequency="yearly",
-            period="2031",
-            period_start="2031-01-01",
-            period_end="2031-12-31",
-            due_on="2032-01-31",
-        ),
-        department=find_department(["重庆市", "开州区", "汉丰街道"]),
-    )
-    for url in (
-        "/progress/cockpit/",
-        "/progress/rounds/",
-        f"/progress/rounds/{report.round_id}/",
-        f"/progress/reports/{report.pk}/",
-        f"/progress/targets/{target.pk}/records/",
-        "/api/v1/cockpit",
-        "/api/v1/cockpit?as_of=2021-12-31",
-    ):
-        assert client.get(url).status_code == 403, url
-    plan = Plan.objects.get()
-    for url in ("/", f"/plans/{plan.pk}/", f"/plans/{plan.pk}/programmes/1/"):
-        body = client.get(url).content.decode()
-        assert "/progress/cockpit/" not in body and "/progress/rounds/" not in body, url
-        assert "/records/" not in body, url
-    assert "领导驾驶舱" not in client.get("/").content.decode()
-
-
-def test_internal_roles_keep_the_dashboards_and_their_links(client_as):
-    plan = Plan.objects.get()
-    for role in INTERNAL:
-        client = client_as(role)
-        home = client.get("/").content.decode()
-        assert "/progress/cockpit/" in home and "/progress/rounds/" in home, role
-        assert "/records/" in client.get(f"/plans/{plan.pk}/programmes/1/").content.decode(), role
-
-
-def test_enterprise_user_keeps_its_own_enterprise_and_projects(client_as, user):
-    client = client_as("qiye")
-    own = user("qiye").enterprises.get()
-    assert client.get(f"/enterprises/{own.pk}/").status_code == 200
-    assert client.get("/projects/").status_code == 200
-    assert client.get(f"/plans/{Plan.objects.get().pk}/source/").status_code == 200
+def test_of_those_sent_back_only_the_bureau_moved_the_project():
+    """workflow:run answers 302 to everyone who sees the project; only the bureau's transition is done."""
+    project = _applied_project()
+    url = reverse("workflow:run", args=["projects.project", project.pk, "accept"])
+    moved = set()
+    for role in ROLES:
+        with rolled_back(role) as client:
+            client.post(url)
+            if Project.objects.get(pk=project.pk).status == Status.ACCEPTED:
+                moved.add(role)
+    assert moved == {"kjj"}
