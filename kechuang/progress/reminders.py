@@ -1,7 +1,7 @@
 """Reminders (督办): overdue tasks, late reports and targets gone red become notifications for the people
 responsible — in the app, and by e-mail where the user has an address. Each reminder is raised once
 (a task once a month while overdue). Run daily: `kechuang reminders` (cron / systemd timer), which
-queues the work on the task queue."""
+hands the work to the database task queue or, with an in-process backend, does it itself."""
 
 from datetime import date
 
