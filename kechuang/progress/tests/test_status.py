@@ -136,10 +136,28 @@ def test_forecasts_are_intervals_with_probabilities():
         assert outlook.low <= outlook.value <= outlook.high and 0 <= outlook.p_meet <= 1
 
 
-def test_a_finished_year_is_forecast_as_its_actual():
+def test_a_target_past_its_deadline_has_a_result_not_a_forecast(client_as):
     progress = progress_of(target("1-1", 2021), date(2022, 1, 15))
-    assert progress.forecast.value == progress.forecast.low == progress.forecast.high == 54
-    assert progress.forecast.p_meet == 1.0
+    assert progress.final and progress.result == "met" and progress.forecast is None
+    still_running = progress_of(target("1-1", 2021), date(2021, 9, 30))
+    assert not still_running.final and still_running.result is None and still_running.forecast is not None
+    rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2022-01-15"}).json()
+    new_tech = next(r for r in rows if r["indicator"] == "新增科技型企业数" and r["year"] == 2021)
+    assert (new_tech["final"], new_tech["result"], new_tech["result_label"]) == (True, "met", "达成")
+    assert (new_tech["forecast"], new_tech["p_meet"]) == (None, None)
+    missed = next(r for r in rows if r["indicator"] == "新增高新技术企业数" and r["year"] == 2021)
+    assert missed["final"] and missed["result"] in ("met", "not_met") and missed["p_meet"] is None
+    running = next(r for r in rows if r["indicator"] == "科技型企业数" and r["year"] == 2025)
+    assert (running["final"], running["result"]) == (False, None) and running["p_meet"] is not None
+    out = io.StringIO()
+    call_command("cockpit", "--as-of", "2022-01-15", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == rows
+    body = client_as("leader").get("/progress/cockpit/", {"as_of": "2022-01-15"}).content.decode()
+    table = body[body.index('<table class="grid cockpit-table">') :]
+    assert "最终结果：" in table and ">达成</span>" in table
+    row = table[table.index("<td>新增科技型企业数</td>") :]
+    row = row[: row.index("</tr>")]
+    assert "最终结果：" in row and "100%" not in row
 
 
 def test_backtest_reports_its_figures():
@@ -226,11 +244,12 @@ def test_only_approved_judgements_are_shown():
     assert t.pk not in judgement_lookup(programmes, date(2020, 6, 30))  # nothing approved by then
 
 
-def test_every_seed_target_has_actual_expected_status_and_forecast(client_as):
+def test_every_seed_target_has_actual_expected_status_and_result(client_as):
     rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2026-11-28"}).json()
     assert len(rows) == 12
-    for row in rows:
-        assert None not in (row["actual"], row["expected"], row["forecast"], row["p_meet"]), row["indicator"]
+    for row in rows:  # every target year is over by then: results, not forecasts
+        assert None not in (row["actual"], row["expected"], row["result"]), row["indicator"]
+        assert row["final"] and row["forecast"] is None and row["p_meet"] is None
         assert row["status"] in ("green", "amber", "red", "deteriorating")
         assert row["records_url"]
     funds = next(r for r in rows if r["indicator"] == "区级财政科技奖补资金兑现额")
