@@ -70,11 +70,13 @@ def cockpit_page(request):
         late = [
             (r, r.lateness(as_of)) for r in waiting.select_related("department", "round") if r.lateness(as_of)
         ]
+    data = cockpit(plan, as_of)
     return render(
         request,
         "progress/cockpit.html",
         {
-            "data": cockpit(plan, as_of),
+            "data": data,
+            "overdue_tasks": sum(1 for t in data["tasks"] if t["overdue"]),
             "as_of": as_of,
             "error": error,
             "plan": plan,

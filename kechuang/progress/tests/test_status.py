@@ -256,3 +256,27 @@ def test_every_seed_target_has_actual_expected_status_and_result(client_as):
     assert (funds["actual"], funds["expected"], funds["unit"]) == (2126, 2000, "万元")  # stored in 元
     rd = next(r for r in rows if r["indicator"] == "全社会研发经费投入占GDP比重")
     assert (rd["base_year"], rd["base_value"]) == (2020, 1.42)  # from the approved 2020 report
+
+
+def test_cockpit_lists_the_plans_tasks(client_as):
+    from kechuang.plans.models import Task
+
+    Task.objects.filter(code="6.1").update(status="done", completed_on=date(2021, 11, 30))
+    tasks = client_as("leader").get("/api/v1/cockpit/tasks", {"as_of": "2022-03-01"}).json()
+    assert len(tasks) == 39
+    by_code = {t["code"]: t for t in tasks}
+    policy = by_code["6.1"]  # due 2021-12-31, done in November
+    assert (policy["status_label"], policy["deadline"], policy["overdue"]) == ("已完成", "2021-12-31", False)
+    assert policy["lead"] == "区科技局" and policy["co"] == ["区财政局"]
+    park = by_code["2.1"]  # due 2021-12-31, not done
+    assert park["overdue"] and park["lead"] == "开州工业园区管委会" and park["status_label"] == "未启动"
+    assert not by_code["1.1"]["overdue"]  # due 2025-12-31
+    before_deadline = client_as("leader").get("/api/v1/cockpit/tasks", {"as_of": "2021-06-30"}).json()
+    assert not any(t["overdue"] for t in before_deadline)
+    body = client_as("leader").get("/progress/cockpit/", {"as_of": "2022-03-01"}).content.decode()
+    section = body[body.index('id="tasks"') :]
+    assert "任务进展（39 项" in section and "逾期 " in section
+    row = section[section.index("创建市级高新区") :]
+    row = row[: row.index("</tr>")]
+    assert "开州工业园区管委会" in row and "2021-12-31" in row and "逾期</span>" in row
+    assert 'data-label="牵头单位"' in section  # cards on a phone (kechuang.css: table.grid.stack)
