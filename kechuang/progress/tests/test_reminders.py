@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from kechuang.plans.models import Plan
-from kechuang.progress.models import Notification
+from kechuang.progress.models import Notification, Report
 from kechuang.progress.reminders import run_reminders
 
 pytestmark = pytest.mark.django_db
@@ -60,4 +60,6 @@ def test_reminder_list_and_unread_count(client_as, user):
     assert "报告严重逾期未报送" in page
     client.post("/progress/notifications/")
     assert not Notification.objects.filter(user=user("tjj"), read_at__isnull=True).exists()
-    assert "jxw" not in [n.user.username for n in Notification.objects.filter(kind="report_late")]
+    # a reporter hears only about the own unit's report (区经济信息委 co-operates on tasks: it reports too)
+    for note in Notification.objects.filter(kind="report_late", user__username="jxw"):
+        assert Report.objects.get(pk=note.url.split("/")[3]).department.name == "区经济信息委"

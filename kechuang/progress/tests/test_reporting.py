@@ -141,18 +141,66 @@ def test_fill_submit_approve_and_the_figure_counts(client_as, opened, dept, stat
         ("1", "", "请同时填写全社会研发经费内部支出和地区生产总值"),
     ],
 )
-def test_bad_figures_are_refused_and_nothing_is_stored(
+def test_bad_figures_are_refused_not_stored_and_shown_as_typed(
     client_as, opened, dept, stats_reporter, numerator, denominator, message
 ):
     report = stats_report(opened, dept)
+    pk = rd_gdp().pk
     body = (
         client_as(stats_reporter)
-        .post(f"/progress/reports/{report.pk}/", rd_figures(numerator, denominator, **judged()))
+        .post(
+            f"/progress/reports/{report.pk}/",
+            rd_figures(numerator, denominator, **judged(narrative="统计年报尚未出齐")),
+        )
         .content.decode()
     )
     assert message in body
     assert not ReportedValue.objects.filter(report=report).exists()
-    assert not report.judgements.exists()
+    # what was typed comes back in the form; the parts without a mistake are kept in the draft
+    assert f'name="numerator_{pk}" value="{numerator}"' in body
+    assert f'name="denominator_{pk}" value="{denominator}"' in body
+    assert "统计年报尚未出齐</textarea>" in body and "已保存为草稿" in body
+    assert report.judgements.get().reason == "统计年报已出，达到目标"
+    assert Report.objects.get(pk=report.pk).narrative == "统计年报尚未出齐"
+
+
+def test_every_mistake_is_listed_and_nothing_typed_is_lost(client_as, opened, dept):
+    """Several mistakes at once: each is named; the valid figure, its evidence, the valid judgement and
+    the narrative are kept; the report stays a draft."""
+    reporter = User.objects.create(username="kjj_tb3", display_name="科技局填报员")
+    RoleGrant.objects.create(user=reporter, role="reporter", scope="department", department=dept("区科技局"))
+    report = Report.objects.get(round=opened, department=dept("区科技局"))
+    funds = Indicator.objects.get(code="6-1")
+    funds_2021 = funds.targets.get(year=2021)
+    stock = Indicator.objects.get(code="1-3").targets.filter(year=2025).first()
+    task = report.department.led_tasks.get(code="6.2")
+    form = {
+        f"value_{funds.pk}": "2126",
+        f"evidence_{funds.pk}": SimpleUploadedFile("拨付凭证.pdf", PDF),
+        f"note_{funds.pk}": "财政拨付口径",
+        f"judgement_{funds_2021.pk}": "green",
+        f"reason_{funds_2021.pk}": "已全部兑现",
+        f"judgement_{stock.pk}": "red",
+        f"reason_{stock.pk}": "",
+        f"task_{task.pk}": "不存在的状态",
+        f"tasknote_{task.pk}": "政策已兑现",
+        "narrative": "全年兑现奖补资金",
+        "submit": "1",
+    }
+    body = client_as(reporter).post(f"/progress/reports/{report.pk}/", form).content.decode()
+    assert f"{stock}：请写明自评为“滞后”的理由。" in body
+    assert "6.2 兑现区级财政奖补资金：进展状态无效。" in body
+    assert "提交前请填写：" in body and "有 3 处需要修改" in body
+    report.refresh_from_db()
+    assert report.status == "draft" and report.narrative == "全年兑现奖补资金"
+    kept = ReportedValue.objects.get(report=report, indicator=funds)
+    assert kept.value == Decimal(21_260_000) and kept.evidence.name.endswith(".pdf")
+    assert report.judgements.get(target=funds_2021).reason == "已全部兑现"
+    assert not report.judgements.filter(target=stock).exists()
+    # the form shows what was typed, and the evidence already kept
+    assert f'name="reason_{funds_2021.pk}" value="已全部兑现"' in body
+    assert f'name="tasknote_{task.pk}" value="政策已兑现"' in body
+    assert "已上传：" in body and "不选新文件则保留已上传的材料" in body
 
 
 def test_a_judgement_needs_its_reason_and_submit_needs_a_judgement(client_as, opened, dept, stats_reporter):
@@ -210,8 +258,8 @@ def test_evidence_is_checked_by_content(client_as, opened, dept, stats_reporter)
         )
         .content.decode()
     )
-    assert "不是文档或图片（按文件内容识别）" in body
-    assert not ReportedValue.objects.filter(report=report).exists()
+    assert "不是文档或图片（按文件内容识别）" in body and "请重新选择文件" in body
+    assert not ReportedValue.objects.filter(report=report).exclude(evidence="").exists()
 
 
 def test_counts_cannot_be_negative(client_as, opened, dept):
