@@ -214,10 +214,8 @@ def report_detail(request, pk):
     indicators = list(actions.report_indicators(report))
     tasks = list(actions.report_tasks(report))
     targets = list(actions.report_targets(report))
-    can_fill = (
-        report.editable
-        and visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
-    )
+    may_report = visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
+    can_fill = report.editable and may_report
     can_review = report.status == Report.Status.SUBMITTED and actions._may_review(
         request.user, report.round.plan
     )
@@ -277,7 +275,7 @@ def report_detail(request, pk):
             )
             return redirect("progress:report", pk)
         except ActionRefused as exc:
-            if request.method == "POST" and not can_fill and not can_review:
+            if not may_report and not can_review:
                 raise PermissionDenied(str(exc)) from exc
             errors.append(str(exc))
         except ValidationError as exc:
