@@ -293,8 +293,9 @@ def evaluate_metric(request, key: str, period: str, scope: int | None = None):
     }
 
 
-@metrics_router.get("/cockpit", summary="驾驶舱：每个目标的实际值、计划路径值与状态")
-def get_cockpit(request, as_of: str | None = None):
+def _cockpit_json(request, as_of: str | None, section: str) -> HttpResponse:
+    """One section of the cockpit ("indicators" or "tasks") of the caller's plan as JSON; the JSON itself
+    is cached with the cockpit: a repeated view sends the same bytes again."""
     _require(request, Capability.VIEW_PROGRESS)
     try:
         day = parse_date(as_of.strip()) if as_of and as_of.strip() else timezone.localdate()
@@ -304,11 +305,26 @@ def get_cockpit(request, as_of: str | None = None):
     body = cockpit_for(
         request.user,
         day,
-        ("api-json", lambda data: api.renderer.render(request, data["indicators"], response_status=200)),
+        (
+            f"api-{section}-json",
+            lambda data: api.renderer.render(request, data[section], response_status=200),
+        ),
     )
     if body is None:
         raise Http404("没有可见的执行中方案")
     return HttpResponse(body, content_type=api.get_content_type())
+
+
+@metrics_router.get(
+    "/cockpit", summary="驾驶舱：每个目标的实际值、计划路径值与状态（已到期的目标给出最终结果）"
+)
+def get_cockpit(request, as_of: str | None = None):
+    return _cockpit_json(request, as_of, "indicators")
+
+
+@metrics_router.get("/cockpit/tasks", summary="驾驶舱：方案的每项任务（状态、完成时限、是否逾期、牵头单位）")
+def get_cockpit_tasks(request, as_of: str | None = None):
+    return _cockpit_json(request, as_of, "tasks")
 
 
 api.add_router("/", account_router)

@@ -18,6 +18,8 @@ DISTRICT = ["重庆市", "开州区"]
 DEMO_USERS = [
     ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.ALL, None, "区科技局"),
     ("kjj", "科技局管理员", Role.BUREAU_ADMIN, Scope.SUBTREE, None, "区科技局"),
+    # the bureau leads most tasks: its own report is compiled by its own reporter and reviewed by kjj
+    ("kjjtb", "科技局填报员", Role.REPORTER, Scope.DEPARTMENT, "区科技局", "区科技局"),
     ("jxw", "经信委填报员", Role.REPORTER, Scope.DEPARTMENT, "区经济信息委", "区经济信息委"),
     ("tjj", "统计局填报员", Role.REPORTER, Scope.DEPARTMENT, "区统计局", "区统计局"),
     ("hanfeng", "汉丰街道填报员", Role.REPORTER, Scope.DEPARTMENT, "汉丰街道", "汉丰街道"),

@@ -30,7 +30,7 @@ from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualificatio
 from kechuang.enterprises.summaries import refresh_towns
 from kechuang.org.loading import SEED_DIR, _ensure
 from kechuang.org.models import Department
-from kechuang.plans.loading import KAIZHOU_2021, load_plan_spec
+from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
 
@@ -218,7 +218,7 @@ def _district_units(spec: dict) -> set[str]:
     for programme in spec["programmes"]:
         for item in programme.get("tasks", []) + programme.get("indicators", []):
             units.update(filter(None, [item.get("lead"), *item.get("co", [])]))
-    return units
+    return units - {ALL_TOWNS}  # the towns stay each district's own
 
 
 def _renamed(value, names: dict, key: str | None = None):

@@ -9,10 +9,13 @@ from django.db import transaction
 
 from kechuang.core.upsert import upsert
 from kechuang.org.loading import find_department
+from kechuang.org.models import Department
 
 from .models import Baseline, Indicator, Plan, Programme, Target, Task
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
+# in a task's co-responsible units: every town (镇乡街道) directly under the plan's region
+ALL_TOWNS = "各镇乡街道"
 KAIZHOU_2021 = SEED_DIR / "kaizhou_2021_63.json"
 
 
@@ -68,6 +71,11 @@ def load_plan_spec(spec: dict, source: str) -> Plan:
     def unit(name: str):
         return find_department([*spec["department"], name])
 
+    def units(name: str) -> list:
+        if name == ALL_TOWNS:
+            return list(Department.children_of(region).filter(kind=Department.Kind.TOWN))
+        return [unit(name)]
+
     plan, _ = upsert(
         Plan,
         {"department": region, "doc_number": spec["doc_number"]},
@@ -101,7 +109,7 @@ def load_plan_spec(spec: dict, source: str) -> Plan:
                     **_span_fields(source, t_spec),
                 },
             )
-            wanted = {unit(name).pk for name in t_spec.get("co", [])}
+            wanted = {d.pk for name in t_spec.get("co", []) for d in units(name)}
             if set(task.co_departments.values_list("pk", flat=True)) != wanted:
                 task.co_departments.set(wanted)
             tasks[t_spec["code"]] = task

@@ -1,9 +1,10 @@
-"""Reporting rounds: open, fill in, submit, approve or return. Every step checks who may do it."""
+"""Reporting rounds: open, fill in, submit, approve or return, close. Every step checks who may do it;
+every change of a report's or a round's state happens here."""
 
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +19,7 @@ from kechuang.plans.models import Indicator, Plan, Target, Task
 from kechuang.plans.units import is_money, to_yuan
 
 from .evidence import check_evidence
-from .models import Judgement, Report, ReportedValue, ReportingRound, TaskUpdate
+from .models import PERIOD_KIND, Judgement, Report, ReportedValue, ReportingRound, ReportReview, TaskUpdate
 from .periods import Period
 
 COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
@@ -45,8 +46,14 @@ def report_targets(report: Report):
 
 
 def report_tasks(report: Report):
-    return Task.objects.filter(programme__plan=report.round.plan, lead_department=report.department).order_by(
-        "programme__number", "pk"
+    """The tasks the unit answers for: those it leads and those it co-operates on (it reports its part);
+    only the lead unit's account sets the task's status when the report is approved."""
+    return (
+        Task.objects.filter(programme__plan=report.round.plan)
+        .filter(Q(lead_department=report.department) | Q(co_departments=report.department))
+        .select_related("lead_department")
+        .distinct()
+        .order_by("programme__number", "pk")
     )
 
 
@@ -57,7 +64,8 @@ def _may_review(user, plan: Plan) -> bool:
 
 
 def open_round(acting_user, plan: Plan, *, period: str, frequency: str, due_on: date) -> ReportingRound:
-    """Open a round and give every responsible unit (leading a task or a reported indicator) a draft."""
+    """Open a round and give every responsible unit a draft: the lead and co-responsible units of every
+    task (towns included) and the units leading a reported indicator."""
     if not _may_review(acting_user, plan):
         raise ActionRefused("只有科技局管理员可以发起填报。")
     try:
@@ -68,8 +76,19 @@ def open_round(acting_user, plan: Plan, *, period: str, frequency: str, due_on: 
         raise ValidationError({"period": f"{parsed.label} 的填报轮次已经存在。"})
     if due_on < parsed.start:
         raise ValidationError({"due_on": "截止日期不能早于期间开始。"})
+    if frequency not in PERIOD_KIND:
+        raise ValidationError({"frequency": f"频次“{frequency}”无效：应为月报、季报或年报。"})
+    if PERIOD_KIND[frequency] != parsed.kind:
+        fitting = next(f for f, kind in PERIOD_KIND.items() if kind == parsed.kind)
+        raise ValidationError(
+            {
+                "period": f"期间“{parsed.chinese}”与频次“{ReportingRound.Frequency(frequency).label}”不符："
+                f"{parsed.chinese}应发起{fitting.label}。"
+            }
+        )
     units = Department.objects.filter(
         Q(led_tasks__programme__plan=plan)
+        | Q(co_tasks__programme__plan=plan)
         | Q(indicators__programme__plan=plan, indicators__measurement=Measurement.REPORTED)
     ).distinct()
     with audit_context(actor=acting_user), transaction.atomic():
@@ -149,14 +168,18 @@ def save_report(
     submit: bool = False,
 ) -> Report:
     """Store a unit's figures, task progress and own judgement of its targets; `values` maps indicator
-    id → {value (or numerator and denominator), note, evidence}, `task_updates` task id → (status,
-    narrative), `judgements` target id → (status or "", reason). Submitting requires every figure and a
-    judgement with its reason for every target."""
+    id → {value (or numerator and denominator), note, evidence, or `invalid`: why the caller could not
+    read what was typed}, `task_updates` task id → (status, narrative), `judgements` target id → (status
+    or "", reason). Submitting requires every figure and a judgement with its reason for every target.
+
+    Every mistake is reported at once (a ValidationError naming each field); the parts without one are
+    still kept in the draft — uploaded evidence included — so nothing typed is lost, and the report is
+    submitted only when there is no mistake at all."""
     judgements = judgements or {}
     if not visible_to(acting_user, Report.objects.filter(pk=report.pk), Capability.REPORT_PROGRESS).exists():
         raise ActionRefused("您只能填报本单位的报告。")
     if not report.round.is_open:
-        raise ActionRefused("该轮次已关闭，不能再填报。")
+        raise ActionRefused(f"{report.round} 轮次已关闭，不能再填报或提交。")
     if not report.editable:
         raise ActionRefused(f"报告已{report.get_status_display()}，期间数据已锁定，不能修改。")
     indicators = {i.pk: i for i in report_indicators(report)}
@@ -168,86 +191,116 @@ def save_report(
     targets = {t.pk: t for t in report_targets(report)}
     if set(judgements) - set(targets):
         raise ActionRefused("不能评价不属于本单位的目标。")
-    resolved = {}
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, messages) -> None:
+        errors.setdefault(field, []).extend([messages] if isinstance(messages, str) else messages)
+
+    resolved, evidence = {}, {}
     stored = {v.indicator_id: v for v in report.values.all()}
     for pk, item in values.items():
-        resolved[pk] = _resolve_value(indicators[pk], item)
-        if (
-            indicators[pk].kind == "milestone"
-            and resolved[pk]["value"] == 1
-            and not item.get("evidence")
-            and not getattr(stored.get(pk), "evidence", None)
-        ):
-            raise ValidationError(
-                {f"evidence_{pk}": f"{indicators[pk].name}：标记为“已完成”时须上传佐证材料。"}
-            )
+        indicator = indicators[pk]
         if item.get("evidence"):
             try:
                 check_evidence(item["evidence"])
+                evidence[pk] = item["evidence"]
             except ValidationError as exc:
-                raise ValidationError({f"evidence_{pk}": exc.messages}) from exc
-    for pk, (status, _) in task_updates.items():
+                refuse(f"evidence_{pk}", [f"{indicator.name}：{m}请重新选择文件。" for m in exc.messages])
+        if item.get("invalid"):
+            refuse(f"value_{pk}", item["invalid"])
+            continue
+        try:
+            figure = _resolve_value(indicator, item)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                refuse(field, messages)
+            continue
+        if (
+            indicator.kind == "milestone"
+            and figure["value"] == 1
+            and pk not in evidence
+            and not getattr(stored.get(pk), "evidence", None)
+        ):
+            refuse(f"evidence_{pk}", f"{indicator.name}：标记为“已完成”时须上传佐证材料。")
+            continue
+        resolved[pk] = figure
+    updates = {}
+    for pk, (status, text) in task_updates.items():
         if status not in TaskStatus.values:
-            raise ValidationError({f"task_{pk}": "进展状态无效。"})
+            refuse(f"task_{pk}", f"{tasks[pk].code} {tasks[pk].title}：进展状态无效。")
+        else:
+            updates[pk] = (status, text)
+    judged_now = {}
     for pk, (status, reason) in judgements.items():
         if status and status not in Judgement.Status.values:
-            raise ValidationError({f"judgement_{pk}": "自评状态无效。"})
-        if status and not reason.strip():
-            raise ValidationError(
-                {f"judgement_{pk}": f"{targets[pk]}：请写明自评为“{Judgement.Status(status).label}”的理由。"}
+            refuse(f"judgement_{pk}", f"{targets[pk]}：自评状态无效。")
+        elif status and not reason.strip():
+            refuse(
+                f"judgement_{pk}", f"{targets[pk]}：请写明自评为“{Judgement.Status(status).label}”的理由。"
             )
+        else:
+            judged_now[pk] = (status, reason)
     if submit:
-        existing = stored
         missing = [
             i.name
             for pk, i in indicators.items()
-            if (resolved.get(pk) or {}).get("value") is None
-            and getattr(existing.get(pk), "value", None) is None
+            if f"value_{pk}" not in errors
+            and (resolved.get(pk) or {}).get("value") is None
+            and getattr(stored.get(pk), "value", None) is None
         ]
         judged = set(report.judgements.values_list("target_id", flat=True))
         missing += [
             f"{t}的自评"
             for pk, t in targets.items()
-            if not (judgements.get(pk) or ("", ""))[0] and (pk not in judged or pk in judgements)
+            if f"judgement_{pk}" not in errors
+            and not (judgements.get(pk) or ("", ""))[0]
+            and (pk not in judged or pk in judgements)
         ]
         if missing:
-            raise ValidationError(f"提交前请填写：{'、'.join(missing)}。")
+            refuse(NON_FIELD_ERRORS, f"提交前请填写：{'、'.join(missing)}。")
     with audit_context(actor=acting_user), transaction.atomic():
         for pk, item in values.items():
-            row, _ = ReportedValue.objects.get_or_create(report=report, indicator_id=pk)
-            row.value, row.numerator, row.denominator = (
-                resolved[pk]["value"],
-                resolved[pk]["numerator"],
-                resolved[pk]["denominator"],
-            )
+            if pk not in resolved and pk not in evidence:
+                continue
+            row = stored.get(pk) or ReportedValue(report=report, indicator_id=pk)
+            if pk in resolved:
+                row.value, row.numerator, row.denominator = (
+                    resolved[pk]["value"],
+                    resolved[pk]["numerator"],
+                    resolved[pk]["denominator"],
+                )
             row.note = item.get("note", "")[:500]
-            if item.get("evidence"):
-                row.evidence = item["evidence"]
+            if pk in evidence:
+                row.evidence = evidence[pk]
             row.save()
-        for pk, (status, reason) in judgements.items():
+        for pk, (status, reason) in judged_now.items():
             if status:
                 Judgement.objects.update_or_create(
                     report=report, target_id=pk, defaults={"status": status, "reason": reason.strip()[:500]}
                 )
             else:
                 Judgement.objects.filter(report=report, target_id=pk).delete()
-        for pk, (status, text) in task_updates.items():
+        for pk, (status, text) in updates.items():
             TaskUpdate.objects.update_or_create(
                 report=report, task_id=pk, defaults={"status": status, "narrative": text[:1000]}
             )
         report.narrative = narrative[:5000]
-        if submit:
+        if submit and not errors:
             report.status, report.submitted_at, report.submitted_by = (
                 Report.Status.SUBMITTED,
                 timezone.now(),
                 acting_user,
             )
         report.save()
+    if errors:
+        raise ValidationError(errors)
     return report
 
 
 def review_report(acting_user, report: Report, *, approve: bool, comment: str = "") -> Report:
-    """Approve (the figures count and the period locks; task progress is applied) or return with a comment."""
+    """Approve (the figures count and the period locks; the lead unit's task progress is applied) or
+    return with a comment; every review is kept in the report's history, and a returned report is
+    announced to the unit's reporters."""
     if not _may_review(acting_user, report.round.plan):
         raise ActionRefused("只有科技局管理员可以审核报告。")
     if report.status != Report.Status.SUBMITTED:
@@ -259,16 +312,42 @@ def review_report(acting_user, report: Report, *, approve: bool, comment: str = 
         report.reviewed_at, report.reviewed_by, report.review_comment = (
             timezone.now(),
             acting_user,
-            comment[:500],
+            comment.strip()[:500],
         )
         report.save()
+        review = ReportReview.objects.create(
+            report=report,
+            decision=report.status,
+            comment=report.review_comment,
+            reviewer=acting_user,
+            reviewed_at=report.reviewed_at,
+        )
         if approve:
             for update in report.task_updates.select_related("task"):
                 task = update.task
+                if task.lead_department_id != report.department_id:
+                    continue  # a co-responsible unit's part: shown, but the lead unit sets the status
                 task.status = update.status
                 if update.status == TaskStatus.DONE and task.completed_on is None:
                     task.completed_on = min(report.round.period_end, timezone.localdate())
                 if update.status != TaskStatus.DONE:
                     task.completed_on = None
                 task.save()
+        else:
+            from .reminders import notify_returned
+
+            notify_returned(report, review)
     return report
+
+
+def close_round(acting_user, reporting_round: ReportingRound, *, reason: str = "") -> ReportingRound:
+    """Close a round: nothing more can be filled in or submitted; reports already submitted can still
+    be reviewed."""
+    if not _may_review(acting_user, reporting_round.plan):
+        raise ActionRefused("只有科技局管理员可以关闭填报轮次。")
+    if not reporting_round.is_open:
+        raise ActionRefused(f"{reporting_round} 轮次已经关闭。")
+    with audit_context(actor=acting_user, reason=reason or "关闭填报轮次"), transaction.atomic():
+        reporting_round.is_open = False
+        reporting_round.save(update_fields=["is_open"])
+    return reporting_round

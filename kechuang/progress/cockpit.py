@@ -10,8 +10,9 @@ from django.core.cache import cache
 
 from kechuang.audit.version import current as data_version
 from kechuang.org.scope import home_paths, visible_to
+from kechuang.plans.choices import TaskStatus
 from kechuang.plans.export import plan_queryset
-from kechuang.plans.models import Plan
+from kechuang.plans.models import Plan, Task
 
 from .status import LABELS, plan_progress
 
@@ -110,4 +111,44 @@ def _cockpit(plan, as_of: date) -> dict:
         "programmes": programmes,
         "indicators": [row.as_dict() for row in rows],
         "disagreements": sum(1 for row in rows if row.disagrees),
+        "tasks": plan_tasks(plan, as_of),
     }
+
+
+def plan_tasks(plan, as_of: date) -> list[dict]:
+    """Every task of the plan with its status, deadline, lead and co-responsible units and whether it was
+    overdue on `as_of` (past its deadline and not done by then) — three queries whatever the plan's size."""
+    from django.urls import reverse
+
+    tasks = (
+        Task.objects.filter(programme__plan=plan)
+        .select_related("programme", "lead_department")
+        .prefetch_related("co_departments")
+        .order_by("programme__number", "pk")
+    )
+    rows = []
+    for task in tasks:
+        done_by_then = task.status == TaskStatus.DONE and (
+            task.completed_on is None or task.completed_on <= as_of
+        )
+        rows.append(
+            {
+                "code": task.code,
+                "title": task.title,
+                "programme": task.programme.number,
+                "status": task.status,
+                "status_label": task.get_status_display(),
+                "deadline": task.deadline.isoformat() if task.deadline else None,
+                "overdue": bool(
+                    task.deadline
+                    and task.deadline < as_of
+                    and not done_by_then
+                    and task.status != TaskStatus.CANCELLED
+                ),
+                "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+                "lead": task.lead_department.name,
+                "co": [d.name for d in task.co_departments.all()],
+                "url": reverse("plans:task", args=[task.pk]),
+            }
+        )
+    return rows

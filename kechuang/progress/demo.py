@@ -2,7 +2,8 @@
 figures: R&D/GDP 1.42 %, 奖补资金 1,650万元), the 2021 annual round approved (R&D/GDP 1.58 % against 1.55 %
 from 研发经费 89,586万元 ÷ GDP 5,670,000万元; 区级奖补资金 2,126万元 against 2,000万元), the 2025 annual
 round approved, each with the units' own judgement of their targets — one of them (科技型企业 500家 by
-2025) judged 预警 by the unit where the registry says 滞后 — and an open 2026Q3 round."""
+2025) judged 预警 by the unit where the registry says 滞后 — the past rounds closed, and an open 2026Q3
+round."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from kechuang.org.models import User
 
-from .actions import open_round, report_indicators, report_targets
-from .models import Judgement, Report, ReportedValue, ReportingRound
+from .actions import close_round, open_round, report_indicators, report_targets
+from .models import Judgement, Report, ReportedValue, ReportingRound, ReportReview
 from .status import DETERIORATING, NO_DATA, RED, progress_of
 
 # period → indicator code → (value in the indicator's unit) or (numerator, denominator) in 万元
@@ -61,6 +62,9 @@ def _approved_round(bureau, plan, period: str, due_on: date, submitted, reviewed
         report.narrative = f"{period} 年度任务按计划推进。"
         report.submitted_at, report.reviewed_at, report.reviewed_by = submitted, reviewed, bureau
         report.save()
+        ReportReview.objects.create(
+            report=report, decision=ReportReview.Decision.APPROVED, reviewer=bureau, reviewed_at=reviewed
+        )
     # judgements are given on the approved figures, as the unit sees them at the period end
     for report in annual.reports.all():
         for target in report_targets(report):
@@ -91,5 +95,7 @@ def load_demo_reporting(plan) -> None:
         _approved_round(
             bureau, plan, "2025", date(2026, 1, 31), _aware(2026, 1, 22, 10), _aware(2026, 1, 30, 15)
         )
+    for past in ReportingRound.objects.filter(plan=plan, period__in=FIGURES, is_open=True):
+        close_round(bureau, past, reason="演示：年度填报已结束")
     if not ReportingRound.objects.filter(plan=plan, period="2026Q3").exists():
         open_round(bureau, plan, period="2026Q3", frequency="quarterly", due_on=date(2026, 10, 15))

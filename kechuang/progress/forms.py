@@ -1,11 +1,28 @@
 from django import forms
+from django.utils import timezone
 
 from kechuang.core.forms import DateField
 
-from .models import ReportingRound
+from .models import PERIOD_KIND, ReportingRound
+from .periods import Period
 
 
 class RoundForm(forms.Form):
-    period = forms.CharField(label="期间", max_length=10, help_text="年报 2021；季报 2021Q3；月报 2021-07")
     frequency = forms.ChoiceField(label="频次", choices=ReportingRound.Frequency.choices)
+    period = forms.CharField(
+        label="期间",
+        max_length=20,
+        widget=forms.Select,
+        help_text="按频次选择：年报选年度，季报选季度，月报选月份（也可写作 2026年第四季度、2026Q4）",
+    )
     due_on = DateField(label="截止日期")
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = range(plan.period_start - 1, max(plan.period_end, timezone.localdate().year) + 1)
+        taken = set(ReportingRound.objects.filter(plan=plan).values_list("period", flat=True))
+        groups = [("", "（请选择）")]
+        for frequency, label in ReportingRound.Frequency.choices:
+            periods = [p for p in Period.all_of(PERIOD_KIND[frequency], years) if p.label not in taken]
+            groups.append((label, [(p.label, p.chinese) for p in periods]))
+        self.fields["period"].widget.choices = groups

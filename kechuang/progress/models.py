@@ -45,6 +45,14 @@ class ReportingRound(models.Model):
         return self.plan.department
 
 
+# a round's frequency → the kind of period (periods.Period.kind) it asks about
+PERIOD_KIND = {
+    ReportingRound.Frequency.YEARLY: "year",
+    ReportingRound.Frequency.QUARTERLY: "quarter",
+    ReportingRound.Frequency.MONTHLY: "month",
+}
+
+
 class Report(models.Model):
     """A responsible unit's report in a round: figures, task progress, narrative; reviewed by the bureau."""
 
@@ -117,6 +125,42 @@ class Report(models.Model):
 
     def scope_department(self) -> Department:
         return self.department
+
+
+class ReportReview(models.Model):
+    """One review of a report (returned with a comment, approved): the report keeps its whole history."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回修改")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("报告")
+    )
+    decision = models.CharField(_("审核结果"), max_length=10, choices=Decision.choices)
+    comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"))
+
+    scope_rule = ScopeRule(department="report__department")
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_decision_display()}"
+
+    def scope_department(self) -> Department:
+        return self.report.department
 
 
 class ReportedValue(models.Model):
@@ -212,6 +256,7 @@ class Notification(models.Model):
         TASK_OVERDUE = "task_overdue", _("任务逾期")
         REPORT_LATE = "report_late", _("报告逾期")
         TARGET_RED = "target_red", _("指标滞后")
+        REPORT_RETURNED = "report_returned", _("报告退回")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

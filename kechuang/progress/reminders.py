@@ -1,7 +1,7 @@
 """Reminders (督办): overdue tasks, late reports and targets gone red become notifications for the people
-responsible — in the app, and by e-mail where the user has an address. Each reminder is raised once
-(a task once a month while overdue). Run daily: `kechuang reminders` (cron / systemd timer), which
-queues the work on the task queue."""
+responsible — in the app, and by e-mail where the user has an address; a report returned by the bureau
+is announced the same way, at once. Each reminder is raised once (a task once a month while overdue). Run daily: `kechuang reminders` (cron / systemd timer), which
+hands the work to the database task queue or, with an in-process backend, does it itself."""
 
 from datetime import date
 
@@ -67,6 +67,18 @@ def _notify(users, kind, key, title, url) -> int:
                 fail_silently=True,
             )
     return created
+
+
+def notify_returned(report, review) -> int:
+    """Tell the unit's reporters that the bureau returned their report, and why."""
+    title = f"{report.round} 进展报告已被退回修改：{review.comment}"
+    return _notify(
+        _Recipients(report.round.plan).reporters(report.department),
+        Notification.Kind.REPORT_RETURNED,
+        f"returned:{review.pk}",
+        title,
+        report.get_absolute_url(),
+    )
 
 
 def run_reminders(plan, as_of: date) -> dict:

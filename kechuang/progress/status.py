@@ -25,6 +25,8 @@ GREEN, AMBER, RED, DETERIORATING, NO_DATA = "green", "amber", "red", "deteriorat
 # kinds measured within the target year from zero: new recognitions, money paid out, a milestone
 WITHIN_THE_YEAR = ("increment", "amount", "milestone")
 LABELS = {GREEN: "正常", AMBER: "预警", RED: "滞后", DETERIORATING: "倒退", NO_DATA: "待填报"}
+MET, NOT_MET = "met", "not_met"
+RESULT_LABELS = {MET: "达成", NOT_MET: "未达成"}
 ON_TRACK, AT_RISK = Decimal("0.95"), Decimal("0.60")
 
 
@@ -42,6 +44,14 @@ class TargetProgress:
     forecast: Forecast | None = None
     judgement: object | None = None  # the responsible unit's latest approved own reading (Judgement)
     trajectory: list | None = None
+    final: bool = False  # the deadline (the target year's end) has passed: a result, no forecast
+
+    @property
+    def result(self) -> str | None:
+        """达成 / 未达成 once the deadline has passed (None before it, or without an actual)."""
+        if not self.final or self.actual is None or self.actual.met is None:
+            return None
+        return MET if self.actual.met else NOT_MET
 
     @property
     def disagrees(self) -> bool | None:
@@ -78,6 +88,9 @@ class TargetProgress:
             "forecast_low": self.forecast.low if self.forecast else None,
             "forecast_high": self.forecast.high if self.forecast else None,
             "p_meet": self.forecast.p_meet if self.forecast else None,
+            "final": self.final,
+            "result": self.result,
+            "result_label": RESULT_LABELS.get(self.result),
             "numerator": _num(self.actual.result.numerator) if self.actual else None,
             "denominator": _num(self.actual.result.denominator) if self.actual else None,
             "component_unit": i.component_unit or None,
@@ -191,16 +204,8 @@ def progress_of(
         status, detail = _milestone_status(current, as_of, end)
     else:
         status, detail = _status(current, base, expected, goal, actual, as_of, end)
-    outlook = forecast(target, goal, as_of, scope) if with_forecast else None
-    if (
-        with_forecast
-        and outlook is None
-        and indicator.measurement == "reported"
-        and as_of > end
-        and current is not None
-    ):
-        met = 1.0 if actual.met else 0.0  # a finished year of a reported figure: the approved figure
-        outlook = Forecast(float(current), float(current), float(current), met, 0)
+    final = as_of > end  # past its deadline a target has a result, not a forecast
+    outlook = forecast(target, goal, as_of, scope) if with_forecast and not final else None
     if judgements is None:
         judgements = judgement_lookup([indicator.programme], as_of)
     return TargetProgress(
@@ -215,6 +220,7 @@ def progress_of(
         detail,
         outlook,
         judgements.get(target.pk),
+        final=final,
     )
 
 

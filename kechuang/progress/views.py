@@ -70,11 +70,13 @@ def cockpit_page(request):
         late = [
             (r, r.lateness(as_of)) for r in waiting.select_related("department", "round") if r.lateness(as_of)
         ]
+    data = cockpit(plan, as_of)
     return render(
         request,
         "progress/cockpit.html",
         {
-            "data": cockpit(plan, as_of),
+            "data": data,
+            "overdue_tasks": sum(1 for t in data["tasks"] if t["overdue"]),
             "as_of": as_of,
             "error": error,
             "plan": plan,
@@ -121,7 +123,7 @@ def round_list(request):
 
     plan = _rounds_plan(request)
     can_open = actions._may_review(request.user, plan)
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST or None, plan=plan)
     if request.method == "POST":
         if not can_open:
             raise PermissionDenied("只有科技局管理员可以发起填报。")
@@ -140,9 +142,25 @@ def round_list(request):
 
 @require_capability(Capability.VIEW_PROGRESS)
 def round_detail(request, pk):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from kechuang.org.actions import ActionRefused
+
+    from . import actions
     from .models import Report, ReportingRound
 
     reporting_round = get_visible_or_404(request.user, ReportingRound.objects.select_related("plan"), pk=pk)
+    can_close = reporting_round.is_open and actions._may_review(request.user, reporting_round.plan)
+    if request.method == "POST":
+        if not actions._may_review(request.user, reporting_round.plan):
+            raise PermissionDenied("只有科技局管理员可以关闭填报轮次。")
+        try:
+            actions.close_round(request.user, reporting_round, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{reporting_round} 已关闭，不再接受填报和提交。")
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("progress:round", pk)
     reports = visible_to(request.user, Report.objects.filter(round=reporting_round)).select_related(
         "department"
     )
@@ -152,7 +170,13 @@ def round_detail(request, pk):
     return render(
         request,
         "progress/round_detail.html",
-        {"round": reporting_round, "rows": rows, "waiting": waiting, "today": today},
+        {
+            "round": reporting_round,
+            "rows": rows,
+            "waiting": waiting,
+            "today": today,
+            "can_close": can_close,
+        },
     )
 
 
@@ -190,14 +214,13 @@ def report_detail(request, pk):
     indicators = list(actions.report_indicators(report))
     tasks = list(actions.report_tasks(report))
     targets = list(actions.report_targets(report))
-    can_fill = (
-        report.editable
-        and visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
-    )
+    may_report = visible_to(request.user, Report.objects.filter(pk=pk), Capability.REPORT_PROGRESS).exists()
+    can_fill = report.editable and may_report
     can_review = report.status == Report.Status.SUBMITTED and actions._may_review(
         request.user, report.round.plan
     )
     errors: list[str] = []
+    saved = False
     if request.method == "POST":
         try:
             if request.POST.get("review") in ("approve", "return"):
@@ -213,20 +236,23 @@ def report_detail(request, pk):
                 return redirect("progress:report", pk)
             values = {}
             for indicator in indicators:
-                values[indicator.pk] = {
-                    "value": _decimal(request.POST.get(f"value_{indicator.pk}"), indicator.name),
+                item = values[indicator.pk] = {
                     "note": request.POST.get(f"note_{indicator.pk}", ""),
                     "evidence": request.FILES.get(f"evidence_{indicator.pk}"),
                 }
-                if indicator.has_components:
-                    values[indicator.pk]["numerator"] = _decimal(
-                        request.POST.get(f"numerator_{indicator.pk}"),
-                        f"{indicator.name}的{indicator.numerator_name}",
-                    )
-                    values[indicator.pk]["denominator"] = _decimal(
-                        request.POST.get(f"denominator_{indicator.pk}"),
-                        f"{indicator.name}的{indicator.denominator_name}",
-                    )
+                fields = (
+                    [
+                        ("numerator", f"{indicator.name}的{indicator.numerator_name}"),
+                        ("denominator", f"{indicator.name}的{indicator.denominator_name}"),
+                    ]
+                    if indicator.has_components
+                    else [("value", indicator.name)]
+                )
+                for name, label in fields:
+                    try:
+                        item[name] = _decimal(request.POST.get(f"{name}_{indicator.pk}"), label)
+                    except ValueError as exc:
+                        item["invalid"] = [*item.get("invalid", []), str(exc)]
             judgements = {
                 t.pk: (request.POST.get(f"judgement_{t.pk}", ""), request.POST.get(f"reason_{t.pk}", ""))
                 for t in targets
@@ -249,13 +275,14 @@ def report_detail(request, pk):
             )
             return redirect("progress:report", pk)
         except ActionRefused as exc:
-            if request.method == "POST" and not can_fill and not can_review:
+            if not may_report and not can_review:
                 raise PermissionDenied(str(exc)) from exc
             errors.append(str(exc))
         except ValidationError as exc:
             errors.extend(exc.messages)
-        except ValueError as exc:
-            errors.append(str(exc))
+            saved = request.POST.get("review") not in ("approve", "return")
+    # after a mistake the form shows what was typed, not what is stored (the valid parts are stored too)
+    typed = request.POST if errors and saved else None
     existing = {v.indicator_id: v for v in report.values.all()}
     updates = {u.task_id: u for u in report.task_updates.all()}
     judged = {j.target_id: j for j in report.judgements.all()}
@@ -266,13 +293,17 @@ def report_detail(request, pk):
         {
             "report": report,
             "errors": errors,
+            "kept": typed is not None,
             "can_fill": can_fill,
             "can_review": can_review,
-            "indicator_rows": [_value_row(i, existing.get(i.pk)) for i in indicators],
-            "task_rows": [(t, updates.get(t.pk)) for t in tasks],
+            "narrative": typed.get("narrative", "") if typed else report.narrative,
+            "indicator_rows": [_value_row(i, existing.get(i.pk), typed) for i in indicators],
+            "task_rows": [_task_row(t, report, updates.get(t.pk), typed) for t in tasks],
             "target_rows": [
-                (t, judged.get(t.pk), progress_of(t, as_of, with_forecast=False)) for t in targets
+                _judgement_row(t, judged.get(t.pk), progress_of(t, as_of, with_forecast=False), typed)
+                for t in targets
             ],
+            "reviews": report.reviews.select_related("reviewer"),
             "judgement_statuses": Judgement.Status.choices,
             "statuses": TaskStatus.choices,
             "lateness": report.lateness(),
@@ -280,16 +311,55 @@ def report_detail(request, pk):
     )
 
 
-def _value_row(indicator, stored) -> dict:
-    """A reported figure as the reporter sees it: amounts and ratio parts in the units they are written."""
+def _value_row(indicator, stored, typed=None) -> dict:
+    """A reported figure as the reporter sees it: amounts and ratio parts in the units they are written,
+    or exactly as typed when the form comes back with a mistake."""
+    from kechuang.plans.models import format_number
     from kechuang.plans.units import from_yuan
 
-    row = {"indicator": indicator, "stored": stored, "value": None, "numerator": None, "denominator": None}
+    row = {"indicator": indicator, "stored": stored, "value": "", "numerator": "", "denominator": ""}
+    row["note"] = stored.note if stored is not None else ""
     if stored is not None:
-        row["value"] = from_yuan(stored.value, indicator.unit) if indicator.kind == "amount" else stored.value
-        row["numerator"] = from_yuan(stored.numerator, indicator.component_unit)
-        row["denominator"] = from_yuan(stored.denominator, indicator.component_unit)
+        row["value"] = format_number(
+            from_yuan(stored.value, indicator.unit) if indicator.kind == "amount" else stored.value
+        )
+        row["numerator"] = format_number(from_yuan(stored.numerator, indicator.component_unit))
+        row["denominator"] = format_number(from_yuan(stored.denominator, indicator.component_unit))
+    row["shown_value"] = row["value"]  # the computed ratio or the stored figure, for reading
+    if typed is not None:
+        for name in ("value", "numerator", "denominator", "note"):
+            row[name] = typed.get(f"{name}_{indicator.pk}", row[name])
     return row
+
+
+def _task_row(task, report, update, typed=None) -> dict:
+    status = update.status if update else task.status
+    narrative = update.narrative if update else ""
+    if typed is not None:
+        status = typed.get(f"task_{task.pk}", status)
+        narrative = typed.get(f"tasknote_{task.pk}", narrative)
+    return {
+        "task": task,
+        "update": update,
+        "leads": task.lead_department_id == report.department_id,
+        "status": status,
+        "narrative": narrative,
+    }
+
+
+def _judgement_row(target, judgement, progress, typed=None) -> dict:
+    status = judgement.status if judgement else ""
+    reason = judgement.reason if judgement else ""
+    if typed is not None:
+        status = typed.get(f"judgement_{target.pk}", status)
+        reason = typed.get(f"reason_{target.pk}", reason)
+    return {
+        "target": target,
+        "judgement": judgement,
+        "progress": progress,
+        "status": status,
+        "reason": reason,
+    }
 
 
 def notifications(request):

@@ -274,7 +274,7 @@ EXPECTED: dict[str, dict] = {
     "tabular:job_errors": page(every(404)),  # a refused file has no error workbook
     "progress:cockpit": page(only(*INTERNAL)),
     "progress:rounds": page(only(*INTERNAL), post=only("kjj")),  # POST opens a round: the bureau only
-    "progress:round": page(only(*INTERNAL)),
+    "progress:round": page(only(*INTERNAL), post=only("kjj", code=302)),  # POST closes the round
     "progress:report": page(
         only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403),
         # its reporter saves the draft
@@ -310,6 +310,7 @@ EXPECTED: dict[str, dict] = {
     "api:list_metrics": endpoint(EVERYONE),
     "api:evaluate_metric": endpoint(only("sysadmin", "kjj", "jxw", "leader", others=404)),  # 区经济信息委
     "api:get_cockpit": endpoint(only(*INTERNAL)),
+    "api:get_cockpit_tasks": endpoint(only(*INTERNAL)),
 }
 
 # (case, role): answers recorded as they are today but wrong. The cockpit, its drill-down and metrics,

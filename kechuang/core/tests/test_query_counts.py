@@ -102,14 +102,31 @@ def grow_registries(dept, n, start=0):
     mark_towns({town.pk})  # bulk_create skips the signals that keep the summaries in step
 
 
+def grow_tasks(dept, n):
+    """n more tasks, each with two co-responsible units: the cockpit's task section lists them all."""
+    programme = Programme.objects.get(number=4)
+    tasks = Task.objects.bulk_create(
+        Task(programme=programme, code=f"4.{100 + i}", title=f"协同任务{i}", lead_department=dept("区科技局"))
+        for i in range(n)
+    )
+    for task in tasks:
+        task.co_departments.add(dept("区财政局"), dept("汉丰街道"))
+
+
 @pytest.mark.parametrize("as_of", ["2023-06-30", "2026-11-28"])
 def test_cockpit_page_and_api(client_as, dept, as_of):
     client = client_as("leader")
-    urls = [f"/progress/cockpit/?as_of={as_of}", f"/api/v1/cockpit?as_of={as_of}"]
+    urls = [
+        f"/progress/cockpit/?as_of={as_of}",
+        f"/api/v1/cockpit?as_of={as_of}",
+        f"/api/v1/cockpit/tasks?as_of={as_of}",
+    ]
     queries(client, urls[0])  # warm caches (session, content types)
     before = [queries(client, url) for url in urls]
     grow_registries(dept, 120)
+    grow_tasks(dept, 40)
     assert [queries(client, url) for url in urls] == before
+    assert len(client.get(urls[2]).json()) == 39 + 40
     rows = client.get(urls[1]).json()  # the growth is inside what the cockpit counts
     assert next(r for r in rows if r["indicator"] == "新增科技型企业数")["actual"] == 54 + 120
 

@@ -24,8 +24,9 @@ def test_reporting_round_end_to_end(browser_page, live_server, tmp_path):
     page = browser_page
     sign_in(page, live_server.url, "kjj")
     page.click("nav.sidenav >> text=进展填报")
-    page.fill("#id_period", "2021Q4")
     page.select_option("#id_frequency", "quarterly")
+    page.select_option("#id_period", "2021Q4")
+    assert page.locator("#id_period option[value='2021Q4']").inner_text() == "2021年第四季度"
     page.fill("#id_due_on", "2022-01-20")
     page.click("button:has-text('发起')")
     page.wait_for_selector("#not-reported")
@@ -78,6 +79,14 @@ def test_reporting_round_end_to_end(browser_page, live_server, tmp_path):
     page.reload()
     page.wait_for_function("document.querySelectorAll('[data-drawn]').length === 12")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # the task section becomes one card per task, each cell labelled
+    assert page.locator("table.cockpit-tasks thead").is_hidden()
+    card = page.locator("table.cockpit-tasks tbody tr").first.bounding_box()
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('table.cockpit-tasks td[data-label=\"牵头单位\"]'),"
+        " '::before').content"
+    )
+    assert card["width"] <= 390 and "牵头单位" in label
     page.screenshot(path=str(ARTIFACTS / "cockpit-phone.png"), full_page=True)
     assert page.console_errors == []
 

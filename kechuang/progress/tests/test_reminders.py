@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from kechuang.plans.models import Plan
-from kechuang.progress.models import Notification
+from kechuang.progress.models import Notification, Report
 from kechuang.progress.reminders import run_reminders
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,27 @@ def test_overdue_tasks_late_reports_and_red_targets_are_reminded_once(user):
     assert run_reminders(plan, date(2026, 11, 29)) == {"task_overdue": 0, "report_late": 0, "target_red": 0}
 
 
-def test_reminders_command_runs_through_the_task_queue(user):
+def test_reminders_command_finishes_its_work_under_the_in_process_backend(settings, user):
+    """The default thread backend would run the work on a thread that dies with the command: the
+    command runs it itself and says so."""
+    settings.TASKS = {"default": {"BACKEND": "kechuang.core.tasks.ThreadBackend"}}
     out = io.StringIO()
     call_command("reminders", "--as-of", "2026-11-28", stdout=out)
-    assert "已提交督办任务" in out.getvalue()
-    assert Notification.objects.filter(user=user("tjj")).exists()
+    assert Notification.objects.filter(user=user("tjj"), kind="report_late").exists()
+    assert Notification.objects.filter(user=user("kjj"), kind="task_overdue").exists()
+    assert "督办提醒已执行完毕" in out.getvalue() and "逾期报告" in out.getvalue()
+
+
+def test_reminders_command_hands_its_work_to_the_database_queue(settings, user):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out = io.StringIO()
+    call_command("reminders", "--as-of", "2026-11-28", stdout=out)
+    assert "已交给任务队列" in out.getvalue() and "db_worker" in out.getvalue()
+    queued = DBTaskResult.objects.get(task_path="kechuang.progress.tasks.send_reminders")
+    assert queued.args_kwargs["args"] == ["2026-11-28"]
+    assert not Notification.objects.filter(user=user("tjj")).exists()  # the worker sends them
 
 
 def test_reminder_list_and_unread_count(client_as, user):
@@ -44,4 +60,6 @@ def test_reminder_list_and_unread_count(client_as, user):
     assert "报告严重逾期未报送" in page
     client.post("/progress/notifications/")
     assert not Notification.objects.filter(user=user("tjj"), read_at__isnull=True).exists()
-    assert "jxw" not in [n.user.username for n in Notification.objects.filter(kind="report_late")]
+    # a reporter hears only about the own unit's report (区经济信息委 co-operates on tasks: it reports too)
+    for note in Notification.objects.filter(kind="report_late", user__username="jxw"):
+        assert Report.objects.get(pk=note.url.split("/")[3]).department.name == "区经济信息委"

@@ -141,18 +141,66 @@ def test_fill_submit_approve_and_the_figure_counts(client_as, opened, dept, stat
         ("1", "", "请同时填写全社会研发经费内部支出和地区生产总值"),
     ],
 )
-def test_bad_figures_are_refused_and_nothing_is_stored(
+def test_bad_figures_are_refused_not_stored_and_shown_as_typed(
     client_as, opened, dept, stats_reporter, numerator, denominator, message
 ):
     report = stats_report(opened, dept)
+    pk = rd_gdp().pk
     body = (
         client_as(stats_reporter)
-        .post(f"/progress/reports/{report.pk}/", rd_figures(numerator, denominator, **judged()))
+        .post(
+            f"/progress/reports/{report.pk}/",
+            rd_figures(numerator, denominator, **judged(narrative="统计年报尚未出齐")),
+        )
         .content.decode()
     )
     assert message in body
     assert not ReportedValue.objects.filter(report=report).exists()
-    assert not report.judgements.exists()
+    # what was typed comes back in the form; the parts without a mistake are kept in the draft
+    assert f'name="numerator_{pk}" value="{numerator}"' in body
+    assert f'name="denominator_{pk}" value="{denominator}"' in body
+    assert "统计年报尚未出齐</textarea>" in body and "已保存为草稿" in body
+    assert report.judgements.get().reason == "统计年报已出，达到目标"
+    assert Report.objects.get(pk=report.pk).narrative == "统计年报尚未出齐"
+
+
+def test_every_mistake_is_listed_and_nothing_typed_is_lost(client_as, opened, dept):
+    """Several mistakes at once: each is named; the valid figure, its evidence, the valid judgement and
+    the narrative are kept; the report stays a draft."""
+    reporter = User.objects.create(username="kjj_tb3", display_name="科技局填报员")
+    RoleGrant.objects.create(user=reporter, role="reporter", scope="department", department=dept("区科技局"))
+    report = Report.objects.get(round=opened, department=dept("区科技局"))
+    funds = Indicator.objects.get(code="6-1")
+    funds_2021 = funds.targets.get(year=2021)
+    stock = Indicator.objects.get(code="1-3").targets.filter(year=2025).first()
+    task = report.department.led_tasks.get(code="6.2")
+    form = {
+        f"value_{funds.pk}": "2126",
+        f"evidence_{funds.pk}": SimpleUploadedFile("拨付凭证.pdf", PDF),
+        f"note_{funds.pk}": "财政拨付口径",
+        f"judgement_{funds_2021.pk}": "green",
+        f"reason_{funds_2021.pk}": "已全部兑现",
+        f"judgement_{stock.pk}": "red",
+        f"reason_{stock.pk}": "",
+        f"task_{task.pk}": "不存在的状态",
+        f"tasknote_{task.pk}": "政策已兑现",
+        "narrative": "全年兑现奖补资金",
+        "submit": "1",
+    }
+    body = client_as(reporter).post(f"/progress/reports/{report.pk}/", form).content.decode()
+    assert f"{stock}：请写明自评为“滞后”的理由。" in body
+    assert "6.2 兑现区级财政奖补资金：进展状态无效。" in body
+    assert "提交前请填写：" in body and "有 3 处需要修改" in body
+    report.refresh_from_db()
+    assert report.status == "draft" and report.narrative == "全年兑现奖补资金"
+    kept = ReportedValue.objects.get(report=report, indicator=funds)
+    assert kept.value == Decimal(21_260_000) and kept.evidence.name.endswith(".pdf")
+    assert report.judgements.get(target=funds_2021).reason == "已全部兑现"
+    assert not report.judgements.filter(target=stock).exists()
+    # the form shows what was typed, and the evidence already kept
+    assert f'name="reason_{funds_2021.pk}" value="已全部兑现"' in body
+    assert f'name="tasknote_{task.pk}" value="政策已兑现"' in body
+    assert "已上传：" in body and "不选新文件则保留已上传的材料" in body
 
 
 def test_a_judgement_needs_its_reason_and_submit_needs_a_judgement(client_as, opened, dept, stats_reporter):
@@ -210,8 +258,8 @@ def test_evidence_is_checked_by_content(client_as, opened, dept, stats_reporter)
         )
         .content.decode()
     )
-    assert "不是文档或图片（按文件内容识别）" in body
-    assert not ReportedValue.objects.filter(report=report).exists()
+    assert "不是文档或图片（按文件内容识别）" in body and "请重新选择文件" in body
+    assert not ReportedValue.objects.filter(report=report).exclude(evidence="").exists()
 
 
 def test_counts_cannot_be_negative(client_as, opened, dept):
@@ -315,3 +363,142 @@ def test_a_milestone_is_done_or_not_and_done_needs_evidence(client_as, opened, d
     ReportedValue.objects.filter(indicator=milestone).update(value=0)
     assert progress_of(target, date(2021, 12, 31)).status == "amber"
     assert progress_of(target, date(2022, 1, 5)).status == "red"
+
+
+def test_every_responsible_unit_of_a_task_gets_a_report(client_as, opened, dept):
+    """Co-responsible units and the towns report their part of a task; the lead unit's account is the one
+    that sets the task's status."""
+    from kechuang.org.models import Department
+    from kechuang.plans.models import Task
+
+    units = set(opened.reports.values_list("department__name", flat=True))
+    assert {"区商务委", "区规划自然资源局", "区税务局", "区司法局", "区住房城乡建委", "区委组织部"} <= units
+    towns = Department.objects.filter(kind="town", path__startswith=dept().path)
+    assert towns.count() == 40 and set(towns.values_list("name", flat=True)) <= units
+    trade = Report.objects.get(round=opened, department=dept("区商务委"))
+    hanfeng = Report.objects.get(round=opened, department=dept("汉丰街道"))
+    body = client_as("hanfeng").get(f"/progress/reports/{hanfeng.pk}/").content.decode()
+    assert "3.4 现代农业科技创新和科技成果应用示范" in body and "7.6 实施科普进校园" in body
+    assert "配合（牵头：区科协）" in body and f'name="task_{Task.objects.get(code="7.6").pk}"' in body
+    assert "本单位没有负责的目标" in body  # co-units give no judgements of targets they do not lead
+    # the town reports its part; approving it leaves the task's status to the lead unit
+    science = Task.objects.get(code="7.6")
+    form = {f"task_{t.pk}": "in_progress" for t in Task.objects.filter(code__in=["3.4", "7.6"])}
+    form[f"task_{science.pk}"] = "done"
+    form[f"tasknote_{science.pk}"] = "科普进社区 12 场"
+    assert (
+        client_as("hanfeng").post(f"/progress/reports/{hanfeng.pk}/", {**form, "submit": "1"}).status_code
+        == 302
+    )
+    client_as("kjj").post(f"/progress/reports/{hanfeng.pk}/", {"review": "approve"})
+    science.refresh_from_db()
+    assert science.status == "not_started"
+    assert hanfeng.task_updates.get(task=science).narrative == "科普进社区 12 场"
+    assert trade.task_updates.count() == 0 and trade.status == "draft"
+
+
+def test_the_bureau_fills_its_own_report(client_as, opened, dept):
+    """区科技局 leads most tasks: the demo's bureau reporter fills and submits its report, kjj reviews it."""
+    from kechuang.progress.actions import report_targets, report_tasks
+
+    report = Report.objects.get(round=opened, department=dept("区科技局"))
+    client = client_as("kjjtb")
+    body = client.get(f"/progress/reports/{report.pk}/").content.decode()
+    assert "保存草稿" in body and "提交审核" in body
+    funds = Indicator.objects.get(code="6-1")
+    form = {f"value_{funds.pk}": "2126", "narrative": "全年任务推进", "submit": "1"}
+    for target in report_targets(report):
+        form[f"judgement_{target.pk}"], form[f"reason_{target.pk}"] = "green", "按计划推进"
+    assert len(report_tasks(report)) >= 31
+    assert client.post(f"/progress/reports/{report.pk}/", form).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.submitted_by.username == "kjjtb"
+    refused = client.post(f"/progress/reports/{report.pk}/", {"review": "approve"}).content.decode()
+    assert (
+        "只有科技局管理员可以审核报告" in refused and Report.objects.get(pk=report.pk).status == "submitted"
+    )
+    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "approve"})
+    assert Report.objects.get(pk=report.pk).status == "approved"
+    # a reporter of the bureau fills nothing but the bureau's own report
+    other = Report.objects.get(round=opened, department=dept("区统计局"))
+    assert client.get(f"/progress/reports/{other.pk}/").status_code == 404
+
+
+def test_the_bureau_closes_a_round(client_as, opened, dept, stats_reporter):
+    from django.contrib.contenttypes.models import ContentType
+
+    from kechuang.audit.models import ChangeEntry
+
+    assert not ReportingRound.objects.filter(period__in=["2020", "2025"], is_open=True).exists()  # demo
+    assert client_as("tjj").post(f"/progress/rounds/{opened.pk}/", {"close": "1"}).status_code == 403
+    page = client_as("kjj").get(f"/progress/rounds/{opened.pk}/").content.decode()
+    assert "关闭本轮填报" in page
+    client_as("kjj").post(f"/progress/rounds/{opened.pk}/", {"close": "1", "reason": "年报截止"})
+    opened.refresh_from_db()
+    assert not opened.is_open
+    entry = ChangeEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ReportingRound), object_id=str(opened.pk)
+    ).latest("pk")
+    assert entry.actor.username == "kjj" and entry.after["is_open"] is False and entry.reason == "年报截止"
+    assert "关闭本轮填报" not in client_as("kjj").get(f"/progress/rounds/{opened.pk}/").content.decode()
+    report = stats_report(opened, dept)
+    body = (
+        client_as(stats_reporter)
+        .post(f"/progress/reports/{report.pk}/", rd_figures("1", "100", submit="1"))
+        .content.decode()
+    )
+    assert "轮次已关闭" in body
+    assert Report.objects.get(pk=report.pk).status == "draft"
+    assert not ReportedValue.objects.filter(report=report).exists()
+    with pytest.raises(ActionRefused, match="轮次已关闭"):
+        save_report(stats_reporter, report, narrative="", values={}, task_updates={}, submit=True)
+
+
+def test_a_returned_report_notifies_the_reporters_and_keeps_its_history(
+    client_as, opened, dept, stats_reporter
+):
+    from kechuang.progress.models import Notification
+
+    report = stats_report(opened, dept)
+    client = client_as(stats_reporter)
+    client.post(f"/progress/reports/{report.pk}/", rd_figures("85050", "5670000", **judged(submit="1")))
+    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "return", "comment": "请附统计年报"})
+    notice = Notification.objects.get(user=stats_reporter, kind="report_returned")
+    assert (
+        "退回" in notice.title and "请附统计年报" in notice.title and notice.url == report.get_absolute_url()
+    )
+    assert not Notification.objects.filter(user__username="jxw", kind="report_returned").exists()
+    pk = rd_gdp().pk
+    client.post(
+        f"/progress/reports/{report.pk}/",
+        rd_figures("85050", "5670000", **judged(**{f"evidence_{pk}": SimpleUploadedFile("年报.pdf", PDF)})),
+    )
+    client.post(f"/progress/reports/{report.pk}/", {"submit": "1", **judged()})
+    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "approve", "comment": "同意"})
+    body = client.get(f"/progress/reports/{report.pk}/").content.decode()
+    history = body[body.index('id="review-history"') :]
+    assert history.index("退回修改") < history.index("请附统计年报") < history.index("审核通过")
+    assert [r.decision for r in report.reviews.all()] == ["returned", "approved"]
+
+
+def test_periods_are_chosen_from_a_list_and_read_in_chinese(client_as):
+    page = client_as("kjj").get("/progress/rounds/").content.decode()
+    assert '<optgroup label="季报">' in page and '<option value="2026Q4">2026年第四季度</option>' in page
+    assert (
+        '<option value="2026-07">2026年7月</option>' in page
+        and '<option value="2022">2022年</option>' in page
+    )
+    assert '<option value="2021">' not in page  # the demo already has a 2021 round
+    response = client_as("kjj").post(
+        "/progress/rounds/", {"period": "2026年第四季度", "frequency": "quarterly", "due_on": "2027-01-15"}
+    )
+    assert response.status_code == 302
+    assert ReportingRound.objects.get(period="2026Q4").period_end == date(2026, 12, 31)
+    body = (
+        client_as("kjj")
+        .post("/progress/rounds/", {"period": "2027", "frequency": "quarterly", "due_on": "2028-01-15"})
+        .content.decode()
+    )
+    assert (
+        "期间“2027年”与频次“季报”不符" in body and not ReportingRound.objects.filter(period="2027").exists()
+    )

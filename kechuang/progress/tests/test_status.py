@@ -118,7 +118,7 @@ def test_cockpit_page(client_as):
     body = client_as("leader").get("/progress/cockpit/", {"as_of": "2023-06-30"}).content.decode()
     assert "领导驾驶舱" in body and "实际增长为计划增长的" in body and "badge-amber" in body
     bad = client_as("leader").get("/progress/cockpit/", {"as_of": "昨天"}).content.decode()
-    assert "日期“昨天”无效" in bad
+    assert "截至日期：“昨天”不是有效日期" in bad
 
 
 def test_forecasts_are_intervals_with_probabilities():
@@ -136,10 +136,28 @@ def test_forecasts_are_intervals_with_probabilities():
         assert outlook.low <= outlook.value <= outlook.high and 0 <= outlook.p_meet <= 1
 
 
-def test_a_finished_year_is_forecast_as_its_actual():
+def test_a_target_past_its_deadline_has_a_result_not_a_forecast(client_as):
     progress = progress_of(target("1-1", 2021), date(2022, 1, 15))
-    assert progress.forecast.value == progress.forecast.low == progress.forecast.high == 54
-    assert progress.forecast.p_meet == 1.0
+    assert progress.final and progress.result == "met" and progress.forecast is None
+    still_running = progress_of(target("1-1", 2021), date(2021, 9, 30))
+    assert not still_running.final and still_running.result is None and still_running.forecast is not None
+    rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2022-01-15"}).json()
+    new_tech = next(r for r in rows if r["indicator"] == "新增科技型企业数" and r["year"] == 2021)
+    assert (new_tech["final"], new_tech["result"], new_tech["result_label"]) == (True, "met", "达成")
+    assert (new_tech["forecast"], new_tech["p_meet"]) == (None, None)
+    missed = next(r for r in rows if r["indicator"] == "新增高新技术企业数" and r["year"] == 2021)
+    assert missed["final"] and missed["result"] in ("met", "not_met") and missed["p_meet"] is None
+    running = next(r for r in rows if r["indicator"] == "科技型企业数" and r["year"] == 2025)
+    assert (running["final"], running["result"]) == (False, None) and running["p_meet"] is not None
+    out = io.StringIO()
+    call_command("cockpit", "--as-of", "2022-01-15", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == rows
+    body = client_as("leader").get("/progress/cockpit/", {"as_of": "2022-01-15"}).content.decode()
+    table = body[body.index('<table class="grid cockpit-table">') :]
+    assert "最终结果：" in table and ">达成</span>" in table
+    row = table[table.index("<td>新增科技型企业数</td>") :]
+    row = row[: row.index("</tr>")]
+    assert "最终结果：" in row and "100%" not in row
 
 
 def test_backtest_reports_its_figures():
@@ -226,14 +244,39 @@ def test_only_approved_judgements_are_shown():
     assert t.pk not in judgement_lookup(programmes, date(2020, 6, 30))  # nothing approved by then
 
 
-def test_every_seed_target_has_actual_expected_status_and_forecast(client_as):
+def test_every_seed_target_has_actual_expected_status_and_result(client_as):
     rows = client_as("leader").get("/api/v1/cockpit", {"as_of": "2026-11-28"}).json()
     assert len(rows) == 12
-    for row in rows:
-        assert None not in (row["actual"], row["expected"], row["forecast"], row["p_meet"]), row["indicator"]
+    for row in rows:  # every target year is over by then: results, not forecasts
+        assert None not in (row["actual"], row["expected"], row["result"]), row["indicator"]
+        assert row["final"] and row["forecast"] is None and row["p_meet"] is None
         assert row["status"] in ("green", "amber", "red", "deteriorating")
         assert row["records_url"]
     funds = next(r for r in rows if r["indicator"] == "区级财政科技奖补资金兑现额")
     assert (funds["actual"], funds["expected"], funds["unit"]) == (2126, 2000, "万元")  # stored in 元
     rd = next(r for r in rows if r["indicator"] == "全社会研发经费投入占GDP比重")
     assert (rd["base_year"], rd["base_value"]) == (2020, 1.42)  # from the approved 2020 report
+
+
+def test_cockpit_lists_the_plans_tasks(client_as):
+    from kechuang.plans.models import Task
+
+    Task.objects.filter(code="6.1").update(status="done", completed_on=date(2021, 11, 30))
+    tasks = client_as("leader").get("/api/v1/cockpit/tasks", {"as_of": "2022-03-01"}).json()
+    assert len(tasks) == 39
+    by_code = {t["code"]: t for t in tasks}
+    policy = by_code["6.1"]  # due 2021-12-31, done in November
+    assert (policy["status_label"], policy["deadline"], policy["overdue"]) == ("已完成", "2021-12-31", False)
+    assert policy["lead"] == "区科技局" and policy["co"] == ["区财政局"]
+    park = by_code["2.1"]  # due 2021-12-31, not done
+    assert park["overdue"] and park["lead"] == "开州工业园区管委会" and park["status_label"] == "未启动"
+    assert not by_code["1.1"]["overdue"]  # due 2025-12-31
+    before_deadline = client_as("leader").get("/api/v1/cockpit/tasks", {"as_of": "2021-06-30"}).json()
+    assert not any(t["overdue"] for t in before_deadline)
+    body = client_as("leader").get("/progress/cockpit/", {"as_of": "2022-03-01"}).content.decode()
+    section = body[body.index('id="tasks"') :]
+    assert "任务进展（39 项" in section and "逾期 " in section
+    row = section[section.index("创建市级高新区") :]
+    row = row[: row.index("</tr>")]
+    assert "开州工业园区管委会" in row and "2021-12-31" in row and "逾期</span>" in row
+    assert 'data-label="牵头单位"' in section  # cards on a phone (kechuang.css: table.grid.stack)

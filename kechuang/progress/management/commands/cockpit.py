@@ -32,4 +32,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  [{row['status_label']}] {row['year']} {row['indicator']}：目标 {row['target']}"
                 f"{row['unit']}，实际 {actual}，计划路径 {row['expected']}（{row['detail']}）"
+                + (f"，已到期：{row['result_label'] or '无数据'}" if row["final"] else "")
             )
