@@ -16,6 +16,12 @@ class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
+ENTERPRISE_FIELD = dict(
+    label="关联企业（统一社会信用代码）",
+    max_length=18,
+    required=False,
+    help_text="企业用户账号填写其所属企业的统一社会信用代码，须在您的管理范围内；清空即解除关联。",
+)
 
 
 class DepartmentForm(forms.Form):
@@ -60,6 +66,7 @@ class UserCreateForm(forms.Form):
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+    enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = forms.CharField(**REASON_FIELD)
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -89,6 +96,7 @@ class UserEditForm(forms.Form):
         help_text="第一个选中的单位为主单位。",
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
+    enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = forms.CharField(**REASON_FIELD)
 
     def __init__(self, *args, departments=None, **kwargs):
