@@ -6,7 +6,7 @@ Anonymous visitors are sent to the login page (HTML) or get 401 (API).
 import pytest
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.models import Enterprise, Submission
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 from kechuang.plans.models import Plan, PlanDraft, Target, Task
@@ -58,6 +58,9 @@ def pages():
     draft = PlanDraft.objects.create(
         department=plan.department, source_text="到2025年，高新技术企业达到100家。", title="识别稿"
     )
+    submission = Submission.objects.create(
+        enterprise=own, kind="profile", values={"contact_name": "王"}, status="accepted"
+    )
     jxw_report = Report.objects.create(
         round=reporting_round, department=find_department([*kz, "区经济信息委"])
     )
@@ -95,14 +98,21 @@ def pages():
         (f"/enterprises/{own.pk}/", only(*viewers, jxw=404)),
         (f"/enterprises/{other.pk}/", only(*viewers, jxw=404, hanfeng=404, qiye=404)),
         (f"/enterprises/{own.pk}/years/2024/", only(*viewers, jxw=404)),
-        (f"/enterprises/{own.pk}/edit/", only("kjj", "qiye")),
-        (f"/enterprises/{own.pk}/years/2024/edit/", only("kjj", "qiye")),
-        (f"/enterprises/{other.pk}/years/2024/edit/", only("kjj", qiye=404)),
+        (f"/enterprises/{own.pk}/edit/", only("kjj")),
+        (f"/enterprises/{own.pk}/years/2024/edit/", only("kjj")),
+        (f"/enterprises/{other.pk}/years/2024/edit/", only("kjj")),
+        # an enterprise proposes changes to its own record; the bureau edits the ledger directly
+        (f"/enterprises/{own.pk}/propose/", only("qiye")),
+        (f"/enterprises/{own.pk}/years/2024/propose/", only("qiye")),
+        (f"/enterprises/{other.pk}/propose/", only(qiye=404)),
+        (f"/enterprises/{other.pk}/years/2024/propose/", only(qiye=404)),
+        ("/enterprises/submissions/", only(*viewers)),
+        (f"/enterprises/submissions/{submission.pk}/", only(*viewers, jxw=404)),
         (f"/enterprises/{own.pk}/qualifications/new/", only("kjj")),
         ("/tables/enterprises/", only(*viewers)),
         ("/tables/enterprise-years/", only(*viewers)),
         ("/tables/enterprises/template.xlsx", only("kjj")),
-        ("/tables/enterprise-years/template.xlsx", only("kjj", "qiye")),
+        ("/tables/enterprise-years/template.xlsx", only("kjj")),
         ("/tables/enterprise-years/export.xlsx", only(*viewers)),
         ("/tables/qualifications/template.xlsx", only("kjj")),
         ("/platforms/", only(*viewers)),
@@ -168,6 +178,12 @@ def test_anonymous_is_sent_to_login_or_gets_401(client):
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
     for url, _ in api_endpoints():
         assert client.get(url).status_code == 401, url
+
+
+def test_submitting_is_post_only(client_as, user):
+    own = user("qiye").enterprises.get()
+    submission = Submission.objects.create(enterprise=own, kind="profile", values={"contact_name": "王"})
+    assert client_as("qiye").get(f"/enterprises/submissions/{submission.pk}/submit/").status_code == 405
 
 
 def test_revoke_is_post_only(client_as, user):
