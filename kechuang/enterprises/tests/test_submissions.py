@@ -271,3 +271,20 @@ def test_an_enterprise_withdraws_its_draft_and_sees_only_its_own(client_as, own,
     engine.perform(submission, "withdraw", user("qiye"))
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.WITHDRAWN
     assert actions.open_submission(own, Submission.Kind.PROFILE) is None
+
+
+def test_an_accepted_profile_change_is_written_by_the_reviewer(own, user):
+    submission = actions.save_proposal(
+        user("qiye"),
+        own,
+        Submission.Kind.PROFILE,
+        None,
+        {"contact_name": "李新", "contact_phone": "023-1234567"},
+    )
+    actions.submit_proposal(user("qiye"), submission, {})
+    assert Enterprise.objects.get(pk=own.pk).contact_name == own.contact_name
+    engine.perform(submission, "accept", user("hanfeng"), comment="电话已核实")
+    stored = Enterprise.objects.get(pk=own.pk)
+    assert (stored.contact_name, stored.contact_phone, stored.name) == ("李新", "023-1234567", own.name)
+    entry = ChangeEntry.objects.filter(content_type__model="enterprise", object_id=str(own.pk)).latest("pk")
+    assert entry.actor == user("hanfeng") and set(entry.changed_fields) == {"contact_name", "contact_phone"}
