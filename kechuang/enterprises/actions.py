@@ -11,9 +11,10 @@ from kechuang.audit.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
+from kechuang.workflow import engine
 
-from . import stages
-from .models import Enterprise, EnterpriseYear, Qualification, StageRecord
+from . import creditcode, plausibility, stages
+from .models import Enterprise, EnterpriseYear, Qualification, StageRecord, Submission
 from .rules import params_for
 
 
@@ -21,25 +22,46 @@ def _may(user, capability: str, enterprise: Enterprise) -> bool:
     return visible_to(user, Enterprise.objects.filter(pk=enterprise.pk), capability).exists()
 
 
-def save_enterprise(acting_user, enterprise: Enterprise | None, *, reason: str = "", **fields) -> Enterprise:
-    """Create (bureau) or update (bureau or the enterprise's own users) an enterprise profile."""
+def save_enterprise(
+    acting_user,
+    enterprise: Enterprise | None,
+    *,
+    reason: str = "",
+    capability: str = Capability.CHANGE_ENTERPRISES,
+    **fields,
+) -> Enterprise:
+    """Create (bureau) or update an enterprise profile: the bureau directly, a reviewer of the town by
+    accepting an enterprise's submission (`capability`). The official record (`Enterprise.OFFICIAL_FIELDS`)
+    stays the bureau's whoever else writes."""
     if enterprise is None:
         enterprise = Enterprise(**fields)
         if not _may_create(acting_user, enterprise):
             raise ActionRefused("您没有在该镇乡街道登记企业的权限。")
     else:
-        if not _may(acting_user, Capability.CHANGE_ENTERPRISES, enterprise):
+        if not _may(acting_user, capability, enterprise):
             raise ActionRefused("您没有修改该企业的权限。")
         if "credit_code" in fields and fields["credit_code"] != enterprise.credit_code:
             raise ValidationError(
                 {"credit_code": "统一社会信用代码登记后不能修改；如确有错误，请注销后重新登记。"}
             )
+        official = [
+            name
+            for name in Enterprise.OFFICIAL_FIELDS
+            if name in fields and fields[name] != getattr(enterprise, name)
+        ]
+        if official and not _may(acting_user, Capability.CERTIFY_ENTERPRISES, enterprise):
+            raise ValidationError({name: _official_refusal(name) for name in official})
         for name, value in fields.items():
             setattr(enterprise, name, value)
     enterprise.full_clean()
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
         enterprise.save()
     return enterprise
+
+
+def _official_refusal(name: str) -> str:
+    label = Enterprise._meta.get_field(name).verbose_name
+    return f"{label}是科技局登记的正式信息，只能由科技局修改；如需变更请联系所在镇街或科技局。"
 
 
 def _may_create(user, enterprise: Enterprise) -> bool:
@@ -60,14 +82,16 @@ def record_year(
     reason: str = "",
     check=True,
     replace=False,
+    capability: str = Capability.CHANGE_ENTERPRISES,
 ) -> tuple[EnterpriseYear, bool]:
     """Store an enterprise's figures for a year as a new version; the previous version is kept.
 
     `values` adds to the current figures, or with `replace` stands for the whole year (an imported row:
     an empty cell means "no figure"). Returns (current version, whether anything changed); unchanged
-    figures write nothing. `check=False` is for callers that checked the scope for a whole batch.
+    figures write nothing. `check=False` is for callers that checked the scope for a whole batch;
+    `capability` is the right the writer needs over the enterprise (a reviewer accepting a submission).
     """
-    if check and not _may(acting_user, Capability.CHANGE_ENTERPRISES, enterprise):
+    if check and not _may(acting_user, capability, enterprise):
         raise ActionRefused("您没有填报该企业数据的权限。")
     unknown = set(values) - set(EnterpriseYear.FIGURES)
     if unknown:
@@ -210,3 +234,199 @@ def refresh_stages(enterprises, as_of: date | None = None) -> list[Enterprise]:
             [snapshot_values(StageRecord, row) for row in rows],
         )
     return changed
+
+
+# --- enterprises' own submissions ------------------------------------------------------------------------
+
+
+def _stored(kind: str, values: dict) -> dict:
+    """Proposed values as JSON (amounts as exact decimal strings)."""
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+
+
+def _check_proposal(enterprise: Enterprise, kind: str, year: int | None, values: dict) -> None:
+    if kind == Submission.Kind.PROFILE:
+        official = [name for name in values if name in Enterprise.OFFICIAL_FIELDS]
+        if official:
+            raise ValidationError({name: _official_refusal(name) for name in official})
+        unknown = set(values) - set(Enterprise.SELF_SERVICE_FIELDS)
+        if unknown:
+            raise ValidationError(f"未知的企业信息项：{', '.join(sorted(unknown))}")
+        candidate = Enterprise.objects.get(pk=enterprise.pk)
+        for name, value in values.items():
+            setattr(candidate, name, value)
+        candidate.full_clean(exclude=["users"], validate_unique=False)
+        return
+    if not year or not 1990 <= year <= timezone.localdate().year:
+        raise ValidationError({"year": f"年度 {year} 不可填报。"})
+    unknown = set(values) - set(EnterpriseYear.FIGURES)
+    if unknown:
+        raise ValidationError(f"未知的年度数据项：{', '.join(sorted(unknown))}")
+    EnterpriseYear(enterprise=enterprise, year=year, **values).full_clean(
+        exclude=["enterprise"], validate_constraints=False
+    )
+
+
+def open_submission(enterprise: Enterprise, kind: str, year: int | None = None) -> Submission | None:
+    """The enterprise's unfinished submission of this kind (and year): a draft, returned or under review."""
+    return (
+        Submission.objects.filter(enterprise=enterprise, kind=kind, year=year, status__in=Submission.OPEN)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def save_proposal(
+    acting_user, enterprise: Enterprise, kind: str, year: int | None, values: dict
+) -> Submission:
+    """Keep what an enterprise proposes for its own record as a draft (or revise its draft or returned
+    submission); nothing is written to the ledger. Flags implausible jumps at once, for the page."""
+    if not _may(acting_user, Capability.SUBMIT_ENTERPRISE_DATA, enterprise):
+        raise ActionRefused("您没有为该企业填报的权限。")
+    year = year if kind == Submission.Kind.YEAR else None
+    _check_proposal(enterprise, kind, year, values)
+    with audit_context(actor=acting_user, reason="企业填报（草稿）"), transaction.atomic():
+        submission = open_submission(enterprise, kind, year)
+        if submission is not None and submission.status == Submission.Status.SUBMITTED:
+            raise ActionRefused(f"“{submission.title}”已提交，正在审核；审核结束前不能修改。")
+        if submission is None:
+            submission = Submission(enterprise=enterprise, kind=kind, year=year, created_by=acting_user)
+        submission.values = _stored(kind, values)
+        submission.flags = plausibility.jumps(enterprise, year, values) if year else []
+        submission.explanations = {
+            k: v for k, v in submission.explanations.items() if k in {f["field"] for f in submission.flags}
+        }
+        submission.full_clean()
+        submission.save()
+    return submission
+
+
+def current_flags(submission: Submission) -> list[dict]:
+    """The submission's figures compared afresh with the previous accepted year."""
+    if submission.kind != Submission.Kind.YEAR:
+        return []
+    return plausibility.jumps(submission.enterprise, submission.year, submission.proposed())
+
+
+def submit_proposal(
+    acting_user, submission: Submission, explanations: dict, *, comment: str = ""
+) -> Submission:
+    """Send a draft (or a revised returned submission) to review. Each flagged figure — compared afresh
+    with the previous accepted year — needs the enterprise's explanation (`explanations[field]`)."""
+    refusal = engine.refusal(submission, Submission.workflow.transition("submit"), acting_user)
+    if refusal:
+        raise ActionRefused(refusal)
+    flags = current_flags(submission)
+    given = {f["field"]: (explanations.get(f["field"]) or "").strip() for f in flags}
+    missing = {
+        f"explain_{f['field']}": f"{f['message']}：请说明原因。" for f in flags if not given[f["field"]]
+    }
+    if missing:
+        raise ValidationError(missing)
+    return engine.perform(
+        submission,
+        "submit",
+        acting_user,
+        comment=comment,
+        changes={"flags": flags, "explanations": given, "submitted_at": timezone.now()},
+    )
+
+
+def apply_submission(acting_user, submission: Submission) -> None:
+    """Write an accepted submission into the ledger through the ledger's own actions (run by the
+    `accept` transition, inside its transaction: a refusal here leaves the submission under review)."""
+    reason = f"采纳企业填报：{submission}"
+    capability = Capability.REVIEW_ENTERPRISE_DATA
+    if submission.kind == Submission.Kind.YEAR:
+        figures = {name: None for name in EnterpriseYear.FIGURES} | submission.proposed()
+        version, _ = record_year(
+            acting_user, submission.enterprise, submission.year, figures, reason=reason, capability=capability
+        )
+        submission.ledger_version = version
+        with audit_context(actor=acting_user, reason=reason):
+            submission.save(update_fields=["ledger_version"])
+    else:
+        save_enterprise(
+            acting_user,
+            Enterprise.objects.get(pk=submission.enterprise_id),
+            reason=reason,
+            capability=capability,
+            **submission.proposed(),
+        )
+
+
+def notify_submission(submission: Submission, event) -> None:
+    """Tell the enterprise's users that their submission was accepted or returned (after commit)."""
+    from kechuang.progress.models import Notification
+    from kechuang.progress.reminders import notify
+
+    if event.to_state == Submission.Status.ACCEPTED:
+        title = f"您单位提交的“{submission.title}”已采纳，已记入企业台账"
+    else:
+        title = f"您单位提交的“{submission.title}”被退回：{event.comment}"
+    notify(
+        submission.enterprise.users.filter(is_active=True),
+        Notification.Kind.SUBMISSION,
+        f"submission:{submission.pk}:{event.pk}",
+        title,
+        submission.get_absolute_url(),
+        subject="【科创】",
+    )
+
+
+# --- which enterprise an enterprise account acts for ------------------------------------------------------
+
+
+def linkable_enterprise(acting_user, credit_code: str) -> Enterprise:
+    """The enterprise with this credit code, if it is within what `acting_user` manages."""
+    code = creditcode.normalise(credit_code or "")
+    found = visible_to(
+        acting_user, Enterprise.objects.filter(credit_code=code), Capability.MANAGE_USERS
+    ).first()
+    if found is None:
+        raise ValidationError(
+            {"enterprise_code": f"统一社会信用代码“{code}”：未找到该企业，或该企业不在您的管理范围内。"}
+        )
+    return found
+
+
+def link_account(acting_user, account, credit_code: str, *, reason: str = ""):
+    """Make `account` (an enterprise user) act for the enterprise with `credit_code`; a blank code unlinks
+    it. Both the account and the enterprises it leaves or joins must be within the admin's scope.
+    Returns the account."""
+    from kechuang.org.models import RoleGrant, User
+    from kechuang.org.roles import Role
+    from kechuang.org.scope import has_capability, manage_refusal
+
+    if not has_capability(acting_user, Capability.MANAGE_USERS):
+        raise ActionRefused("您没有管理用户的权限。")
+    if not visible_to(acting_user, User.objects.filter(pk=account.pk), Capability.MANAGE_USERS).exists():
+        raise ActionRefused("该账号不在您的管理范围内。")
+    refusal = manage_refusal(acting_user, account)
+    if refusal:
+        raise ActionRefused(refusal)
+    target = linkable_enterprise(acting_user, credit_code) if (credit_code or "").strip() else None
+    if target is not None:
+        other = RoleGrant.objects.filter(user=account).exclude(role=Role.ENTERPRISE).first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "enterprise_code": f"只有企业用户账号可以关联企业；该账号持有“{other.get_role_display()}”角色。"
+                }
+            )
+    current = list(account.enterprises.all())
+    leaving = [e for e in current if target is None or e.pk != target.pk]
+    managed = set(
+        visible_to(
+            acting_user, Enterprise.objects.filter(pk__in=[e.pk for e in leaving]), Capability.MANAGE_USERS
+        ).values_list("pk", flat=True)
+    )
+    outside = [e.name for e in leaving if e.pk not in managed]
+    if outside:
+        raise ActionRefused(f"该账号已关联的企业“{'、'.join(outside)}”不在您的管理范围内，不能解除关联。")
+    with audit_context(actor=acting_user, reason=reason or "关联企业"), transaction.atomic():
+        for enterprise in leaving:
+            enterprise.users.remove(account)
+        if target is not None and all(e.pk != target.pk for e in current):
+            target.users.add(account)
+    return account

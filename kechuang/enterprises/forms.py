@@ -29,11 +29,17 @@ class EnterpriseForm(forms.ModelForm):
         ]
         formfield_callback = formfield
 
-    def __init__(self, *args, towns=None, editing=False, **kwargs):
+    def __init__(self, *args, towns=None, editing=False, proposing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
         if editing:
             self.fields["credit_code"].disabled = True
+        if proposing:  # an enterprise's own proposal: the bureau's official record is shown, not offered
+            for name in Enterprise.OFFICIAL_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+                self.fields[name].help_text = "科技局登记信息，如需变更请联系所在镇街或科技局。"
+            del self.fields["reason"]
 
 
 class YearForm(forms.ModelForm):
@@ -44,8 +50,10 @@ class YearForm(forms.ModelForm):
         fields = EnterpriseYear.FIGURES
         formfield_callback = formfield
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, proposing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if proposing:
+            del self.fields["reason"]
         for name in EnterpriseYear.FIGURES:
             field = self.fields[name]
             if isinstance(field, forms.DecimalField):
@@ -60,3 +68,30 @@ class QualificationForm(forms.Form):
     expires_on = DateField(label="有效期至", required=False, help_text="留空则按资质类型的有效期自动计算")
     note = forms.CharField(label="备注", max_length=300, required=False)
     reason = forms.CharField(**REASON)
+
+
+class SubmitForm(forms.Form):
+    """Sending a submission to review: an explanation for each flagged figure, and an optional note."""
+
+    comment = forms.CharField(
+        label="附言", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, flags=(), explanations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        explanations = explanations or {}
+        for flag in flags:
+            self.fields[f"explain_{flag['field']}"] = forms.CharField(
+                label=f"{flag['label']}变动说明",
+                max_length=1000,
+                required=False,
+                initial=explanations.get(flag["field"], ""),
+                help_text=f"{flag['message']}。请说明原因（必填）。",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.order_fields([*(f"explain_{flag['field']}" for flag in flags), "comment"])
+
+    def explanations(self) -> dict:
+        return {
+            k.removeprefix("explain_"): v for k, v in self.cleaned_data.items() if k.startswith("explain_")
+        }

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
+from kechuang.org.roles import Capability
 from kechuang.org.scope import ScopeRule
+from kechuang.workflow.engine import Todo, Transition, Workflow
 
 from . import creditcode
 from .choices import GrowthStage, HighTechField, QualificationStatus, SourceChannel
@@ -63,6 +65,14 @@ class Enterprise(models.Model):
     is_active = models.BooleanField(_("在册"), default=True)
 
     scope_rule = ScopeRule(department="town", owner="users")
+
+    # The bureau's official record: the registered identity (credit code, name, date of registration),
+    # the town it sits in (which decides who is responsible for it) and how it came to the district.
+    # Only the bureau changes them (`enterprises.certify`); the growth stage is computed, `is_active` and
+    # the linked accounts are the bureau's too and never on a profile form.
+    OFFICIAL_FIELDS = ("credit_code", "name", "town", "registered_on", "source_channel")
+    # What an enterprise may propose for its own profile — through a reviewed Submission.
+    SELF_SERVICE_FIELDS = ("industry_code", "hightech_field", "address", "contact_name", "contact_phone")
 
     class Meta:
         verbose_name = _("企业")
@@ -194,6 +204,146 @@ class EnterpriseYear(models.Model):
 
     def scope_department(self) -> Department:
         return self.enterprise.town
+
+
+def _write_to_ledger(submission, event) -> None:
+    from .actions import apply_submission
+
+    apply_submission(event.actor, submission)
+
+
+def _tell_the_enterprise(submission, event) -> None:
+    from .actions import notify_submission
+
+    notify_submission(submission, event)
+
+
+class Submission(models.Model):
+    """A change an enterprise proposes to its own record: its yearly figures, or the profile fields it may
+    edit. The proposed values wait here, apart from the ledger, until the town or the bureau accepts them;
+    acceptance writes them through the ledger's own actions (a new EnterpriseYear version, audited) in the
+    same transaction. Figures that jump implausibly against the previous accepted year are flagged and
+    must be explained before the submission goes to review."""
+
+    class Kind(models.TextChoices):
+        YEAR = "year", _("年度数据")
+        PROFILE = "profile", _("企业信息")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        ACCEPTED = "accepted", _("已采纳")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("企业")
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    values = models.JSONField(_("填报内容"), default=dict, blank=True)
+    flags = models.JSONField(_("异常变动"), default=list, blank=True)
+    explanations = models.JSONField(_("企业说明"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    ledger_version = models.ForeignKey(
+        EnterpriseYear,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("写入的台账版本"),
+    )
+
+    scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users")
+
+    workflow = Workflow(
+        states=Status,
+        transitions=[
+            # from the submission's page, which asks for the explanations of flagged figures
+            Transition(
+                "submit",
+                "提交审核",
+                [Status.DRAFT, Status.RETURNED],
+                Status.SUBMITTED,
+                Capability.SUBMIT_ENTERPRISE_DATA,
+                by="page",
+            ),
+            Transition(
+                "accept",
+                "采纳",
+                [Status.SUBMITTED],
+                Status.ACCEPTED,
+                Capability.REVIEW_ENTERPRISE_DATA,
+                then=[_write_to_ledger],
+                after_commit=[_tell_the_enterprise],
+            ),
+            Transition(
+                "return",
+                "退回",
+                [Status.SUBMITTED],
+                Status.RETURNED,
+                Capability.REVIEW_ENTERPRISE_DATA,
+                comment_required=True,
+                after_commit=[_tell_the_enterprise],
+            ),
+            Transition(
+                "withdraw",
+                "撤回",
+                [Status.DRAFT, Status.RETURNED],
+                Status.WITHDRAWN,
+                Capability.SUBMIT_ENTERPRISE_DATA,
+            ),
+        ],
+        todos=[
+            Todo(Status.SUBMITTED, "待审核的企业填报", Capability.REVIEW_ENTERPRISE_DATA),
+            Todo(Status.RETURNED, "被退回的企业填报", Capability.SUBMIT_ENTERPRISE_DATA),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("企业填报")
+        verbose_name_plural = _("企业填报")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "kind", "year"], name="submission_enterprise")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:submission", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年度数据" if self.kind == self.Kind.YEAR else "企业信息变更"
+
+    def scope_department(self) -> Department:
+        return self.enterprise.town
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.YEAR and not self.year:
+            raise ValidationError({"year": "年度数据填报须注明年度。"})
+        if self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED):
+            missing = [f["message"] for f in self.flags if not self.explanations.get(f["field"], "").strip()]
+            if missing:
+                raise ValidationError({"explanations": [f"{m}：请说明原因。" for m in missing]})
+
+    def proposed(self) -> dict:
+        """The proposed values as the ledger's own types (figures as Decimal / int)."""
+        model = EnterpriseYear if self.kind == self.Kind.YEAR else Enterprise
+        return {name: model._meta.get_field(name).to_python(value) for name, value in self.values.items()}
 
 
 class QualificationKind(models.Model):

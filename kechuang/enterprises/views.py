@@ -1,9 +1,11 @@
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from kechuang.core.access import require_capability
 from kechuang.core.filtering import InvalidQuery, paginate, parse_date
@@ -12,12 +14,21 @@ from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+from kechuang.workflow import engine
 
 from . import actions
 from .choices import GrowthStage, HighTechField, SourceChannel
 from .filters import EnterpriseFilter
-from .forms import EnterpriseForm, QualificationForm, YearForm
-from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, RuleSet, valid_on_q
+from .forms import EnterpriseForm, QualificationForm, SubmitForm, YearForm
+from .models import (
+    Enterprise,
+    EnterpriseYear,
+    Qualification,
+    QualificationKind,
+    RuleSet,
+    Submission,
+    valid_on_q,
+)
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
 from .selfcheck import EXPERT_ITEMS, check, expert_scores
 
@@ -88,6 +99,10 @@ def enterprise_detail(request, pk):
             "can_certify": visible_to(
                 request.user, Enterprise.objects.filter(pk=pk), Capability.CERTIFY_ENTERPRISES
             ).exists(),
+            "can_submit": visible_to(
+                request.user, Enterprise.objects.filter(pk=pk), Capability.SUBMIT_ENTERPRISE_DATA
+            ).exists(),
+            "submissions": _submissions(request.user, enterprise.submissions.all())[:20],
             "next_year": today.year - 1,
             "expert_items": [(key, label, maximum, expert.get(key)) for key, label, maximum in EXPERT_ITEMS],
         },
@@ -256,3 +271,187 @@ def reserve(request):
             "total": len(pool),
         },
     )
+
+
+# --- enterprises' own submissions ------------------------------------------------------------------------
+
+
+def _submissions(user, queryset):
+    """Submissions the user may see; an unsent draft only by the enterprise itself."""
+    visible = visible_to(user, queryset.select_related("enterprise__town"))
+    if not has_capability(user, Capability.SUBMIT_ENTERPRISE_DATA):
+        visible = visible.exclude(status=Submission.Status.DRAFT)
+    return visible.order_by("-created_at", "-pk")
+
+
+def _under_review(request, submission):
+    messages.info(request, f"“{submission.title}”已提交，正在审核；审核结束前不能修改。")
+    return redirect(submission)
+
+
+@require_capability(Capability.SUBMIT_ENTERPRISE_DATA)
+def propose_profile(request, pk):
+    enterprise = _enterprise(request, pk, Capability.SUBMIT_ENTERPRISE_DATA)
+    pending = actions.open_submission(enterprise, Submission.Kind.PROFILE)
+    if pending is not None and pending.status == Submission.Status.SUBMITTED:
+        return _under_review(request, pending)
+    form = EnterpriseForm(
+        request.POST or None,
+        instance=enterprise,
+        initial=pending.values if pending else None,
+        towns=Department.objects.filter(pk=enterprise.town_id),
+        editing=True,
+        proposing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in Enterprise.SELF_SERVICE_FIELDS}
+        saved = run_action(
+            form,
+            actions.save_proposal,
+            request.user,
+            Enterprise.objects.get(pk=pk),
+            Submission.Kind.PROFILE,
+            None,
+            values,
+        )
+        if saved is not None:
+            messages.success(request, "已保存为草稿，核对后请提交审核；审核通过前台账不变。")
+            return redirect(saved)
+    return render(
+        request,
+        "enterprises/form.html",
+        {
+            "form": form,
+            "title": f"修改企业信息：{enterprise.name}",
+            "enterprise": enterprise,
+            "proposing": True,
+        },
+    )
+
+
+@require_capability(Capability.SUBMIT_ENTERPRISE_DATA)
+def propose_year(request, pk, year):
+    enterprise = _enterprise(request, pk, Capability.SUBMIT_ENTERPRISE_DATA)
+    if not 1990 <= year <= timezone.localdate().year:
+        return render(
+            request, "core/error.html", {"code": 404, "message": f"年度 {year} 不可填报。"}, status=404
+        )
+    pending = actions.open_submission(enterprise, Submission.Kind.YEAR, year)
+    if pending is not None and pending.status == Submission.Status.SUBMITTED:
+        return _under_review(request, pending)
+    current = enterprise.years.filter(year=year, superseded_at__isnull=True).first()
+    instance = EnterpriseYear(enterprise=enterprise, year=year, **(current.figures() if current else {}))
+    for name, value in (pending.proposed() if pending else {}).items():
+        setattr(instance, name, value)
+    form = YearForm(request.POST or None, instance=instance, proposing=True)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in EnterpriseYear.FIGURES}
+        saved = run_action(
+            form, actions.save_proposal, request.user, enterprise, Submission.Kind.YEAR, year, values
+        )
+        if saved is not None:
+            messages.success(request, "已保存为草稿，核对后请提交审核；审核通过前台账不变。")
+            return redirect(saved)
+    return render(
+        request,
+        "enterprises/form.html",
+        {
+            "form": form,
+            "title": f"{enterprise.name} · 填报 {year} 年度数据",
+            "enterprise": enterprise,
+            "proposing": True,
+        },
+    )
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def submission_list(request):
+    submissions = _submissions(request.user, Submission.objects.all())
+    status = request.GET.get("status", "")
+    if status in Submission.Status.values:
+        submissions = submissions.filter(status=status)
+    page = Paginator(submissions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "enterprises/submission_list.html",
+        {"page": page, "status": status, "statuses": Submission.Status.choices},
+    )
+
+
+def _comparison(submission: Submission) -> list[dict]:
+    """One row per proposed value: the ledger's value now, the proposal, its flag and explanation."""
+    enterprise = submission.enterprise
+    flags = {f["field"]: f for f in submission.flags}
+    if submission.kind == Submission.Kind.YEAR:
+        model = EnterpriseYear
+        ledger = enterprise.years.filter(year=submission.year, superseded_at__isnull=True).first()
+    else:
+        model, ledger = Enterprise, enterprise
+    rows = []
+    for name, value in submission.proposed().items():
+        field = model._meta.get_field(name)
+        now = getattr(ledger, name) if ledger is not None else None
+        rows.append(
+            {
+                "label": field.verbose_name,
+                "money": isinstance(field, DecimalField),
+                "ledger": now,
+                "proposed": value,
+                "changed": now != value and not (now in (None, "") and value in (None, "")),
+                "flag": flags.get(name),
+                "explanation": submission.explanations.get(name, ""),
+            }
+        )
+    return rows
+
+
+def _submission_page(request, submission, form=None):
+    may_submit = engine.refusal(submission, Submission.workflow.transition("submit"), request.user) is None
+    if may_submit and form is None:
+        form = SubmitForm(flags=submission.flags, explanations=submission.explanations)
+    return render(
+        request,
+        "enterprises/submission_detail.html",
+        {
+            "submission": submission,
+            "enterprise": submission.enterprise,
+            "rows": _comparison(submission),
+            "submit_form": form if may_submit else None,
+            "may_edit": may_submit,
+        },
+    )
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def submission_detail(request, pk):
+    submission = get_visible_or_404(
+        request.user, Submission.objects.select_related("enterprise__town"), pk=pk
+    )
+    return _submission_page(request, submission)
+
+
+@require_POST
+@require_capability(Capability.SUBMIT_ENTERPRISE_DATA)
+def submission_submit(request, pk):
+    submission = get_visible_or_404(
+        request.user,
+        Submission.objects.select_related("enterprise__town"),
+        Capability.SUBMIT_ENTERPRISE_DATA,
+        pk=pk,
+    )
+    flags = actions.current_flags(submission)
+    form = SubmitForm(request.POST, flags=flags)
+    if form.is_valid():
+        sent = run_action(
+            form,
+            actions.submit_proposal,
+            request.user,
+            submission,
+            form.explanations(),
+            comment=form.cleaned_data["comment"],
+        )
+        if sent is not None:
+            messages.success(request, f"已提交审核：“{sent.title}”现为“已提交”，审核通过后记入台账。")
+            return redirect(sent)
+    submission.flags = flags
+    return _submission_page(request, submission, form)

@@ -23,6 +23,12 @@ def keeping(departments, current):
 
 
 REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
+ENTERPRISE_FIELD = dict(
+    label="关联企业（统一社会信用代码）",
+    max_length=18,
+    required=False,
+    help_text="企业用户账号填写其所属企业的统一社会信用代码，须在您的管理范围内；清空即解除关联。",
+)
 
 
 class DepartmentForm(forms.Form):
@@ -67,6 +73,7 @@ class UserCreateForm(forms.Form):
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+    enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = forms.CharField(**REASON_FIELD)
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -101,6 +108,7 @@ class UserEditForm(forms.Form):
         required=False,
         help_text="留空则为所选单位中排在最前的一个。",
     )
+    enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = forms.CharField(**REASON_FIELD)
 
     def __init__(self, *args, departments=None, **kwargs):

@@ -50,9 +50,9 @@ class Capability:
     MANAGE_USERS = "org.manage_users"
     VIEW_AUDIT = "audit.view"
     VIEW_ENTERPRISES = "enterprises.view"
-    CHANGE_ENTERPRISES = (
-        "enterprises.change"  # profile and yearly data (the enterprise itself, or the bureau)
-    )
+    CHANGE_ENTERPRISES = "enterprises.change"  # write profiles and yearly data into the ledger: bureau only
+    SUBMIT_ENTERPRISE_DATA = "enterprises.submit"  # an enterprise proposes changes to its own record
+    REVIEW_ENTERPRISE_DATA = "enterprises.review"  # accept or return enterprises' submissions (town, bureau)
     CERTIFY_ENTERPRISES = "enterprises.certify"  # qualifications: official recognitions, bureau only
     # the plan's progress as the government follows it — cockpit, drill-down to the records, reporting
     # rounds, units' reports and self-judgements: internal roles only
@@ -92,6 +92,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_ENTERPRISES,
             Capability.CHANGE_ENTERPRISES,
             Capability.CERTIFY_ENTERPRISES,
+            Capability.REVIEW_ENTERPRISE_DATA,
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.CHANGE_PLATFORMS,
@@ -105,6 +106,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROGRESS,
             Capability.VIEW_DEPARTMENTS,
             Capability.VIEW_ENTERPRISES,
+            Capability.REVIEW_ENTERPRISE_DATA,  # a town's reporter reviews its enterprises' submissions
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
@@ -124,7 +126,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {
             Capability.VIEW_PLAN,
             Capability.VIEW_ENTERPRISES,
-            Capability.CHANGE_ENTERPRISES,
+            Capability.SUBMIT_ENTERPRISE_DATA,
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
         }

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core.access import require_capability
 from kechuang.core.filtering import paginate
 from kechuang.core.forms import run_action
+from kechuang.enterprises import actions as enterprise_actions
 
 from . import actions
 from .filters import UserFilter
@@ -169,6 +170,7 @@ def user_detail(request, pk):
             "refusal": refusal,
             "tokens": target.api_tokens.select_related("revoked_by"),
             "can_revoke_tokens": refusal is None,
+            "enterprises": target.enterprises.select_related("town"),
         },
     )
 
@@ -182,7 +184,11 @@ def user_create(request):
         chosen = sorted(
             d["departments"], key=lambda dep: request.POST.getlist("departments").index(str(dep.pk))
         )
-        created = run_action(
+        # the enterprise is checked first, so a refused code leaves no half-made account behind
+        linkable = not d["enterprise_code"] or run_action(
+            form, enterprise_actions.linkable_enterprise, request.user, d["enterprise_code"]
+        )
+        created = linkable and run_action(
             form,
             actions.create_user,
             request.user,
@@ -193,7 +199,16 @@ def user_create(request):
             phone=d["phone"],
             reason=d["reason"],
         )
-        if created is not None:
+        if created and d["enterprise_code"]:
+            run_action(
+                form,
+                enterprise_actions.link_account,
+                request.user,
+                created,
+                d["enterprise_code"],
+                reason=d["reason"],
+            )
+        if created:
             messages.success(request, f"已创建用户“{created.display_name}”，请为其授予角色。")
             return redirect("org:user", created.pk)
     return render(request, "org/form.html", {"form": form, "title": "新增用户", "back": "org:users"})
@@ -209,12 +224,22 @@ def user_edit(request, pk):
         "is_active": target.is_active,
         "departments": [m.department_id for m in memberships],
         "primary": memberships[0].department_id if memberships else None,
+        "enterprise_code": target.enterprises.values_list("credit_code", flat=True).first() or "",
     }
     departments = keeping(_manageable_departments(request.user), initial["departments"])
     form = UserEditForm(request.POST or None, initial=initial, departments=departments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = run_action(
+        # the enterprise link first: a refused code leaves the account as it was
+        relinked = d["enterprise_code"] == initial["enterprise_code"] or run_action(
+            form,
+            enterprise_actions.link_account,
+            request.user,
+            target,
+            d["enterprise_code"],
+            reason=d["reason"],
+        )
+        saved = relinked and run_action(
             form,
             actions.update_user,
             request.user,
@@ -225,7 +250,7 @@ def user_edit(request, pk):
             departments=d["departments"],
             reason=d["reason"],
         )
-        if saved is not None:
+        if saved:
             messages.success(request, "用户信息已保存。")
             return redirect("org:user", target.pk)
     return render(

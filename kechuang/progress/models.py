@@ -250,13 +250,14 @@ class TaskUpdate(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app reminder (督办) for one user; `key` keeps the same reminder from being raised twice."""
+    """An in-app reminder (督办) or notice for one user; `key` keeps the same one from being raised twice."""
 
     class Kind(models.TextChoices):
         TASK_OVERDUE = "task_overdue", _("任务逾期")
         REPORT_LATE = "report_late", _("报告逾期")
         TARGET_RED = "target_red", _("指标滞后")
         REPORT_RETURNED = "report_returned", _("报告退回")
+        SUBMISSION = "submission", _("企业填报")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -49,7 +49,8 @@ class _Recipients:
         ]
 
 
-def _notify(users, kind, key, title, url) -> int:
+def notify(users, kind, key, title, url, *, subject="【科创督办】") -> int:
+    """Raise a notification for each user (once per key), and e-mail those who have an address."""
     created = 0
     for user in {u.pk: u for u in users}.values():
         try:
@@ -60,7 +61,7 @@ def _notify(users, kind, key, title, url) -> int:
         created += 1
         if user.email:
             send_mail(
-                f"【科创督办】{title}",
+                f"{subject}{title}",
                 f"{title}\n\n请登录系统查看：{url}",
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],
@@ -72,7 +73,7 @@ def _notify(users, kind, key, title, url) -> int:
 def notify_returned(report, review) -> int:
     """Tell the unit's reporters that the bureau returned their report, and why."""
     title = f"{report.round} 进展报告已被退回修改：{review.comment}"
-    return _notify(
+    return notify(
         _Recipients(report.round.plan).reporters(report.department),
         Notification.Kind.REPORT_RETURNED,
         f"returned:{review.pk}",
@@ -95,7 +96,7 @@ def run_reminders(plan, as_of: date) -> dict:
         title = (
             f"任务“{task.code} {task.title}”已超过完成时限（{task.deadline:%Y-%m-%d}），请尽快推进并报送进展"
         )
-        counts["task_overdue"] += _notify(
+        counts["task_overdue"] += notify(
             recipients.reporters(task.lead_department) + recipients.bureau,
             "task_overdue",
             f"task:{task.pk}:{as_of:%Y-%m}",
@@ -109,7 +110,7 @@ def run_reminders(plan, as_of: date) -> dict:
         lateness = report.lateness(as_of)
         word = "严重逾期" if lateness == "very_late" else "逾期"
         title = f"{report.round} 报告{word}未报送（截止 {report.round.due_on:%Y-%m-%d}）"
-        counts["report_late"] += _notify(
+        counts["report_late"] += notify(
             recipients.reporters(report.department),
             "report_late",
             f"report:{report.pk}:{lateness}",
@@ -122,7 +123,7 @@ def run_reminders(plan, as_of: date) -> dict:
         target = row.target
         title = f"指标“{target.indicator.name}”{target.year}年目标进度滞后（{row.detail}）"
         people = recipients.bureau + recipients.reporters(target.indicator.lead_department)
-        counts["target_red"] += _notify(
+        counts["target_red"] += notify(
             people, "target_red", f"red:{target.pk}", title, reverse("progress:cockpit")
         )
     return counts

@@ -119,6 +119,14 @@ def _applied_project():
     return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
 
 
+def _submission():
+    from kechuang.enterprises.models import Submission
+
+    return Submission.objects.create(
+        enterprise=samples.qiye_enterprise(), kind="profile", values={"contact_name": "王"}, status="accepted"
+    )
+
+
 def _hanfeng_token():
     from kechuang.org.actions import create_token
 
@@ -149,6 +157,11 @@ SAMPLES = {
     "enterprises:detail[other]": lambda: {"pk": _other_enterprise().pk},
     "enterprises:edit": lambda: {"pk": samples.qiye_enterprise().pk},
     "enterprises:edit[other]": lambda: {"pk": _other_enterprise().pk},
+    "enterprises:propose": lambda: {"pk": samples.qiye_enterprise().pk},
+    "enterprises:propose[other]": lambda: {"pk": _other_enterprise().pk},
+    "enterprises:propose_year": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
+    "enterprises:submission": lambda: {"pk": _submission().pk},
+    "enterprises:submission_submit": lambda: {"pk": _submission().pk},
     "enterprises:year_history": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
     "enterprises:year_edit": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
     "enterprises:year_edit[other]": lambda: {"pk": _other_enterprise().pk, "year": 2024},
@@ -247,13 +260,19 @@ EXPECTED: dict[str, dict] = {
     # the demo enterprise account's own enterprise, in 汉丰街道
     "enterprises:detail": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
     "enterprises:year_history": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
-    "enterprises:edit": page(only("kjj", "qiye")),
-    "enterprises:year_edit": page(only("kjj", "qiye")),
+    "enterprises:edit": page(only("kjj")),  # the ledger is the bureau's; an enterprise proposes
+    "enterprises:year_edit": page(only("kjj")),
+    "enterprises:propose": page(only("qiye")),
+    "enterprises:propose_year": page(only("qiye")),
+    "enterprises:propose[other]": page(only(qiye=404)),
+    "enterprises:submissions": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:submission": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
+    "enterprises:submission_submit": post_only(only(qiye=200)),  # an empty form answers its errors
     "enterprises:qualification_create": page(only("kjj")),
     # an enterprise in another town
     "enterprises:detail[other]": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404)),
-    "enterprises:edit[other]": page(only("kjj", qiye=404)),
-    "enterprises:year_edit[other]": page(only("kjj", qiye=404)),
+    "enterprises:edit[other]": page(only("kjj")),
+    "enterprises:year_edit[other]": page(only("kjj")),
     "platforms:list": page(only(*REGISTRY_VIEWERS)),
     "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "projects:create": page(only("kjj")),
@@ -262,7 +281,7 @@ EXPECTED: dict[str, dict] = {
     "tabular:sheet": page(only(*REGISTRY_VIEWERS)),
     "tabular:sheet[no-such-sheet]": page(every(404)),
     "tabular:template": page(only("kjj")),
-    "tabular:template[enterprise-years]": page(only("kjj", "qiye")),
+    "tabular:template[enterprise-years]": page(only("kjj")),
     "tabular:export": page(only(*REGISTRY_VIEWERS)),
     "tabular:upload": post_only(only("kjj", code=302)),  # no file: back with a message
     # an import job of kjj's: its owner and all-scope IT see it

@@ -51,9 +51,9 @@ def test_reserve_pool_ranks_candidates(browser_page, live_server):
 
 def test_excel_round_trip_in_the_browser(browser_page, live_server, tmp_path):
     page = browser_page
-    sign_in(page, live_server.url, "qiye")
+    sign_in(page, live_server.url, "kjj")  # the bureau keeps the ledger; enterprises submit for review
     own = User.objects.get(username="qiye").enterprises.get()
-    page.goto(f"{live_server.url}/tables/enterprise-years/")
+    page.goto(f"{live_server.url}/tables/enterprise-years/?q={own.credit_code}")
     with page.expect_download() as info:
         page.click("text=导出 Excel")
     exported = tmp_path / "export.xlsx"
@@ -62,7 +62,12 @@ def test_excel_round_trip_in_the_browser(browser_page, live_server, tmp_path):
     sheet = book["数据"]
     headers = [c.value for c in sheet[1]]
     year_col, staff_col = headers.index("年度") + 1, headers.index("职工总数") + 1
-    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, year_col).value == 2025)
+    code_col = headers.index("统一社会信用代码") + 1
+    row = next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(r, year_col).value == 2025 and sheet.cell(r, code_col).value == own.credit_code
+    )
     sheet.cell(row, staff_col).value = sheet.cell(row, staff_col).value + 3
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
@@ -91,4 +96,50 @@ def test_excel_round_trip_in_the_browser(browser_page, live_server, tmp_path):
     assert "“很多”不是整数" in page.locator("table.errors-table").inner_text()
     page.screenshot(path=str(ARTIFACTS / "import-errors.png"), full_page=True)
     assert EnterpriseYear.objects.filter(enterprise=own, year=2025).count() == 2
+    assert page.console_errors == []
+
+
+def test_an_enterprise_submits_its_figures_and_the_town_accepts_them_on_a_phone(browser_page, live_server):
+    from decimal import Decimal
+
+    from kechuang.enterprises import actions
+    from kechuang.enterprises.models import Submission
+
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    own = User.objects.get(username="qiye").enterprises.get()
+    actions.record_year(User.objects.get(username="kjj"), own, 2024, {"rd_expense": Decimal("3110000")})
+    sign_in(page, live_server.url, "qiye")
+    page.goto(f"{live_server.url}/enterprises/{own.pk}/years/2025/propose/")
+    page.fill("#id_rd_expense", "9110000")
+    page.click("button.primary:has-text('保存')")
+    page.wait_for_selector("text=研发费用由 311万元 增至 911万元（+193%），请核实")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.click("button.primary:has-text('提交审核')")
+    page.wait_for_selector("text=请说明原因。")
+    page.fill("#id_explain_rd_expense", "新增省级研发中心")
+    page.click("button.primary:has-text('提交审核')")
+    page.wait_for_selector("text=已提交审核")
+    submission = Submission.objects.get(enterprise=own, year=2025)
+    assert (
+        submission.status == "submitted" and own.years.get(year=2025, superseded_at__isnull=True).version == 1
+    )
+    page.screenshot(path=str(ARTIFACTS / "submission-phone.png"), full_page=True)
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "hanfeng")
+    page.goto(f"{live_server.url}/enterprises/submissions/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.click(f"a[href='/enterprises/submissions/{submission.pk}/']")
+    page.wait_for_selector("tr.flagged")
+    assert (
+        page.locator("tr.flagged").count() == 1
+        and "新增省级研发中心" in page.locator("tr.flagged").inner_text()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.click("summary:has-text('采纳')")
+    page.click("button:has-text('确认采纳')")
+    page.wait_for_selector("text=已采纳：现为“已采纳”。")
+    assert own.years.get(year=2025, superseded_at__isnull=True).rd_expense == Decimal("9110000")
+    page.screenshot(path=str(ARTIFACTS / "submission-review-phone.png"), full_page=True)
     assert page.console_errors == []

@@ -158,25 +158,25 @@ def test_other_enterprise_by_url_is_404_without_data(client_as, own):
     other = Enterprise.objects.exclude(pk=own.pk).first()
     response = client_as("qiye").get(f"/enterprises/{other.pk}/")
     assert response.status_code == 404 and other.name not in response.content.decode()
-    assert client_as("qiye").get(f"/enterprises/{other.pk}/years/2024/edit/").status_code == 404
+    assert client_as("qiye").get(f"/enterprises/{other.pk}/years/2024/propose/").status_code == 404
     assert client_as("expert").get("/enterprises/").status_code == 403
 
 
 # --- versioned yearly data -----------------------------------------------------------------------------
 
 
-def test_enterprise_corrects_its_data_as_a_new_version(client_as, own, user):
+def test_the_bureau_corrects_the_data_as_a_new_version(client_as, own, user):
     current = own.years.get(year=2024, superseded_at__isnull=True)
     form = {f: getattr(current, f) if getattr(current, f) is not None else "" for f in EnterpriseYear.FIGURES}
     form["rd_expense"] = current.rd_expense + 10_000
     form["reason"] = "补录委托研发费用"
-    response = client_as("qiye").post(f"/enterprises/{own.pk}/years/2024/edit/", form)
+    response = client_as("kjj").post(f"/enterprises/{own.pk}/years/2024/edit/", form)
     assert response.status_code == 302
     versions = own.years.filter(year=2024).order_by("version")
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].superseded_at is not None and versions[1].superseded_at is None
     assert versions[0].rd_expense == current.rd_expense  # the old figure is kept
-    assert versions[1].rd_expense == current.rd_expense + 10_000 and versions[1].recorded_by == user("qiye")
+    assert versions[1].rd_expense == current.rd_expense + 10_000 and versions[1].recorded_by == user("kjj")
     assert ChangeEntry.objects.filter(object_id=str(versions[1].pk), reason="补录委托研发费用").exists()
     history = client_as("kjj").get(f"/enterprises/{own.pk}/years/2024/").content.decode()
     assert "第2版（当前）" in history and "第1版" in history
@@ -184,7 +184,7 @@ def test_enterprise_corrects_its_data_as_a_new_version(client_as, own, user):
 
 def test_unchanged_figures_make_no_new_version(user, own):
     current = own.years.get(year=2023, superseded_at__isnull=True)
-    _, changed = actions.record_year(user("qiye"), own, 2023, current.figures())
+    _, changed = actions.record_year(user("kjj"), own, 2023, current.figures())
     assert changed is False and own.years.filter(year=2023).count() == 1
 
 
@@ -192,12 +192,13 @@ def test_inconsistent_figures_are_refused_with_reasons(client_as, own):
     current = own.years.get(year=2024, superseded_at__isnull=True)
     form = {f: getattr(current, f) if getattr(current, f) is not None else "" for f in EnterpriseYear.FIGURES}
     form.update(st_staff=current.employees + 1, rd_domestic=current.rd_expense + 1, sales_revenue="三千万")
-    body = client_as("qiye").post(f"/enterprises/{own.pk}/years/2024/edit/", form).content.decode()
-    assert "输入一个数字。" in body
-    form["sales_revenue"] = current.sales_revenue
-    body = client_as("qiye").post(f"/enterprises/{own.pk}/years/2024/edit/", form).content.decode()
-    assert "科技人员数不能超过职工总数。" in body and "境内研发费用不能超过研发费用。" in body
-    assert own.years.filter(year=2024).count() == 1
+    for username, page in (("kjj", "edit"), ("qiye", "propose")):  # the ledger and a proposal alike
+        url = f"/enterprises/{own.pk}/years/2024/{page}/"
+        body = client_as(username).post(url, form).content.decode()
+        assert "输入一个数字。" in body
+        body = client_as(username).post(url, dict(form, sales_revenue=current.sales_revenue)).content.decode()
+        assert "科技人员数不能超过职工总数。" in body and "境内研发费用不能超过研发费用。" in body
+    assert own.years.filter(year=2024).count() == 1 and not own.submissions.exists()
 
 
 def test_enterprise_cannot_certify_itself(user, own):
@@ -227,7 +228,7 @@ def test_bureau_registers_an_enterprise_and_refuses_a_bad_credit_code(client_as,
 
 
 def test_year_figures_drive_the_stage_with_history(user, own):
-    actions.record_year(user("qiye"), own, 2026, {"sales_revenue": Decimal("60000000")})
+    actions.record_year(user("kjj"), own, 2026, {"sales_revenue": Decimal("60000000")})
     own.refresh_from_db()
     assert own.stage == "壮大期" and "≥ 5,000万元" in own.stage_reason
     assert own.stage_history.filter(stage="壮大期").exists()
@@ -235,7 +236,7 @@ def test_year_figures_drive_the_stage_with_history(user, own):
 
 def test_negative_amounts_are_refused(user, own):
     with pytest.raises(ValidationError, match="不能为负数"):
-        actions.record_year(user("qiye"), own, 2026, {"sales_revenue": Decimal("-1")})
+        actions.record_year(user("kjj"), own, 2026, {"sales_revenue": Decimal("-1")})
 
 
 # --- reserve pool and reminders -----------------------------------------------------------------------
