@@ -17,9 +17,10 @@ from kechuang.org.scope import visible_to
 from kechuang.plans.choices import Measurement, TaskStatus
 from kechuang.plans.models import Indicator, Plan, Target, Task
 from kechuang.plans.units import is_money, to_yuan
+from kechuang.workflow import engine as workflow
 
 from .evidence import check_evidence
-from .models import PERIOD_KIND, Judgement, Report, ReportedValue, ReportingRound, ReportReview, TaskUpdate
+from .models import PERIOD_KIND, Judgement, Report, ReportedValue, ReportingRound, TaskUpdate
 from .periods import Period
 
 COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
@@ -285,13 +286,14 @@ def save_report(
                 report=report, task_id=pk, defaults={"status": status, "narrative": text[:1000]}
             )
         report.narrative = narrative[:5000]
-        if submit and not errors:
-            report.status, report.submitted_at, report.submitted_by = (
-                Report.Status.SUBMITTED,
-                timezone.now(),
-                acting_user,
-            )
         report.save()
+        if submit and not errors:
+            workflow.perform(
+                report,
+                "submit",
+                acting_user,
+                changes={"submitted_at": timezone.now(), "submitted_by": acting_user},
+            )
     if errors:
         raise ValidationError(errors)
     return report
@@ -299,45 +301,36 @@ def save_report(
 
 def review_report(acting_user, report: Report, *, approve: bool, comment: str = "") -> Report:
     """Approve (the figures count and the period locks; the lead unit's task progress is applied) or
-    return with a comment; every review is kept in the report's history, and a returned report is
-    announced to the unit's reporters."""
+    return with a comment — a transition of the report's workflow, so the report's thread keeps every
+    review and a returned report is announced to the unit's reporters."""
     if not _may_review(acting_user, report.round.plan):
         raise ActionRefused("只有科技局管理员可以审核报告。")
     if report.status != Report.Status.SUBMITTED:
         raise ActionRefused("只能审核已提交的报告。")
     if not approve and not comment.strip():
         raise ValidationError({"comment": "退回时请写明原因。"})
-    with audit_context(actor=acting_user, reason=comment), transaction.atomic():
-        report.status = Report.Status.APPROVED if approve else Report.Status.RETURNED
-        report.reviewed_at, report.reviewed_by, report.review_comment = (
-            timezone.now(),
-            acting_user,
-            comment.strip()[:500],
-        )
-        report.save()
-        review = ReportReview.objects.create(
-            report=report,
-            decision=report.status,
-            comment=report.review_comment,
-            reviewer=acting_user,
-            reviewed_at=report.reviewed_at,
-        )
-        if approve:
-            for update in report.task_updates.select_related("task"):
-                task = update.task
-                if task.lead_department_id != report.department_id:
-                    continue  # a co-responsible unit's part: shown, but the lead unit sets the status
-                task.status = update.status
-                if update.status == TaskStatus.DONE and task.completed_on is None:
-                    task.completed_on = min(report.round.period_end, timezone.localdate())
-                if update.status != TaskStatus.DONE:
-                    task.completed_on = None
-                task.save()
-        else:
-            from .reminders import notify_returned
+    changes = {
+        "reviewed_at": timezone.now(),
+        "reviewed_by": acting_user,
+        "review_comment": comment.strip()[:500],
+    }
+    return workflow.perform(
+        report, "approve" if approve else "return", acting_user, comment=comment, changes=changes
+    )
 
-            notify_returned(report, review)
-    return report
+
+def apply_task_updates(report: Report) -> None:
+    """On approval: the lead unit's account of each of its tasks becomes the task's status."""
+    for update in report.task_updates.select_related("task"):
+        task = update.task
+        if task.lead_department_id != report.department_id:
+            continue  # a co-responsible unit's part: shown, but the lead unit sets the status
+        task.status = update.status
+        if update.status == TaskStatus.DONE and task.completed_on is None:
+            task.completed_on = min(report.round.period_end, timezone.localdate())
+        if update.status != TaskStatus.DONE:
+            task.completed_on = None
+        task.save()
 
 
 def close_round(acting_user, reporting_round: ReportingRound, *, reason: str = "") -> ReportingRound:

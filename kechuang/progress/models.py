@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
+from kechuang.org.roles import Capability
 from kechuang.org.scope import ScopeRule
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Indicator, Plan, Target, Task
+from kechuang.workflow.engine import Todo, Transition, Workflow
 
 
 class ReportingRound(models.Model):
@@ -53,6 +55,25 @@ PERIOD_KIND = {
 }
 
 
+def _own_open(user, reports):
+    """The reports of the user's own units in open rounds."""
+    return reports.filter(
+        round__is_open=True, department__in=user.memberships.values("department_id")
+    ).select_related("round", "department")
+
+
+def _apply_task_updates(report):
+    from .actions import apply_task_updates
+
+    apply_task_updates(report)
+
+
+def _notify_returned(report, event):
+    from .reminders import notify_returned
+
+    notify_returned(report, event)
+
+
 class Report(models.Model):
     """A responsible unit's report in a round: figures, task progress, narrative; reviewed by the bureau."""
 
@@ -92,6 +113,70 @@ class Report(models.Model):
 
     scope_rule = ScopeRule(department="department")
 
+    # draft → submitted → approved (the figures count, the period locks) or returned with a comment;
+    # an approval is undone only by an explicit, audited reopen
+    workflow = Workflow(
+        states=Status,
+        validate=False,  # actions.save_report checks every figure and names each mistake
+        transitions=[
+            Transition(
+                "submit",
+                "提交",
+                [Status.DRAFT, Status.RETURNED],
+                Status.SUBMITTED,
+                Capability.REPORT_PROGRESS,
+                allowed=lambda report, user: (
+                    None if report.round.is_open else f"{report.round} 轮次已关闭，不能再提交。"
+                ),
+                by="page",  # from the report form, with its figures
+            ),
+            Transition(
+                "approve",
+                "审核通过",
+                [Status.SUBMITTED],
+                Status.APPROVED,
+                Capability.REVIEW_PROGRESS,
+                then=[lambda report, event: _apply_task_updates(report)],
+                by="page",
+            ),
+            Transition(
+                "return",
+                "退回修改",
+                [Status.SUBMITTED],
+                Status.RETURNED,
+                Capability.REVIEW_PROGRESS,
+                comment_required=True,
+                after_commit=[lambda report, event: _notify_returned(report, event)],
+                by="page",
+            ),
+            Transition(
+                "reopen",
+                "撤销审核（退回修改）",
+                [Status.APPROVED],
+                Status.RETURNED,
+                Capability.REVIEW_PROGRESS,
+                comment_required=True,
+                reopen=True,
+                after_commit=[lambda report, event: _notify_returned(report, event)],
+            ),
+        ],
+        todos=[
+            Todo(
+                Status.DRAFT,
+                "待填报的报告",
+                Capability.REPORT_PROGRESS,
+                narrow=lambda u, qs: _own_open(u, qs),
+            ),
+            Todo(
+                Status.RETURNED,
+                "被退回的报告",
+                Capability.REPORT_PROGRESS,
+                narrow=lambda u, qs: _own_open(u, qs),
+            ),
+            Todo(Status.SUBMITTED, "待审核的报告", Capability.REVIEW_PROGRESS),
+        ],
+    )
+
     class Meta:
         verbose_name = _("进展报告")
         verbose_name_plural = _("进展报告")
@@ -125,42 +210,6 @@ class Report(models.Model):
 
     def scope_department(self) -> Department:
         return self.department
-
-
-class ReportReview(models.Model):
-    """One review of a report (returned with a comment, approved): the report keeps its whole history."""
-
-    class Decision(models.TextChoices):
-        APPROVED = "approved", _("审核通过")
-        RETURNED = "returned", _("退回修改")
-
-    report = models.ForeignKey(
-        Report, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("报告")
-    )
-    decision = models.CharField(_("审核结果"), max_length=10, choices=Decision.choices)
-    comment = models.CharField(_("审核意见"), max_length=500, blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"))
-
-    scope_rule = ScopeRule(department="report__department")
-
-    class Meta:
-        verbose_name = _("审核记录")
-        verbose_name_plural = _("审核记录")
-        ordering = ["reviewed_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.report} {self.get_decision_display()}"
-
-    def scope_department(self) -> Department:
-        return self.report.department
 
 
 class ReportedValue(models.Model):

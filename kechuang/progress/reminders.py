@@ -70,13 +70,14 @@ def notify(users, kind, key, title, url, *, subject="【科创督办】") -> int
     return created
 
 
-def notify_returned(report, review) -> int:
-    """Tell the unit's reporters that the bureau returned their report, and why."""
-    title = f"{report.round} 进展报告已被退回修改：{review.comment}"
+def notify_returned(report, event) -> int:
+    """Tell the unit's reporters that the bureau returned their report, and why (`event`: the return
+    transition on the report's thread)."""
+    title = f"{report.round} 进展报告已被退回修改：{event.comment}"
     return notify(
         _Recipients(report.round.plan).reporters(report.department),
         Notification.Kind.REPORT_RETURNED,
-        f"returned:{review.pk}",
+        f"returned:{event.pk}",
         title,
         report.get_absolute_url(),
     )

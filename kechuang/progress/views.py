@@ -303,7 +303,6 @@ def report_detail(request, pk):
                 _judgement_row(t, judged.get(t.pk), progress_of(t, as_of, with_forecast=False), typed)
                 for t in targets
             ],
-            "reviews": report.reviews.select_related("reviewer"),
             "judgement_statuses": Judgement.Status.choices,
             "statuses": TaskStatus.choices,
             "lateness": report.lateness(),

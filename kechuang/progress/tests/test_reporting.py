@@ -455,14 +455,18 @@ def test_the_bureau_closes_a_round(client_as, opened, dept, stats_reporter):
 
 
 def test_a_returned_report_notifies_the_reporters_and_keeps_its_history(
-    client_as, opened, dept, stats_reporter
+    client_as, opened, dept, stats_reporter, django_capture_on_commit_callbacks
 ):
     from kechuang.progress.models import Notification
+    from kechuang.workflow.engine import history as thread
 
     report = stats_report(opened, dept)
     client = client_as(stats_reporter)
     client.post(f"/progress/reports/{report.pk}/", rd_figures("85050", "5670000", **judged(submit="1")))
-    client_as("kjj").post(f"/progress/reports/{report.pk}/", {"review": "return", "comment": "请附统计年报"})
+    with django_capture_on_commit_callbacks(execute=True):  # the notice goes out once the return commits
+        client_as("kjj").post(
+            f"/progress/reports/{report.pk}/", {"review": "return", "comment": "请附统计年报"}
+        )
     notice = Notification.objects.get(user=stats_reporter, kind="report_returned")
     assert (
         "退回" in notice.title and "请附统计年报" in notice.title and notice.url == report.get_absolute_url()
@@ -478,7 +482,12 @@ def test_a_returned_report_notifies_the_reporters_and_keeps_its_history(
     body = client.get(f"/progress/reports/{report.pk}/").content.decode()
     history = body[body.index('id="review-history"') :]
     assert history.index("退回修改") < history.index("请附统计年报") < history.index("审核通过")
-    assert [r.decision for r in report.reviews.all()] == ["returned", "approved"]
+    assert [(e.transition, e.comment) for e in thread(report)] == [
+        ("submit", ""),
+        ("return", "请附统计年报"),
+        ("submit", ""),
+        ("approve", "同意"),
+    ]
 
 
 def test_periods_are_chosen_from_a_list_and_read_in_chinese(client_as):
@@ -502,3 +511,38 @@ def test_periods_are_chosen_from_a_list_and_read_in_chinese(client_as):
     assert (
         "期间“2027年”与频次“季报”不符" in body and not ReportingRound.objects.filter(period="2027").exists()
     )
+
+
+def test_reports_move_through_the_one_workflow(client_as, opened, dept, stats_reporter, user):
+    """Two reviewers on one submitted report: one wins; an approval is undone only by an audited reopen;
+    the reporter's and the reviewer's 我的待办 follow the report."""
+    from kechuang.audit.models import ChangeEntry
+    from kechuang.org.actions import ActionRefused
+    from kechuang.progress import actions
+    from kechuang.workflow import engine
+
+    report = stats_report(opened, dept)
+    home = client_as(stats_reporter).get("/").content.decode()
+    assert "待填报的报告" in home and str(report) in home
+    client_as(stats_reporter).post(
+        f"/progress/reports/{report.pk}/", rd_figures("85050", "5670000", **judged(submit="1"))
+    )
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
+    assert "待审核的报告" in client_as("kjj").get("/").content.decode()
+    first, second = Report.objects.get(pk=report.pk), Report.objects.get(pk=report.pk)
+    actions.review_report(user("kjj"), first, approve=True, comment="同意")
+    with pytest.raises(ActionRefused):
+        actions.review_report(user("kjj"), second, approve=False, comment="再看看")
+    with pytest.raises(ActionRefused, match="已被他人处理"):
+        engine.perform(second, "return", user("kjj"), comment="再看看")
+    report.refresh_from_db()
+    assert report.status == Report.Status.APPROVED and not report.editable
+    assert [t.name for t in engine.available(report, user("kjj"))] == ["reopen"]
+    assert engine.available(report, stats_reporter) == []
+    engine.perform(report, "reopen", user("kjj"), comment="数据口径有误，重新填报")
+    report.refresh_from_db()
+    assert report.status == Report.Status.RETURNED and report.editable
+    entry = ChangeEntry.objects.filter(content_type__model="report", object_id=str(report.pk)).latest("pk")
+    assert entry.reason == "数据口径有误，重新填报" and entry.before["status"] == "approved"
+    assert "被退回的报告" in client_as(stats_reporter).get("/").content.decode()
