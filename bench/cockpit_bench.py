@@ -2,7 +2,7 @@
 
     make bench                      # or: .venv/bin/python bench/cockpit_bench.py [--enterprises 100000]
 
-Generates the province (`kechuang.core.province.generate`: 40 districts, 100,000 enterprises, 800,000
+Generates the province (`kechuang.site.province.generate`: 40 districts, 100,000 enterprises, 800,000
 yearly rows, ~285,000 recognitions, 50,000 projects) in a throwaway database, then for one district's plan
 and for the province roll-up (the same plan's targets over the whole province):
 
@@ -43,7 +43,7 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kechuang.core import province
+    from kechuang.site import province
     from kechuang.enterprises import summaries
     from kechuang.enterprises.models import Qualification
     from kechuang.org.models import Department

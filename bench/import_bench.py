@@ -41,7 +41,7 @@ def main():
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from kechuang.core.demo import load_demo_users
+    from kechuang.site.demo import load_demo_users
     from kechuang.enterprises import creditcode
     from kechuang.enterprises.models import Enterprise, EnterpriseYear
     from kechuang.org.models import Department, User

@@ -33,7 +33,7 @@ def prepare(workdir: Path, rows: int) -> None:
     from django.db import transaction
 
     from kechuang.core.bulkwrite import insert
-    from kechuang.core.demo import load_demo_users
+    from kechuang.site.demo import load_demo_users
     from kechuang.enterprises import creditcode
     from kechuang.enterprises.models import Enterprise
     from kechuang.org.models import Department

@@ -3,9 +3,9 @@
     .venv/bin/python bench/queries_bench.py [--factor 100] [--export-filter town=12]
 
 On a fresh database (a throwaway SQLite file unless DATABASE_URL is set): migrate, load the demo data
-(`core/demo.py`), count the queries of each page with django.test.Client (signed in as the page's user),
+(`site/demo.py`), count the queries of each page with django.test.Client (signed in as the page's user),
 grow the Kaizhou district's enterprises, recognitions and current yearly rows to `factor` × the demo's
-(`core/scaling.py`, the same growth as `core/tests/test_query_counts_scale.py`) and count again.
+(`testing/scaling.py`, the same growth as `site/tests/test_query_counts_scale.py`) and count again.
 
 Pages: the cockpit page and `GET /api/v1/cockpit` as of 2026-11-28 (as the leader), the drill-down
 records of the 1-3/2025 科技型企业数 stock target and the enterprise list, and the enterprise-years export
@@ -50,8 +50,8 @@ def main():
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from kechuang.core import scaling
-    from kechuang.core.demo import load_demo_data
+    from kechuang.testing import scaling
+    from kechuang.site.demo import load_demo_data
     from kechuang.enterprises.models import Enterprise
     from kechuang.org.loading import find_department
     from kechuang.org.models import User

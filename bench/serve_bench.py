@@ -42,7 +42,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "kechuang_bench_serve"
 USERNAME = "leader"  # the cockpit's audience: 领导, the whole district in scope
-PASSWORD = "Kechuang@2021"  # kechuang.core.demo.DEMO_PASSWORD, without importing Django here
+PASSWORD = "Kechuang@2021"  # kechuang.site.demo.DEMO_PASSWORD, without importing Django here
 
 
 # --- the database -------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "kechuang.site",
     "kechuang.core",
     "kechuang.org",
     "kechuang.audit",
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kechuang.core.context_processors.navigation",
+                "kechuang.site.context_processors.navigation",
             ],
         },
     }

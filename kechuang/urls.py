@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from kechuang.api.api import api
-from kechuang.core import views as core_views
+from kechuang.site import views as site_views
 from kechuang.org import views as org_views
 
 
@@ -19,7 +19,7 @@ def _api_urls():
 
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("accounts/login/", org_views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -37,9 +37,9 @@ urlpatterns = [
 ]
 
 if settings.KECHUANG_BENCH_VIEWS:
-    urlpatterns.append(path("bench/ok", core_views.bench_ok, name="bench_ok"))
+    urlpatterns.append(path("bench/ok", site_views.bench_ok, name="bench_ok"))
 
-handler400 = "kechuang.core.views.error_400"
-handler403 = "kechuang.core.views.error_403"
-handler404 = "kechuang.core.views.error_404"
-handler500 = "kechuang.core.views.error_500"
+handler400 = "kechuang.site.views.error_400"
+handler403 = "kechuang.site.views.error_403"
+handler404 = "kechuang.site.views.error_404"
+handler500 = "kechuang.site.views.error_500"

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.enterprises.models import EnterpriseYear
 from kechuang.org.models import User
 

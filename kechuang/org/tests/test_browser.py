@@ -2,7 +2,7 @@
 
 import pytest
 
-from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.testing.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.plans.models import Plan, TargetSuggestion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.core.demo import load_demo_users, load_reference_data
+from kechuang.site.demo import load_demo_users, load_reference_data
 from kechuang.org.models import Department, RoleGrant, User
 from kechuang.plans.models import Baseline, Indicator, Plan, Programme, Target, Task
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kechuang.browser import ARTIFACTS, sign_in
+from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.progress.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,7 +93,7 @@ def test_reporting_round_end_to_end(browser_page, live_server, tmp_path):
 
 def test_province_cockpit_opens(browser_page, live_server):
     """The province demo (small here): its leader's cockpit is the roll-up of every district."""
-    from kechuang.core import province
+    from kechuang.site import province
 
     province.generate(seed=3, districts=3, enterprises=600, towns=4, projects=50, log=lambda *_: None)
     page = browser_page

@@ -3,7 +3,7 @@
 import pytest
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.core import province
+from kechuang.site import province
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification
 from kechuang.org.models import Department, User
 from kechuang.plans.models import Plan

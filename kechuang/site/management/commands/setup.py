@@ -1,5 +1,5 @@
 from kechuang.core.commands import AuditedCommand
-from kechuang.core.demo import load_reference_data
+from kechuang.site.demo import load_reference_data
 
 
 class Command(AuditedCommand):

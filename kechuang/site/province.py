@@ -198,7 +198,7 @@ PROVINCE_LEADER = "sheng"
 
 def _province_leader(province: Department) -> None:
     """A leader of the whole province (password as the demo accounts'): opens the province's cockpit."""
-    from kechuang.core.demo import DEMO_PASSWORD
+    from kechuang.site.demo import DEMO_PASSWORD
     from kechuang.org.models import Membership, RoleGrant, User
     from kechuang.org.roles import Role, Scope
 

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Count, Q
 from python_calamine import CalamineWorkbook
 
-from kechuang.core import scaling
+from kechuang.testing import scaling
 from kechuang.org.models import Department
 from kechuang.tabular.writer import DATA_SHEET
 

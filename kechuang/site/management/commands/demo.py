@@ -1,5 +1,5 @@
 from kechuang.core.commands import AuditedCommand
-from kechuang.core.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+from kechuang.site.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 
 
 class Command(AuditedCommand):
@@ -20,7 +20,7 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         load_demo_data()
         if options["scale"] == "province":
-            from kechuang.core.province import generate
+            from kechuang.site.province import generate
 
             generate(
                 seed=options["seed"],

@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from kechuang.api.api import api
 from kechuang.audit.models import ChangeEntry
-from kechuang.core.tests import samples
+from kechuang.site.tests import samples
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import User
 from kechuang.plans.models import PlanDraft, Target

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kechuang.core.demo import DEMO_PASSWORD
+from kechuang.site.demo import DEMO_PASSWORD
 from kechuang.org import actions
 from kechuang.org.models import RoleGrant, User
 from kechuang.plans.models import Indicator, Plan, Programme, Target, Task

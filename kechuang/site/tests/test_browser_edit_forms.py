@@ -18,8 +18,8 @@ import pytest
 from django.urls import reverse
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.browser import ARTIFACTS, sign_in
-from kechuang.core.tests import samples
+from kechuang.testing.browser import ARTIFACTS, sign_in
+from kechuang.site.tests import samples
 from kechuang.org.models import User
 
 EDIT_NAME = re.compile(r"(edit|change|update)$")

@@ -4,7 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots to look at
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # screenshots to look at
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -27,7 +27,7 @@ def chromium_path() -> str | None:
 
 def sign_in(page, base_url: str, username: str, password: str | None = None) -> None:
     """Log in through the real login form (demo password unless given)."""
-    from kechuang.core.demo import DEMO_PASSWORD
+    from kechuang.site.demo import DEMO_PASSWORD
 
     page.goto(f"{base_url}/accounts/login/")
     assert page.locator("h1").inner_text() == "登录"
