@@ -49,7 +49,7 @@ def main():
     from kechuang.org.models import Department
     from kechuang.plans.export import plan_queryset
     from kechuang.progress.actuals import actual_for, period_for
-    from kechuang.progress.registry import metrics
+    from kechuang.metrics.registry import metrics
     from kechuang.progress.status import plan_progress
 
     started = time.perf_counter()

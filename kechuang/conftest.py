@@ -4,10 +4,10 @@ loaded once per run."""
 import pytest
 from django.test import Client
 
-from kechuang.testing.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
-from kechuang.site.demo import DEMO_PASSWORD, load_demo_data
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
+from kechuang.site.demo import DEMO_PASSWORD, load_demo_data
+from kechuang.testing.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 
 DISTRICT = ["重庆市", "开州区"]
 

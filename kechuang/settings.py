@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kechuang.org",
     "kechuang.audit",
     "kechuang.workflow",
+    "kechuang.metrics",
     "kechuang.web",
     "django_filters",
     "kechuang.plans",

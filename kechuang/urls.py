@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from kechuang.api.api import api
-from kechuang.site import views as site_views
 from kechuang.org import views as org_views
+from kechuang.site import views as site_views
 
 
 def _api_urls():

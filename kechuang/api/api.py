@@ -13,6 +13,8 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 
 from kechuang.core.filtering import InvalidQuery, parse_date
+from kechuang.metrics.periods import Period
+from kechuang.metrics.registry import UnknownMetric, metrics
 from kechuang.org import actions
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Capability
@@ -20,8 +22,6 @@ from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.models import Task
 from kechuang.progress.cockpit import cockpit_for
-from kechuang.progress.periods import Period
-from kechuang.progress.registry import UnknownMetric, metrics
 from kechuang.web.api import registry_router
 from kechuang.web.registry import registries
 

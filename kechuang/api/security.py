@@ -10,8 +10,8 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
-from kechuang.audit.context import act_as
 from kechuang.audit.middleware import client_ip
+from kechuang.core.context import act_as
 from kechuang.org import tokens
 
 from .errors import NOT_SIGNED_IN, error_response

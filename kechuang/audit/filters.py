@@ -5,9 +5,9 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
+from kechuang.core.context import Source
 from kechuang.core.filtering import CharFilter, ChoiceFilter, DateFilter, FilterSet, NumberFilter
 
-from .context import Source
 from .models import ChangeEntry, LoginEvent
 
 

@@ -1,4 +1,4 @@
-from .context import AuditContext, Source, _current, new_request_id
+from kechuang.core.context import AuditContext, Source, _current, new_request_id
 
 
 def client_ip(request) -> str | None:

@@ -6,9 +6,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.context import Source
 from kechuang.org.scope import ScopeRule
 
-from .context import Source
 from .labels import field_label
 
 

@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
+from kechuang.core.context import current
+
 from . import version
-from .context import current
 from .models import ChangeEntry, LoginEvent
 from .snapshots import redact, scope_path_of
 

@@ -1,12 +1,12 @@
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 
-from kechuang.core.access import require_capability
+from kechuang.core.context import Source
 from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
+from kechuang.web.access import require_capability
 
-from .context import Source
 from .filters import ChangeFilter, LoginFilter
 from .labels import change_rows
 from .models import ChangeEntry, LoginEvent

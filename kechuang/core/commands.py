@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.audit.context import Source, audit_context
+from kechuang.core.context import Source, audit_context
 
 
 class AuditedCommand(BaseCommand):

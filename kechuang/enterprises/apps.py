@@ -9,7 +9,7 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from kechuang.progress.registry import metrics
+        from kechuang.metrics.registry import metrics
 
         from . import signals  # noqa: F401  (keeps the qualification summaries in step)
         from .summaries import reading

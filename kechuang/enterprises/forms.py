@@ -1,17 +1,14 @@
 from django import forms
 
-from kechuang.core.forms import DateField, formfield
-from kechuang.org.forms import DepartmentChoiceField
 from kechuang.org.models import Department
+from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
 from .models import Enterprise, EnterpriseYear, QualificationKind
-
-REASON = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
 
 
 class EnterpriseForm(forms.ModelForm):
     town = DepartmentChoiceField(label="所在镇乡街道", queryset=Department.objects.none())
-    reason = forms.CharField(**REASON)
+    reason = ReasonField()
 
     class Meta:
         model = Enterprise
@@ -43,7 +40,7 @@ class EnterpriseForm(forms.ModelForm):
 
 
 class YearForm(forms.ModelForm):
-    reason = forms.CharField(**REASON)
+    reason = ReasonField()
 
     class Meta:
         model = EnterpriseYear
@@ -67,7 +64,7 @@ class QualificationForm(forms.Form):
     issued_on = DateField(label="认定日期")
     expires_on = DateField(label="有效期至", required=False, help_text="留空则按资质类型的有效期自动计算")
     note = forms.CharField(label="备注", max_length=300, required=False)
-    reason = forms.CharField(**REASON)
+    reason = ReasonField()
 
 
 class SubmitForm(forms.Form):

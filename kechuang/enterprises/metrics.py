@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Min, OuterRef, Subquery
 
-from kechuang.progress.registry import MetricResult, in_scope, metric
+from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from . import summaries
 from .models import Enterprise, Qualification, StageRecord, valid_on_q

@@ -7,13 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import require_capability
 from kechuang.core.filtering import InvalidQuery, paginate, parse_date
-from kechuang.core.forms import run_action
-from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+from kechuang.web.access import require_capability
+from kechuang.web.forms import keeping, run_action
 from kechuang.workflow import engine
 
 from . import actions

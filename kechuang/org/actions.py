@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.audit.context import audit_context
+from kechuang.core.context import audit_context
 
 from . import tokens
 from .models import ApiToken, Department, Membership, RoleGrant, User

@@ -1,28 +1,12 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from kechuang.web.forms import DepartmentChoiceField, DepartmentMultipleChoiceField, ReasonField
+
 from . import tokens
 from .models import Department, User
 from .roles import DEFAULT_SCOPE, Role, Scope
 
-
-class DepartmentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Department) -> str:
-        return "　" * (obj.depth - 1) + obj.name
-
-
-class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Department) -> str:
-        return "　" * (obj.depth - 1) + obj.name
-
-
-def keeping(departments, current):
-    """The departments a user may choose plus those the record already has (ids), in tree order: a current
-    value missing from a drop-down would be dropped when the form is saved unchanged."""
-    return (departments | Department.objects.filter(pk__in=current)).distinct().order_by("path")
-
-
-REASON_FIELD = dict(label="变更原因", max_length=500, required=False, help_text="选填，记入审计日志。")
 ENTERPRISE_FIELD = dict(
     label="关联企业（统一社会信用代码）",
     max_length=18,
@@ -40,7 +24,7 @@ class DepartmentForm(forms.Form):
         label="代码", max_length=32, required=False, help_text="行政区划代码或统一社会信用代码，可空"
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     def __init__(self, *args, parents=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +58,7 @@ class UserCreateForm(forms.Form):
     )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
     enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +93,7 @@ class UserEditForm(forms.Form):
         help_text="留空则为所选单位中排在最前的一个。",
     )
     enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +120,7 @@ class PasswordSetForm(forms.Form):
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     def clean(self):
         data = super().clean()
@@ -153,7 +137,7 @@ class GrantForm(forms.Form):
         help_text="“本单位及下级”“本单位”以所选单位为准；“仅本人”只看本人的记录。",
     )
     department = DepartmentChoiceField(label="范围单位", queryset=Department.objects.none(), required=False)
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)

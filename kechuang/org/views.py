@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import require_capability
 from kechuang.core.filtering import paginate
-from kechuang.core.forms import run_action
 from kechuang.enterprises import actions as enterprise_actions
+from kechuang.web.access import require_capability
+from kechuang.web.forms import keeping, run_action
 
 from . import actions
 from .filters import UserFilter
@@ -19,7 +19,6 @@ from .forms import (
     TokenForm,
     UserCreateForm,
     UserEditForm,
-    keeping,
 )
 from .models import ApiToken, Department, RoleGrant, User
 from .roles import Capability

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kechuang.audit.context import audit_context
+from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to

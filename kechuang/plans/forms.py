@@ -1,8 +1,7 @@
 from django import forms
 
-from kechuang.core.forms import DateField
-from kechuang.org.forms import DepartmentChoiceField, DepartmentMultipleChoiceField
 from kechuang.org.models import Department
+from kechuang.web.forms import DateField, DepartmentChoiceField, DepartmentMultipleChoiceField, ReasonField
 
 from .choices import TaskStatus
 
@@ -18,7 +17,7 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    reason = forms.CharField(label="修改原因", max_length=500, help_text="必填，记入审计日志。")
+    reason = ReasonField(required=True, label="修改原因")
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)

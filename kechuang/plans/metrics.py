@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from kechuang.progress.registry import MetricResult, in_scope, metric
+from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .choices import TaskStatus
 from .models import Task

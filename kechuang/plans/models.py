@@ -236,7 +236,7 @@ class Indicator(models.Model):
 
     def clean(self) -> None:
         if self.measurement == Measurement.COMPUTED:
-            from kechuang.progress.registry import metrics
+            from kechuang.metrics.registry import metrics
 
             if not self.metric_key:
                 raise ValidationError({"metric_key": "“台账自动计算”的指标必须选择计算口径。"})

@@ -1,6 +1,6 @@
 """Metrics of the platform registry, for the plan's programme-2 targets."""
 
-from kechuang.progress.registry import MetricResult, in_scope, metric
+from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .models import SERVICE_TYPES, Institution, active_on_q
 

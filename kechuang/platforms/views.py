@@ -1,10 +1,10 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from kechuang.core.access import require_capability
 from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
+from kechuang.web.access import require_capability
 
 from .filters import InstitutionFilter
 from .models import Category, Institution, InstitutionType, Level

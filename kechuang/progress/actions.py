@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kechuang.audit.context import audit_context
+from kechuang.core.context import audit_context
+from kechuang.metrics.periods import Period
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
@@ -21,7 +22,6 @@ from kechuang.workflow import engine as workflow
 
 from .evidence import check_evidence
 from .models import PERIOD_KIND, Judgement, Report, ReportedValue, ReportingRound, TaskUpdate
-from .periods import Period
 
 COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from kechuang.metrics.periods import Period
+from kechuang.metrics.registry import MetricResult, metrics
 from kechuang.plans.units import from_yuan
-
-from .periods import Period
-from .registry import MetricResult, metrics
 
 
 @dataclass

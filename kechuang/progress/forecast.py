@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist, mean, quantiles, stdev
 
-from .periods import Period, _month_end
-from .registry import metrics
+from kechuang.metrics.periods import Period, _month_end
+from kechuang.metrics.registry import metrics
 
 WINDOW = 24
 CALIBRATION = 12  # months of earlier history used to calibrate the interval width

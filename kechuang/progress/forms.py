@@ -1,10 +1,10 @@
 from django import forms
 from django.utils import timezone
 
-from kechuang.core.forms import DateField
+from kechuang.metrics.periods import Period
+from kechuang.web.forms import DateField
 
 from .models import PERIOD_KIND, ReportingRound
-from .periods import Period
 
 
 class RoundForm(forms.Form):

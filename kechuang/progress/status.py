@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from kechuang.metrics.periods import Period
+from kechuang.metrics.registry import metrics
+
 from .actuals import Actual, actual_for, approved_lookup, reported_in_unit
 from .forecast import Forecast, forecast
-from .periods import Period
-from .registry import metrics
 
 GREEN, AMBER, RED, DETERIORATING, NO_DATA = "green", "amber", "red", "deteriorating", "no_data"
 # kinds measured within the target year from zero: new recognitions, money paid out, a milestone

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from kechuang.metrics.periods import Period, _month_end
+from kechuang.metrics.registry import metrics
+
 from .actuals import reported_in_unit
-from .periods import Period, _month_end
-from .registry import metrics
 
 
 def _steps(target, base_year: int | None) -> list[date]:

@@ -3,10 +3,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from kechuang.core.access import require_capability
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.plans.models import Target
+from kechuang.web.access import require_capability
 
 from .actuals import actual_for
 
@@ -20,7 +20,7 @@ def target_records(request, pk):
     actual = actual_for(target, timezone.localdate())
     if actual is None:
         raise Http404("该指标由责任单位填报，没有台账明细")
-    from kechuang.progress.registry import metrics
+    from kechuang.metrics.registry import metrics
 
     from .models import Report
 
@@ -115,7 +115,7 @@ def round_list(request):
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from kechuang.core.forms import run_action
+    from kechuang.web.forms import run_action
 
     from . import actions
     from .forms import RoundForm

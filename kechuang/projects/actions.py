@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from kechuang.audit.context import audit_context
+from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability

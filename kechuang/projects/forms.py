@@ -1,9 +1,8 @@
 from django import forms
 
-from kechuang.core.forms import DateField, formfield
 from kechuang.enterprises.models import Enterprise
-from kechuang.org.forms import REASON_FIELD, DepartmentChoiceField
 from kechuang.org.models import Department
+from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
 from .models import Project
 
@@ -17,7 +16,7 @@ class ProjectForm(forms.ModelForm):
         required=False,
         help_text="承担单位是已登记企业时填写；否则留空并填写下面的承担单位名称。",
     )
-    reason = forms.CharField(**REASON_FIELD)
+    reason = ReasonField()
 
     field_order = ["year", "number", "name", "category", "department", "enterprise_code", "unit_name"]
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from kechuang.progress.registry import MetricResult, in_scope, metric
+from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .models import Category, Project
 

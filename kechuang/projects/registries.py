@@ -1,11 +1,11 @@
 """The project registry, declared once: its filters, list, form, action, sheet, menu and API."""
 
 from kechuang.enterprises.models import Enterprise
-from kechuang.org.forms import keeping
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, visible_to
 from kechuang.web import filters
+from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions

@@ -21,10 +21,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kechuang.audit.context import Source, audit_context
 from kechuang.audit.recording import record_bulk_rows
 from kechuang.audit.snapshots import snapshot_values
 from kechuang.core.bulkwrite import insert
+from kechuang.core.context import Source, audit_context
 from kechuang.enterprises import creditcode
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 from kechuang.enterprises.summaries import refresh_towns
@@ -198,9 +198,9 @@ PROVINCE_LEADER = "sheng"
 
 def _province_leader(province: Department) -> None:
     """A leader of the whole province (password as the demo accounts'): opens the province's cockpit."""
-    from kechuang.site.demo import DEMO_PASSWORD
     from kechuang.org.models import Membership, RoleGrant, User
     from kechuang.org.roles import Role, Scope
+    from kechuang.site.demo import DEMO_PASSWORD
 
     user = User(username=PROVINCE_LEADER, display_name="省领导")
     user.set_password(DEMO_PASSWORD)

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.audit.context import Source, audit_context
 from kechuang.core import derived
+from kechuang.core.context import Source, audit_context
 from kechuang.workflow import engine as workflow
 
 from . import parsedcache

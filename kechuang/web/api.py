@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.orm import create_schema
 from ninja.responses import Status
 
-from kechuang.core.forms import run_action
+from kechuang.web.forms import run_action
 
 from .filters import FilterError
 from .registry import Registry

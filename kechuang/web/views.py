@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.core.forms import run_action
 from kechuang.org.scope import has_capability
+from kechuang.web.forms import run_action
 
 from .filters import FilterError
 from .registry import Registry

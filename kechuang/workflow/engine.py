@@ -34,9 +34,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kechuang.audit.context import audit_context, current
 from kechuang.audit.recording import record_change
 from kechuang.audit.snapshots import diff, snapshot
+from kechuang.core.context import audit_context, current
 from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import has_capability, visible_to
 

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kechuang.audit.context import audit_context
 from kechuang.audit.labels import change_rows
 from kechuang.audit.models import AppendOnlyError, ChangeEntry, LoginEvent
+from kechuang.core.context import audit_context
 from kechuang.org.models import Department
 from kechuang.plans.models import Task
 

@@ -5,9 +5,9 @@ import io
 import openpyxl
 import pytest
 
-from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.enterprises.models import EnterpriseYear
 from kechuang.org.models import User
+from kechuang.testing.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,10 +13,10 @@ from kechuang.enterprises import actions
 from kechuang.enterprises.demo import NEW_CQ_TECH, NEW_HTE, load_demo_enterprises
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 from kechuang.enterprises.reserve import expiring_hte, reserve_pool
+from kechuang.metrics.registry import metrics
 from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import visible_to
 from kechuang.plans.models import Indicator
-from kechuang.progress.registry import metrics
 
 pytestmark = pytest.mark.django_db
 

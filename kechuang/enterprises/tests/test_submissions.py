@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises import actions, plausibility
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Submission
+from kechuang.metrics.registry import metrics
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import RoleGrant, User
 from kechuang.org.roles import Capability, Role, Scope
 from kechuang.progress.models import Notification
-from kechuang.progress.registry import metrics
 from kechuang.workflow import engine
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from kechuang.core import derived
 from kechuang.enterprises import summaries
 from kechuang.enterprises.creditcode import build
 from kechuang.enterprises.models import Enterprise, Qualification, QualificationKind, QualificationSummary
-from kechuang.progress.registry import metrics
+from kechuang.metrics.registry import metrics
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.plans.models import Plan, TargetSuggestion
+from kechuang.testing.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

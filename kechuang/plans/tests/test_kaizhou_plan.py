@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.site.demo import load_demo_users, load_reference_data
 from kechuang.org.models import Department, RoleGrant, User
 from kechuang.plans.models import Baseline, Indicator, Plan, Programme, Target, Task
+from kechuang.site.demo import load_demo_users, load_reference_data
 
 pytestmark = pytest.mark.django_db
 

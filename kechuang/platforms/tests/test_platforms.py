@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kechuang.metrics.registry import metrics
 from kechuang.org.scope import visible_to
 from kechuang.plans.models import Indicator, Target
 from kechuang.platforms.models import Institution
 from kechuang.progress.actuals import actual_for
-from kechuang.progress.registry import metrics
 from kechuang.tabular.models import ImportJob
 
 pytestmark = pytest.mark.django_db

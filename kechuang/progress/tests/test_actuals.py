@@ -77,7 +77,7 @@ def test_editing_a_past_period_moves_annual_and_cumulative_figures_correctly():
     from django.db.models import Count
 
     from kechuang.enterprises.models import Qualification
-    from kechuang.progress.registry import metrics
+    from kechuang.metrics.registry import metrics
 
     today = date(2026, 11, 28)
     new_2021, stock_2025 = target("1-1", 2021), target("1-3", 2025)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.progress.models import Report
+from kechuang.testing.browser import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kechuang.metrics.periods import Period
+from kechuang.metrics.registry import UnknownMetric, metrics
 from kechuang.plans.models import Indicator, Programme, Task
-from kechuang.progress.periods import Period
-from kechuang.progress.registry import UnknownMetric, metrics
 
 pytestmark = pytest.mark.django_db
 

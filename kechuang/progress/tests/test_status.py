@@ -200,7 +200,7 @@ def test_trajectory_of_a_stock_target():
 
 def test_trajectory_of_an_increment_target_runs_through_its_year():
     from kechuang.enterprises.metrics import first_qualified
-    from kechuang.progress.periods import Period
+    from kechuang.metrics.periods import Period
     from kechuang.progress.status import plan_progress
 
     t = target("1-1", 2021)

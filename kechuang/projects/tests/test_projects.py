@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise
+from kechuang.metrics.registry import metrics
 from kechuang.org.scope import visible_to
-from kechuang.progress.registry import metrics
 from kechuang.projects.demo import PROJECTS, lifecycle, load_demo_projects
 from kechuang.projects.models import Category, Project, Status
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from kechuang.core.numbers import wan
 from kechuang.plans.models import format_number
 
 register = template.Library()
@@ -66,12 +67,7 @@ def attr(obj, name):
     return getattr(obj, name, None)
 
 
-@register.filter
-def wan(amount):
-    """元 → 万元 with two decimals and thousands separators; — for empty."""
-    if amount is None or amount == "":
-        return "—"
-    return f"{Decimal(amount) / 10000:,.2f}"
+register.filter("wan", wan)  # 元 → 万元
 
 
 @register.filter

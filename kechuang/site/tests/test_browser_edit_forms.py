@@ -18,9 +18,9 @@ import pytest
 from django.urls import reverse
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.testing.browser import ARTIFACTS, sign_in
-from kechuang.site.tests import samples
 from kechuang.org.models import User
+from kechuang.site.tests import samples
+from kechuang.testing.browser import ARTIFACTS, sign_in
 
 EDIT_NAME = re.compile(r"(edit|change|update)$")
 

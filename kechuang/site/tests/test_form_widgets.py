@@ -20,8 +20,8 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
-from kechuang.core.forms import DateInput, formfield
 from kechuang.plans.models import Task
+from kechuang.web.forms import DateInput, formfield
 
 
 def _subclasses(cls):
@@ -80,7 +80,7 @@ def test_every_model_form_uses_the_shared_field_callback():
 
 @pytest.mark.parametrize("name,field", _fields(TEMPORAL), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_date_input_renders_iso(name, field):
-    assert isinstance(field.widget, DateInput), f"{name} must use kechuang.core.forms.DateInput"
+    assert isinstance(field.widget, DateInput), f"{name} must use kechuang.web.forms.DateInput"
     with translation.override("zh-hans"):
         html = field.widget.render("d", date(2025, 12, 31))
         assert 'type="date"' in html

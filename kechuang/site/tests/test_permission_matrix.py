@@ -26,12 +26,12 @@ from django.urls import reverse
 
 from kechuang.api.api import api
 from kechuang.audit.models import ChangeEntry
-from kechuang.site.tests import samples
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import User
 from kechuang.plans.models import PlanDraft, Target
 from kechuang.progress.models import Report, ReportedValue
 from kechuang.projects.models import Project, Status
+from kechuang.site.tests import samples
 from kechuang.tabular.models import ImportJob
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,11 @@
 import pytest
 
 from kechuang.audit.models import ChangeEntry
-from kechuang.site import province
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification
 from kechuang.org.models import Department, User
 from kechuang.plans.models import Plan
 from kechuang.projects.models import Project
+from kechuang.site import province
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kechuang.site.demo import DEMO_PASSWORD
 from kechuang.org import actions
 from kechuang.org.models import RoleGrant, User
 from kechuang.plans.models import Indicator, Plan, Programme, Target, Task
+from kechuang.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

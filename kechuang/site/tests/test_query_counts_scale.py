@@ -7,9 +7,9 @@ import pytest
 from django.db.models import Count, Q
 from python_calamine import CalamineWorkbook
 
-from kechuang.testing import scaling
 from kechuang.org.models import Department
 from kechuang.tabular.writer import DATA_SHEET
+from kechuang.testing import scaling
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django import template
 from django.template.loader import render_to_string
 
-from kechuang.site.templatetags.kechuang import wan
+from kechuang.core.numbers import wan
 
 register = template.Library()
 

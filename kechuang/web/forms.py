@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from kechuang.org.actions import ActionRefused
+from kechuang.org.models import Department
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -29,6 +30,33 @@ def formfield(model_field, **kwargs):
     if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
         kwargs.setdefault("widget", DateInput)
     return model_field.formfield(**kwargs)
+
+
+class ReasonField(forms.CharField):
+    """The audit reason of a change, on every form that changes a record (written to the audit log)."""
+
+    def __init__(self, *, required: bool = False, label: str = "变更原因", **kwargs):
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("help_text", "必填，记入审计日志。" if required else "选填，记入审计日志。")
+        super().__init__(required=required, label=label, **kwargs)
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """A department drop-down in tree order, indented by depth."""
+
+    def label_from_instance(self, obj: Department) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+
+class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+
+def keeping(departments, current):
+    """The departments a user may choose plus those the record already has (ids), in tree order: a current
+    value missing from a drop-down would be dropped when the form is saved unchanged."""
+    return (departments | Department.objects.filter(pk__in=current)).distinct().order_by("path")
 
 
 def run_action(form, func, *args, **kwargs):
