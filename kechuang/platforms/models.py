@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.enterprises.models import Enterprise
@@ -85,11 +86,16 @@ class Institution(models.Model):
         return f"{self.name}（{self.level}{self.institution_type}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("platforms:list") + f"?ids={self.pk}"
+        return reverse("platforms:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.revoked_on and self.recognized_on and self.revoked_on <= self.recognized_on:
             raise ValidationError({"revoked_on": "撤销日期必须晚于认定日期。"})
+
+    @property
+    def revoked(self) -> bool:
+        """Revoked by today (a revocation still ahead leaves the platform valid until then)."""
+        return self.revoked_on is not None and self.revoked_on <= timezone.localdate()
 
     @property
     def category(self) -> str:

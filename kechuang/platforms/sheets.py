@@ -8,7 +8,6 @@ from kechuang.org.scope import visible_to
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_errors, register
 
-from .filters import InstitutionFilter
 from .models import Institution, InstitutionType, Level
 
 
@@ -16,10 +15,10 @@ from .models import Institution, InstitutionType, Level
 class InstitutionSheet(Sheet):
     key = "platforms"
     title = "科技创新平台"
+    registry = "platforms"
     view_capability = Capability.VIEW_PLATFORMS
     import_capability = Capability.CHANGE_PLATFORMS
     natural_key = ("name", "institution_type", "level")
-    filterset = InstitutionFilter
     columns = [
         Column("name", "名称", required=True, max_length=200, width=36),
         Column(

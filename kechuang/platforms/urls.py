@@ -1,7 +1,5 @@
-from django.urls import path
-
-from . import views
+from .registries import InstitutionRegistry
 
 app_name = "platforms"
 
-urlpatterns = [path("", views.institution_list, name="list")]
+urlpatterns = InstitutionRegistry().urls()

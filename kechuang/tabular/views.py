@@ -1,6 +1,6 @@
 import io
 import tempfile
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,13 +42,25 @@ def sheet_home(request, key):
     sheet = _sheet(request, key, "view_capability")
     can_import = has_capability(request.user, sheet.import_capability)
     jobs = ImportJob.objects.filter(user=request.user, sheet=key)[:10]
-    filters = sheet.filterset(request.GET)
-    filters.check()
+    try:
+        _, query = _filtered(request, sheet, sheet.queryset(request.user))
+    except FilterError as exc:
+        return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
     return render(
         request,
         "tabular/sheet.html",
-        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": filters.query},
+        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": query},
     )
+
+
+def _filtered(request, sheet, queryset):
+    """The export's records narrowed by the list page's filters, and those filters as a query string (the
+    page number and sorting left out); FilterError (a registry's) or InvalidQuery when a value is bad."""
+    if not sheet.registry:
+        return sheet.filter(queryset, request.GET), sheet.filterset(request.GET).query
+    queryset, filterset = get_registry(sheet.registry).filtered(request, queryset=queryset)
+    given = {name: request.GET[name] for name in filterset.base_filters if request.GET.get(name, "").strip()}
+    return queryset, urlencode(given)
 
 
 def template_download(request, key):
@@ -60,14 +72,10 @@ def template_download(request, key):
 
 def export_download(request, key):
     sheet = _sheet(request, key, "view_capability")
-    queryset = sheet.queryset(request.user)
-    if sheet.registry:
-        try:
-            queryset, _ = get_registry(sheet.registry).filtered(request, queryset=queryset)
-        except FilterError as exc:
-            return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
-    else:
-        queryset = sheet.filter(queryset, request.GET)
+    try:
+        queryset, _ = _filtered(request, sheet, sheet.queryset(request.user))
+    except FilterError as exc:
+        return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
     objects = queryset.iterator(chunk_size=2000)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     writer.export(sheet, objects, spool)

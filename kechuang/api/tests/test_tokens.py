@@ -218,8 +218,8 @@ def test_schema_and_docs_are_for_signed_in_callers(client):
 def test_a_token_request_runs_under_its_users_audit_context(rf, user):
     """Whatever a token request changes — through an action or not — is written in the user's name."""
     from kechuang.api.security import ApiTokenAuth
-    from kechuang.core import context
     from kechuang.audit.middleware import AuditContextMiddleware
+    from kechuang.core import context
 
     _, secret = new_token("hanfeng")
     seen = {}

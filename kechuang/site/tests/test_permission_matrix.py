@@ -29,6 +29,7 @@ from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import User
 from kechuang.plans.models import PlanDraft, Target
+from kechuang.platforms.models import Institution
 from kechuang.progress.models import Report, ReportedValue
 from kechuang.projects.models import Project, Status
 from kechuang.site.tests import samples
@@ -115,6 +116,10 @@ def _other_enterprise():
     return Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
 
 
+def _hanfeng_platform():
+    return Institution.objects.filter(town__name="汉丰街道").order_by("pk").first()
+
+
 def _applied_project():
     return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
 
@@ -166,6 +171,9 @@ SAMPLES = {
     "enterprises:year_edit": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
     "enterprises:year_edit[other]": lambda: {"pk": _other_enterprise().pk, "year": 2024},
     "enterprises:qualification_create": lambda: {"pk": samples.qiye_enterprise().pk},
+    "platforms:detail": lambda: {"pk": _hanfeng_platform().pk},
+    "platforms:edit": lambda: {"pk": _hanfeng_platform().pk},
+    "platforms:delete": lambda: {"pk": _hanfeng_platform().pk},
     "projects:detail": lambda: {"pk": samples.project().pk},
     "projects:edit": lambda: {"pk": samples.project().pk},
     "tabular:sheet": lambda: {"key": "enterprises"},
@@ -194,6 +202,8 @@ SAMPLES = {
         "name": "accept",
     },
     "api:get_plan": lambda: {"plan_id": samples.plan().pk},
+    "api:get_platforms": lambda: {"record_id": _hanfeng_platform().pk},
+    "api:update_platforms": lambda: {"record_id": _hanfeng_platform().pk},
     "api:get_projects": lambda: {"record_id": samples.project().pk},
     "api:update_projects": lambda: {"record_id": samples.project().pk},
     "org:token_revoke": lambda: {"pk": _hanfeng_token().pk},
@@ -216,12 +226,17 @@ STATS_REPORT_READERS = (
     "leader",
 )  # the 区统计局's report: its unit, all-scope roles
 PROJECT_SEERS = ("sysadmin", "kjj", "leader")  # the sample project sits in a town none of the others covers
-PROJECT_LIST_API = {
+PLATFORM_SEERS = ("sysadmin", "kjj", "hanfeng", "leader")  # the sample platform is in 汉丰街道
+REGISTRY_LIST_API = {  # every registry's list and create
     "GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401},
     "POST": {**every(422), ANONYMOUS: 401},  # an empty body is refused before anything else
 }
 PROJECT_RECORD_API = {
     "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
+    "PATCH": {**every(422), ANONYMOUS: 401},
+}
+PLATFORM_RECORD_API = {
+    "GET": {**only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
     "PATCH": {**every(422), ANONYMOUS: 401},
 }
 
@@ -273,7 +288,11 @@ EXPECTED: dict[str, dict] = {
     "enterprises:detail[other]": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404)),
     "enterprises:edit[other]": page(only("kjj")),
     "enterprises:year_edit[other]": page(only("kjj")),
-    "platforms:list": page(only(*REGISTRY_VIEWERS)),
+    "platforms:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "platforms:create": page(only("kjj")),  # recognitions are the bureau's
+    "platforms:detail": page(only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
+    "platforms:edit": page(only("kjj")),
+    "platforms:delete": page(only("kjj"), post=only("kjj", code=302)),  # deleted, back to the list
     "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "projects:create": page(only("kjj")),
     "projects:detail": page(only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
@@ -314,8 +333,12 @@ EXPECTED: dict[str, dict] = {
     "api:get_caller": endpoint(EVERYONE),
     "api:revoke_current_token": {"POST": {**every(404), ANONYMOUS: 401}},  # a session is no token
     # one path per registry for list + create, one for detail + update (an empty body is refused: 422)
-    "api:list_projects": PROJECT_LIST_API,
-    "api:create_projects": PROJECT_LIST_API,
+    "api:list_platforms": REGISTRY_LIST_API,
+    "api:create_platforms": REGISTRY_LIST_API,
+    "api:get_platforms": PLATFORM_RECORD_API,
+    "api:update_platforms": PLATFORM_RECORD_API,
+    "api:list_projects": REGISTRY_LIST_API,
+    "api:create_projects": REGISTRY_LIST_API,
     "api:get_projects": PROJECT_RECORD_API,
     "api:update_projects": PROJECT_RECORD_API,
     "org:token_create": post_only(every(200)),  # an empty form answers with its errors
