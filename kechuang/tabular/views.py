@@ -42,12 +42,20 @@ def sheet_home(request, key):
     sheet = _sheet(request, key, "view_capability")
     can_import = has_capability(request.user, sheet.import_capability)
     jobs = ImportJob.objects.filter(user=request.user, sheet=key)[:10]
-    filters = sheet.filterset(request.GET)
-    filters.check()
+    if sheet.registry:
+        try:
+            _, filters = get_registry(sheet.registry).filtered(request, queryset=sheet.queryset(request.user))
+        except FilterError as exc:
+            return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+        query = filters.query_string() if filters is not None else ""
+    else:
+        filters = sheet.filterset(request.GET)
+        filters.check()
+        query = filters.query
     return render(
         request,
         "tabular/sheet.html",
-        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": filters.query},
+        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": query},
     )
 
 
