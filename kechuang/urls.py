@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from kechuang.api.api import api
+from kechuang.enterprises import urls as enterprise_urls
 from kechuang.org import views as org_views
 from kechuang.site import views as site_views
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("plans/", include("kechuang.plans.urls")),
     path("org/", include("kechuang.org.urls")),
+    path("enterprises/years/", include(enterprise_urls.years)),
+    path("enterprises/qualifications/", include(enterprise_urls.qualifications)),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("platforms/", include("kechuang.platforms.urls")),
     path("projects/", include("kechuang.projects.urls")),

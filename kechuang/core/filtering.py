@@ -12,9 +12,6 @@ widens the result to everything.
         active = BooleanFilter("仅现有效", method=_active)
 
     InstitutionFilter(request.GET, queryset=visible_to(user, Institution.objects.all())).qs
-
-A filter set may take another's filters over a relation: `related = {"enterprise": EnterpriseFilter}`
-filters yearly data by the enterprise list's parameters (`town`, `field`, … through `enterprise__`).
 """
 
 from __future__ import annotations
@@ -160,15 +157,11 @@ class FilterSet:
     `.qs` is the filtered queryset (raises `InvalidQuery` when a value is bad), `.query` the filters as
     given (for export and pagination links)."""
 
-    related: dict[str, type[FilterSet]] = {}
     filters: dict[str, tuple[Filter, str]] = {}  # query-string name → (filter, lookup prefix)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         filters: dict[str, tuple[Filter, str]] = {}
-        for relation, other in cls.related.items():
-            for name, (declared, prefix) in other.filters.items():
-                filters[name] = (declared, f"{relation}__{prefix}")
         for base in reversed(cls.__mro__):
             for name, value in vars(base).items():
                 if isinstance(value, Filter):

@@ -38,6 +38,14 @@ class EnterpriseForm(forms.ModelForm):
                 self.fields[name].help_text = "科技局登记信息，如需变更请联系所在镇街或科技局。"
             del self.fields["reason"]
 
+    def fields_for_action(self) -> dict:
+        """What the form changes: its cleaned data but the reason and the fields it only shows."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "reason" and not self.fields[name].disabled
+        }
+
 
 class YearForm(forms.ModelForm):
     reason = ReasonField()

@@ -161,6 +161,9 @@ class EnterpriseYear(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}年（第{self.version}版）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("enterprise-years:detail", args=[self.pk])
+
     NON_NEGATIVE = (
         "sales_revenue",
         "total_income",
@@ -413,6 +416,9 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.kind}（{self.issued_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("qualifications:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.kind_id and self.issued_on and self.expires_on is None:

@@ -19,7 +19,6 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 
 from . import creditcode
 from .choices import HighTechField, SourceChannel
-from .filters import EnterpriseFilter, EnterpriseYearFilter, QualificationFilter
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 
 
@@ -72,7 +71,7 @@ class EnterpriseSheet(Sheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code",)
-    filterset = EnterpriseFilter
+    registry = "enterprises"
     renames = False  # may a row change the registered name of an existing enterprise?
     creates = True  # may a row register a new enterprise?
     instructions = [
@@ -268,7 +267,7 @@ class EnterpriseYearSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CHANGE_ENTERPRISES
     natural_key = ("credit_code", "year")
-    filterset = EnterpriseYearFilter
+    registry = "enterprise-years"
     instructions = [
         "5. 每家企业每年一行；与系统中数据相同的行不会产生新版本，不同的行保存为新版本（旧版本保留）。",
         "6. 企业须已在“企业名录”中登记，且在您的数据范围内。",
@@ -458,7 +457,7 @@ class QualificationSheet(_PerEnterpriseSheet):
     view_capability = Capability.VIEW_ENTERPRISES
     import_capability = Capability.CERTIFY_ENTERPRISES
     natural_key = ("credit_code", "kind", "issued_on")
-    filterset = QualificationFilter
+    registry = "qualifications"
     instructions = [
         "5. 每条认定一行（如一家企业先后两次认定为高新技术企业，即为两行）；“有效期至”留空则按资质类型自动计算。",
         "6. 撤销的资质填写“状态”为“已撤销”并填写撤销日期。",

@@ -1,127 +1,32 @@
-from datetime import date
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, Prefetch
+from django.db.models import DecimalField
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.filtering import InvalidQuery, paginate, parse_date
+from kechuang.core.filtering import InvalidQuery, paginate
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.web.access import require_capability
-from kechuang.web.forms import keeping, run_action
+from kechuang.web.forms import run_action
 from kechuang.workflow import engine
 
 from . import actions
-from .choices import GrowthStage, HighTechField, SourceChannel
-from .filters import EnterpriseFilter
 from .forms import EnterpriseForm, QualificationForm, SubmitForm, YearForm
 from .models import (
     Enterprise,
     EnterpriseYear,
-    Qualification,
-    QualificationKind,
     RuleSet,
     Submission,
-    valid_on_q,
 )
+from .registries import as_of_date, visible_submissions
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
-from .selfcheck import EXPERT_ITEMS, check, expert_scores
-
-
-@require_capability(Capability.VIEW_ENTERPRISES)
-def enterprise_list(request):
-    today = timezone.localdate()
-    filters = EnterpriseFilter(
-        request.GET, queryset=visible_to(request.user, Enterprise.objects.select_related("town"))
-    )
-    enterprises = filters.qs.prefetch_related(
-        Prefetch(
-            "qualifications",
-            queryset=Qualification.objects.filter(valid_on_q(today)).select_related("kind"),
-            to_attr="valid_qualifications",
-        )
-    ).order_by("name")
-    page = paginate(request.GET, enterprises)
-    towns = visible_to(request.user, Department.objects.filter(kind=Department.Kind.TOWN)).order_by("path")
-    return render(
-        request,
-        "enterprises/enterprise_list.html",
-        {
-            "page": page,
-            "towns": towns,
-            "fields": HighTechField.choices,
-            "channels": SourceChannel.choices,
-            "stages": GrowthStage.choices,
-            "kinds": QualificationKind.objects.all(),
-            "can_create": has_capability(request.user, Capability.CERTIFY_ENTERPRISES),
-            "query": filters.query,
-        },
-    )
 
 
 def _enterprise(request, pk, capability=None):
     return get_visible_or_404(request.user, Enterprise.objects.select_related("town"), capability, pk=pk)
-
-
-@require_capability(Capability.VIEW_ENTERPRISES)
-def enterprise_detail(request, pk):
-    enterprise = _enterprise(request, pk)
-    today = timezone.localdate()
-    years = list(enterprise.years.filter(superseded_at__isnull=True).order_by("year"))
-    versions = {row["year"]: row["n"] for row in _version_counts(enterprise)}
-    as_of = _as_of(request, today)
-    expert = expert_scores(request.GET)
-    checks = {rules: check(enterprise, rules, as_of, expert=expert) for rules in ("kxqy", "gqrd")}
-    return render(
-        request,
-        "enterprises/enterprise_detail.html",
-        {
-            "enterprise": enterprise,
-            "years": years,
-            "versions": versions,
-            "qualifications": enterprise.qualifications.select_related("kind").order_by(
-                "kind__sort_order", "-issued_on"
-            ),
-            "today": today,
-            "stage_history": enterprise.stage_history.order_by("-data_year", "-decided_at"),
-            "kxqy": checks["kxqy"],
-            "gqrd": checks["gqrd"],
-            "as_of": as_of,
-            "condition_labels": CONDITION_LABELS,
-            "can_change": visible_to(
-                request.user, Enterprise.objects.filter(pk=pk), Capability.CHANGE_ENTERPRISES
-            ).exists(),
-            "can_certify": visible_to(
-                request.user, Enterprise.objects.filter(pk=pk), Capability.CERTIFY_ENTERPRISES
-            ).exists(),
-            "can_submit": visible_to(
-                request.user, Enterprise.objects.filter(pk=pk), Capability.SUBMIT_ENTERPRISE_DATA
-            ).exists(),
-            "submissions": _submissions(request.user, enterprise.submissions.all())[:20],
-            "next_year": today.year - 1,
-            "expert_items": [(key, label, maximum, expert.get(key)) for key, label, maximum in EXPERT_ITEMS],
-        },
-    )
-
-
-def _as_of(request, today: date) -> date:
-    text = request.GET.get("as_of", "").strip()
-    if not text:
-        return today
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise InvalidQuery(f"查询条件有误：评估日期：{exc}。") from None
-
-
-def _version_counts(enterprise):
-    from django.db.models import Count
-
-    return enterprise.years.values("year").annotate(n=Count("pk"))
 
 
 @require_capability(Capability.VIEW_ENTERPRISES)
@@ -138,51 +43,6 @@ def year_history(request, pk, year):
             "figures": EnterpriseYear.FIGURES,
             "labels": {f: EnterpriseYear._meta.get_field(f).verbose_name for f in EnterpriseYear.FIGURES},
         },
-    )
-
-
-def _towns_for(user, capability):
-    return visible_to(user, Department.objects.filter(kind=Department.Kind.TOWN), capability).order_by("path")
-
-
-@require_capability(Capability.CERTIFY_ENTERPRISES)
-def enterprise_create(request):
-    form = EnterpriseForm(
-        request.POST or None, towns=_towns_for(request.user, Capability.CERTIFY_ENTERPRISES)
-    )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        created = run_action(
-            form, actions.save_enterprise, request.user, None, reason=form.cleaned_data["reason"], **data
-        )
-        if created is not None:
-            messages.success(request, f"已登记企业“{created.name}”。")
-            return redirect("enterprises:detail", created.pk)
-    return render(request, "enterprises/form.html", {"form": form, "title": "登记企业"})
-
-
-@require_capability(Capability.CHANGE_ENTERPRISES)
-def enterprise_edit(request, pk):
-    enterprise = _enterprise(request, pk, Capability.CHANGE_ENTERPRISES)
-    towns = keeping(_towns_for(request.user, Capability.CHANGE_ENTERPRISES), [enterprise.town_id])
-    form = EnterpriseForm(request.POST or None, instance=enterprise, towns=towns, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "credit_code")}
-        saved = run_action(
-            form,
-            actions.save_enterprise,
-            request.user,
-            Enterprise.objects.get(pk=pk),
-            reason=form.cleaned_data["reason"],
-            **data,
-        )
-        if saved is not None:
-            messages.success(request, "企业信息已保存。")
-            return redirect("enterprises:detail", pk)
-    return render(
-        request,
-        "enterprises/form.html",
-        {"form": form, "title": f"编辑企业：{enterprise.name}", "enterprise": enterprise},
     )
 
 
@@ -252,7 +112,7 @@ def qualification_create(request, pk):
 @require_capability(Capability.VIEW_ENTERPRISES)
 def reserve(request):
     today = timezone.localdate()
-    as_of = _as_of(request, today)
+    as_of = as_of_date(request, today)
     enterprises = visible_to(request.user, Enterprise.objects.filter(is_active=True))
     try:
         pool = reserve_pool(enterprises, as_of)
@@ -273,14 +133,6 @@ def reserve(request):
 
 
 # --- enterprises' own submissions ------------------------------------------------------------------------
-
-
-def _submissions(user, queryset):
-    """Submissions the user may see; an unsent draft only by the enterprise itself."""
-    visible = visible_to(user, queryset.select_related("enterprise__town"))
-    if not has_capability(user, Capability.SUBMIT_ENTERPRISE_DATA):
-        visible = visible.exclude(status=Submission.Status.DRAFT)
-    return visible.order_by("-created_at", "-pk")
 
 
 def _under_review(request, submission):
@@ -365,7 +217,7 @@ def propose_year(request, pk, year):
 
 @require_capability(Capability.VIEW_ENTERPRISES)
 def submission_list(request):
-    submissions = _submissions(request.user, Submission.objects.all())
+    submissions = visible_submissions(request.user, Submission.objects.all())
     status = request.GET.get("status", "")
     if status in Submission.Status.values:
         submissions = submissions.filter(status=status)

@@ -5,7 +5,7 @@ Domain apps declare sheets in their `sheets.py`:
     @register
     class EnterpriseSheet(Sheet):
         key = "enterprises"; title = "企业名录"; columns = [...]; natural_key = ("credit_code",)
-        filterset = EnterpriseFilter       # the list page's filters (the app's filters.py)
+        registry = "enterprises"           # the registry whose filters its export takes (the list page's)
         def queryset(self, user): ...      # what the user may export
         def prepare(self, user): ...       # lookups for a whole file, loaded once
         def check_row(self, values, context): ...   # cross-column rules, scope; returns {column: message}

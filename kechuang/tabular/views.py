@@ -1,6 +1,6 @@
 import io
 import tempfile
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,8 +59,7 @@ def _filtered(request, sheet, queryset):
     if not sheet.registry:
         return sheet.filter(queryset, request.GET), sheet.filterset(request.GET).query
     queryset, filterset = get_registry(sheet.registry).filtered(request, queryset=queryset)
-    given = {name: request.GET[name] for name in filterset.base_filters if request.GET.get(name, "").strip()}
-    return queryset, urlencode(given)
+    return queryset, filterset.query_string()
 
 
 def template_download(request, key):

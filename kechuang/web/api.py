@@ -104,7 +104,12 @@ def registry_router(registry: Registry) -> Router:
         return router
 
     def _save(request, instance, payload: dict):
-        if not registry.can_change(request.user, instance):
+        allowed = (
+            registry.can_create(request.user)
+            if instance is None
+            else registry.can_change(request.user, instance)
+        )
+        if not allowed:
             raise HttpError(403, "您没有修改该记录的权限。")
         form = registry.make_form(request, instance)
         data = _form_data(form, instance)
@@ -139,7 +144,7 @@ def registry_router(registry: Registry) -> Router:
         url_name=f"create_{key}",
     )
     def create_record(request, payload: Body[dict]):
-        _require(request, registry.change_capability)
+        _require(request, registry.create_capability or registry.change_capability)
         return _save(request, None, payload)
 
     @router.patch(

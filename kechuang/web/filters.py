@@ -6,7 +6,10 @@ one (`²`, `2^70`, `0001-01-01`, text in an id) becomes "申报年度：“²”
 answer naming the parameter — and never a database error or a silently widened result.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable
+from copy import deepcopy
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -82,6 +85,12 @@ class _Parsed:
 
     def widget(self):
         return forms.TextInput(attrs={"placeholder": self.label or ""})
+
+    def over(self, relation: str):
+        """This filter applied through `relation` (`enterprise`: the yearly data by the enterprise's town)."""
+        related = deepcopy(self)
+        related.field_name = f"{relation}__{self.field_name}"
+        return related
 
     @property
     def field(self):
@@ -190,6 +199,12 @@ class SearchFilter(_Parsed, django_filters.Filter):
     def widget(self):
         return forms.TextInput(attrs={"type": "search", "placeholder": self.label or ""})
 
+    def over(self, relation: str):
+        related = super().over(relation)
+        related.search_fields = tuple(f"{relation}__{name}" for name in self.search_fields)
+        related.upper = {f"{relation}__{name}" for name in self.upper}
+        return related
+
     def filter(self, qs, value):
         if not value:
             return qs
@@ -211,13 +226,35 @@ class IdsFilter(_Parsed, django_filters.Filter):
 
 
 class RegistryFilterSet(django_filters.FilterSet):
-    """Base of every registry's filters."""
+    """Base of every registry's filters.
+
+    `related = {"enterprise": EnterpriseFilters}` takes another registry's filters over a relation, by the
+    same parameter names: the yearly data filtered by the enterprise list's `town`, `field`, `ids`, …
+    (through `enterprise__`), so a list and the exports of its related sheets agree. The set's own
+    filters come after them (and win on a shared name)."""
+
+    related: dict[str, type["RegistryFilterSet"]] = {}
+
+    @classmethod
+    def get_filters(cls):
+        own = super().get_filters()
+        filters = OrderedDict()
+        for relation, other in cls.related.items():
+            for name, declared in other.base_filters.items():
+                filters[name] = declared.over(relation)
+        filters.update(own)
+        return filters
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         for name, field in self.form.fields.items():
             field.required = False
             field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+    def query_string(self) -> str:
+        """The filters given, as a query string (a sheet's export link keeps the list's filters)."""
+        given = {name: str(self.data.get(name) or "").strip() for name in self.filters}
+        return urlencode({name: text for name, text in given.items() if text})
 
     def errors_text(self) -> list[str]:
         """Every refused value as "申报年度：“²”不是整数"."""

@@ -10,6 +10,7 @@ pages, its Excel export filter and its API from the declaration.
         form = ProjectForm                    # create / edit; its cleaned data go to `save`
         view_capability = Capability.VIEW_PROJECTS
         change_capability = Capability.CHANGE_PROJECTS
+        create_capability = None              # who may create, when not who may change
         save = staticmethod(actions.save_project)     # (acting_user, obj | None, *, reason, **fields)
         sheet = "projects"                    # the tabular sheet (template, import, export)
         menu = Menu("科技项目", group="registries", order=40)
@@ -64,6 +65,7 @@ class Registry:
     form = None
     view_capability: str = ""
     change_capability: str | None = None
+    create_capability: str | None = None  # default: the change capability
     delete_capability: str | None = None
     save = None  # (acting_user, obj | None, *, reason="", **fields) → obj
     delete = None  # (acting_user, obj, *, reason="") → None
@@ -90,6 +92,11 @@ class Registry:
     def get(self, user, pk, capability: str | None = None):
         return get_visible_or_404(user, self.base_queryset(), capability, pk=pk)
 
+    def list_queryset(self, request, queryset):
+        """The list page's additions to its rows (what its columns prefetch); exports and the API keep
+        the plain queryset."""
+        return queryset
+
     def filtered(self, request, params=None, queryset=None):
         """The records `request.user` may see, narrowed by the query string (FilterError if refused)."""
         from .filters import apply
@@ -106,6 +113,15 @@ class Registry:
         if obj is None:
             return True
         return visible_to(user, self.model._default_manager.filter(pk=obj.pk), capability).exists()
+
+    def can_create(self, user) -> bool:
+        capability = self.create_capability or self.change_capability
+        return (
+            self.form is not None
+            and self.save is not None
+            and capability is not None
+            and has_capability(user, capability)
+        )
 
     def can_delete(self, user, obj) -> bool:
         capability = self.delete_capability or self.change_capability

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.core.filtering import parse_int
 from kechuang.org.scope import has_capability
 from kechuang.web.forms import run_action
 
@@ -37,6 +38,18 @@ def sorted_by(registry: Registry, request, qs):
     return qs.order_by(*registry.ordering), ""
 
 
+def page_number(request) -> int | str:
+    """The page asked for (1 when none; a page past the end shows the last one), or the refusal of a
+    bad number ("页码：“2^70”不是整数") — parsed as every other query value."""
+    text = request.GET.get("page", "").strip()
+    if not text:
+        return 1
+    try:
+        return parse_int(text)
+    except ValueError as exc:
+        return f"页码：{exc}"
+
+
 class RegistryList(RegistryView):
     def get(self, request):
         registry = self.registry
@@ -48,8 +61,13 @@ class RegistryList(RegistryView):
             errors = exc.messages
             qs = registry.queryset(request.user).none()
             filterset = registry.filterset(request.GET, registry.queryset(request.user), request=request)
+        number = page_number(request)
+        if isinstance(number, str):
+            errors.append(number)
+            qs = qs.none()
         qs, sort = sorted_by(registry, request, qs)
-        page = Paginator(qs, registry.per_page).get_page(request.GET.get("page"))
+        qs = registry.list_queryset(request, qs)
+        page = Paginator(qs, registry.per_page).get_page(number if isinstance(number, int) else 1)
         columns = [
             {"column": c, "label": registry.column_label(c), "sort": registry.sort_key(c)}
             for c in registry.columns
@@ -68,7 +86,7 @@ class RegistryList(RegistryView):
                 filter_errors=errors,
                 sort=sort,
                 query=query.urlencode(),
-                can_create=registry.form is not None and registry.can_change(request.user),
+                can_create=registry.can_create(request.user),
             ),
             status=400 if errors else 200,
         )
@@ -161,7 +179,8 @@ class _FormView(RegistryView):
 
 class RegistryCreate(_FormView):
     def instance(self, request, pk):
-        self.check(request, self.registry.change_capability)
+        registry = self.registry
+        self.check(request, registry.create_capability or registry.change_capability)
         return None
 
     def title(self, obj):

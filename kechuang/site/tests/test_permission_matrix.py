@@ -120,6 +120,13 @@ def _hanfeng_platform():
     return Institution.objects.filter(town__name="汉丰街道").order_by("pk").first()
 
 
+def _own_qualification():
+    from kechuang.enterprises.models import Qualification
+
+    # a qualification of the demo enterprise account's own enterprise (in 汉丰街道)
+    return Qualification.objects.filter(enterprise=samples.qiye_enterprise()).order_by("pk").first()
+
+
 def _applied_project():
     return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
 
@@ -174,6 +181,8 @@ SAMPLES = {
     "platforms:detail": lambda: {"pk": _hanfeng_platform().pk},
     "platforms:edit": lambda: {"pk": _hanfeng_platform().pk},
     "platforms:delete": lambda: {"pk": _hanfeng_platform().pk},
+    "enterprise-years:detail": lambda: {"pk": samples.enterprise_year().pk},
+    "qualifications:detail": lambda: {"pk": _own_qualification().pk},
     "projects:detail": lambda: {"pk": samples.project().pk},
     "projects:edit": lambda: {"pk": samples.project().pk},
     "tabular:sheet": lambda: {"key": "enterprises"},
@@ -204,6 +213,10 @@ SAMPLES = {
     "api:get_plan": lambda: {"plan_id": samples.plan().pk},
     "api:get_platforms": lambda: {"record_id": _hanfeng_platform().pk},
     "api:update_platforms": lambda: {"record_id": _hanfeng_platform().pk},
+    "api:get_enterprises": lambda: {"record_id": samples.qiye_enterprise().pk},
+    "api:update_enterprises": lambda: {"record_id": samples.qiye_enterprise().pk},
+    "api:get_enterprise-years": lambda: {"record_id": samples.enterprise_year().pk},
+    "api:get_qualifications": lambda: {"record_id": _own_qualification().pk},
     "api:get_projects": lambda: {"record_id": samples.project().pk},
     "api:update_projects": lambda: {"record_id": samples.project().pk},
     "org:token_revoke": lambda: {"pk": _hanfeng_token().pk},
@@ -230,6 +243,11 @@ PLATFORM_SEERS = ("sysadmin", "kjj", "hanfeng", "leader")  # the sample platform
 REGISTRY_LIST_API = {  # every registry's list and create
     "GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401},
     "POST": {**every(422), ANONYMOUS: 401},  # an empty body is refused before anything else
+}
+OWN_ENTERPRISE_SEERS = only(*REGISTRY_VIEWERS, jxw=404, tjj=404)  # the demo enterprise, in 汉丰街道
+OWN_ENTERPRISE_API = {
+    "GET": {**OWN_ENTERPRISE_SEERS, ANONYMOUS: 401},
+    "PATCH": {**every(422), ANONYMOUS: 401},
 }
 PROJECT_RECORD_API = {
     "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
@@ -269,11 +287,11 @@ EXPECTED: dict[str, dict] = {
     "org:grant_create": page(only(*BUREAU)),
     "org:grant_revoke": post_only(only(*BUREAU, code=302)),
     "org:profile": page(EVERYONE),
-    "enterprises:list": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "enterprises:reserve": page(only(*REGISTRY_VIEWERS)),
     "enterprises:create": page(only("kjj")),
     # the demo enterprise account's own enterprise, in 汉丰街道
-    "enterprises:detail": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
+    "enterprises:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
     "enterprises:year_history": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
     "enterprises:edit": page(only("kjj")),  # the ledger is the bureau's; an enterprise proposes
     "enterprises:year_edit": page(only("kjj")),
@@ -285,7 +303,14 @@ EXPECTED: dict[str, dict] = {
     "enterprises:submission_submit": post_only(only(qiye=200)),  # an empty form answers its errors
     "enterprises:qualification_create": page(only("kjj")),
     # an enterprise in another town
-    "enterprises:detail[other]": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404)),
+    "enterprises:detail[other]": page(
+        only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404), post=every(405)
+    ),
+    # the demo enterprise's current yearly figures and a qualification: seen as the enterprise itself
+    "enterprise-years:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "enterprise-years:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
+    "qualifications:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "qualifications:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
     "enterprises:edit[other]": page(only("kjj")),
     "enterprises:year_edit[other]": page(only("kjj")),
     "platforms:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
@@ -341,6 +366,15 @@ EXPECTED: dict[str, dict] = {
     "api:create_projects": REGISTRY_LIST_API,
     "api:get_projects": PROJECT_RECORD_API,
     "api:update_projects": PROJECT_RECORD_API,
+    # the enterprises' ledger: written by the bureau only (an empty body is refused first: 422)
+    "api:list_enterprises": REGISTRY_LIST_API,
+    "api:create_enterprises": REGISTRY_LIST_API,
+    "api:get_enterprises": OWN_ENTERPRISE_API,
+    "api:update_enterprises": OWN_ENTERPRISE_API,
+    "api:list_enterprise-years": endpoint(only(*REGISTRY_VIEWERS)),
+    "api:get_enterprise-years": endpoint(OWN_ENTERPRISE_SEERS),
+    "api:list_qualifications": endpoint(only(*REGISTRY_VIEWERS)),
+    "api:get_qualifications": endpoint(OWN_ENTERPRISE_SEERS),
     "org:token_create": post_only(every(200)),  # an empty form answers with its errors
     "org:token_revoke": post_only(only("hanfeng", "sysadmin", "kjj", code=302, others=404)),
     "api:list_plans": endpoint(EVERYONE),
