@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from kechuang.api.api import api
 from kechuang.core import views as core_views
+from kechuang.org import urls as org_urls
 from kechuang.org import views as org_views
 
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("plans/", include("kechuang.plans.urls")),
     path("org/", include("kechuang.org.urls")),
+    path("org/", include(org_urls.registry_urls)),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("platforms/", include("kechuang.platforms.urls")),
     path("projects/", include("kechuang.projects.urls")),
