@@ -34,8 +34,8 @@ SAMPLES = {
     "plans:task_edit": ("kjj", samples.task, lambda task: [task.pk]),
     "enterprises:edit": ("kjj", samples.qiye_enterprise, lambda e: [e.pk]),
     "enterprises:year_edit": ("qiye", samples.enterprise_year, lambda y: [y.enterprise_id, y.year]),
-    "org:department_edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
-    "org:user_edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    "departments:edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
+    "users:edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
 }
 
