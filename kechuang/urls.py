@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from kechuang.api.api import api
 from kechuang.enterprises import urls as enterprise_urls
+from kechuang.org import urls as org_urls
 from kechuang.org import views as org_views
 from kechuang.site import views as site_views
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("org/", include("kechuang.org.urls")),
     path("enterprises/years/", include(enterprise_urls.years)),
     path("enterprises/qualifications/", include(enterprise_urls.qualifications)),
+    path("org/", include(org_urls.registry_urls)),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("platforms/", include("kechuang.platforms.urls")),
     path("projects/", include("kechuang.projects.urls")),

@@ -16,7 +16,7 @@ from kechuang.core.filtering import InvalidQuery, parse_date
 from kechuang.metrics.periods import Period
 from kechuang.metrics.registry import UnknownMetric, metrics
 from kechuang.org import actions
-from kechuang.org.models import Department, User
+from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 from kechuang.plans.export import plan_queryset, plan_tree
@@ -61,26 +61,6 @@ def _invalid_query(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
-class DepartmentOut(Schema):
-    id: int
-    name: str
-    short_name: str
-    kind: str
-    code: str
-    depth: int
-    parent_id: int | None = None
-    is_active: bool
-
-
-class UserOut(Schema):
-    id: int
-    username: str
-    display_name: str
-    is_active: bool
-    departments: list[str]
-    grants: list[dict]
-
-
 class MetricOut(Schema):
     key: str
     label: str
@@ -116,7 +96,6 @@ class CallerOut(Schema):
 
 account_router = Router(tags=["账号与令牌"])
 plans_router = Router(tags=["行动方案"])
-org_router = Router(tags=["组织机构"])
 metrics_router = Router(tags=["指标口径"])
 
 
@@ -193,59 +172,6 @@ def get_task(request, task_id: int):
         "status": task.status,
         "completed_on": task.completed_on.isoformat() if task.completed_on else None,
         "span": task.span_dict(),
-    }
-
-
-@org_router.get("/departments", response=list[DepartmentOut], summary="可见的单位")
-def list_departments(request):
-    _require(request, Capability.VIEW_DEPARTMENTS)
-    departments = list(visible_to(request.user, Department.objects.all()).order_by("path"))
-    by_path = {
-        d.path: d
-        for d in Department.objects.filter(
-            path__in={d.path[: -d.steplen] for d in departments if d.depth > 1}
-        )
-    }
-    return [
-        {**_department_fields(d), "parent_id": by_path[d.path[: -d.steplen]].pk if d.depth > 1 else None}
-        for d in departments
-    ]
-
-
-def _department_fields(d: Department) -> dict:
-    return {
-        "id": d.pk,
-        "name": d.name,
-        "short_name": d.short_name,
-        "kind": d.kind,
-        "code": d.code,
-        "depth": d.depth,
-        "is_active": d.is_active,
-    }
-
-
-@org_router.get("/departments/{department_id}", response=DepartmentOut, summary="单位")
-def get_department(request, department_id: int):
-    _require(request, Capability.VIEW_DEPARTMENTS)
-    department = get_visible_or_404(request.user, Department.objects.all(), pk=department_id)
-    parent = Department.objects.get_parent(department) if department.depth > 1 else None
-    return {**_department_fields(department), "parent_id": parent.pk if parent else None}
-
-
-@org_router.get("/users/{user_id}", response=UserOut, summary="用户（需用户管理权限）")
-def get_user(request, user_id: int):
-    _require(request, Capability.MANAGE_USERS)
-    user = get_visible_or_404(request.user, User.objects.all(), Capability.MANAGE_USERS, pk=user_id)
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "display_name": user.display_name,
-        "is_active": user.is_active,
-        "departments": [m.department.name for m in user.memberships.select_related("department")],
-        "grants": [
-            {"role": g.role, "scope": g.scope, "department": g.department.name if g.department else None}
-            for g in user.grants.select_related("department")
-        ],
     }
 
 
@@ -329,7 +255,6 @@ def get_cockpit_tasks(request, as_of: str | None = None):
 
 api.add_router("/", account_router)
 api.add_router("/", plans_router)
-api.add_router("/", org_router)
 api.add_router("/", metrics_router)
 for _registry in registries():
     api.add_router("/", registry_router(_registry))

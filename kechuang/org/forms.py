@@ -26,9 +26,15 @@ class DepartmentForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     reason = ReasonField()
 
-    def __init__(self, *args, parents=None, editing=False, **kwargs):
+    EDITED = ("name", "short_name", "kind", "code", "is_active")
+
+    def __init__(self, *args, instance=None, parents=None, **kwargs):
+        """A new department (`instance` None) is placed under a parent among `parents`; an existing one
+        keeps its place in the tree."""
+        if instance is not None:
+            kwargs["initial"] = {k: getattr(instance, k) for k in self.EDITED}
         super().__init__(*args, **kwargs)
-        if editing:
+        if instance is not None:
             del self.fields["parent"]
         else:
             self.fields["parent"].queryset = parents
@@ -60,9 +66,15 @@ class UserCreateForm(forms.Form):
     enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = ReasonField()
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, instance=None, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = departments
+
+    def clean_departments(self):
+        """In the order they were picked: the first becomes the primary department."""
+        picked = [str(v) for v in self["departments"].value() or []]
+        chosen = self.cleaned_data["departments"]
+        return sorted(chosen, key=lambda d: picked.index(str(d.pk)) if str(d.pk) in picked else len(picked))
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -95,10 +107,25 @@ class UserEditForm(forms.Form):
     enterprise_code = forms.CharField(**ENTERPRISE_FIELD)
     reason = ReasonField()
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, instance=None, departments=None, **kwargs):
+        """`instance`: the account edited, whose departments `departments` must include (see `keeping`)."""
+        if instance is not None:
+            kwargs["initial"] = self.initial_of(instance)
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = departments
         self.fields["primary"].queryset = departments
+
+    @staticmethod
+    def initial_of(user: User) -> dict:
+        memberships = list(user.memberships.order_by("-is_primary", "pk"))
+        return {
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "is_active": user.is_active,
+            "departments": [m.department_id for m in memberships],
+            "primary": memberships[0].department_id if memberships else None,
+            "enterprise_code": user.enterprises.values_list("credit_code", flat=True).first() or "",
+        }
 
     def clean(self):
         """`departments` becomes a list with the primary department first."""

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -45,6 +46,9 @@ class Department(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("departments:detail", args=[self.pk])
 
     @property
     def is_region(self) -> bool:
@@ -106,6 +110,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.display_name or self.username}（{self.username}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("users:detail", args=[self.pk])
 
     def primary_department(self) -> Department | None:
         membership = self.memberships.select_related("department").order_by("-is_primary", "pk").first()

@@ -19,6 +19,8 @@ PAGE_SIZE = 100
 
 
 def _schema(registry: Registry):
+    if registry.api_schema is not None:
+        return registry.api_schema
     names = [n[:-3] if n.endswith("_id") and n != "id" else n for n in registry.api_fields]
     return create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names)
 

@@ -8,13 +8,14 @@ pages, its Excel export filter and its API from the declaration.
         filterset = ProjectFilters            # one FilterSet: list page, Excel export and API list
         columns = [Column("number", mono=True), Column("name", link=True), ...]
         form = ProjectForm                    # create / edit; its cleaned data go to `save`
+                                              # (`create_form` when a new record needs other fields)
         view_capability = Capability.VIEW_PROJECTS
         change_capability = Capability.CHANGE_PROJECTS
         create_capability = None              # who may create, when not who may change
         save = staticmethod(actions.save_project)     # (acting_user, obj | None, *, reason, **fields)
         sheet = "projects"                    # the tabular sheet (template, import, export)
         menu = Menu("科技项目", group="registries", order=40)
-        api_fields = ["id", "year", "number", ...]
+        api_fields = ["id", "year", "number", ...]   # or `api_schema`: a Schema of its own
 
 From it: list (filters, sort, pagination), detail (facts, history, the workflow panel), create, edit
 and delete through the registry's actions; the sheet's export takes the same filters; the API lists
@@ -63,6 +64,7 @@ class Registry:
     select_related: tuple[str, ...] = ()
     per_page = 50
     form = None
+    create_form = None  # the form of a new record when it differs from the edit form (default: `form`)
     view_capability: str = ""
     change_capability: str | None = None
     create_capability: str | None = None  # default: the change capability
@@ -75,6 +77,7 @@ class Registry:
     list_template = "web/list.html"
     detail_fields: list[str] | None = None  # default: every concrete field but the id
     api_fields: list[str] = []
+    api_schema = None  # an explicit output Schema when the API shows more than `api_fields` (related rows)
     api_write = False  # POST / PATCH through the same form and action as the pages
     create_label = ""  # the create button ("登记项目"); default 新增<label>
     workflow_title = "办理"  # the heading of the workflow panel on the detail page
@@ -134,8 +137,11 @@ class Registry:
         """Extra arguments of the form (the choices within the user's scope)."""
         return {}
 
+    def form_class(self, instance=None):
+        return self.create_form if instance is None and self.create_form is not None else self.form
+
     def make_form(self, request, instance=None, data=None):
-        return self.form(data, instance=instance, **self.form_kwargs(request, instance))
+        return self.form_class(instance)(data, instance=instance, **self.form_kwargs(request, instance))
 
     def fields_for_action(self, form) -> dict:
         if hasattr(form, "fields_for_action"):

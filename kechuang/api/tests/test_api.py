@@ -26,10 +26,14 @@ def test_out_of_scope_department_is_404_without_data(client_as, dept):
     assert own["name"] == "汉丰街道" and own["parent_id"] == dept().pk
 
 
-def test_department_list_is_scoped(client_as):
-    names = [d["name"] for d in client_as("jxw").get("/api/v1/departments").json()]
+def test_department_list_is_scoped(client_as, dept):
+    names = [d["name"] for d in client_as("jxw").get("/api/v1/departments").json()["results"]]
     assert names == ["区经济信息委"]
-    assert len(client_as("kjj").get("/api/v1/departments").json()) == 1 + 21 + 40
+    listed = client_as("kjj").get("/api/v1/departments").json()
+    assert listed["count"] == len(listed["results"]) == 1 + 21 + 40
+    district = dept()
+    below = [d for d in listed["results"] if d["id"] != district.pk]
+    assert {d["parent_id"] for d in below} == {district.pk}  # parents resolved in the one list query
 
 
 def test_user_endpoint_needs_user_management(client_as, user):

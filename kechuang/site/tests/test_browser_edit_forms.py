@@ -33,16 +33,24 @@ def edit_url_names() -> list[str]:
 SAMPLES = {
     "plans:task_edit": ("kjj", samples.task, lambda task: [task.pk]),
     "enterprises:edit": ("kjj", samples.qiye_enterprise, lambda e: [e.pk]),
-    "enterprises:year_edit": ("qiye", samples.enterprise_year, lambda y: [y.enterprise_id, y.year]),
-    "org:department_edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
-    "org:user_edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    # the ledger's yearly figures are the bureau's (an enterprise proposes changes through a submission)
+    "enterprises:year_edit": ("kjj", samples.enterprise_year, lambda y: [y.enterprise_id, y.year]),
+    "departments:edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
+    "users:edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
+    "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
     "password_change": "改自己的密码：表单不显示任何已存的值，原样提交只会提示必填。",
     "audit:change": "一条审计记录的只读详情，没有表单。",
 }
+
+
+def _platform():
+    from kechuang.platforms.models import Institution
+
+    return Institution.objects.filter(host__isnull=False).order_by("pk").first()
 
 
 def snapshot(obj) -> dict:

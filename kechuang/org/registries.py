@@ -1,0 +1,221 @@
+"""The user and department registries, declared once: their filters, lists, forms, actions, menu and API.
+Passwords, grants and API tokens keep pages of their own (org/urls.py)."""
+
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Length, Substr
+from ninja import Schema
+
+from kechuang.web import filters
+from kechuang.web.forms import keeping
+from kechuang.web.registry import Column, Menu, Registry, register
+
+from . import actions
+from .forms import DepartmentForm, UserCreateForm, UserEditForm
+from .models import Department, User
+from .roles import Capability
+from .scope import has_capability, manage_refusal, visible_to
+
+
+def manageable_departments(user):
+    """The departments whose people `user` manages, in tree order."""
+    return visible_to(user, Department.objects.all(), Capability.MANAGE_USERS).order_by("path")
+
+
+def _manageable_of(request):
+    return manageable_departments(request.user) if request is not None else Department.objects.none()
+
+
+# --- Users ----------------------------------------------------------------------------------------
+
+
+class UserFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("username", "display_name", label="用户名或姓名")
+    department = filters.ModelChoiceFilter(
+        field_name="departments", queryset=_manageable_of, distinct=True, label="所属单位"
+    )
+
+    class Meta:
+        model = User
+        fields = []
+
+
+class UserOut(Schema):
+    """An account as the API shows it: never its password."""
+
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    departments: list[str]
+    grants: list[dict]
+
+    @staticmethod
+    def resolve_departments(obj):
+        return [m.department.name for m in obj.memberships.all()]
+
+    @staticmethod
+    def resolve_grants(obj):
+        return [
+            {"role": g.role, "scope": g.scope, "department": g.department.name if g.department else None}
+            for g in obj.grants.all()
+        ]
+
+
+ACTIVE = "org/_active.html"
+
+
+@register
+class UserRegistry(Registry):
+    key = "users"
+    model = User
+    label = "用户"
+    filterset = UserFilters
+    ordering = ("username",)
+    columns = [
+        Column("username", link=True),
+        Column("display_name"),
+        Column("memberships", "所属单位", sort="", template="org/_user_departments.html"),
+        Column("grants", "角色", sort="", template="org/_user_grants.html"),
+        Column("is_active", "状态", template=ACTIVE),
+    ]
+    form = UserEditForm
+    create_form = UserCreateForm
+    create_label = "新增用户"
+    view_capability = Capability.MANAGE_USERS
+    change_capability = Capability.MANAGE_USERS
+    save = staticmethod(actions.save_user)
+    detail_template = "org/user_detail.html"
+    menu = Menu("用户管理", group="admin", order=20)
+    api_schema = UserOut  # read-only: accounts and their passwords are made on the pages
+
+    def base_queryset(self):
+        return User.objects.prefetch_related("memberships__department", "grants__department")
+
+    # the people a manager sees are those they manage
+    def queryset(self, user, capability=None):
+        return super().queryset(user, capability or Capability.MANAGE_USERS)
+
+    def get(self, user, pk, capability=None):
+        return super().get(user, pk, capability or Capability.MANAGE_USERS)
+
+    def can_change(self, user, obj=None) -> bool:
+        """Also refused for an account above the manager's own (a system administrator's)."""
+        return super().can_change(user, obj) and (obj is None or manage_refusal(user, obj) is None)
+
+    def form_kwargs(self, request, instance):
+        departments = manageable_departments(request.user)
+        if instance is not None:  # current departments stay choosable even outside the manager's reach
+            departments = keeping(
+                departments, list(instance.memberships.values_list("department_id", flat=True))
+            )
+        return {"departments": departments}
+
+    def fields_for_action(self, form):
+        d = form.cleaned_data
+        fields = {
+            "display_name": d["display_name"],
+            "phone": d["phone"],
+            "departments": d["departments"],
+            "enterprise_code": d["enterprise_code"],
+        }
+        if "username" in d:
+            fields.update(username=d["username"], password=d["password1"])
+        else:
+            fields["is_active"] = d["is_active"]
+        return fields
+
+    def detail_context(self, request, obj):
+        refusal = manage_refusal(request.user, obj)
+        return {
+            "memberships": obj.memberships.select_related("department").order_by("-is_primary", "pk"),
+            "grants": obj.grants.select_related("department", "granted_by"),
+            "refusal": refusal,
+            "tokens": obj.api_tokens.select_related("revoked_by"),
+            "can_revoke_tokens": refusal is None,
+            "enterprises": obj.enterprises.select_related("town"),
+        }
+
+
+# --- Departments ----------------------------------------------------------------------------------
+
+
+class DepartmentFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("name", "short_name", "code", label="名称、简称或代码")
+    kind = filters.ChoiceFilter(field_name="kind", choices=Department.Kind.choices, label="类型")
+
+    class Meta:
+        model = Department
+        fields = []
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    code: str
+    depth: int
+    parent_id: int | None = None
+    is_active: bool
+
+    @staticmethod
+    def resolve_parent_id(obj):
+        if hasattr(obj, "parent_pk"):
+            return obj.parent_pk
+        parent = obj.get_parent()
+        return parent.pk if parent else None
+
+
+@register
+class DepartmentRegistry(Registry):
+    key = "departments"
+    model = Department
+    label = "单位"
+    filterset = DepartmentFilters
+    ordering = ("path",)
+    per_page = 200  # the tree on one page
+    columns = [
+        Column("name", link=True, sort="", template="org/_department_name.html"),
+        Column("kind"),
+        Column("short_name"),
+        Column("code", mono=True),
+        Column("is_active", "状态", template=ACTIVE),
+    ]
+    form = DepartmentForm
+    create_label = "新增单位"
+    view_capability = Capability.VIEW_DEPARTMENTS
+    change_capability = Capability.MANAGE_DEPARTMENTS
+    save = staticmethod(actions.save_department)
+    detail_template = "org/department_detail.html"
+    detail_fields = ["kind", "short_name", "code", "is_active"]
+    menu = Menu("单位管理", group="admin", order=10)
+    api_schema = DepartmentOut
+
+    def base_queryset(self):
+        """Each department with its parent's id (one query for a whole list)."""
+        parent = Department.objects.filter(
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Value(Department.steplen))
+        )
+        return Department.objects.annotate(parent_pk=Subquery(parent.values("pk")[:1]))
+
+    def form_kwargs(self, request, instance):
+        if instance is not None:
+            return {}
+        parents = visible_to(request.user, Department.objects.all(), Capability.MANAGE_DEPARTMENTS)
+        parent = request.GET.get("parent", "")
+        return {
+            "parents": parents.order_by("path"),
+            "initial": {"parent": parent} if parent.isdigit() else None,
+        }
+
+    def detail_context(self, request, obj):
+        members = User.objects.none()
+        if has_capability(request.user, Capability.MANAGE_USERS):
+            members = visible_to(request.user, obj.members.all(), Capability.MANAGE_USERS)
+        return {
+            "ancestors": Department.objects.get_ancestors(obj),
+            "children": visible_to(request.user, Department.objects.get_children(obj)),
+            "members": members,
+            "led_tasks": obj.led_tasks.select_related("programme").order_by("programme__number", "pk"),
+            "co_tasks": obj.co_tasks.select_related("programme").order_by("programme__number", "pk"),
+        }
