@@ -47,9 +47,11 @@ test-postgres:
 	  echo "== PostgreSQL =="; DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q; \
 	else echo "PostgreSQL 未在 127.0.0.1:5432 应答，跳过 PostgreSQL 轮次。"; fi
 
+# ruff (style), and the layer and no-circle contracts of .importlinter (a wrong import fails here)
 lint: venv
 	$(BIN)/ruff check kechuang
 	$(BIN)/ruff format --check kechuang
+	$(BIN)/lint-imports
 
 # Benchmarks print ratios against named baselines measured in the same run (never part of make test):
 # all of them on SQLite, then on PostgreSQL when it answers (bench/all.sh).

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "kechuang.plans",
     "kechuang.progress",
+    "kechuang.system",
     "kechuang.enterprises",
     "kechuang.platforms",
     "kechuang.projects",

@@ -5,9 +5,8 @@ from django.urls import include, path
 
 from kechuang.api.api import api
 from kechuang.enterprises import urls as enterprise_urls
-from kechuang.org import urls as org_urls
-from kechuang.org import views as org_views
 from kechuang.site import views as site_views
+from kechuang.system import org_urls, org_views
 
 
 def _api_urls():
@@ -27,7 +26,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("plans/", include("kechuang.plans.urls")),
-    path("org/", include("kechuang.org.urls")),
+    path("org/", include("kechuang.system.org_urls")),
     path("enterprises/years/", include(enterprise_urls.years)),
     path("enterprises/qualifications/", include(enterprise_urls.qualifications)),
     path("org/", include(org_urls.registry_urls)),
@@ -36,7 +35,7 @@ urlpatterns = [
     path("projects/", include("kechuang.projects.urls")),
     path("tables/", include("kechuang.tabular.urls")),
     path("progress/", include("kechuang.progress.urls")),
-    path("audit/", include("kechuang.audit.urls")),
+    path("audit/", include("kechuang.system.audit_urls")),
     path("workflow/", include("kechuang.workflow.urls")),
     path("api/v1/", _api_urls()),
 ]

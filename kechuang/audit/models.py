@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.context import Source
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 
 from .labels import field_label
 

@@ -355,6 +355,11 @@ def apply_submission(acting_user, submission: Submission) -> None:
         )
 
 
+def write_accepted_submission(submission: Submission, event) -> None:
+    """The `accept` transition's step inside its transaction: the accepting user writes the ledger."""
+    apply_submission(event.actor, submission)
+
+
 def notify_submission(submission: Submission, event) -> None:
     """Tell the enterprise's users that their submission was accepted or returned (after commit)."""
     from kechuang.progress.models import Notification

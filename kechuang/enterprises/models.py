@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 from . import creditcode
@@ -209,18 +209,6 @@ class EnterpriseYear(models.Model):
         return self.enterprise.town
 
 
-def _write_to_ledger(submission, event) -> None:
-    from .actions import apply_submission
-
-    apply_submission(event.actor, submission)
-
-
-def _tell_the_enterprise(submission, event) -> None:
-    from .actions import notify_submission
-
-    notify_submission(submission, event)
-
-
 class Submission(models.Model):
     """A change an enterprise proposes to its own record: its yearly figures, or the profile fields it may
     edit. The proposed values wait here, apart from the ledger, until the town or the bureau accepts them;
@@ -290,8 +278,8 @@ class Submission(models.Model):
                 [Status.SUBMITTED],
                 Status.ACCEPTED,
                 Capability.REVIEW_ENTERPRISE_DATA,
-                then=[_write_to_ledger],
-                after_commit=[_tell_the_enterprise],
+                then=["kechuang.enterprises.actions.write_accepted_submission"],
+                after_commit=["kechuang.enterprises.actions.notify_submission"],
             ),
             Transition(
                 "return",
@@ -300,7 +288,7 @@ class Submission(models.Model):
                 Status.RETURNED,
                 Capability.REVIEW_ENTERPRISE_DATA,
                 comment_required=True,
-                after_commit=[_tell_the_enterprise],
+                after_commit=["kechuang.enterprises.actions.notify_submission"],
             ),
             Transition(
                 "withdraw",

@@ -104,35 +104,6 @@ def update_user(
     return user
 
 
-def save_user(
-    acting_user: User,
-    user: User | None,
-    *,
-    enterprise_code: str = "",
-    password: str = "",
-    reason: str = "",
-    **fields,
-) -> User:
-    """Create (`user` None) or update an account, and link it to the enterprise whose credit code is
-    given (blank: no enterprise). All in one transaction: a refused code leaves no half-made account
-    and no changed one behind."""
-    # enterprises' actions build on this module: imported when used
-    from kechuang.enterprises import actions as enterprise_actions
-
-    with transaction.atomic():
-        if user is None:
-            if enterprise_code:  # checked first, so the refusal names the code rather than the account
-                enterprise_actions.linkable_enterprise(acting_user, enterprise_code)
-            user = create_user(acting_user, password=password, reason=reason, **fields)
-            if enterprise_code:
-                enterprise_actions.link_account(acting_user, user, enterprise_code, reason=reason)
-            return user
-        current = user.enterprises.values_list("credit_code", flat=True).first() or ""
-        if enterprise_code != current:
-            enterprise_actions.link_account(acting_user, user, enterprise_code, reason=reason)
-        return update_user(acting_user, user, reason=reason, **fields)
-
-
 def set_password(acting_user: User, user: User, password: str, reason: str = "") -> User:
     if acting_user.pk != user.pk:
         _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from .roles import Role, Scope
-from .scope import ScopeRule
+from .scoperule import ScopeRule
 
 
 class Department(MP_Node):

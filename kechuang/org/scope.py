@@ -7,7 +7,6 @@ tree (and, for "self" scope, who owns them). Views, the API, exports and metrics
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
@@ -15,57 +14,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .roles import CAPABILITIES, GRANTABLE_ROLES, SCOPE_WIDTH, Capability, Scope
+from .scoperule import ScopeRule
 
 if TYPE_CHECKING:
     from .models import Department, RoleGrant, User
-
-
-@dataclass(frozen=True)
-class ScopeRule:
-    """How a model's records are placed on the department tree.
-
-    department: lookup from the model to its owning Department ("" when the model is a Department).
-    path: lookup to a stored materialised-path string (used by append-only logs that keep a copy).
-    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees. An owner
-        through a many-to-many (an enterprise's users) is matched by a subquery of the user's own records, so
-        it never multiplies rows nor makes the whole filter a subquery (which SQLite plans badly on large
-        tables); a plain foreign key is matched directly.
-    many: the department lookup crosses a many-to-many relation (needs de-duplication).
-    public_in_region: published records (a plan) that everyone working in or above the region sees.
-    public: reference data (dictionaries, rule sets) that every signed-in user with a role sees.
-    """
-
-    department: str | None = None
-    path: str | None = None
-    owner: str | None = None
-    many: bool = False
-    public_in_region: bool = False
-    public: bool = False
-
-    def _lookup(self, suffix: str) -> str:
-        if self.department is None:
-            raise ImproperlyConfigured("scope rule has no department lookup")
-        return f"{self.department}__{suffix}" if self.department else suffix
-
-    def subtree_q(self, anchor: Department) -> Q:
-        if self.path is not None:
-            return Q(**{f"{self.path}__startswith": anchor.path})
-        return Q(**{self._lookup("path__startswith"): anchor.path})
-
-    def department_q(self, anchor: Department) -> Q:
-        if self.path is not None:
-            return Q(**{self.path: anchor.path})
-        return Q(**{self._lookup("pk"): anchor.pk})
-
-    def region_q(self, paths: set[str]) -> Q:
-        if self.path is not None:
-            return Q(**{f"{self.path}__in": sorted(paths)})
-        return Q(**{self._lookup("path__in"): sorted(paths)})
-
-    def owner_q(self, user: User) -> Q | None:
-        if self.owner is None:
-            return None
-        return Q(pk=user.pk) if self.owner == "" else Q(**{self.owner: user})
 
 
 class _Everything:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 from .choices import COMPARATOR_PHRASE, Comparator, IndicatorKind, Measurement, ProgrammeKind, TaskStatus

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 
 
 class Category(models.TextChoices):

@@ -319,7 +319,7 @@ def review_report(acting_user, report: Report, *, approve: bool, comment: str = 
     )
 
 
-def apply_task_updates(report: Report) -> None:
+def apply_task_updates(report: Report, event=None) -> None:
     """On approval: the lead unit's account of each of its tasks becomes the task's status."""
     for update in report.task_updates.select_related("task"):
         task = update.task

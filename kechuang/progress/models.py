@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Indicator, Plan, Target, Task
 from kechuang.workflow.engine import Todo, Transition, Workflow
@@ -60,18 +60,6 @@ def _own_open(user, reports):
     return reports.filter(
         round__is_open=True, department__in=user.memberships.values("department_id")
     ).select_related("round", "department")
-
-
-def _apply_task_updates(report):
-    from .actions import apply_task_updates
-
-    apply_task_updates(report)
-
-
-def _notify_returned(report, event):
-    from .reminders import notify_returned
-
-    notify_returned(report, event)
 
 
 class Report(models.Model):
@@ -136,7 +124,7 @@ class Report(models.Model):
                 [Status.SUBMITTED],
                 Status.APPROVED,
                 Capability.REVIEW_PROGRESS,
-                then=[lambda report, event: _apply_task_updates(report)],
+                then=["kechuang.progress.actions.apply_task_updates"],
                 by="page",
             ),
             Transition(
@@ -146,7 +134,7 @@ class Report(models.Model):
                 Status.RETURNED,
                 Capability.REVIEW_PROGRESS,
                 comment_required=True,
-                after_commit=[lambda report, event: _notify_returned(report, event)],
+                after_commit=["kechuang.progress.reminders.notify_returned"],
                 by="page",
             ),
             Transition(
@@ -157,7 +145,7 @@ class Report(models.Model):
                 Capability.REVIEW_PROGRESS,
                 comment_required=True,
                 reopen=True,
-                after_commit=[lambda report, event: _notify_returned(report, event)],
+                after_commit=["kechuang.progress.reminders.notify_returned"],
             ),
         ],
         todos=[

@@ -21,10 +21,11 @@ from kechuang.metrics.registry import metrics
 
 from .actuals import Actual, actual_for, approved_lookup, reported_in_unit
 from .forecast import Forecast, forecast
+from .paths import WITHIN_THE_YEAR, _num, _year_end, expected_at
+from .trajectory import trajectory
 
 GREEN, AMBER, RED, DETERIORATING, NO_DATA = "green", "amber", "red", "deteriorating", "no_data"
 # kinds measured within the target year from zero: new recognitions, money paid out, a milestone
-WITHIN_THE_YEAR = ("increment", "amount", "milestone")
 LABELS = {GREEN: "正常", AMBER: "预警", RED: "滞后", DETERIORATING: "倒退", NO_DATA: "待填报"}
 MET, NOT_MET = "met", "not_met"
 RESULT_LABELS = {MET: "达成", NOT_MET: "未达成"}
@@ -105,25 +106,6 @@ class TargetProgress:
         }
 
 
-def _num(value):
-    if value is None:
-        return None
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(round(value, 2))
-
-
-def _year_end(year: int) -> date:
-    return date(year, 12, 31)
-
-
-def _fraction(start: date, end: date, as_of: date) -> Decimal:
-    if as_of <= start:
-        return Decimal(0)
-    if as_of >= end:
-        return Decimal(1)
-    return Decimal((as_of - start).days) / Decimal((end - start).days)
-
-
 def _baseline(target, scope, approved: dict | None = None) -> tuple[int | None, Decimal | None]:
     """The indicator's recorded baseline before the target year; else, at the end of the year before the
     plan starts, the metric's value (computed stocks) or the approved reported figure of that year."""
@@ -149,25 +131,6 @@ def _baseline(target, scope, approved: dict | None = None) -> tuple[int | None, 
         if reported is not None:
             return year, Decimal(reported_in_unit(reported, target.unit or indicator.unit))
     return year, None
-
-
-def path_start(target, base_year: int) -> date:
-    """Where the expected path starts: 1 January of an increment's (or a milestone's) year, else the
-    baseline year's end."""
-    if target.indicator.kind in WITHIN_THE_YEAR:
-        return date(target.year, 1, 1)
-    return _year_end(base_year)
-
-
-def expected_at(target, base_year, base, goal, day: date) -> Decimal | None:
-    """The path's value on `day`: linear from the baseline to the goal, geometric for 倍增."""
-    if base is None or goal is None:
-        return None
-    share = _fraction(path_start(target, base_year), _year_end(target.year), day)
-    if target.is_relative and base > 0:
-        expected = base * (Decimal(target.factor) ** share) if share < 1 else goal
-        return Decimal(str(round(float(expected), 4)))
-    return base + (goal - base) * share
 
 
 def progress_of(
@@ -283,7 +246,6 @@ def plan_progress(plan, as_of: date, scope=None, with_trajectory: bool = False) 
     """Every target of a plan (prefetched tree) with its progress, in a number of queries that depends
     on the plan, not on the data size."""
     from .actuals import approved_lookup
-    from .trajectory import trajectory
 
     programmes = list(plan.programmes.all())
     approved = approved_lookup(programmes, as_of)

@@ -14,10 +14,10 @@ from kechuang.metrics.periods import Period, _month_end
 from kechuang.metrics.registry import metrics
 
 from .actuals import reported_in_unit
+from .paths import WITHIN_THE_YEAR, _num, expected_at
 
 
 def _steps(target, base_year: int | None) -> list[date]:
-    from .status import WITHIN_THE_YEAR
 
     if target.indicator.kind in WITHIN_THE_YEAR:
         return [date(target.year, 1, 1)] + [_month_end(target.year, m) for m in (3, 6, 9, 12)]
@@ -35,7 +35,6 @@ def _actual_on(row, day: date, scope, approved: dict) -> Decimal | None:
         return Decimal(value) if value is not None else None
     if indicator.metric_key not in metrics:
         return None
-    from .status import WITHIN_THE_YEAR
 
     start = date(target.year, 1, 1) if indicator.kind in WITHIN_THE_YEAR else date(day.year, 1, 1)
     if day < start:
@@ -57,7 +56,6 @@ def _label(day: date) -> str:
 
 
 def _point(day: date, expected, actual) -> dict:
-    from .status import _num
 
     return {"date": day.isoformat(), "label": _label(day), "expected": _num(expected), "actual": _num(actual)}
 
@@ -65,7 +63,6 @@ def _point(day: date, expected, actual) -> dict:
 def trajectory(row, as_of: date, scope, approved: dict) -> list[dict]:
     """Points for the chart of one target (a TargetProgress): date, expected, actual; the last point
     carries the forecast and its 80 % interval while the target year runs."""
-    from .status import expected_at
 
     target = row.target
     scope = scope if scope is not None else target.indicator.programme.plan.department

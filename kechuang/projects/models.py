@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import ScopeRule
+from kechuang.org.scoperule import ScopeRule
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0")}  # 元, as kechuang.plans.units

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.org.scope import ScopeRule, has_capability
+from kechuang.org.scope import has_capability
+from kechuang.org.scoperule import ScopeRule
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MAX_STORED_ERRORS = 2000
@@ -40,12 +41,6 @@ def _may_take_over(job, user):
     if job.user_id == user.pk:
         return "这是您自己上传的文件。"
     return None
-
-
-def _enqueue_commit(job, event):
-    from .tasks import commit_import
-
-    commit_import.enqueue(job.pk)
 
 
 class ImportJob(models.Model):
@@ -100,7 +95,7 @@ class ImportJob(models.Model):
                 Status.COMMITTING,
                 comment_required=True,
                 allowed=_owner_with_capability,
-                then=[_enqueue_commit],
+                then=["kechuang.tabular.tasks.enqueue_commit"],
                 by="page",
             ),
             Transition("done", "导入完成", [Status.COMMITTING], Status.DONE, by="system"),

@@ -14,3 +14,8 @@ def validate_import(job_id: int) -> None:
 @task()
 def commit_import(job_id: int) -> None:
     engine.commit(job_id)
+
+
+def enqueue_commit(job, event) -> None:
+    """The commit transition's step: queue the run (the backends start it once the transaction commits)."""
+    commit_import.enqueue(job.pk)

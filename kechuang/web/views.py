@@ -1,6 +1,8 @@
 """The generic pages of every registry: fetch in scope → bind the form → run the action → message →
 redirect, written once."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -14,11 +16,13 @@ from kechuang.org.scope import has_capability
 from kechuang.web.forms import run_action
 
 from .filters import FilterError
-from .registry import Registry
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 
 class RegistryView(View):
-    registry: Registry = None
+    registry: "Registry" = None
 
     def check(self, request, capability):
         if capability and not has_capability(request.user, capability):
@@ -29,7 +33,7 @@ class RegistryView(View):
         return {"registry": registry, "label": registry.verbose_name, "key": registry.key, **extra}
 
 
-def sorted_by(registry: Registry, request, qs):
+def sorted_by(registry: "Registry", request, qs):
     """`?sort=name` / `?sort=-name` over a sortable column; anything else keeps the declared order."""
     wanted = request.GET.get("sort", "")
     allowed = {registry.sort_key(c) for c in registry.columns} - {""}
@@ -114,7 +118,7 @@ class RegistryDetail(RegistryView):
         )
 
 
-def facts(registry: Registry, obj) -> list[tuple[str, object]]:
+def facts(registry: "Registry", obj) -> list[tuple[str, object]]:
     """(label, display value) of the record's fields, as the detail page lists them."""
     names = registry.detail_fields
     if names is None:

@@ -55,11 +55,13 @@ class Transition:
     comment_required: bool = False
     # Extra condition: (obj, user) → a Chinese refusal, or None when allowed (owner checks, deadlines).
     allowed: Callable | None = None
-    # (obj, event) → None, each run after the transaction commits (notifications, e-mail).
-    after_commit: Sequence[Callable] = ()
-    # (obj, event) → None, run inside the transaction once the state is written (queueing a task:
-    # the task backends themselves start work only once the transaction commits).
-    then: Sequence[Callable] = ()
+    # (obj, event) → None, each run after the transaction commits (notifications, e-mail). Hooks are
+    # callables or their dotted paths: a model declares what runs without importing the actions that
+    # import it.
+    after_commit: Sequence[Callable | str] = ()
+    # (obj, event) → None, run inside the transaction once the state is written (writing to a ledger,
+    # queueing a task: the task backends themselves start work only once the transaction commits).
+    then: Sequence[Callable | str] = ()
     # Who runs it: "user" (a button of the object's 办理 panel, through the one transition view),
     # "page" (a user's, but from the object's own page, which asks for more than a form — an import's
     # mode) or "system" (a background task). Only "user" transitions are offered as panel buttons.
@@ -235,10 +237,18 @@ def perform(obj, name: str, acting_user, *, comment: str = "", changes: dict | N
             )
         event = _append(obj, t.name, t.label, seen, t.target, acting_user, comment)
         for hook in t.then:
-            hook(obj, event)
+            _hook(hook)(obj, event)
         for hook in t.after_commit:
-            transaction.on_commit(lambda hook=hook: hook(obj, event))
+            transaction.on_commit(lambda hook=hook: _hook(hook)(obj, event))
     return obj
+
+
+def _hook(hook):
+    if isinstance(hook, str):
+        from django.utils.module_loading import import_string
+
+        return import_string(hook)
+    return hook
 
 
 def comment(obj, acting_user, text: str) -> Event:

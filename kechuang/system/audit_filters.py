@@ -5,10 +5,9 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
+from kechuang.audit.models import ChangeEntry, LoginEvent
 from kechuang.core.context import Source
 from kechuang.core.filtering import CharFilter, ChoiceFilter, DateFilter, FilterSet, NumberFilter
-
-from .models import ChangeEntry, LoginEvent
 
 
 def _moment(day, end: bool):

@@ -5,15 +5,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kechuang.org import actions
+from kechuang.org.models import ApiToken, RoleGrant, User
+from kechuang.org.roles import Capability
+from kechuang.org.scope import get_visible_or_404, user_grants
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 
-from . import actions
 from .forms import GrantForm, PasswordSetForm, TokenForm
-from .models import ApiToken, RoleGrant, User
 from .registries import manageable_departments
-from .roles import Capability
-from .scope import get_visible_or_404, user_grants
 
 
 @login_not_required

@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from kechuang.org import tokens
+from kechuang.org.models import Department, User
+from kechuang.org.roles import DEFAULT_SCOPE, Role, Scope
 from kechuang.web.forms import DepartmentChoiceField, DepartmentMultipleChoiceField, ReasonField
-
-from . import tokens
-from .models import Department, User
-from .roles import DEFAULT_SCOPE, Role, Scope
 
 ENTERPRISE_FIELD = dict(
     label="关联企业（统一社会信用代码）",

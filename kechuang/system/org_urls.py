@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import org_views as views
 from .registries import DepartmentRegistry, UserRegistry
 
 app_name = "org"

@@ -1,15 +1,15 @@
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 
+from kechuang.audit.labels import change_rows
+from kechuang.audit.models import ChangeEntry, LoginEvent
 from kechuang.core.context import Source
 from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.web.access import require_capability
 
-from .filters import ChangeFilter, LoginFilter
-from .labels import change_rows
-from .models import ChangeEntry, LoginEvent
+from .audit_filters import ChangeFilter, LoginFilter
 
 
 def _filtered(filterset, params, queryset):

@@ -5,15 +5,16 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Length, Substr
 from ninja import Schema
 
+from kechuang.org import actions as org_actions
+from kechuang.org.models import Department, User
+from kechuang.org.roles import Capability
+from kechuang.org.scope import has_capability, manage_refusal, visible_to
 from kechuang.web import filters
 from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions
 from .forms import DepartmentForm, UserCreateForm, UserEditForm
-from .models import Department, User
-from .roles import Capability
-from .scope import has_capability, manage_refusal, visible_to
 
 
 def manageable_departments(user):
@@ -185,7 +186,7 @@ class DepartmentRegistry(Registry):
     create_label = "新增单位"
     view_capability = Capability.VIEW_DEPARTMENTS
     change_capability = Capability.MANAGE_DEPARTMENTS
-    save = staticmethod(actions.save_department)
+    save = staticmethod(org_actions.save_department)
     detail_template = "org/department_detail.html"
     detail_fields = ["kind", "short_name", "code", "is_active"]
     menu = Menu("单位管理", group="admin", order=10)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SystemConfig(AppConfig):
+    """系统管理: the pages over the foundation — users and departments (registries), grants, passwords,
+    API tokens, one's own profile, and the audit log's change and login lists."""
+
+    name = "kechuang.system"
+    label = "system"
+    verbose_name = "系统管理"
