@@ -1,12 +1,27 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.module_loading import import_string
 
 from kechuang.api.api import api
-from kechuang.enterprises import urls as enterprise_urls
 from kechuang.site import views as site_views
-from kechuang.system import org_urls, org_views
+from kechuang.system import org_views
+
+
+def app_urls():
+    """Every app's pages under the prefixes its AppConfig declares (`url_modules`): a new app is mounted by
+    being installed."""
+    for config in apps.get_app_configs():
+        for prefix, target in getattr(config, "url_modules", ()):
+            try:
+                import_module(target)
+            except ModuleNotFoundError:
+                target = import_string(target)  # a module's attribute: (patterns, namespace) or a list
+            yield path(prefix, include(target))
 
 
 def _api_urls():
@@ -25,18 +40,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("plans/", include("kechuang.plans.urls")),
-    path("org/", include("kechuang.system.org_urls")),
-    path("enterprises/years/", include(enterprise_urls.years)),
-    path("enterprises/qualifications/", include(enterprise_urls.qualifications)),
-    path("org/", include(org_urls.registry_urls)),
-    path("enterprises/", include("kechuang.enterprises.urls")),
-    path("platforms/", include("kechuang.platforms.urls")),
-    path("projects/", include("kechuang.projects.urls")),
-    path("tables/", include("kechuang.tabular.urls")),
-    path("progress/", include("kechuang.progress.urls")),
-    path("audit/", include("kechuang.system.audit_urls")),
-    path("workflow/", include("kechuang.workflow.urls")),
+    *app_urls(),
     path("api/v1/", _api_urls()),
 ]
 

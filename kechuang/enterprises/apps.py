@@ -5,6 +5,12 @@ class EnterprisesConfig(AppConfig):
     name = "kechuang.enterprises"
     label = "enterprises"
     verbose_name = "科技企业"
+    # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
+    url_modules = [
+        ("enterprises/years/", "kechuang.enterprises.urls.years"),
+        ("enterprises/qualifications/", "kechuang.enterprises.urls.qualifications"),
+        ("enterprises/", "kechuang.enterprises.urls"),
+    ]
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

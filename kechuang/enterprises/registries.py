@@ -130,7 +130,7 @@ class EnterpriseRegistry(Registry):
     sheet = "enterprises"
     list_template = "enterprises/enterprise_list.html"
     detail_template = "enterprises/enterprise_detail.html"
-    menu = Menu("企业台账", order=20)
+    menu = Menu("企业台账", group="科技企业", order=10)
     api_fields = [
         "id",
         "credit_code",

@@ -76,7 +76,7 @@ class InstitutionRegistry(Registry):
     delete = staticmethod(actions.delete_institution)
     sheet = "platforms"
     detail_template = "platforms/detail.html"
-    menu = Menu("科技创新平台", order=30)
+    menu = Menu("科技创新平台", group="平台与项目", order=30)
     api_fields = [
         "id",
         "name",

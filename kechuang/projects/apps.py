@@ -5,3 +5,7 @@ class ProjectsConfig(AppConfig):
     name = "kechuang.projects"
     label = "projects"
     verbose_name = "科技项目"
+    # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
+    url_modules = [
+        ("projects/", "kechuang.projects.urls"),
+    ]

@@ -65,7 +65,7 @@ class ProjectRegistry(Registry):
     save = staticmethod(actions.save_project)
     sheet = "projects"
     detail_template = "projects/detail.html"
-    menu = Menu("科技项目", order=40)
+    menu = Menu("科技项目", group="平台与项目", order=40)
     api_fields = [
         "id",
         "year",

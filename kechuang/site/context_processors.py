@@ -1,4 +1,5 @@
 from kechuang.org.scope import user_capabilities
+from kechuang.web.menu import GROUPS, PLAN, menu_for
 
 
 def navigation(request):
@@ -12,9 +13,19 @@ def navigation(request):
     plan = active_plan(user, with_tree=False)
     from kechuang.progress.models import Notification
 
+    caps = user_capabilities(user)
+    menu = menu_for(caps)
+    if plan is not None and PLAN not in dict(menu):  # the plan's own entries head its group
+        groups = [group for group, _ in menu]
+        at = next(
+            (n for n, group in enumerate(groups) if GROUPS.index(group) > GROUPS.index(PLAN)), len(menu)
+        )
+        menu.insert(at, (PLAN, []))
     return {
         "unread_reminders": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_plan": plan,
         "nav_programmes": list(plan.programmes.all()) if plan else [],
-        "caps": user_capabilities(user),
+        "caps": caps,
+        "nav_menu": menu,
+        "nav_plan_group": PLAN,
     }

@@ -8,3 +8,9 @@ class SystemConfig(AppConfig):
     name = "kechuang.system"
     label = "system"
     verbose_name = "系统管理"
+    # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
+    url_modules = [
+        ("org/", "kechuang.system.org_urls"),
+        ("org/", "kechuang.system.org_urls.registry_urls"),
+        ("audit/", "kechuang.system.audit_urls"),
+    ]

@@ -86,7 +86,7 @@ class UserRegistry(Registry):
     change_capability = Capability.MANAGE_USERS
     save = staticmethod(actions.save_user)
     detail_template = "org/user_detail.html"
-    menu = Menu("用户管理", group="admin", order=20)
+    menu = Menu("用户管理", group="系统管理", order=20)
     api_schema = UserOut  # read-only: accounts and their passwords are made on the pages
 
     def base_queryset(self):
@@ -189,7 +189,7 @@ class DepartmentRegistry(Registry):
     save = staticmethod(org_actions.save_department)
     detail_template = "org/department_detail.html"
     detail_fields = ["kind", "short_name", "code", "is_active"]
-    menu = Menu("单位管理", group="admin", order=10)
+    menu = Menu("单位管理", group="系统管理", order=10)
     api_schema = DepartmentOut
 
     def base_queryset(self):

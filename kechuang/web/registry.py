@@ -14,7 +14,7 @@ pages, its Excel export filter and its API from the declaration.
         create_capability = None              # who may create, when not who may change
         save = staticmethod(actions.save_project)     # (acting_user, obj | None, *, reason, **fields)
         sheet = "projects"                    # the tabular sheet (template, import, export)
-        menu = Menu("科技项目", group="registries", order=40)
+        menu = Menu("科技项目", group="平台与项目", order=40)
         api_fields = ["id", "year", "number", ...]   # or `api_schema`: a Schema of its own
 
 From it: list (filters, sort, pagination), detail (facts, history, the workflow panel), create, edit
@@ -48,8 +48,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Menu:
+    """A registry's entry in the sidebar (group: one of web.menu.GROUPS)."""
+
     label: str
-    group: str = "registries"
+    group: str = "平台与项目"
     order: int = 100
     capability: str | None = None  # default: the registry's view capability
 

@@ -1,0 +1,7 @@
+from kechuang.org.roles import Capability
+from kechuang.web.menu import ADMIN, Entry
+
+ENTRIES = [
+    Entry("审计日志", "audit:changes", Capability.VIEW_AUDIT, ADMIN, 30),
+    Entry("登录日志", "audit:logins", Capability.VIEW_AUDIT, ADMIN, 40),
+]
