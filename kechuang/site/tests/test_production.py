@@ -216,7 +216,7 @@ def test_forwarded_for_is_trusted_only_from_the_proxy(rf, settings):
 def test_a_queued_task_is_run_by_a_separate_db_worker(site):
     # The daily cron job queues the reminders (KECHUANG_TASK_BACKEND=database) and returns at once…
     out = _run(site.env, "reminders", "--as-of", "2025-06-30")
-    task_id = re.search(r"（([0-9a-f-]{32,36})，", out).group(1)
+    task_id = re.search(r"（任务 ([0-9a-f-]{32,36})，", out).group(1)
     rows = site.query(
         "SELECT task_path, status FROM django_tasks_database_dbtaskresult WHERE replace(id, '-', '') = ?",
         task_id.replace("-", ""),
