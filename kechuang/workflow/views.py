@@ -25,6 +25,7 @@ def transition_form(t: engine.Transition, data=None, auto_id="id_%s"):
     base = t.form_class()
     form_class = type(f"{t.name.title()}TransitionForm", (base, CommentForm) if base else (CommentForm,), {})
     form = form_class(data, auto_id=auto_id)
+    form.order_fields([name for name in form.fields if name != "comment"] + ["comment"])  # the comment last
     form.fields["comment"].required = t.comment_required
     form.fields["comment"].label = "意见（必填）" if t.comment_required else "意见"
     return form

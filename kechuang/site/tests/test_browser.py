@@ -55,3 +55,27 @@ def test_wrong_password_then_navigation_by_programme(browser_page, live_server):
     assert response.status == 403 and "您没有访问该页面的权限" in page.content()
     page.screenshot(path=str(ARTIFACTS / "forbidden.png"))
     assert all("403" in e for e in page.console_errors), page.console_errors
+
+
+FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def test_on_a_phone_the_navigation_folds_away_and_the_home_page_lists_the_work(browser_page, live_server):
+    """A reporter on a phone: 我的待办 first, the menu behind its button; a project page's 办理 panel fits."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "kjj")
+    assert not page.locator("nav.sidenav").is_visible()
+    assert page.locator("#todo h1").inner_text() == "我的待办" and page.evaluate(FITS)
+    page.click("label.navbutton")
+    assert page.locator("nav.sidenav >> text=科技项目").is_visible()
+    page.click("nav.sidenav >> text=科技项目")
+    page.wait_for_selector("table.registry-list")
+    assert page.evaluate(FITS)
+    page.goto(f"{live_server.url}/projects/?status=受理")
+    page.locator("table.registry-list td[data-label='项目名称'] a").first.click()
+    page.wait_for_selector("section.workflow")
+    page.locator("section.workflow summary", has_text="立项").first.click()
+    assert page.locator("section.workflow input[type=date]").first.is_visible()
+    assert page.evaluate(FITS)
+    page.screenshot(path=str(ARTIFACTS / "project-workflow-phone.png"), full_page=True)
