@@ -362,8 +362,8 @@ def write_accepted_submission(submission: Submission, event) -> None:
 
 def notify_submission(submission: Submission, event) -> None:
     """Tell the enterprise's users that their submission was accepted or returned (after commit)."""
-    from kechuang.progress.models import Notification
-    from kechuang.progress.reminders import notify
+    from kechuang.workflow.models import Notification
+    from kechuang.workflow.notify import notify
 
     if event.to_state == Submission.Status.ACCEPTED:
         title = f"您单位提交的“{submission.title}”已采纳，已记入企业台账"

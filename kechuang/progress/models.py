@@ -284,38 +284,3 @@ class TaskUpdate(models.Model):
 
     def scope_department(self) -> Department:
         return self.report.department
-
-
-class Notification(models.Model):
-    """An in-app reminder (督办) or notice for one user; `key` keeps the same one from being raised twice."""
-
-    class Kind(models.TextChoices):
-        TASK_OVERDUE = "task_overdue", _("任务逾期")
-        REPORT_LATE = "report_late", _("报告逾期")
-        TARGET_RED = "target_red", _("指标滞后")
-        REPORT_RETURNED = "report_returned", _("报告退回")
-        SUBMISSION = "submission", _("企业填报")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("接收人"),
-    )
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    key = models.CharField(_("去重键"), max_length=100)
-    title = models.CharField(_("标题"), max_length=200)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    scope_rule = ScopeRule(owner="user")
-
-    class Meta:
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
-        ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
-
-    def __str__(self) -> str:
-        return self.title

@@ -5,17 +5,16 @@ hands the work to the database task queue or, with an in-process backend, does i
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from kechuang.org.models import RoleGrant, User
 from kechuang.org.roles import Role, Scope
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Task
+from kechuang.workflow.models import Notification
+from kechuang.workflow.notify import notify
 
-from .models import Notification, Report
+from .models import Report
 
 
 class _Recipients:
@@ -47,27 +46,6 @@ class _Recipients:
             if g.department_id == department.pk
             or (g.scope == Scope.SUBTREE and department.path.startswith(g.department.path))
         ]
-
-
-def notify(users, kind, key, title, url, *, subject="【科创督办】") -> int:
-    """Raise a notification for each user (once per key), and e-mail those who have an address."""
-    created = 0
-    for user in {u.pk: u for u in users}.values():
-        try:
-            with transaction.atomic():
-                Notification.objects.create(user=user, kind=kind, key=key[:100], title=title[:200], url=url)
-        except IntegrityError:
-            continue  # already reminded
-        created += 1
-        if user.email:
-            send_mail(
-                f"{subject}{title}",
-                f"{title}\n\n请登录系统查看：{url}",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-                fail_silently=True,
-            )
-    return created
 
 
 def notify_returned(report, event) -> int:

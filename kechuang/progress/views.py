@@ -365,7 +365,7 @@ def notifications(request):
     """The signed-in user's reminders; POST marks them all read."""
     from django.shortcuts import redirect
 
-    from .models import Notification
+    from kechuang.workflow.models import Notification
 
     mine = Notification.objects.filter(user=request.user)
     if request.method == "POST":

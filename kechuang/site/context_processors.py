@@ -11,7 +11,7 @@ def navigation(request):
 
     # the plan in force: the same one the home page and the cockpit show
     plan = active_plan(user, with_tree=False)
-    from kechuang.progress.models import Notification
+    from kechuang.workflow.models import Notification
 
     caps = user_capabilities(user)
     menu = menu_for(caps)

@@ -37,7 +37,7 @@ def my_todos(user, plan, today: date) -> list[Entry]:
         Entry(item.label, item.count, item.url, [(str(o), _link(o)) for o in item.objects])
         for item in todos_for(user)
     ]
-    from kechuang.progress.models import Notification
+    from kechuang.workflow.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")
     count = unread.count()

@@ -15,8 +15,8 @@ from kechuang.metrics.registry import metrics
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import RoleGrant, User
 from kechuang.org.roles import Capability, Role, Scope
-from kechuang.progress.models import Notification
 from kechuang.workflow import engine
+from kechuang.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 

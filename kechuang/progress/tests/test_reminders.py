@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from kechuang.plans.models import Plan
-from kechuang.progress.models import Notification, Report
+from kechuang.progress.models import Report
 from kechuang.progress.reminders import run_reminders
+from kechuang.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -457,8 +457,8 @@ def test_the_bureau_closes_a_round(client_as, opened, dept, stats_reporter):
 def test_a_returned_report_notifies_the_reporters_and_keeps_its_history(
     client_as, opened, dept, stats_reporter, django_capture_on_commit_callbacks
 ):
-    from kechuang.progress.models import Notification
     from kechuang.workflow.engine import history as thread
+    from kechuang.workflow.models import Notification
 
     report = stats_report(opened, dept)
     client = client_as(stats_reporter)

@@ -10,9 +10,9 @@ from kechuang.org.loading import find_department
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Plan, Task
 from kechuang.progress.cockpit import active_plan
-from kechuang.progress.models import Notification
 from kechuang.projects.models import Category, Project, Status
 from kechuang.tabular.models import ImportJob
+from kechuang.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 
