@@ -5,6 +5,7 @@ class EnterprisesConfig(AppConfig):
     name = "kechuang.enterprises"
     label = "enterprises"
     verbose_name = "科技企业"
+    demo_order = 10  # the site loads each app's demo.py (`load_demo(plan)`) in this order
     # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
     url_modules = [
         ("enterprises/years/", "kechuang.enterprises.urls.years"),

@@ -159,3 +159,8 @@ def load_demo_platforms(seed: int = 2021) -> int:
                 )
                 created += 1
     return created
+
+
+def load_demo(plan) -> None:
+    """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
+    load_demo_platforms()

@@ -104,3 +104,8 @@ def load_demo_reporting(plan) -> None:
         close_round(bureau, past, reason="演示：年度填报已结束")
     if not ReportingRound.objects.filter(plan=plan, period="2026Q3").exists():
         open_round(bureau, plan, period="2026Q3", frequency="quarterly", due_on=date(2026, 10, 15))
+
+
+def load_demo(plan) -> None:
+    """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
+    load_demo_reporting(plan)

@@ -5,6 +5,7 @@ class ProjectsConfig(AppConfig):
     name = "kechuang.projects"
     label = "projects"
     verbose_name = "科技项目"
+    demo_order = 30  # the site loads each app's demo.py (`load_demo(plan)`) in this order
     # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
     url_modules = [
         ("projects/", "kechuang.projects.urls"),

@@ -217,3 +217,8 @@ def load_demo_projects(seed: int = 2021) -> int:
         project.save()
         created += 1
     return created
+
+
+def load_demo(plan) -> None:
+    """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
+    load_demo_projects()

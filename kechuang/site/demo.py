@@ -3,6 +3,9 @@
 Both loaders are idempotent: running them again leaves the database as it was.
 """
 
+from importlib import import_module
+
+from django.apps import apps
 from django.db import transaction
 
 from kechuang.org.loading import find_department, load_department_tree
@@ -43,18 +46,15 @@ def load_reference_data():
 @transaction.atomic
 def load_demo_data() -> None:
     """Everything `make demo` shows: reference data, demo accounts and the synthetic registries."""
-    from kechuang.enterprises.demo import load_demo_enterprises
     from kechuang.enterprises.models import Enterprise
-    from kechuang.platforms.demo import load_demo_platforms
-    from kechuang.progress.demo import load_demo_reporting
-    from kechuang.projects.demo import load_demo_projects
 
     plan = load_reference_data()
     users = {u.username: u for u in load_demo_users()}
-    load_demo_enterprises()
-    load_demo_platforms()
-    load_demo_projects()
-    load_demo_reporting(plan)
+    # every app with demo data declares `demo_order` and a `load_demo(plan)` in its demo.py
+    for config in sorted(
+        (c for c in apps.get_app_configs() if hasattr(c, "demo_order")), key=lambda c: c.demo_order
+    ):
+        import_module(f"{config.name}.demo").load_demo(plan)
     # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
     own = (
         Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")
