@@ -94,7 +94,7 @@ def _overdue_tasks(user, plan, today: date):
         .exclude(status=TaskStatus.DONE)
         .order_by("deadline", "code")
     )
-    if has_capability(user, Capability.REVIEW_PROGRESS) or has_capability(user, Capability.CHANGE_PLAN):
+    if _oversees(user):
         return tasks
     if has_capability(user, Capability.REPORT_PROGRESS):
         mine = _own_departments(user)
@@ -107,7 +107,7 @@ def _overdue_tasks(user, plan, today: date):
 def _red_targets(user, plan, today: date) -> list[dict]:
     """Targets gone red in the cockpit (read from its cache): all of them for leaders and the bureau,
     the unit's own for a reporter."""
-    oversees = has_capability(user, Capability.REVIEW_PROGRESS) or _is_leader(user)
+    oversees = _oversees(user)
     reports = has_capability(user, Capability.REPORT_PROGRESS)
     if not (oversees or reports):
         return []
@@ -127,6 +127,15 @@ def _red_targets(user, plan, today: date) -> list[dict]:
         ).values_list("code", flat=True)
     )
     return [r for r in rows if r["indicator_code"] in led]
+
+
+def _oversees(user) -> bool:
+    """The bureau and the leaders follow the whole plan; a unit follows its own part."""
+    return (
+        has_capability(user, Capability.REVIEW_PROGRESS)
+        or has_capability(user, Capability.CHANGE_PLAN)
+        or _is_leader(user)
+    )
 
 
 def _is_leader(user) -> bool:
