@@ -142,3 +142,21 @@ def in_scope(scope, department_lookup: str) -> Q:
     if scope is None:
         return Q()
     return Q(**{f"{department_lookup}__path__startswith": scope.path})
+
+
+# --- a target's actual value, as the plan pages show it ------------------------------------------------
+# The plan pages (plans) sit below progress, which computes a target's actual value (a metric, or the
+# figure of an approved report). Progress registers that computation here; the plan pages ask for it.
+_actuals_provider = None
+
+
+def provides_actuals(func):
+    """Decorator: `func(programmes, as_of) → {target id: actual}` answers `actuals_by_target`."""
+    global _actuals_provider
+    _actuals_provider = func
+    return func
+
+
+def actuals_by_target(programmes, as_of) -> dict:
+    """Each target's actual value on `as_of` by target id, from the registered provider ({} without one)."""
+    return _actuals_provider(programmes, as_of) if _actuals_provider is not None else {}

@@ -5,11 +5,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from kechuang.metrics.registry import metrics
+from kechuang.metrics.registry import actuals_by_target, metrics
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
-from kechuang.progress.actuals import actuals_by_target
 from kechuang.web.access import require_capability
 from kechuang.web.forms import keeping, run_action
 

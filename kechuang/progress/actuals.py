@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from kechuang.metrics.periods import Period
-from kechuang.metrics.registry import MetricResult, metrics
+from kechuang.metrics.registry import MetricResult, metrics, provides_actuals
 from kechuang.plans.units import from_yuan
 
 
@@ -116,6 +116,7 @@ def actual_for(target, as_of: date, scope=None, approved: dict | None = None) ->
     return Actual(result.value, period, result, _meets(result.value, target.value, target.comparator))
 
 
+@provides_actuals
 def actuals_by_target(programmes, as_of: date) -> dict[int, Actual]:
     """Computed actuals of every target of the given programmes, by target id (reported targets get
     theirs from reviewed reports and are absent here)."""

@@ -10,3 +10,7 @@ class ProgressConfig(AppConfig):
     url_modules = [
         ("progress/", "kechuang.progress.urls"),
     ]
+
+    def ready(self) -> None:
+        # a target's actual value for the plan pages (registered with the metrics layer below plans)
+        from . import actuals  # noqa: F401
