@@ -1,4 +1,5 @@
-"""The audit logs' filters — the one definition of the change and login lists' query strings."""
+"""The audit logs' filters — the one definition of the change and login lists' query strings (on the
+registry kit's FilterSet, like every list)."""
 
 import ipaddress
 from datetime import datetime, time
@@ -7,44 +8,62 @@ from django.utils import timezone
 
 from kechuang.audit.models import ChangeEntry, LoginEvent
 from kechuang.core.context import Source
-from kechuang.core.filtering import CharFilter, ChoiceFilter, DateFilter, FilterSet, NumberFilter
+from kechuang.web import filters
 
 
 def _moment(day, end: bool):
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
-def _since(queryset, day, prefix):
-    return queryset.filter(**{f"{prefix}time__gte": _moment(day, end=False)})
-
-
-def _until(queryset, day, prefix):
-    return queryset.filter(**{f"{prefix}time__lte": _moment(day, end=True)})
-
-
-class _Dated(FilterSet):
-    since = DateFilter("起始日期", name="from", method=_since)
-    until = DateFilter("截止日期", name="to", method=_until)
+# `from` and `to` are the query's names (a Python keyword cannot be a class attribute: declared by name)
+_Dated = type(
+    "_Dated",
+    (filters.RegistryFilterSet,),
+    {
+        "from": filters.DateFilter(
+            label="起始日期", method=lambda qs, name, day: qs.filter(time__gte=_moment(day, end=False))
+        ),
+        "to": filters.DateFilter(
+            label="截止日期", method=lambda qs, name, day: qs.filter(time__lte=_moment(day, end=True))
+        ),
+        "Meta": type("Meta", (), {"model": ChangeEntry, "fields": []}),
+    },
+)
 
 
 class ChangeFilter(_Dated):
-    actor = CharFilter("操作人", field_name="actor_label", lookup_expr="icontains")
-    action = ChoiceFilter("操作", ChangeEntry.Action.values)
-    source = ChoiceFilter("来源", [value for value, _ in Source.CHOICES])
-    type = NumberFilter("记录类型", field_name="content_type_id")
-    object = CharFilter("对象", field_name="object_repr", lookup_expr="icontains", max_length=200)
-    request_id = CharFilter("请求编号", max_length=64)
+    actor = filters.TextFilter(field_name="actor_label", lookup_expr="icontains", label="操作人")
+    action = filters.ChoiceFilter(field_name="action", choices=ChangeEntry.Action.choices, label="操作")
+    source = filters.ChoiceFilter(field_name="source", choices=Source.CHOICES, label="来源")
+    type = filters.NumberFilter(field_name="content_type_id", min_value=1, label="记录类型")
+    object = filters.TextFilter(
+        field_name="object_repr", lookup_expr="icontains", max_length=200, label="对象"
+    )
+    request_id = filters.TextFilter(field_name="request_id", max_length=64, label="请求编号")
+
+    class Meta:
+        model = ChangeEntry
+        fields = []
 
 
-class IpFilter(CharFilter):
-    def parse(self, text: str) -> str:
-        try:
-            return str(ipaddress.ip_address(super().parse(text)))
-        except ValueError:
-            raise ValueError(f"“{text}”不是有效的 IP 地址") from None
+def _ip(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效的 IP 地址") from None
+
+
+class IpFilter(filters.TextFilter):
+    def get_parser(self):
+        check = super().get_parser()
+        return lambda text: _ip(check(text))
 
 
 class LoginFilter(_Dated):
-    username = CharFilter("用户名", lookup_expr="icontains")
-    outcome = ChoiceFilter("结果", LoginEvent.Outcome.values)
-    ip = IpFilter("IP 地址", max_length=45)
+    username = filters.TextFilter(field_name="username", lookup_expr="icontains", label="用户名")
+    outcome = filters.ChoiceFilter(field_name="outcome", choices=LoginEvent.Outcome.choices, label="结果")
+    ip = IpFilter(field_name="ip", max_length=45, label="IP 地址")
+
+    class Meta:
+        model = LoginEvent
+        fields = []

@@ -8,16 +8,18 @@ from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.web.access import require_capability
+from kechuang.web.filters import FilterError, apply
 
 from .audit_filters import ChangeFilter, LoginFilter
 
 
 def _filtered(filterset, params, queryset):
     """The list narrowed by its filters; bad values are named above an empty list (status 400)."""
-    filters = filterset(params, queryset=queryset)
-    if not filters.is_valid():
-        return queryset.none(), list(filters.errors.values()), 400
-    return filters.qs, [], 200
+    try:
+        found, _ = apply(filterset, params, queryset)
+    except FilterError as exc:
+        return queryset.none(), exc.messages, 400
+    return found, [], 200
 
 
 @require_capability(Capability.VIEW_AUDIT)

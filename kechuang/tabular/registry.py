@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from kechuang.core.filtering import FilterSet
-
 from .columns import Column
 
 ID_HEADER = "_id"
@@ -57,10 +55,8 @@ class Sheet:
     instructions: list[str] = []
     batch_size = 1000
     # the registry (kechuang.web) whose filters an export takes: the list page, its Excel export and the
-    # API list then apply the very same FilterSet to the same query string
+    # API list apply the very same FilterSet to the same query string (without one: unfiltered exports)
     registry: str | None = None
-    # the filters of the registry's list page: an export of the list's query string holds its very rows
-    filterset: type[FilterSet] = FilterSet
 
     # --- declared behaviour -------------------------------------------------------------------------
     def queryset(self, user):
@@ -68,11 +64,6 @@ class Sheet:
 
     def export_row(self, obj) -> dict:
         raise NotImplementedError
-
-    def filter(self, queryset, params):
-        """Narrow an export to the list page's filters (query parameters); a bad value raises
-        `InvalidQuery` (400) rather than exporting everything."""
-        return self.filterset(params, queryset=queryset).qs
 
     def prepare(self, user) -> Context:
         return Context(user=user)

@@ -57,7 +57,7 @@ def _filtered(request, sheet, queryset):
     """The export's records narrowed by the list page's filters, and those filters as a query string (the
     page number and sorting left out); FilterError (a registry's) or InvalidQuery when a value is bad."""
     if not sheet.registry:
-        return sheet.filter(queryset, request.GET), sheet.filterset(request.GET).query
+        return queryset, ""
     queryset, filterset = get_registry(sheet.registry).filtered(request, queryset=queryset)
     return queryset, filterset.query_string()
 

@@ -101,6 +101,17 @@ class _Parsed:
         return self._field
 
 
+class TextFilter(_Parsed, django_filters.Filter):
+    """Text compared by `lookup_expr` (exact by default; `icontains` for a part of a name)."""
+
+    def __init__(self, *args, max_length: int = 100, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+
+    def get_parser(self):
+        return _text(self.max_length)
+
+
 class NumberFilter(_Parsed, django_filters.Filter):
     def __init__(self, *args, min_value: int = 0, max_value: int = MAX_ID, **kwargs):
         super().__init__(*args, **kwargs)
