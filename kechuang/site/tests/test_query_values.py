@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 
 from kechuang.core.filtering import parse_date, parse_int
-from kechuang.web.filters import IdsFilter
 from kechuang.enterprises.selfcheck import EXPERT_ITEMS
 from kechuang.org.models import Department, User
+from kechuang.web.filters import IdsFilter
 
 pytestmark = pytest.mark.django_db
 
