@@ -1,6 +1,6 @@
 from django import forms
 
-from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.forms import EnterpriseCodeField
 from kechuang.org.models import Department
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
@@ -10,10 +10,8 @@ from .models import Project
 class ProjectForm(forms.ModelForm):
     department = DepartmentChoiceField(label="所在镇街/归口单位", queryset=Department.objects.none())
     # A credit code rather than a drop-down: a province holds 100,000 enterprises.
-    enterprise_code = forms.CharField(
+    enterprise_code = EnterpriseCodeField(
         label="承担企业统一社会信用代码",
-        max_length=18,
-        required=False,
         help_text="承担单位是已登记企业时填写；否则留空并填写下面的承担单位名称。",
     )
     reason = ReasonField()
@@ -49,21 +47,12 @@ class ProjectForm(forms.ModelForm):
             self.fields["status"].label = "登记时状态"
             self.fields["status"].help_text = "登记已有项目时可选其当前状态；新申报的项目为“申报”。"
         self.fields["department"].queryset = departments
-        self.enterprises = enterprises  # the enterprises the user may name as applicant
+        self.fields["enterprise_code"].queryset = enterprises  # whom the user may name as applicant
         if self.instance.enterprise_id and not self.is_bound:
             self.initial["enterprise_code"] = self.instance.enterprise.credit_code
         for name in ("funding", "self_funding"):
             self.fields[name].help_text = "单位：元"
             self.fields[name].widget.attrs["step"] = "0.01"
-
-    def clean_enterprise_code(self) -> Enterprise | None:
-        code = self.cleaned_data["enterprise_code"].strip().upper()
-        if not code:
-            return None
-        enterprise = self.enterprises.filter(credit_code=code).first()
-        if enterprise is None:
-            raise forms.ValidationError("未找到该统一社会信用代码的企业，或该企业不在您的数据范围内。")
-        return enterprise
 
     def _post_clean(self):
         # the model's clean() needs the applicant resolved from the credit code (unless the code was refused)
