@@ -5,13 +5,9 @@ functions that query them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
-
-if TYPE_CHECKING:
-    from .models import Department, User
 
 
 @dataclass(frozen=True)
@@ -41,12 +37,12 @@ class ScopeRule:
             raise ImproperlyConfigured("scope rule has no department lookup")
         return f"{self.department}__{suffix}" if self.department else suffix
 
-    def subtree_q(self, anchor: Department) -> Q:
+    def subtree_q(self, anchor) -> Q:
         if self.path is not None:
             return Q(**{f"{self.path}__startswith": anchor.path})
         return Q(**{self._lookup("path__startswith"): anchor.path})
 
-    def department_q(self, anchor: Department) -> Q:
+    def department_q(self, anchor) -> Q:
         if self.path is not None:
             return Q(**{self.path: anchor.path})
         return Q(**{self._lookup("pk"): anchor.pk})
@@ -56,7 +52,7 @@ class ScopeRule:
             return Q(**{f"{self.path}__in": sorted(paths)})
         return Q(**{self._lookup("path__in"): sorted(paths)})
 
-    def owner_q(self, user: User) -> Q | None:
+    def owner_q(self, user) -> Q | None:
         if self.owner is None:
             return None
         return Q(pk=user.pk) if self.owner == "" else Q(**{self.owner: user})

@@ -1,8 +1,6 @@
 """The generic pages of every registry: fetch in scope → bind the form → run the action → message →
 redirect, written once."""
 
-from typing import TYPE_CHECKING
-
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -17,12 +15,9 @@ from kechuang.web.forms import run_action
 
 from .filters import FilterError
 
-if TYPE_CHECKING:
-    from .registry import Registry
-
 
 class RegistryView(View):
-    registry: "Registry" = None
+    registry = None  # the Registry the view serves (set by Registry.urls())
 
     def check(self, request, capability):
         if capability and not has_capability(request.user, capability):
@@ -33,7 +28,7 @@ class RegistryView(View):
         return {"registry": registry, "label": registry.verbose_name, "key": registry.key, **extra}
 
 
-def sorted_by(registry: "Registry", request, qs):
+def sorted_by(registry, request, qs):
     """`?sort=name` / `?sort=-name` over a sortable column; anything else keeps the declared order."""
     wanted = request.GET.get("sort", "")
     allowed = {registry.sort_key(c) for c in registry.columns} - {""}
@@ -118,7 +113,7 @@ class RegistryDetail(RegistryView):
         )
 
 
-def facts(registry: "Registry", obj) -> list[tuple[str, object]]:
+def facts(registry, obj) -> list[tuple[str, object]]:
     """(label, display value) of the record's fields, as the detail page lists them."""
     names = registry.detail_fields
     if names is None:
