@@ -120,6 +120,60 @@ def record_year(
     return candidate, True
 
 
+FIRST_YEAR = 1990
+
+
+def save_year(
+    acting_user, version: EnterpriseYear | None, *, reason: str = "", enterprise=None, year=None, **figures
+) -> EnterpriseYear:
+    """The registry's save: correct a year (`version`, the current one; the figures replace it as a new
+    version) or record a year the enterprise has no figures for yet (`enterprise`, `year`). Returns the
+    current version, the stored one when nothing changed."""
+    if version is not None:
+        enterprise, year = version.enterprise, version.year
+    else:
+        last = timezone.localdate().year
+        if year is None or not FIRST_YEAR <= year <= last:
+            raise ValidationError({"year": f"年度须在 {FIRST_YEAR}—{last} 年之间。"})
+        if enterprise is not None and enterprise.years.filter(year=year).exists():
+            raise ValidationError(
+                {"year": f"该企业 {year} 年已有数据，请在该年度数据页面上“更正”（将保存为新版本）。"}
+            )
+        if enterprise is None:
+            raise ValidationError({"enterprise": "请填写企业的统一社会信用代码。"})
+    if all(figures.get(name) in (None, "") for name in EnterpriseYear.FIGURES):
+        raise ValidationError("请至少填写一项年度数据；清空全部数据不是更正。")
+    saved, _ = record_year(acting_user, enterprise, year, figures, reason=reason, replace=True)
+    return saved
+
+
+def save_qualification(
+    acting_user, qualification: Qualification | None, *, reason: str = "", enterprise=None, **fields
+) -> Qualification:
+    """The registry's save: register a qualification of `enterprise`, or change one (its kind and its
+    enterprise stay). Revoking it needs a reason, as `revoke_qualification` does."""
+    target = enterprise if qualification is None else qualification.enterprise
+    if target is None:
+        raise ValidationError({"enterprise": "请填写企业的统一社会信用代码。"})
+    if not _may(acting_user, Capability.CERTIFY_ENTERPRISES, target):
+        raise ActionRefused("只有科技局管理员可以登记或修改企业资质。")
+    if qualification is None:
+        return add_qualification(acting_user, target, reason=reason, **fields)
+    fields.pop("kind", None)
+    revoking = fields.get("status") == "revoked" and qualification.status != "revoked"
+    if revoking and not reason.strip():
+        raise ValidationError({"reason": "撤销资质须填写原因。"})
+    changed = {k: v for k, v in fields.items() if getattr(qualification, k) != v}
+    if not changed:
+        return qualification
+    for name, value in changed.items():
+        setattr(qualification, name, value)
+    qualification.full_clean()
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        qualification.save()
+    return qualification
+
+
 def figures_equal(version: EnterpriseYear, figures: dict) -> bool:
     """Do `figures` (all of them; missing = empty) say the same as the stored version?"""
     return all(_same(getattr(version, name), figures.get(name)) for name in EnterpriseYear.FIGURES)

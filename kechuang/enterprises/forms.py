@@ -1,9 +1,9 @@
 from django import forms
 
 from kechuang.org.models import Department
-from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
+from kechuang.web.forms import DepartmentChoiceField, ReasonField, formfield
 
-from .models import Enterprise, EnterpriseYear, QualificationKind
+from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 
 
 class EnterpriseCodeField(forms.ModelChoiceField):
@@ -87,13 +87,51 @@ class YearForm(forms.ModelForm):
                 field.widget.attrs["step"] = "0.01"
 
 
-class QualificationForm(forms.Form):
-    kind = forms.ModelChoiceField(label="资质", queryset=QualificationKind.objects.all())
-    number = forms.CharField(label="证书/入库编号", max_length=60, required=False)
-    issued_on = DateField(label="认定日期")
-    expires_on = DateField(label="有效期至", required=False, help_text="留空则按资质类型的有效期自动计算")
-    note = forms.CharField(label="备注", max_length=300, required=False)
-    reason = ReasonField()
+class YearCreateForm(YearForm):
+    """A year the enterprise has no figures for yet: which enterprise (by its credit code) and year."""
+
+    enterprise = EnterpriseCodeField(label="企业统一社会信用代码", required=True)
+
+    class Meta(YearForm.Meta):
+        fields = ["year", *EnterpriseYear.FIGURES]
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises
+        self.order_fields(["enterprise", "year"])
+
+
+class QualificationForm(forms.ModelForm):
+    """A qualification's record; its kind is fixed once registered (a different kind is another
+    qualification)."""
+
+    reason = ReasonField(help_text="选填，记入审计日志；撤销资质时必填。")
+
+    class Meta:
+        model = Qualification
+        fields = ["kind", "number", "issued_on", "expires_on", "status", "revoked_on", "note"]
+        formfield_callback = formfield
+        help_texts = {"expires_on": "留空则按资质类型的有效期自动计算"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = QualificationKind.objects.order_by("sort_order", "code")
+        self.fields["kind"].disabled = True
+        self.fields["kind"].help_text = "资质类型登记后不能修改；类型有误请撤销后重新登记。"
+
+
+class QualificationCreateForm(QualificationForm):
+    enterprise = EnterpriseCodeField(label="企业统一社会信用代码", required=True)
+
+    class Meta(QualificationForm.Meta):
+        fields = ["kind", "number", "issued_on", "expires_on", "note"]
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].disabled = False
+        self.fields["kind"].help_text = ""
+        self.fields["enterprise"].queryset = enterprises
+        self.order_fields(["enterprise", "kind"])
 
 
 class SubmitForm(forms.Form):

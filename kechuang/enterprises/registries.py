@@ -19,7 +19,7 @@ from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions
 from .choices import GrowthStage, HighTechField, SourceChannel
-from .forms import EnterpriseForm
+from .forms import EnterpriseForm, QualificationCreateForm, QualificationForm, YearCreateForm, YearForm
 from .models import Enterprise, EnterpriseYear, Qualification, QualificationKind, Submission, valid_on_q
 from .reserve import CONDITION_LABELS
 from .selfcheck import EXPERT_ITEMS, check, expert_scores
@@ -183,6 +183,7 @@ class EnterpriseRegistry(Registry):
             "can_submit": _may(user, Capability.SUBMIT_ENTERPRISE_DATA, obj),
             "submissions": visible_submissions(user, obj.submissions.all())[:20],
             "next_year": today.year - 1,
+            "next_year_url": year_url(obj, today.year - 1),
             "expert_items": [(key, label, maximum, expert.get(key)) for key, label, maximum in EXPERT_ITEMS],
         }
 
@@ -205,17 +206,67 @@ class EnterpriseYearRegistry(Registry):
         Column("st_staff"),
         Column("version", sort=""),
     ]
+    form = YearForm
+    create_form = YearCreateForm
+    create_label = "填报年度数据"
     view_capability = Capability.VIEW_ENTERPRISES
+    change_capability = Capability.CHANGE_ENTERPRISES
+    save = staticmethod(actions.save_year)
     sheet = "enterprise-years"
     detail_template = "enterprises/year_detail.html"
     detail_fields = ["enterprise", "year", *EnterpriseYear.FIGURES, "version", "recorded_at", "recorded_by"]
     api_fields = ["id", "enterprise_id", "year", *EnterpriseYear.FIGURES, "version", "recorded_at"]
+    api_write = True  # a correction is a new version, as on the page
 
     def base_queryset(self):
         return super().base_queryset().filter(superseded_at__isnull=True)
 
-    def detail_context(self, request, obj):
-        return {"can_edit_year": _may(request.user, Capability.CHANGE_ENTERPRISES, obj.enterprise)}
+    def form_kwargs(self, request, instance):
+        if instance is not None:
+            return {}
+        return {
+            "enterprises": _enterprises_of(request, Capability.CHANGE_ENTERPRISES),
+            "initial": _named(request),
+        }
+
+    def done_message(self, before, saved):
+        if before is None:
+            return f"已登记 {saved.enterprise.name} {saved.year} 年数据。"
+        if saved.pk == before.pk:
+            return "数据没有变化，未生成新版本。"
+        return f"{saved.year} 年数据已保存为第 {saved.version} 版（原第 {before.version} 版保留可查）。"
+
+
+def _enterprises_of(request, capability):
+    """The enterprises `request.user` may name on a form (by credit code) with `capability`."""
+    return visible_to(request.user, Enterprise.objects.all(), capability)
+
+
+def _named(request) -> dict:
+    """The enterprise (`?enterprise=<信用代码>`) and year a create link fills in."""
+    initial = {}
+    code = request.GET.get("enterprise", "").strip()
+    if code:
+        initial["enterprise"] = code
+    year = request.GET.get("year", "").strip()
+    if year.isdigit():
+        initial["year"] = int(year)
+    return initial
+
+
+def year_url(enterprise, year: int, current=None) -> str:
+    """Where the bureau fills in `year` of `enterprise`: a correction of its current version, or the
+    first version."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if current is None:
+        current = enterprise.years.filter(year=year, superseded_at__isnull=True).first()
+    if current is not None:
+        return reverse("enterprise-years:edit", args=[current.pk])
+    query = urlencode({"enterprise": enterprise.credit_code, "year": year})
+    return f"{reverse('enterprise-years:create')}?{query}"
 
 
 @register
@@ -234,7 +285,12 @@ class QualificationRegistry(Registry):
         Column("expires_on"),
         Column("status"),
     ]
+    form = QualificationForm
+    create_form = QualificationCreateForm
+    create_label = "登记资质"
     view_capability = Capability.VIEW_ENTERPRISES
+    change_capability = Capability.CERTIFY_ENTERPRISES
+    save = staticmethod(actions.save_qualification)
     sheet = "qualifications"
     detail_template = "enterprises/qualification_detail.html"
     api_fields = [
@@ -248,3 +304,12 @@ class QualificationRegistry(Registry):
         "revoked_on",
         "note",
     ]
+    api_write = True
+
+    def form_kwargs(self, request, instance):
+        if instance is not None:
+            return {}
+        return {
+            "enterprises": _enterprises_of(request, Capability.CERTIFY_ENTERPRISES),
+            "initial": _named(request),
+        }

@@ -14,8 +14,6 @@ urlpatterns = [
     path("<int:pk>/propose/", views.propose_profile, name="propose"),
     path("<int:pk>/years/<int:year>/propose/", views.propose_year, name="propose_year"),
     path("<int:pk>/years/<int:year>/", views.year_history, name="year_history"),
-    path("<int:pk>/years/<int:year>/edit/", views.year_edit, name="year_edit"),
-    path("<int:pk>/qualifications/new/", views.qualification_create, name="qualification_create"),
 ]
 
 # the yearly data and the qualifications, each a registry of its own (its own URL namespace)

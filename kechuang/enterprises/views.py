@@ -14,7 +14,7 @@ from kechuang.web.forms import run_action
 from kechuang.workflow import engine
 
 from . import actions
-from .forms import EnterpriseForm, QualificationForm, SubmitForm, YearForm
+from .forms import EnterpriseForm, SubmitForm, YearForm
 from .models import (
     Enterprise,
     EnterpriseYear,
@@ -43,69 +43,6 @@ def year_history(request, pk, year):
             "figures": EnterpriseYear.FIGURES,
             "labels": {f: EnterpriseYear._meta.get_field(f).verbose_name for f in EnterpriseYear.FIGURES},
         },
-    )
-
-
-@require_capability(Capability.CHANGE_ENTERPRISES)
-def year_edit(request, pk, year):
-    enterprise = _enterprise(request, pk, Capability.CHANGE_ENTERPRISES)
-    today = timezone.localdate()
-    if not 1990 <= year <= today.year:
-        return render(
-            request, "core/error.html", {"code": 404, "message": f"年度 {year} 不可填报。"}, status=404
-        )
-    current = enterprise.years.filter(year=year, superseded_at__isnull=True).first()
-    form = YearForm(
-        request.POST or None, instance=current or EnterpriseYear(enterprise=enterprise, year=year)
-    )
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in EnterpriseYear.FIGURES}
-        result = run_action(
-            form,
-            actions.record_year,
-            request.user,
-            enterprise,
-            year,
-            values,
-            reason=form.cleaned_data["reason"],
-        )
-        if result is not None:
-            messages.success(
-                request, f"{year} 年数据已保存为新版本。" if result[1] else "数据没有变化，未生成新版本。"
-            )
-            return redirect("enterprises:detail", pk)
-    return render(
-        request,
-        "enterprises/form.html",
-        {"form": form, "title": f"{enterprise.name} · {year} 年度数据", "enterprise": enterprise},
-    )
-
-
-@require_capability(Capability.CERTIFY_ENTERPRISES)
-def qualification_create(request, pk):
-    enterprise = _enterprise(request, pk, Capability.CERTIFY_ENTERPRISES)
-    form = QualificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        created = run_action(
-            form,
-            actions.add_qualification,
-            request.user,
-            enterprise,
-            kind=d["kind"],
-            issued_on=d["issued_on"],
-            number=d["number"],
-            expires_on=d["expires_on"],
-            note=d["note"],
-            reason=d["reason"],
-        )
-        if created is not None:
-            messages.success(request, f"已登记资质：{created.kind}。")
-            return redirect("enterprises:detail", pk)
-    return render(
-        request,
-        "enterprises/form.html",
-        {"form": form, "title": f"登记资质：{enterprise.name}", "enterprise": enterprise},
     )
 
 

@@ -148,7 +148,17 @@ class Registry:
     def fields_for_action(self, form) -> dict:
         if hasattr(form, "fields_for_action"):
             return form.fields_for_action()
-        return {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        # a disabled field only shows the stored value: it is not the form's to change
+        return {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k != "reason" and not (k in form.fields and form.fields[k].disabled)
+        }
+
+    def done_message(self, before, saved) -> str | None:
+        """The message after a save (`before`: the stored record, None when created); None for the
+        generic one."""
+        return None
 
     # --- labels ----------------------------------------------------------------------------------
     @property

@@ -171,7 +171,7 @@ class _FormView(RegistryView):
                 **registry.fields_for_action(form),
             )
             if saved is not None:
-                messages.success(request, self.done_message(saved))
+                messages.success(request, registry.done_message(stored, saved) or self.done_message(saved))
                 return redirect(saved.get_absolute_url())
         return self.render_form(request, form, obj)
 

@@ -170,7 +170,7 @@ def test_the_bureau_corrects_the_data_as_a_new_version(client_as, own, user):
     form = {f: getattr(current, f) if getattr(current, f) is not None else "" for f in EnterpriseYear.FIGURES}
     form["rd_expense"] = current.rd_expense + 10_000
     form["reason"] = "补录委托研发费用"
-    response = client_as("kjj").post(f"/enterprises/{own.pk}/years/2024/edit/", form)
+    response = client_as("kjj").post(f"/enterprises/years/{current.pk}/edit/", form)
     assert response.status_code == 302
     versions = own.years.filter(year=2024).order_by("version")
     assert [v.version for v in versions] == [1, 2]
@@ -192,8 +192,11 @@ def test_inconsistent_figures_are_refused_with_reasons(client_as, own):
     current = own.years.get(year=2024, superseded_at__isnull=True)
     form = {f: getattr(current, f) if getattr(current, f) is not None else "" for f in EnterpriseYear.FIGURES}
     form.update(st_staff=current.employees + 1, rd_domestic=current.rd_expense + 1, sales_revenue="三千万")
-    for username, page in (("kjj", "edit"), ("qiye", "propose")):  # the ledger and a proposal alike
-        url = f"/enterprises/{own.pk}/years/2024/{page}/"
+    urls = {  # the ledger and a proposal alike
+        "kjj": f"/enterprises/years/{current.pk}/edit/",
+        "qiye": f"/enterprises/{own.pk}/years/2024/propose/",
+    }
+    for username, url in urls.items():
         body = client_as(username).post(url, form).content.decode()
         assert "输入一个数字。" in body
         body = client_as(username).post(url, dict(form, sales_revenue=current.sales_revenue)).content.decode()

@@ -105,7 +105,10 @@ def test_the_actions_refuse_the_official_record_to_everyone_but_the_bureau(own, 
 
 def test_an_enterprise_cannot_write_the_ledger_directly(client_as, own, user):
     client = client_as("qiye")
-    assert client.get(f"/enterprises/{own.pk}/years/2024/edit/").status_code == 403
+    current = own.years.get(year=2024, superseded_at__isnull=True)
+    assert client.get(f"/enterprises/years/{current.pk}/edit/").status_code == 403
+    assert client.get("/enterprises/years/new/").status_code == 403
+    assert client.get("/enterprises/qualifications/new/").status_code == 403
     assert client.get(f"/enterprises/{own.pk}/edit/").status_code == 403
     assert client.get("/tables/enterprise-years/template.xlsx").status_code == 403
     with pytest.raises(ActionRefused, match="没有填报该企业数据的权限"):

@@ -34,7 +34,8 @@ SAMPLES = {
     "plans:task_edit": ("kjj", samples.task, lambda task: [task.pk]),
     "enterprises:edit": ("kjj", samples.qiye_enterprise, lambda e: [e.pk]),
     # the ledger's yearly figures are the bureau's (an enterprise proposes changes through a submission)
-    "enterprises:year_edit": ("kjj", samples.enterprise_year, lambda y: [y.enterprise_id, y.year]),
+    "enterprise-years:edit": ("kjj", samples.enterprise_year, lambda y: [y.pk]),
+    "qualifications:edit": ("kjj", lambda: _qualification(), lambda q: [q.pk]),
     "departments:edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
     "users:edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
@@ -45,6 +46,12 @@ NOT_EDITING_A_RECORD = {
     "password_change": "改自己的密码：表单不显示任何已存的值，原样提交只会提示必填。",
     "audit:change": "一条审计记录的只读详情，没有表单。",
 }
+
+
+def _qualification():
+    from kechuang.enterprises.models import Qualification
+
+    return Qualification.objects.filter(enterprise=samples.qiye_enterprise()).order_by("pk").first()
 
 
 def _platform():

@@ -116,6 +116,12 @@ def _other_enterprise():
     return Enterprise.objects.exclude(town__name="汉丰街道").order_by("pk").first()
 
 
+def _other_year():
+    from kechuang.enterprises.models import EnterpriseYear
+
+    return EnterpriseYear.objects.filter(enterprise=_other_enterprise(), superseded_at__isnull=True).first()
+
+
 def _hanfeng_platform():
     return Institution.objects.filter(town__name="汉丰街道").order_by("pk").first()
 
@@ -175,14 +181,16 @@ SAMPLES = {
     "enterprises:submission": lambda: {"pk": _submission().pk},
     "enterprises:submission_submit": lambda: {"pk": _submission().pk},
     "enterprises:year_history": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
-    "enterprises:year_edit": lambda: {"pk": samples.qiye_enterprise().pk, "year": 2024},
-    "enterprises:year_edit[other]": lambda: {"pk": _other_enterprise().pk, "year": 2024},
-    "enterprises:qualification_create": lambda: {"pk": samples.qiye_enterprise().pk},
     "platforms:detail": lambda: {"pk": _hanfeng_platform().pk},
     "platforms:edit": lambda: {"pk": _hanfeng_platform().pk},
     "platforms:delete": lambda: {"pk": _hanfeng_platform().pk},
     "enterprise-years:detail": lambda: {"pk": samples.enterprise_year().pk},
+    "enterprise-years:create": lambda: {"enterprise": samples.qiye_enterprise().credit_code, "year": 2026},
+    "enterprise-years:edit": lambda: {"pk": samples.enterprise_year().pk},
+    "enterprise-years:edit[other]": lambda: {"pk": _other_year().pk},
     "qualifications:detail": lambda: {"pk": _own_qualification().pk},
+    "qualifications:create": lambda: {"enterprise": samples.qiye_enterprise().credit_code},
+    "qualifications:edit": lambda: {"pk": _own_qualification().pk},
     "projects:detail": lambda: {"pk": samples.project().pk},
     "projects:edit": lambda: {"pk": samples.project().pk},
     "tabular:sheet": lambda: {"key": "enterprises"},
@@ -216,7 +224,9 @@ SAMPLES = {
     "api:get_enterprises": lambda: {"record_id": samples.qiye_enterprise().pk},
     "api:update_enterprises": lambda: {"record_id": samples.qiye_enterprise().pk},
     "api:get_enterprise-years": lambda: {"record_id": samples.enterprise_year().pk},
+    "api:update_enterprise-years": lambda: {"record_id": samples.enterprise_year().pk},
     "api:get_qualifications": lambda: {"record_id": _own_qualification().pk},
+    "api:update_qualifications": lambda: {"record_id": _own_qualification().pk},
     "api:get_projects": lambda: {"record_id": samples.project().pk},
     "api:update_projects": lambda: {"record_id": samples.project().pk},
     "org:token_revoke": lambda: {"pk": _hanfeng_token().pk},
@@ -294,14 +304,12 @@ EXPECTED: dict[str, dict] = {
     "enterprises:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
     "enterprises:year_history": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
     "enterprises:edit": page(only("kjj")),  # the ledger is the bureau's; an enterprise proposes
-    "enterprises:year_edit": page(only("kjj")),
     "enterprises:propose": page(only("qiye")),
     "enterprises:propose_year": page(only("qiye")),
     "enterprises:propose[other]": page(only(qiye=404)),
     "enterprises:submissions": page(only(*REGISTRY_VIEWERS)),
     "enterprises:submission": page(only(*REGISTRY_VIEWERS, jxw=404, tjj=404)),
     "enterprises:submission_submit": post_only(only(qiye=200)),  # an empty form answers its errors
-    "enterprises:qualification_create": page(only("kjj")),
     # an enterprise in another town
     "enterprises:detail[other]": page(
         only(*REGISTRY_VIEWERS, jxw=404, tjj=404, hanfeng=404, qiye=404), post=every(405)
@@ -312,7 +320,12 @@ EXPECTED: dict[str, dict] = {
     "qualifications:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "qualifications:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
     "enterprises:edit[other]": page(only("kjj")),
-    "enterprises:year_edit[other]": page(only("kjj")),
+    # the ledger's yearly figures and qualifications are the bureau's (an enterprise proposes)
+    "enterprise-years:create": page(only("kjj")),
+    "enterprise-years:edit": page(only("kjj")),
+    "enterprise-years:edit[other]": page(only("kjj")),
+    "qualifications:create": page(only("kjj")),
+    "qualifications:edit": page(only("kjj")),
     "platforms:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "platforms:create": page(only("kjj")),  # recognitions are the bureau's
     "platforms:detail": page(only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
@@ -371,10 +384,14 @@ EXPECTED: dict[str, dict] = {
     "api:create_enterprises": REGISTRY_LIST_API,
     "api:get_enterprises": OWN_ENTERPRISE_API,
     "api:update_enterprises": OWN_ENTERPRISE_API,
-    "api:list_enterprise-years": endpoint(only(*REGISTRY_VIEWERS)),
-    "api:get_enterprise-years": endpoint(OWN_ENTERPRISE_SEERS),
-    "api:list_qualifications": endpoint(only(*REGISTRY_VIEWERS)),
-    "api:get_qualifications": endpoint(OWN_ENTERPRISE_SEERS),
+    "api:list_enterprise-years": REGISTRY_LIST_API,
+    "api:create_enterprise-years": REGISTRY_LIST_API,
+    "api:get_enterprise-years": OWN_ENTERPRISE_API,
+    "api:update_enterprise-years": OWN_ENTERPRISE_API,
+    "api:list_qualifications": REGISTRY_LIST_API,
+    "api:create_qualifications": REGISTRY_LIST_API,
+    "api:get_qualifications": OWN_ENTERPRISE_API,
+    "api:update_qualifications": OWN_ENTERPRISE_API,
     "org:token_create": post_only(every(200)),  # an empty form answers with its errors
     "org:token_revoke": post_only(only("hanfeng", "sysadmin", "kjj", code=302, others=404)),
     "api:list_plans": endpoint(EVERYONE),
