@@ -44,20 +44,23 @@ def create_user(
     *,
     username: str,
     display_name: str,
-    password: str,
+    password: str | None,
     departments,
     phone: str = "",
     reason: str = "",
 ) -> User:
+    """A new account; without a password (None: an account made from a workbook) it cannot sign in
+    until an administrator sets one."""
     _require(acting_user, Capability.MANAGE_USERS, "您没有管理用户的权限。")
     departments = list(departments)
     if not departments:
         raise ValidationError({"departments": "请至少选择一个所属单位。"})
     _check_departments(acting_user, departments)
     user = User(username=username, display_name=display_name, phone=phone)
-    validate_password(password, user)
+    if password is not None:
+        validate_password(password, user)
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
-        user.set_password(password)
+        user.set_password(password)  # None: an unusable password
         user.full_clean(exclude=["password"])
         user.save()
         for index, department in enumerate(departments):

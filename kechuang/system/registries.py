@@ -86,8 +86,10 @@ class UserRegistry(Registry):
     change_capability = Capability.MANAGE_USERS
     save = staticmethod(actions.save_user)
     detail_template = "org/user_detail.html"
+    sheet = "users"
     menu = Menu("用户管理", group="系统管理", order=20)
-    api_schema = UserOut  # read-only: accounts and their passwords are made on the pages
+    api_schema = UserOut  # never the password
+    api_write = True  # through the pages' forms: a new account needs its initial password twice
 
     def base_queryset(self):
         return User.objects.prefetch_related("memberships__department", "grants__department")
@@ -163,7 +165,7 @@ class DepartmentOut(Schema):
     def resolve_parent_id(obj):
         if hasattr(obj, "parent_pk"):
             return obj.parent_pk
-        parent = obj.get_parent()
+        parent = Department.objects.get_parent(obj)
         return parent.pk if parent else None
 
 
@@ -188,9 +190,11 @@ class DepartmentRegistry(Registry):
     change_capability = Capability.MANAGE_DEPARTMENTS
     save = staticmethod(org_actions.save_department)
     detail_template = "org/department_detail.html"
+    sheet = "departments"
     detail_fields = ["kind", "short_name", "code", "is_active"]
     menu = Menu("单位管理", group="系统管理", order=10)
     api_schema = DepartmentOut
+    api_write = True
 
     def base_queryset(self):
         """Each department with its parent's id (one query for a whole list)."""

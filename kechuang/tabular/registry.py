@@ -65,6 +65,11 @@ class Sheet:
     def export_row(self, obj) -> dict:
         raise NotImplementedError
 
+    def export_rows(self, objects):
+        """Every object's row; a sheet whose rows share lookups (loaded once per export) overrides it."""
+        for obj in objects:
+            yield self.export_row(obj)
+
     def prepare(self, user) -> Context:
         return Context(user=user)
 

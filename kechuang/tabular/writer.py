@@ -131,8 +131,7 @@ def export(sheet: Sheet, objects, stream) -> None:
     formats = _Formats(book)
     ws = book.add_worksheet(DATA_SHEET)
     _header(book, ws, sheet, formats, False)
-    for r, obj in enumerate(objects, start=1):
-        values = sheet.export_row(obj)
+    for r, values in enumerate(sheet.export_rows(objects), start=1):
         write_cell(ws, r, 0, values.get(ID_HEADER), formats)
         for c, column in enumerate(sheet.columns, start=1):
             write_cell(ws, r, c, values.get(column.key), formats)

@@ -79,3 +79,45 @@ def test_on_a_phone_the_navigation_folds_away_and_the_home_page_lists_the_work(b
     assert page.locator("section.workflow input[type=date]").first.is_visible()
     assert page.evaluate(FITS)
     page.screenshot(path=str(ARTIFACTS / "project-workflow-phone.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_registry_page_fits_a_phone(browser_page, live_server):
+    """Every declared registry's list, a record's page, and its create and edit forms, 390 px wide, as
+    the bureau (or the system administrator, for what only they change): nothing wider than the screen
+    (wide tables scroll inside their own box)."""
+    from django.urls import reverse
+
+    from kechuang.org.models import User
+    from kechuang.web.registry import registries
+
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    too_wide = []
+    signed_in = None
+    for registry in sorted(registries(), key=lambda r: r.key):
+        username = next(
+            name
+            for name in ("kjj", "sysadmin")
+            if registry.can_create(User.objects.get(username=name)) or name == "sysadmin"
+        )
+        if signed_in != username:
+            page.context.clear_cookies()
+            sign_in(page, live_server.url, username)
+            signed_in = username
+        user = User.objects.get(username=username)
+        record = registry.queryset(user).order_by("pk").first()
+        urls = [reverse(registry.url_name("list"))]
+        if record is not None:
+            urls.append(reverse(registry.url_name("detail"), args=[record.pk]))
+            if registry.form is not None and registry.can_change(user, record):
+                urls.append(reverse(registry.url_name("edit"), args=[record.pk]))
+        if registry.can_create(user):
+            urls.append(reverse(registry.url_name("create")))
+        for url in urls:
+            page.goto(live_server.url + url)
+            if not page.evaluate(FITS):
+                width = page.evaluate("document.documentElement.scrollWidth")
+                page.screenshot(path=str(ARTIFACTS / f"too-wide-{registry.key}.png"), full_page=True)
+                too_wide.append(f"{url}: {width}px")
+    assert not too_wide, too_wide

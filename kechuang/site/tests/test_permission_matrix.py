@@ -232,7 +232,9 @@ SAMPLES = {
     "org:token_revoke": lambda: {"pk": _hanfeng_token().pk},
     "api:get_task": lambda: {"task_id": samples.task().pk},
     "api:get_departments": lambda: {"record_id": samples.department("区经济信息委").pk},
+    "api:update_departments": lambda: {"record_id": samples.department("区经济信息委").pk},
     "api:get_users": lambda: {"record_id": _hanfeng().pk},
+    "api:update_users": lambda: {"record_id": _hanfeng().pk},
     "api:evaluate_metric": lambda: {
         "key": "plans.tasks_completed",
         "period": "2021",
@@ -397,10 +399,27 @@ EXPECTED: dict[str, dict] = {
     "api:list_plans": endpoint(EVERYONE),
     "api:get_plan": endpoint(EVERYONE),
     "api:get_task": endpoint(EVERYONE),
-    "api:list_departments": endpoint(only(*INTERNAL)),
-    "api:get_departments": endpoint(only(*INTERNAL, tjj=404, hanfeng=404)),
-    "api:list_users": endpoint(only(*BUREAU)),
-    "api:get_users": endpoint(only(*BUREAU)),
+    # the organisation: an empty body is refused before anything else (422)
+    "api:list_departments": {
+        "GET": {**only(*INTERNAL), ANONYMOUS: 401},
+        "POST": {**every(422), ANONYMOUS: 401},
+    },
+    "api:create_departments": {
+        "GET": {**only(*INTERNAL), ANONYMOUS: 401},
+        "POST": {**every(422), ANONYMOUS: 401},
+    },
+    "api:get_departments": {
+        "GET": {**only(*INTERNAL, tjj=404, hanfeng=404), ANONYMOUS: 401},
+        "PATCH": {**every(422), ANONYMOUS: 401},
+    },
+    "api:update_departments": {
+        "GET": {**only(*INTERNAL, tjj=404, hanfeng=404), ANONYMOUS: 401},
+        "PATCH": {**every(422), ANONYMOUS: 401},
+    },
+    "api:list_users": {"GET": {**only(*BUREAU), ANONYMOUS: 401}, "POST": {**every(422), ANONYMOUS: 401}},
+    "api:create_users": {"GET": {**only(*BUREAU), ANONYMOUS: 401}, "POST": {**every(422), ANONYMOUS: 401}},
+    "api:get_users": {"GET": {**only(*BUREAU), ANONYMOUS: 401}, "PATCH": {**every(422), ANONYMOUS: 401}},
+    "api:update_users": {"GET": {**only(*BUREAU), ANONYMOUS: 401}, "PATCH": {**every(422), ANONYMOUS: 401}},
     "api:list_metrics": endpoint(EVERYONE),
     "api:evaluate_metric": endpoint(only("sysadmin", "kjj", "jxw", "leader", others=404)),  # 区经济信息委
     "api:get_cockpit": endpoint(only(*INTERNAL)),
