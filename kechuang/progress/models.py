@@ -79,6 +79,9 @@ class Report(models.Model):
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     narrative = models.TextField(_("工作进展"), blank=True, max_length=5000)
+    # the latest submission and review, kept on the row for the queries that filter and order by them
+    # (punctuality, "approved as of", the cockpit's waiting list); written only by the submit / approve /
+    # return transitions, in the same transaction as their event — the thread holds every earlier one
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

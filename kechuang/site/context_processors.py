@@ -1,5 +1,5 @@
 from kechuang.org.scope import user_capabilities
-from kechuang.web.menu import GROUPS, PLAN, menu_for
+from kechuang.web.menu import PLAN, group_rank, menu_for
 
 
 def navigation(request):
@@ -17,9 +17,7 @@ def navigation(request):
     menu = menu_for(caps)
     if plan is not None and PLAN not in dict(menu):  # the plan's own entries head its group
         groups = [group for group, _ in menu]
-        at = next(
-            (n for n, group in enumerate(groups) if GROUPS.index(group) > GROUPS.index(PLAN)), len(menu)
-        )
+        at = next((n for n, group in enumerate(groups) if group_rank(group) > group_rank(PLAN)), len(menu))
         menu.insert(at, (PLAN, []))
     return {
         "unread_reminders": Notification.objects.filter(user=user, read_at__isnull=True).count(),

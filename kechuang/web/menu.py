@@ -12,13 +12,19 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.module_loading import autodiscover_modules
 
-# the sidebar's groups, in this order (a group without visible entries is not shown)
+# the sidebar's groups, in this order (a group without visible entries is not shown); an app may name a
+# group of its own ("成果转化"): it comes after these, before 系统管理, in the order of its first entry
 MAIN = ""
 PLAN = "行动方案"
 ENTERPRISES = "科技企业"
 PROGRAMMES = "平台与项目"
 ADMIN = "系统管理"
 GROUPS = [MAIN, PLAN, ENTERPRISES, PROGRAMMES, ADMIN]
+
+
+def group_rank(group: str) -> int:
+    """Where a group stands in the sidebar (groups an app adds share the rank before 系统管理)."""
+    return GROUPS.index(group) * 2 if group in GROUPS else GROUPS.index(ADMIN) * 2 - 1
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,17 @@ def entries() -> list[Entry]:
 
 def menu_for(caps) -> list[tuple[str, list[dict]]]:
     """(group, [{label, url, url_name}]) of what a user with `caps` may open, in the declared order."""
-    visible = sorted(
-        (e for e in entries() if e.allowed(caps)), key=lambda e: (GROUPS.index(e.group), e.order)
-    )
+    return arrange(entries(), caps)
+
+
+def arrange(declared, caps) -> list[tuple[str, list[dict]]]:
+    visible = sorted((e for e in declared if e.allowed(caps)), key=lambda e: e.order)
     grouped: dict[str, list[dict]] = {}
+    first: dict[str, int] = {}
     for entry in visible:
+        first.setdefault(entry.group, entry.order)
         grouped.setdefault(entry.group, []).append(
             {"label": entry.label, "url": reverse(entry.url_name), "url_name": entry.url_name}
         )
-    return [(group, grouped[group]) for group in GROUPS if group in grouped]
+    order = sorted(grouped, key=lambda g: (group_rank(g), first[g], g))
+    return [(group, grouped[group]) for group in order]

@@ -48,7 +48,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Menu:
-    """A registry's entry in the sidebar (group: one of web.menu.GROUPS)."""
+    """A registry's entry in the sidebar (group: one of web.menu.GROUPS, or an app's own)."""
 
     label: str
     group: str = "平台与项目"

@@ -511,6 +511,10 @@ def test_periods_are_chosen_from_a_list_and_read_in_chinese(client_as):
     assert (
         "期间“2027年”与频次“季报”不符" in body and not ReportingRound.objects.filter(period="2027").exists()
     )
+    # no frequency chosen: the period's own
+    response = client_as("kjj").post("/progress/rounds/", {"period": "2027-03", "due_on": "2027-04-10"})
+    assert response.status_code == 302
+    assert ReportingRound.objects.get(period="2027-03").frequency == "monthly"
 
 
 def test_reports_move_through_the_one_workflow(client_as, opened, dept, stats_reporter, user):

@@ -109,6 +109,16 @@ def test_cockpit_json_from_api_and_command(client_as):
     out = io.StringIO()
     call_command("cockpit", "--as-of", "2023-06-30", "--json", stdout=out)
     assert json.loads(out.getvalue()) == rows
+    # the tasks: the same rows as the API's, and a line each with what is overdue
+    tasks = client_as("leader").get("/api/v1/cockpit/tasks", {"as_of": "2023-06-30"}).json()
+    out = io.StringIO()
+    call_command("cockpit", "--as-of", "2023-06-30", "--tasks", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == tasks
+    out = io.StringIO()
+    call_command("cockpit", "--as-of", "2023-06-30", "--tasks", stdout=out)
+    overdue = sum(1 for task in tasks if task["overdue"])
+    assert f"共 {len(tasks)} 项任务，逾期 {overdue} 项" in out.getvalue()
+    assert out.getvalue().count("·逾期]") == overdue and overdue > 0
     assert client_as("leader").get("/api/v1/cockpit", {"as_of": "2023-02-30"}).status_code == 422
     with pytest.raises(CommandError, match="不是有效日期"):
         call_command("cockpit", "--as-of", "2023-02-30")
