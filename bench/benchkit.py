@@ -43,3 +43,19 @@ def timed(func, repeat: int = 1):
         elapsed = time.perf_counter() - start
         best = elapsed if best is None else min(best, elapsed)
     return best, result
+
+
+def confirm_import(job, reason: str):
+    """The owner confirms a validated import as on its page (the commit transition: all rows or none);
+    with the tasks inline, the commit run happens before this returns. Returns the job as stored."""
+    from kechuang.tabular.models import ImportJob
+    from kechuang.workflow import engine as workflow
+
+    workflow.perform(
+        job,
+        "commit",
+        job.user,
+        comment=reason,
+        changes={"mode": ImportJob.Mode.ALL_OR_NOTHING, "reason": reason},
+    )
+    return ImportJob.objects.get(pk=job.pk)

@@ -43,14 +43,14 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kechuang.site import province
     from kechuang.enterprises import summaries
     from kechuang.enterprises.models import Qualification
+    from kechuang.metrics.registry import metrics
     from kechuang.org.models import Department
     from kechuang.plans.export import plan_queryset
     from kechuang.progress.actuals import actual_for, period_for
-    from kechuang.metrics.registry import metrics
     from kechuang.progress.status import plan_progress
+    from kechuang.site import province
 
     started = time.perf_counter()
     figures = province.generate(

@@ -18,7 +18,7 @@ import argparse
 import random
 import zipfile
 
-from benchkit import django_in, migrate, timed
+from benchkit import confirm_import, django_in, migrate, timed
 
 
 def main():
@@ -41,10 +41,10 @@ def main():
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from kechuang.site.demo import load_demo_users
     from kechuang.enterprises import creditcode
     from kechuang.enterprises.models import Enterprise, EnterpriseYear
     from kechuang.org.models import Department, User
+    from kechuang.site.demo import load_demo_users
     from kechuang.tabular import engine, writer
     from kechuang.tabular.models import ImportJob
     from kechuang.tabular.reader import _sheets, _streamed_rows
@@ -190,9 +190,7 @@ def main():
         job.file.save("years.xlsx", ContentFile(path.read_bytes()), save=False)
         job.save()
         preview, job = timed(lambda: engine.validate(job.pk))
-        job.mode, job.reason = ImportJob.Mode.ALL_OR_NOTHING, "基准测试"
-        job.save()
-        commit, job = timed(lambda: engine.commit(job.pk))
+        commit, job = timed(lambda: confirm_import(job, "基准测试"))
         assert job.status == "done", (job.status, job.file_error, job.errors[:3])
         return preview, commit, job
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchkit import django_in, migrate
+from benchkit import confirm_import, django_in, migrate
 
 YEARS = list(range(2018, 2026))
 
@@ -33,10 +33,10 @@ def prepare(workdir: Path, rows: int) -> None:
     from django.db import transaction
 
     from kechuang.core.bulkwrite import insert
-    from kechuang.site.demo import load_demo_users
     from kechuang.enterprises import creditcode
     from kechuang.enterprises.models import Enterprise
     from kechuang.org.models import Department
+    from kechuang.site.demo import load_demo_users
     from kechuang.tabular import writer
     from kechuang.tabular.registry import get_sheet
 
@@ -104,9 +104,7 @@ def run_import(workdir: Path) -> None:
         job.file.save("years.xlsx", ContentFile(handle.read()), save=False)
     job.save()
     job = engine.validate(job.pk)
-    job.mode, job.reason = ImportJob.Mode.ALL_OR_NOTHING, "内存基准"
-    job.save()
-    job = engine.commit(job.pk)
+    job = confirm_import(job, "内存基准")
     assert job.status == "done", (job.status, job.file_error, job.errors[:3])
     print(f"{baseline:.1f} {peak_mb():.1f} {time.perf_counter() - started:.1f} {job.total_rows}")
 

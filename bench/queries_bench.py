@@ -50,15 +50,15 @@ def main():
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from kechuang.testing import scaling
-    from kechuang.site.demo import load_demo_data
     from kechuang.enterprises.models import Enterprise
     from kechuang.org.loading import find_department
     from kechuang.org.models import User
     from kechuang.plans.models import Target
     from kechuang.progress.actuals import actual_for
     from kechuang.progress.cockpit import active_plan, cockpit
+    from kechuang.site.demo import load_demo_data
     from kechuang.tabular.writer import DATA_SHEET
+    from kechuang.testing import scaling
 
     started = time.perf_counter()
     load_demo_data()
