@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.org.models import User
-from kechuang.site.tests import samples
+from kechuang.testing import samples
 from kechuang.testing.browser import ARTIFACTS, sign_in
 
 EDIT_NAME = re.compile(r"(edit|change|update)$")

@@ -1,0 +1,54 @@
+"""What the projects app's URLs answer each demo role (read by the permission matrix,
+`kechuang/site/tests/test_permission_matrix.py`): SAMPLES fill a URL's arguments with a demo record, EXPECTED
+holds the answers per method and role. A URL of this app without an entry fails the matrix."""
+
+from kechuang.projects.models import Project, Status
+from kechuang.testing import samples
+from kechuang.testing.permissions import (
+    ANONYMOUS,
+    REGISTRY_LIST_API,
+    REGISTRY_VIEWERS,
+    every,
+    only,
+    page,
+    post_only,
+)
+
+PROJECT_SEERS = ("sysadmin", "kjj", "leader")  # the sample project sits in a town none of the others covers
+
+PROJECT_RECORD_API = {
+    "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
+    "PATCH": {**every(422), ANONYMOUS: 401},
+}
+
+
+def _applied_project():
+    return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
+
+
+SAMPLES = {
+    "projects:detail": lambda: {"pk": samples.project().pk},
+    "projects:edit": lambda: {"pk": samples.project().pk},
+    "api:get_projects": lambda: {"record_id": samples.project().pk},
+    "api:update_projects": lambda: {"record_id": samples.project().pk},
+    "workflow:comment": lambda: {"model_label": "projects.project", "pk": samples.project().pk},
+    "workflow:run": lambda: {
+        "model_label": "projects.project",
+        "pk": _applied_project().pk,
+        "name": "accept",
+    },
+}
+
+EXPECTED = {
+    "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "projects:create": page(only("kjj")),
+    "projects:detail": page(only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
+    "projects:edit": page(only("kjj")),
+    "api:list_projects": REGISTRY_LIST_API,
+    "api:create_projects": REGISTRY_LIST_API,
+    "api:get_projects": PROJECT_RECORD_API,
+    "api:update_projects": PROJECT_RECORD_API,
+    # who sees the project is sent back to it (a refused transition with a message); the others get 404
+    "workflow:comment": post_only(only(*PROJECT_SEERS, code=302, others=404)),
+    "workflow:run": post_only(only(*PROJECT_SEERS, code=302, others=404)),
+}
