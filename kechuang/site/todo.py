@@ -70,17 +70,21 @@ def my_todos(user, plan, today: date) -> list[Entry]:
         if red:
             entries.append(
                 Entry(
-                    "进度滞后的指标",
+                    "滞后或未达成的指标",
                     len(red),
                     reverse("progress:cockpit"),
-                    [
-                        (f"{r['indicator']} {r['year']}年：{r['status_label']}", reverse("progress:cockpit"))
-                        for r in red[:5]
-                    ],
+                    [(_target_line(r), reverse("progress:cockpit")) for r in red[:5]],
                     "danger",
                 )
             )
     return entries
+
+
+def _target_line(row: dict) -> str:
+    """A red target as the cockpit says it: its result once its year is over, its status before."""
+    if row.get("final"):
+        return f"{row['indicator']} {row['year']}年：{row.get('result_label') or '无数据'}（已到期）"
+    return f"{row['indicator']} {row['year']}年：{row['status_label']}"
 
 
 def _own_departments(user) -> list[int]:
@@ -91,7 +95,7 @@ def _overdue_tasks(user, plan, today: date):
     """A reporter's own unit's tasks (lead or co-responsible); the whole plan for those who review."""
     tasks = (
         Task.objects.filter(programme__plan=plan, deadline__lt=today)
-        .exclude(status=TaskStatus.DONE)
+        .exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
         .order_by("deadline", "code")
     )
     if _oversees(user):

@@ -105,3 +105,18 @@ def test_home_and_cockpit_show_the_same_plan_in_a_city_deployment(client_as, use
     assert active_plan(user("leader")) == district_plan
     nav = client_as("leader").get("/").context["nav_plan"]
     assert nav == district_plan
+
+
+def test_a_target_past_its_year_shows_its_result_and_a_cancelled_task_is_not_overdue(client_as, user):
+    plan = active_plan(user("kjj"))
+    today = timezone.localdate()
+    late = Task.objects.filter(programme__plan=plan, deadline__lt=today).exclude(status=TaskStatus.DONE)
+    before = late.count()
+    cancelled = late.order_by("pk").first()
+    Task.objects.filter(pk=cancelled.pk).update(status=TaskStatus.CANCELLED)
+    todo = todo_section(client_as("kjj").get("/").content.decode())
+    assert f'逾期未完成的任务</a> <span class="badge">{before - 1}</span>' in todo
+    assert f"{cancelled.code} {cancelled.title}（" not in todo
+    # the demo's 2025 target of 科技型企业数 (500家, 444 reached) is over: its result, not "滞后"
+    assert "滞后或未达成的指标" in todo
+    assert "科技型企业数 2025年：未达成（已到期）" in todo and "科技型企业数 2025年：滞后" not in todo
