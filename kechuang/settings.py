@@ -244,6 +244,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
 KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects"]
+# Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
+# first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo
+# and test data; production settings take the keys from the environment alone, and `check` fails without
+# them (`check --deploy` also when the development key is among them).
+KECHUANG_DEVELOPMENT_DATA_KEY = "c7-J69LZtIcWMRA57BuQl2YZFZLydY0SlnW7mbFaRH0="
+KECHUANG_DATA_KEYS = [k.strip() for k in os.environ.get("KECHUANG_DATA_KEY", "").split(",") if k.strip()] or [
+    KECHUANG_DEVELOPMENT_DATA_KEY
+]
 # Fields whose values never reach audit snapshots (shown as ******): secrets and their digests.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password", "secret_hash"}
 # Fields left out of snapshots altogether: usage stamps, which change no data.

@@ -92,6 +92,47 @@ class ChangeEntry(AppendOnlyModel):
         return [field_label(model, name) for name in self.changed_fields]
 
 
+class PersonalDataView(AppendOnlyModel):
+    """One page (or export, or API answer) that showed personal data in full: who saw whose which fields,
+    when, from where — one row per view, however many values it showed."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    actor_label = models.CharField(_("查看人"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.CHOICES, default=Source.SYSTEM)
+    request_id = models.CharField(_("请求号"), max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)  # blank: an export of many
+    object_repr = models.CharField(_("对象"), max_length=300)
+    fields = models.JSONField(_("字段"), default=list, blank=True)  # the fields' names
+    count = models.PositiveIntegerField(_("记录数"), default=1)
+    where = models.CharField(_("查看位置"), max_length=500, blank=True)  # the page or export, with its query
+    scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
+
+    scope_rule = ScopeRule(path="scope_path", owner="actor")
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-time", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="audit_personal_object")]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_label} 查看 {self.object_repr}"
+
+    def field_labels(self) -> list[str]:
+        model = self.content_type.model_class()
+        return [field_label(model, name) for name in self.fields]
+
+
 class LoginEvent(AppendOnlyModel):
     """One sign-in attempt (or sign-out): who, when, from where, and whether it succeeded."""
 

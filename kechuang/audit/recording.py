@@ -1,4 +1,4 @@
-"""Writing log entries. The only code that creates ChangeEntry and LoginEvent rows."""
+"""Writing log entries. The only code that creates ChangeEntry, LoginEvent and PersonalDataView rows."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from kechuang.core.context import current
 
 from . import version
-from .models import ChangeEntry, LoginEvent
+from .models import ChangeEntry, LoginEvent, PersonalDataView
 from .snapshots import redact, scope_path_of
 
 
@@ -27,11 +27,41 @@ def record_change(
         content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
-        before=redact(before),
-        after=redact(after),
+        before=redact(before, type(instance)),
+        after=redact(after, type(instance)),
         changed_fields=list(changed),
         reason=ctx.reason[:500],
         scope_path=scope_path if scope_path is not None else scope_path_of(instance),
+    )
+
+
+def record_personal_view(
+    instance_or_model, fields, *, where: str = "", count: int = 1, label: str = ""
+) -> PersonalDataView:
+    """Append the record of a view that showed personal data in full under the current audit context:
+    one record (an instance) or `count` records of a model (an export, `label` naming it); `fields`
+    are the names of the personal fields shown."""
+    ctx = current()
+    actor = ctx.resolved_actor()
+    one = not isinstance(instance_or_model, type)
+    model = type(instance_or_model) if one else instance_or_model
+    if one:
+        scope_path = scope_path_of(instance_or_model)
+    else:  # an export: where the exporting person works
+        scope_path = scope_path_of(actor) if actor is not None else ""
+    return PersonalDataView.objects.create(
+        actor=actor,
+        actor_label=ctx.actor_label or (str(actor) if actor is not None else "系统"),
+        source=ctx.source,
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=str(instance_or_model.pk) if one else "",
+        object_repr=(str(instance_or_model) if one else label)[:300],
+        fields=list(fields),
+        count=1 if one else count,
+        where=where[:500],
+        scope_path=scope_path,
     )
 
 
@@ -93,8 +123,8 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
             **common,
             "object_id": str(pk),
             "object_repr": text[:300],
-            "before": redact(before),
-            "after": redact(after),
+            "before": redact(before, model),
+            "after": redact(after, model),
             "changed_fields": diff(before or {}, after or {}),
             "scope_path": path,
         }

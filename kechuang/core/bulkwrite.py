@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from django.db import connection, models
 from django.utils import timezone
 
+from .personal import PersonalField, seal
+
 CHUNK = 5_000
 
 
 def _adapter(field: models.Field):
     """A function turning the Python value of `field` into what the database driver takes."""
+    if isinstance(field, PersonalField):
+        return seal  # personal data is written encrypted on this path too
     kind = field.get_internal_type()
     ops = connection.ops
     if kind == "DateTimeField":

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from kechuang.core.personal import PersonalField
+
 from .roles import Role, Scope
 from .scoperule import ScopeRule
 
@@ -94,7 +96,9 @@ class User(AbstractUser):
     """A person who signs in. Belongs to one or more departments; holds role grants."""
 
     display_name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # personal data: encrypted at rest, shown masked unless the viewer may see it (core/personal.py)
+    phone = PersonalField(_("联系电话"), kind="phone", max_length=30, blank=True)
+    email = PersonalField(_("电子邮箱"), kind="email", max_length=254, blank=True)
     departments = models.ManyToManyField(
         Department, through="Membership", related_name="members", verbose_name=_("所属单位")
     )

@@ -59,6 +59,11 @@ class Capability:
     VIEW_PROGRESS = "progress.view"
     REPORT_PROGRESS = "progress.report"  # fill in the own unit's reports
     REVIEW_PROGRESS = "progress.review"  # open rounds, approve or return reports
+    # personal data (phone numbers, e-mail, ID numbers …) in full rather than masked, on a record's page
+    # after an explicit 显示完整信息 (recorded), on its edit form and in an export asked for in full: the
+    # bureau's managers, over the enterprises and people in their scope. Everyone sees their own data in
+    # full (org/personal.py); system administrators manage accounts without reading them (三员分立).
+    VIEW_PERSONAL_DATA = "personal.view"
     VIEW_PLATFORMS = "platforms.view"
     CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
     VIEW_PROJECTS = "projects.view"
@@ -98,6 +103,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHANGE_PLATFORMS,
             Capability.CHANGE_PROJECTS,
             Capability.REVIEW_PROGRESS,
+            Capability.VIEW_PERSONAL_DATA,
         }
     ),
     Role.REPORTER: frozenset(

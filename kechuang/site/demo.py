@@ -68,10 +68,17 @@ def load_demo_data() -> None:
 @transaction.atomic
 def load_demo_users() -> list[User]:
     users = []
-    for username, name, role, scope, anchor_name, member_of in DEMO_USERS:
+    for number, (username, name, role, scope, anchor_name, member_of) in enumerate(DEMO_USERS, start=1):
         user = User.objects.filter(username=username).first() or User(username=username)
-        if user.display_name != name or not user.check_password(DEMO_PASSWORD) or not user.is_active:
+        phone = f"1380235{number:04d}"  # made up; personal data, encrypted and shown masked
+        if (
+            user.display_name != name
+            or user.phone != phone
+            or not user.check_password(DEMO_PASSWORD)
+            or not user.is_active
+        ):
             user.display_name = name
+            user.phone = phone
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -11,6 +11,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, user_grants
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
+from kechuang.web.personal import disclose
 
 from .forms import GrantForm, PasswordSetForm, TokenForm
 from .registries import manageable_departments
@@ -90,10 +91,13 @@ def grant_revoke(request, pk):
 
 
 def profile(request, token_form=None):
+    me = User.objects.get(pk=request.user.pk)  # the account itself (request.user is a lazy wrapper)
     return render(
         request,
         "org/profile.html",
         {
+            "me": me,
+            "personal": disclose(request, me),  # one's own phone and e-mail: 显示完整信息 shows them
             "grants": user_grants(request.user),
             "memberships": request.user.memberships.select_related("department"),
             "tokens": request.user.api_tokens.select_related("revoked_by"),

@@ -9,7 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.audit.recording import record_personal_view
+from kechuang.core.personal import personal_fields, reveal
 from kechuang.org.actions import ActionRefused
+from kechuang.org.personal import may_export_full, revealable_ids
 from kechuang.org.scope import get_visible_or_404, has_capability
 from kechuang.web.filters import FilterError
 from kechuang.web.registry import get_registry
@@ -46,10 +49,18 @@ def sheet_home(request, key):
         _, query = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+    personal = personal_columns(sheet, sheet.queryset(request.user).model)
     return render(
         request,
         "tabular/sheet.html",
-        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": query},
+        {
+            "sheet": sheet,
+            "can_import": can_import,
+            "jobs": jobs,
+            "query": query,
+            "personal": "、".join(sheet.header_of(k) for k in personal),
+            "may_export_full": bool(personal) and may_export_full(request.user),
+        },
     )
 
 
@@ -69,16 +80,46 @@ def template_download(request, key):
     )
 
 
+def personal_columns(sheet, model) -> list[str]:
+    """The sheet's columns that are personal fields of its records (masked in exports)."""
+    fields = personal_fields(model)
+    return [c.key for c in sheet.columns if c.key in fields]
+
+
+def _revealing(objects, ids: set, names: list[str], shown: list):
+    """The export's records, those whose personal data the user may see marked to be written in full."""
+    for obj in objects:
+        if obj.pk in ids:
+            reveal(obj, names)
+            shown.append(obj.pk)
+        yield obj
+
+
 def export_download(request, key):
     sheet = _sheet(request, key, "view_capability")
     try:
         queryset, _ = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+    names = personal_columns(sheet, queryset.model)
+    full = bool(names) and request.GET.get("full") == "1"
+    if full and not may_export_full(request.user):
+        raise PermissionDenied("您无权导出完整的个人信息。")
     objects = queryset.iterator(chunk_size=2000)
+    shown: list = []
+    if full:  # personal data in full for the records within the user's right; recorded once
+        objects = _revealing(objects, revealable_ids(request.user, queryset), names, shown)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     writer.export(sheet, objects, spool)
     spool.seek(0)
+    if shown:
+        record_personal_view(
+            queryset.model,
+            names,
+            where=request.get_full_path(),
+            count=len(shown),
+            label=f"导出“{sheet.title}”（{len(shown)} 条含完整个人信息）",
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(iter(lambda: spool.read(1 << 16), b""), content_type=XLSX)
     return _attachment(response, f"{sheet.title}-{stamp}.xlsx")

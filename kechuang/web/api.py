@@ -10,9 +10,11 @@ from ninja.errors import HttpError
 from ninja.orm import create_schema
 from ninja.responses import Status
 
+from kechuang.core.personal import personal_fields, shown
 from kechuang.web.forms import run_action
 
 from .filters import FilterError
+from .personal import disclose_api
 from .registry import Registry
 
 PAGE_SIZE = 100
@@ -20,9 +22,24 @@ PAGE_SIZE = 100
 
 def _schema(registry: Registry):
     if registry.api_schema is not None:
-        return registry.api_schema
+        return _masking(registry.api_schema, registry.model)
     names = [n[:-3] if n.endswith("_id") and n != "id" else n for n in registry.api_fields]
-    return create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names)
+    return _masking(
+        create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names), registry.model
+    )
+
+
+def _masking(schema, model):
+    """The output schema with each personal field masked unless the request revealed it (`?full=1`)."""
+    names = [
+        name
+        for name in personal_fields(model)
+        if name in schema.model_fields and name not in schema._ninja_resolvers
+    ]
+    if not names:
+        return schema
+    resolvers = {f"resolve_{name}": staticmethod(lambda obj, _name=name: shown(obj, _name)) for name in names}
+    return type(schema.__name__, (schema,), {"__doc__": schema.__doc__, **resolvers})
 
 
 def _require(request, capability):
@@ -98,9 +115,16 @@ def registry_router(registry: Registry) -> Router:
         operation_id=f"get_{key}",
         url_name=f"get_{key}",
     )
-    def get_record(request, record_id: int):
+    def get_record(request, record_id: int, full: bool = False):
+        """Personal data is masked; `full=1` shows it in full to whoever may see it (the view is recorded
+        in the audit log), 403 to anyone else."""
         _require(request, registry.view_capability)
-        return registry.get(request.user, record_id)
+        obj = registry.get(request.user, record_id)
+        try:
+            disclose_api(request, obj, full)
+        except PermissionError as exc:
+            raise HttpError(403, str(exc)) from None
+        return obj
 
     if not (registry.api_write and registry.save is not None and registry.form is not None):
         return router

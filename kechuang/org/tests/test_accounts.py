@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client
 
@@ -139,6 +140,7 @@ def test_production_settings_pass_the_deploy_check():
             "DJANGO_SETTINGS_MODULE": "kechuang.settings_production",
             "KECHUANG_SECRET_KEY": "x7!kq" * 12,
             "KECHUANG_ALLOWED_HOSTS": "kc.kaizhou.gov.cn",
+            "KECHUANG_DATA_KEY": Fernet.generate_key().decode(),
         }
     )
     result = subprocess.run(

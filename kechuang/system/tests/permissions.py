@@ -52,6 +52,7 @@ EXPECTED = {
     "audit:changes": page(only(*BUREAU)),
     "audit:change": page(only(*BUREAU)),
     "audit:logins": page(only(*BUREAU)),
+    "audit:personal_views": page(only(*BUREAU)),
     "api:revoke_current_token": {"POST": {**every(404), ANONYMOUS: 401}},  # a session is no token
     "org:token_create": post_only(every(200)),  # an empty form answers with its errors
     "org:token_revoke": post_only(only("hanfeng", "sysadmin", "kjj", code=302, others=404)),

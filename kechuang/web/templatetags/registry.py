@@ -38,3 +38,12 @@ def sort_link(query, key, current):
     """The query string that sorts by `key` (ascending, or descending when it already is)."""
     direction = f"-{key}" if current == key else key
     return f"?{query}&sort={direction}" if query else f"?sort={direction}"
+
+
+@register.simple_tag
+def personal(obj, name):
+    """A personal field as this page shows it: masked unless the page revealed it (web/personal.py)."""
+    from kechuang.core.personal import shown
+
+    value = shown(obj, name)
+    return value if value else "—"
