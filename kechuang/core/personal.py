@@ -35,6 +35,7 @@ from django.core import validators
 from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models.lookups import Exact
+from django.db.models.query_utils import DeferredAttribute
 
 KINDS = {"phone": "电话号码", "id_card": "身份证号", "email": "电子邮箱", "address": "地址"}
 REVEALED = "_personal_revealed"  # the attribute naming an object's fields shown in full on this page
@@ -246,11 +247,25 @@ class SearchRefused(Exact):
         return super().get_prep_lookup()
 
 
+READ = "_personal_read"  # an instance's values as read from the database (with their tokens)
+
+
+class _Remembering(DeferredAttribute):
+    """The field's attribute, remembering the value read from the database: set again to an equal plain
+    string (a form's cleaned data), the record is still saved with the ciphertext it had."""
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+        if isinstance(value, Plain) and value.token:
+            instance.__dict__.setdefault(READ, {})[self.field.attname] = value
+
+
 class PersonalField(models.CharField):
     """A personal value, encrypted at rest. `kind` (phone, id_card, email, address) decides its mask;
     `max_length` limits the plain text (the column is text: a token is ~100 characters and more)."""
 
     description = "个人信息（加密存储）"
+    descriptor_class = _Remembering
 
     def __init__(self, *args, kind: str = "phone", **kwargs):
         if kind not in KINDS:
@@ -271,6 +286,13 @@ class PersonalField(models.CharField):
 
     def from_db_value(self, value, expression, connection):
         return unseal(value)
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        read = model_instance.__dict__.get(READ, {}).get(self.attname)
+        if read is not None and value == read:
+            return read  # unchanged: written back as the same ciphertext
+        return value
 
     def get_prep_value(self, value):
         return seal(super().get_prep_value(value))

@@ -37,7 +37,7 @@ def encrypt(apps, schema_editor):
                         values["contact_phone"] = masked
                         touched = True
             if touched:
-                ChangeEntry.objects.filter(pk=entry.pk).update(before=entry.before, after=entry.after)
+                ChangeEntry._base_manager.filter(pk=entry.pk).update(before=entry.before, after=entry.after)
 
 
 def decrypt(apps, schema_editor):
