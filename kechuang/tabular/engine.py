@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kechuang.core import derived
 from kechuang.core.context import Source, audit_context
+from kechuang.core.personal import mask
 from kechuang.workflow import engine as workflow
 
 from . import parsedcache
@@ -92,6 +93,7 @@ def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
     stored: list[dict] = []
     error_rows = error_count = processed = 0
     batch: list[tuple[int, dict]] = []
+    personal = sheet.personal_keys()  # a refused personal value is kept masked with the errors
     for number, values, errors in rows:
         if not errors:
             for key, message in sheet.check_row(values, context).items():
@@ -121,7 +123,9 @@ def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
                         {
                             "row": number,
                             "column": sheet.header_of(key),
-                            "value": "" if raw is None else str(raw)[:100],
+                            "value": ""
+                            if raw is None
+                            else str(mask(personal[key], str(raw)) if key in personal else raw)[:100],
                             "message": message,
                         }
                     )

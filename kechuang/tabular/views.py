@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.audit.recording import record_personal_view
-from kechuang.core.personal import personal_fields, reveal
+from kechuang.core.personal import reveal
 from kechuang.org.actions import ActionRefused
 from kechuang.org.personal import may_export_full, revealable_ids
 from kechuang.org.scope import get_visible_or_404, has_capability
@@ -49,7 +49,7 @@ def sheet_home(request, key):
         _, query = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
-    personal = personal_columns(sheet, sheet.queryset(request.user).model)
+    personal = sheet.personal_keys()
     return render(
         request,
         "tabular/sheet.html",
@@ -80,12 +80,6 @@ def template_download(request, key):
     )
 
 
-def personal_columns(sheet, model) -> list[str]:
-    """The sheet's columns that are personal fields of its records (masked in exports)."""
-    fields = personal_fields(model)
-    return [c.key for c in sheet.columns if c.key in fields]
-
-
 def _revealing(objects, ids: set, names: list[str], shown: list):
     """The export's records, those whose personal data the user may see marked to be written in full."""
     for obj in objects:
@@ -101,7 +95,7 @@ def export_download(request, key):
         queryset, _ = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
-    names = personal_columns(sheet, queryset.model)
+    names = list(sheet.personal_keys())
     full = bool(names) and request.GET.get("full") == "1"
     if full and not may_export_full(request.user):
         raise PermissionDenied("您无权导出完整的个人信息。")

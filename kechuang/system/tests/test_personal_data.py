@@ -211,3 +211,16 @@ def test_the_views_list_shows_who_saw_whose_data(client_as, user):
     refused = client_as("kjj").get("/audit/personal/", {"ip": "x"})
     assert refused.status_code == 400 and "不是有效的 IP 地址" in refused.content.decode()
     assert client_as("leader").get("/audit/personal/").status_code == 403
+
+
+def test_a_refused_phone_number_is_kept_masked_with_the_imports_errors(client_as, dept, settings, tmp_path):
+    from kechuang.system.tests.test_sheets import USER_HEADERS, imported, xlsx
+
+    settings.MEDIA_ROOT = tmp_path
+    too_long = "1380000" * 5  # 35 characters: over the 30 the column takes
+    job = imported(
+        client_as("kjj"), "users", xlsx(USER_HEADERS, [["newbie", "新人", too_long, "汉丰街道", "", ""]])
+    )
+    [error] = job.errors
+    assert error["column"] == "联系电话" and error["value"] == mask("phone", too_long)
+    assert too_long not in str(job.errors)
