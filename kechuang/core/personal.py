@@ -318,8 +318,9 @@ def _personal_fields(model) -> dict[str, PersonalField]:
 
 
 def personal_fields(model) -> dict[str, PersonalField]:
-    """name → field of the model's personal fields."""
-    return _personal_fields(model._meta.concrete_model)
+    """name → field of the model's personal fields (none for anything that is not a model)."""
+    meta = getattr(model, "_meta", None)
+    return _personal_fields(meta.concrete_model) if meta is not None else {}
 
 
 def personal_models():

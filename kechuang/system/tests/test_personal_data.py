@@ -224,3 +224,15 @@ def test_a_refused_phone_number_is_kept_masked_with_the_imports_errors(client_as
     [error] = job.errors
     assert error["column"] == "联系电话" and error["value"] == mask("phone", too_long)
     assert too_long not in str(job.errors)
+
+
+def test_a_list_column_or_a_generic_fact_of_a_personal_field_shows_the_mask(user):
+    from kechuang.web.registry import Column, get_registry
+    from kechuang.web.templatetags.registry import cell
+    from kechuang.web.views import facts
+
+    hanfeng = user("hanfeng")
+    assert cell(hanfeng, Column("phone")) == MASKED
+    membership = hanfeng.memberships.select_related("user").first()
+    assert cell(membership, Column("user__phone")) == MASKED
+    assert ("联系电话", MASKED) in facts(get_registry("users"), hanfeng)
