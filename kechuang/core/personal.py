@@ -410,7 +410,9 @@ def rekey_json(value):
 
 def mask_snapshots(entries, kinds: dict[str, str]) -> int:
     """Mask the personal keys (`kinds`: snapshot key → kind) in the before/after snapshots of `entries`
-    (audit rows written before the fields were personal). Returns how many rows changed."""
+    (audit rows written before the fields were personal). Only the data migrations that make a field
+    personal call it — the one time the log's rows are rewritten, so that it keeps no plain copy of what
+    is now encrypted. Returns how many rows changed."""
     changed = 0
     for entry in entries.iterator():
         touched = False
