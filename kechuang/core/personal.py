@@ -406,25 +406,3 @@ def rekey_json(value):
     if is_token(value) and not under_newest(value):
         return rotate(value), 1
     return value, 0
-
-
-def mask_snapshots(entries, kinds: dict[str, str]) -> int:
-    """Mask the personal keys (`kinds`: snapshot key → kind) in the before/after snapshots of `entries`
-    (audit rows written before the fields were personal). Only the data migrations that make a field
-    personal call it — the one time the log's rows are rewritten, so that it keeps no plain copy of what
-    is now encrypted. Returns how many rows changed."""
-    changed = 0
-    for entry in entries.iterator():
-        touched = False
-        for side in ("before", "after"):
-            data = getattr(entry, side)
-            if not isinstance(data, dict):
-                continue
-            for key, kind in kinds.items():
-                if data.get(key) and mask(kind, data[key]) != data[key]:
-                    data[key] = mask(kind, data[key])
-                    touched = True
-        if touched:
-            type(entry)._base_manager.filter(pk=entry.pk).update(before=entry.before, after=entry.after)
-            changed += 1
-    return changed

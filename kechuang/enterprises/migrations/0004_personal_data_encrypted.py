@@ -3,7 +3,7 @@
 import kechuang.core.personal
 from django.db import migrations
 
-from kechuang.core.personal import decrypt_column, encrypt_column, is_token, mask, mask_snapshots, seal, unseal
+from kechuang.core.personal import decrypt_column, encrypt_column, is_token, seal, unseal
 
 
 def _proposals(apps):
@@ -12,8 +12,9 @@ def _proposals(apps):
 
 
 def encrypt(apps, schema_editor):
-    """Contact phone numbers stored so far — in the ledger and in enterprises' proposals — encrypted; the
-    audit log's copies masked."""
+    """Contact phone numbers stored so far — in the ledger and in enterprises' proposals — encrypted. (Audit
+    entries written before keep what they recorded — the log's hash chain forbids rewriting them — and are
+    shown masked.)"""
     table = apps.get_model("enterprises", "Enterprise")._meta.db_table
     encrypt_column(schema_editor.connection, table, "contact_phone")
     Submission, proposals = _proposals(apps)
@@ -21,27 +22,10 @@ def encrypt(apps, schema_editor):
         phone = submission.values.get("contact_phone")
         if phone and not is_token(phone):
             Submission.objects.filter(pk=submission.pk).update(values={**submission.values, "contact_phone": seal(phone)})
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ChangeEntry = apps.get_model("audit", "ChangeEntry")
-    types = {t.model: t for t in ContentType.objects.filter(app_label="enterprises", model__in=["enterprise", "submission"])}
-    if "enterprise" in types:
-        mask_snapshots(ChangeEntry.objects.filter(content_type=types["enterprise"]), {"contact_phone": "phone"})
-    if "submission" in types:
-        for entry in ChangeEntry.objects.filter(content_type=types["submission"]).iterator():
-            touched = False
-            for side in (entry.before, entry.after):
-                values = side.get("values") if isinstance(side, dict) else None
-                if isinstance(values, dict) and values.get("contact_phone"):
-                    masked = mask("phone", values["contact_phone"])
-                    if masked != values["contact_phone"]:
-                        values["contact_phone"] = masked
-                        touched = True
-            if touched:
-                ChangeEntry._base_manager.filter(pk=entry.pk).update(before=entry.before, after=entry.after)
 
 
 def decrypt(apps, schema_editor):
-    """Back to plain text (the audit log keeps its masks)."""
+    """Back to plain text."""
     table = apps.get_model("enterprises", "Enterprise")._meta.db_table
     decrypt_column(schema_editor.connection, table, "contact_phone")
     Submission, proposals = _proposals(apps)
@@ -55,8 +39,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0003_submission'),
-        ('audit', '0004_data_version'),
-        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [

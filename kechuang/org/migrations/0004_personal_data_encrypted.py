@@ -3,25 +3,21 @@
 import kechuang.core.personal
 from django.db import migrations
 
-from kechuang.core.personal import decrypt_column, encrypt_column, mask_snapshots
+from kechuang.core.personal import decrypt_column, encrypt_column
 
 PERSONAL = {"phone": "phone", "email": "email"}  # column → kind
 
 
 def encrypt(apps, schema_editor):
-    """The phone numbers and e-mail addresses stored so far, encrypted; the audit log's copies masked."""
+    """The phone numbers and e-mail addresses stored so far, encrypted. (Audit entries written before keep
+    what they recorded — the log's hash chain forbids rewriting them — and are shown masked.)"""
     table = apps.get_model("org", "User")._meta.db_table
     for column in PERSONAL:
         encrypt_column(schema_editor.connection, table, column)
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ChangeEntry = apps.get_model("audit", "ChangeEntry")
-    user_type = ContentType.objects.filter(app_label="org", model="user").first()
-    if user_type is not None:
-        mask_snapshots(ChangeEntry.objects.filter(content_type=user_type), PERSONAL)
 
 
 def decrypt(apps, schema_editor):
-    """Back to plain text (the audit log keeps its masks)."""
+    """Back to plain text."""
     table = apps.get_model("org", "User")._meta.db_table
     for column in PERSONAL:
         decrypt_column(schema_editor.connection, table, column)
@@ -30,9 +26,7 @@ def decrypt(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0002_apitoken'),
-        ('audit', '0004_data_version'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ('org', '0003_separation_of_duties'),
     ]
 
     operations = [
