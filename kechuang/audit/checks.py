@@ -14,6 +14,9 @@ def writable_audit_tables() -> list[str]:
     found = []
     with connection.cursor() as cursor:
         for table in APPEND_ONLY_TABLES:
+            cursor.execute("SELECT to_regclass(%s)", [table])
+            if cursor.fetchone()[0] is None:  # not migrated yet: nothing to protect
+                continue
             cursor.execute(
                 "SELECT has_table_privilege(current_user, %s, 'UPDATE')"
                 " OR has_table_privilege(current_user, %s, 'DELETE')"

@@ -20,7 +20,7 @@ DISTRICT = ["重庆市", "开州区"]
 # member of (under the district; None = no department)
 DEMO_USERS = [
     # 三员分立: accounts, security and the audit are three people's duties, none of them the bureau's
-    ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.ALL, None, "区科技局"),
+    ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.SUBTREE, None, "区科技局"),
     ("anquan", "安全管理员", Role.SECURITY_ADMIN, Scope.SUBTREE, None, "区科技局"),
     ("shenji", "审计管理员", Role.AUDIT_ADMIN, Scope.SUBTREE, None, "区科技局"),
     ("kjj", "科技局管理员", Role.BUREAU_ADMIN, Scope.SUBTREE, None, "区科技局"),

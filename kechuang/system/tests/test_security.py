@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from kechuang.org import actions
-from kechuang.org.models import RoleGrant, User
+from kechuang.org.models import Department, RoleGrant, User
 from kechuang.org.roles import Capability, Role
 from kechuang.org.scope import has_capability, holders
 from kechuang.workflow.models import Notification
@@ -82,12 +82,17 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client_as, set
 
 def test_no_account_holds_two_of_the_three_administrator_duties(user):
     sysadmin = user("sysadmin")
-    with pytest.raises(ValidationError, match="三员分立"):
-        actions.grant_role(sysadmin, user("hanfeng"), role=Role.SYSTEM_ADMIN, scope="all", department=None)
-        actions.grant_role(sysadmin, user("hanfeng"), role=Role.AUDIT_ADMIN, scope="all", department=None)
+    district = Department.objects.get_parent(user("kjj").primary_department())
+    actions.grant_role(
+        sysadmin, user("hanfeng"), role=Role.SECURITY_ADMIN, scope="subtree", department=district
+    )
+    with pytest.raises(ValidationError, match="三员分立：该用户已是安全管理员"):
+        actions.grant_role(
+            sysadmin, user("hanfeng"), role=Role.AUDIT_ADMIN, scope="subtree", department=district
+        )
     shenji = user("shenji")
     with pytest.raises(ValidationError, match="三员分立：该用户已是审计管理员"):
-        actions.grant_role(sysadmin, shenji, role=Role.SECURITY_ADMIN, scope="all", department=None)
+        actions.grant_role(sysadmin, shenji, role=Role.SECURITY_ADMIN, scope="subtree", department=district)
     assert not RoleGrant.objects.filter(user=shenji, role=Role.SECURITY_ADMIN).exists()
 
 
