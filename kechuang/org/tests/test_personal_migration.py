@@ -1,6 +1,6 @@
 """The data migrations that made stored phone numbers and e-mail addresses personal data: plain text left
-by earlier versions is encrypted in place, the audit log's plain copies become masks; the reverse migration
-gives the plain text back."""
+by earlier versions is encrypted in place and the reverse migration gives it back; audit entries written
+before keep what they recorded (their chain still verifies) and are shown masked."""
 
 from importlib import import_module
 from types import SimpleNamespace
@@ -10,9 +10,11 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from kechuang.audit import chain
 from kechuang.audit.models import ChangeEntry
+from kechuang.audit.snapshots import scope_path_of
 from kechuang.core.personal import decrypt, is_token
-from kechuang.enterprises.models import Enterprise, Submission
+from kechuang.enterprises.models import Submission
 from kechuang.org.models import User
 
 pytestmark = pytest.mark.django_db
@@ -34,25 +36,28 @@ def store_plain(table: str, name: str, pk, value: str) -> None:
         cursor.execute(f"UPDATE {quote(table)} SET {quote(name)} = %s WHERE id = %s", [value, pk])
 
 
-def old_entry(model, pk, before: dict, after: dict) -> ChangeEntry:
-    """An audit entry as a version before masking wrote it."""
-    return ChangeEntry.objects.create(
-        action="update",
-        content_type=ContentType.objects.get_for_model(model),
-        object_id=str(pk),
-        object_repr="旧记录",
-        before=before,
-        after=after,
-        changed_fields=sorted(after),
-    )
+def old_entry(instance, before: dict, after: dict) -> ChangeEntry:
+    """An audit entry as a version before masking wrote it: the plain values, chained."""
+    row = {
+        "action": "update",
+        "content_type_id": ContentType.objects.get_for_model(type(instance)).pk,
+        "object_id": str(instance.pk),
+        "scope_path": scope_path_of(instance),
+        "object_repr": "旧记录",
+        "before": before,
+        "after": after,
+        "changed_fields": sorted(after),
+    }
+    (pk,) = chain.append(ChangeEntry, [row])
+    return ChangeEntry.objects.get(pk=pk)
 
 
-def test_the_user_migration_encrypts_stored_numbers_and_masks_the_logs_copies(user):
-    migration = import_module("kechuang.org.migrations.0003_personal_data_encrypted")
+def test_the_user_migration_encrypts_stored_numbers_and_old_log_entries_show_masks(user, client_as):
+    migration = import_module("kechuang.org.migrations.0004_personal_data_encrypted")
     jxw = user("jxw")
     store_plain("org_user", "phone", jxw.pk, "13811112222")
     store_plain("org_user", "email", jxw.pk, "jxw@kaizhou.gov.cn")
-    entry = old_entry(User, jxw.pk, {"phone": "13800000000"}, {"phone": "13811112222"})
+    entry = old_entry(jxw, {"phone": "13800000000"}, {"phone": "13811112222"})
     untouched = column("org_user", "phone", user("hanfeng").pk)
 
     migration.encrypt(apps, EDITOR)
@@ -62,7 +67,11 @@ def test_the_user_migration_encrypts_stored_numbers_and_masks_the_logs_copies(us
     assert User.objects.get(pk=jxw.pk).phone == "13811112222"
     assert column("org_user", "phone", user("hanfeng").pk) == untouched  # already encrypted: left alone
     entry.refresh_from_db()
-    assert (entry.before, entry.after) == ({"phone": "138****0000"}, {"phone": "138****2222"})
+    assert (
+        entry.after == {"phone": "13811112222"} and chain.verify(ChangeEntry).broken is None
+    )  # not rewritten
+    page = client_as("shenji").get(f"/audit/changes/{entry.pk}/").content.decode()
+    assert "138****2222" in page and "13811112222" not in page  # shown masked
 
     migration.decrypt(apps, EDITOR)
     assert column("org_user", "phone", jxw.pk) == "13811112222"
@@ -70,7 +79,7 @@ def test_the_user_migration_encrypts_stored_numbers_and_masks_the_logs_copies(us
     assert decrypt(column("org_user", "phone", jxw.pk)) == "13811112222"
 
 
-def test_the_enterprise_migration_encrypts_contacts_and_proposals(user):
+def test_the_enterprise_migration_encrypts_contacts_and_proposals(user, client_as):
     migration = import_module("kechuang.enterprises.migrations.0004_personal_data_encrypted")
     enterprise = user("qiye").enterprises.get()
     store_plain("enterprises_enterprise", "contact_phone", enterprise.pk, "023-52201234")
@@ -78,12 +87,7 @@ def test_the_enterprise_migration_encrypts_contacts_and_proposals(user):
     Submission.objects.filter(pk=proposal.pk).update(
         values={"contact_phone": "13922223333", "contact_name": "李"}
     )
-    ledger_entry = old_entry(
-        Enterprise, enterprise.pk, {"contact_phone": ""}, {"contact_phone": "023-52201234"}
-    )
-    proposal_entry = old_entry(
-        Submission, proposal.pk, {"values": {}}, {"values": {"contact_phone": "13922223333"}}
-    )
+    ledger_entry = old_entry(enterprise, {"contact_phone": ""}, {"contact_phone": "023-52201234"})
 
     migration.encrypt(apps, EDITOR)
     stored = column("enterprises_enterprise", "contact_phone", enterprise.pk)
@@ -92,9 +96,11 @@ def test_the_enterprise_migration_encrypts_contacts_and_proposals(user):
     assert is_token(proposal.values["contact_phone"]) and proposal.values["contact_name"] == "李"
     assert proposal.proposed()["contact_phone"] == "13922223333"
     ledger_entry.refresh_from_db()
-    proposal_entry.refresh_from_db()
-    assert ledger_entry.after == {"contact_phone": "023*****1234"}
-    assert proposal_entry.after == {"values": {"contact_phone": "139****3333"}}
+    assert (
+        ledger_entry.after == {"contact_phone": "023-52201234"} and chain.verify(ChangeEntry).broken is None
+    )
+    page = client_as("shenji").get(f"/audit/changes/{ledger_entry.pk}/").content.decode()
+    assert "023*****1234" in page and "023-52201234" not in page
 
     migration.decrypt(apps, EDITOR)
     proposal.refresh_from_db()
