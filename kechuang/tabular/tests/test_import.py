@@ -204,7 +204,7 @@ def test_zip_bomb_is_refused(client_as):
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (64 * 1024 * 1024))  # ~1000:1
     job = upload(client_as("kjj"), buffer.getvalue())
-    assert job.status == "refused" and "压缩炸弹" in job.file_error
+    assert job.status == "refused" and "（压缩比异常），可能是恶意文件，已拒绝。" in job.file_error
 
 
 def test_oversized_file_is_refused(client_as, settings, tmp_path):
