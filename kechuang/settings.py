@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in users' pages and the API (static files never reach it).
+    "kechuang.core.caching.NoStoreMiddleware",
     # Every page needs a signed-in user unless the view says otherwise (login page, API with its own 401).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
