@@ -257,9 +257,9 @@ IMPORT_KEEP_DAYS = int(os.environ.get("KECHUANG_IMPORT_KEEP_DAYS", "180"))
 # A plan pasted as text: at most this many characters (the page, its textarea and the refusal say so).
 PLAN_TEXT_MAX_CHARS = 2_000_000
 # The form fields of one request (files not counted): the longest plan text in UTF-8 (≤ 4 bytes a
-# character, as a multipart form sends it) and 1 MB for the rest; a larger request is answered with a
-# Chinese 400 naming both limits (site.views.error_400).
-DATA_UPLOAD_MAX_MEMORY_SIZE = PLAN_TEXT_MAX_CHARS * 4 + _MB
+# character, as a multipart form sends it) rounded up to whole MB, and 1 MB more for the rest — 9 MB; a
+# larger request is answered with a Chinese 400 naming both limits (site.views.error_400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = (PLAN_TEXT_MAX_CHARS * 4 // _MB + 2) * _MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary file while they arrive
 
 # --- Kechuang -------------------------------------------------------------------------------------
