@@ -77,6 +77,9 @@ def check_declared(archive: zipfile.ZipFile, max_total: int, max_ratio: float) -
         raise ArchiveRefused(
             f"压缩包中有 {len(members)} 个文件，超过 {MAX_MEMBERS} 个，不是正常的文档，已拒绝。"
         )
+    if len({m.filename for m in members}) != len(members):
+        # readers disagree on which of two same-named members they take: the one checked might not be read
+        raise ArchiveRefused("文件已损坏：压缩包中有重名的文件，不是正常的文档，已拒绝。")
     if sum(m.file_size for m in members) > max_total:
         raise _too_large(max_total)
     for m in members:
@@ -149,7 +152,7 @@ def verify(
     """Inflate every member (but those named in `skip`, which the caller reads with `inflate` itself)."""
     skipped = set(skip)
     for info in members:
-        if info.filename in skipped or info.is_dir():
+        if info.filename in skipped:
             continue
         for _ in inflate(handle, info, budget, max_ratio):
             pass

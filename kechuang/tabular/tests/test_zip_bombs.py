@@ -124,6 +124,15 @@ def test_the_real_total_and_ratio_are_counted_too():
         archives.verify(io.BytesIO(data), archive.infolist(), archives.Budget(600 * MB), 150)
 
 
+def test_two_members_of_one_name_are_refused(path):
+    # one reader would check the second while another reads the first
+    buffer = io.BytesIO(workbook(b"<worksheet/>"))
+    with pytest.warns(UserWarning), zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(SHEET, bomb_sheet(5 * MB))
+    with pytest.raises(FileRefused, match="压缩包中有重名的文件"):
+        open_workbook(path(buffer.getvalue()), "数据")
+
+
 def test_a_member_shorter_than_declared_or_with_a_wrong_crc_is_damaged(path):
     real = b"<worksheet/>" * 100
     data = lie_about(workbook(real), SHEET, len(real) + 10)
