@@ -75,6 +75,7 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless the view says otherwise (login page, API with its own 401).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kechuang.system.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kechuang.audit.middleware.AuditContextMiddleware",
@@ -154,7 +155,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "kechuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "kechuang.org.passwords.FoldedCommonPasswordValidator"},
+    {"NAME": "kechuang.org.passwords.UsernamePasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kechuang.org.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
@@ -162,20 +164,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout (django-axes): 5 failures for one account lock it for 30 minutes.
+# Lockout (django-axes): 5 failures for one account from one address lock that account at that address for
+# 30 minutes. Not the account everywhere: failures sent for `leader` from other addresses must not lock the
+# real leader out. Not the address alone: a bureau's staff share one intranet NAT address.
 AXES_FAILURE_LIMIT = int(os.environ.get("KECHUANG_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KECHUANG_LOCKOUT_MINUTES", "30")))
-# Lock the account, not the address: a bureau's staff share one intranet NAT address, and locking it would
-# lock out the whole office after one person's typos. (axes.W006 warns about exactly this choice.)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address trying many accounts (password spraying) is slowed down across usernames: more than this
+# many failures from an address within the window refuse its further attempts until the window passes,
+# and this many different usernames failing from one address raise an alert to the security officers.
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("KECHUANG_ADDRESS_FAILURES", "20"))
+LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("KECHUANG_ADDRESS_WINDOW_MINUTES", "15")))
+LOGIN_SPRAY_USERNAMES = int(os.environ.get("KECHUANG_SPRAY_USERNAMES", "5"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # our own audit.LoginEvent is the login log
 AXES_VERBOSE = False
 
-# Idle sessions end after 30 minutes; every request extends the window.
+# Idle sessions end after 30 minutes; every request extends the window. However active, a session ends
+# 12 hours after its sign-in (kechuang.system.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("KECHUANG_SESSION_MINUTES", "30")) * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("KECHUANG_SESSION_MAX_HOURS", "12")) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -267,6 +276,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary fi
 KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects"]
 # Fields whose values never reach audit snapshots (shown as ******): secrets and their digests.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password", "secret_hash"}
+# The key of the audit logs' hash chains (audit/chain.py): kept outside the database, so that write access
+# to the database is not enough to forge a chain that verifies. Production sets KECHUANG_AUDIT_KEY
+# (`kechuang check --deploy` refuses the development default); changing it needs `kechuang audit rekey`.
+AUDIT_CHAIN_KEY = os.environ.get("KECHUANG_AUDIT_KEY") or ("dev-audit-chain:" + SECRET_KEY)
+AUDIT_KEY_FROM_ENVIRONMENT = bool(os.environ.get("KECHUANG_AUDIT_KEY"))
+# Audit entries are kept at least this long (等保: at least six months); `kechuang audit prune` refuses less.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("KECHUANG_AUDIT_RETENTION_DAYS", "180")))
+# Checkpoints of the chains' heads, written outside the database by each verification.
+AUDIT_CHECKPOINTS = Path(os.environ.get("KECHUANG_AUDIT_CHECKPOINTS", DATA_DIR / "audit-checkpoints.log"))
 # Fields left out of snapshots altogether: usage stamps, which change no data.
 KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login", "last_used_at", "last_used_ip"}
 # bench/serve_bench.py sets this to get a do-nothing JSON view (/bench/ok) behind the same middleware and

@@ -5,48 +5,50 @@ from django.contrib.contenttypes.models import ContentType
 
 from kechuang.core.context import current
 
-from . import version
+from . import chain, version
 from .models import ChangeEntry, LoginEvent
 from .snapshots import redact, scope_path_of
 
 
-def record_change(
-    instance, action: str, before, after, changed, *, scope_path: str | None = None
-) -> ChangeEntry:
-    """Append one change entry for `instance` under the current audit context."""
+def record_change(instance, action: str, before, after, changed, *, scope_path: str | None = None) -> int:
+    """Append one change entry for `instance` under the current audit context; returns its id."""
     ctx = current()
     actor = ctx.resolved_actor()
     version.changed()
-    return ChangeEntry.objects.create(
-        actor=actor,
-        actor_label=ctx.actor_label or (str(actor) if actor is not None else "系统"),
-        source=ctx.source,
-        request_id=ctx.request_id,
-        ip=ctx.ip,
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:300],
-        before=redact(before),
-        after=redact(after),
-        changed_fields=list(changed),
-        reason=ctx.reason[:500],
-        scope_path=scope_path if scope_path is not None else scope_path_of(instance),
-    )
+    row = {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": ctx.actor_label or (str(actor) if actor is not None else "系统"),
+        "source": ctx.source,
+        "request_id": ctx.request_id or "",
+        "ip": ctx.ip,
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(type(instance), for_concrete_model=False).pk,
+        "object_id": str(instance.pk),
+        "object_repr": str(instance)[:300],
+        "before": redact(before),
+        "after": redact(after),
+        "changed_fields": list(changed),
+        "reason": ctx.reason[:500],
+        "scope_path": scope_path if scope_path is not None else scope_path_of(instance),
+    }
+    (pk,) = chain.append(ChangeEntry, [row])
+    return pk
 
 
-def record_login(request, username: str, user, outcome: str) -> LoginEvent:
+def record_login(request, username: str, user, outcome: str) -> int:
     if user is None and username:
         user = get_user_model()._default_manager.filter(username=username).first()
     meta = getattr(request, "META", {}) if request is not None else {}
-    return LoginEvent.objects.create(
-        username=(username or "")[:150],
-        user=user,
-        ip=meta.get("REMOTE_ADDR") or None,
-        user_agent=(meta.get("HTTP_USER_AGENT") or "")[:300],
-        outcome=outcome,
-        scope_path=scope_path_of(user) if user is not None else "",
-    )
+    row = {
+        "username": (username or "")[:150],
+        "user_id": user.pk if user is not None else None,
+        "ip": meta.get("REMOTE_ADDR") or None,
+        "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:300],
+        "outcome": outcome,
+        "scope_path": scope_path_of(user) if user is not None else "",
+    }
+    (pk,) = chain.append(LoginEvent, [row])
+    return pk
 
 
 def record_bulk(instances, action: str, befores=None, afters=None) -> int:
@@ -65,8 +67,6 @@ def record_bulk(instances, action: str, befores=None, afters=None) -> int:
 def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> int:
     """The same for rows written without model instances: `items` are (pk, repr, scope path) of `model`
     rows; entries go through the bulk writer (executemany / COPY)."""
-    from kechuang.core.bulkwrite import insert
-
     from .snapshots import diff
 
     items = list(items)
@@ -100,6 +100,6 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
         }
         for (pk, text, path), before, after in zip(items, befores, afters, strict=True)
     ]
-    insert(ChangeEntry, rows)
+    chain.append(ChangeEntry, rows)
     version.changed()
     return len(rows)

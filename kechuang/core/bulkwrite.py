@@ -66,9 +66,14 @@ def _reserve_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids of `model`'s table (for callers that must know them before the insert)."""
+    return _reserve_ids(model, count) if count else []
+
+
+def insert(model: type[models.Model], rows: Iterable[dict], ids: list[int] | None = None) -> list[int]:
     """Insert `rows` (attname → Python value; missing ones take the field's default, auto_now fields the
-    current time) into `model`'s table and return their new ids, in order."""
+    current time) into `model`'s table and return their new ids, in order (`ids`: reserved already)."""
     rows = list(rows)
     if not rows:
         return []
@@ -81,7 +86,7 @@ def insert(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
         else:
             defaults[field.attname] = field.get_default()  # "" for text columns that are not nullable
     adapters = [(field.attname, _adapter(field)) for field in columns]
-    ids = _reserve_ids(model, len(rows))
+    ids = _reserve_ids(model, len(rows)) if ids is None else ids
     values = []
     for pk, row in zip(ids, rows, strict=True):
         record = [pk]

@@ -262,6 +262,7 @@ class Submission(models.Model):
 
     workflow = Workflow(
         states=Status,
+        view_capability=Capability.VIEW_ENTERPRISES,
         transitions=[
             # from the submission's page, which asks for the explanations of flagged figures
             Transition(

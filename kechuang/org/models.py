@@ -191,6 +191,27 @@ class RoleGrant(models.Model):
     def scope_department(self) -> Department | None:
         return self.department
 
+    def clean(self) -> None:
+        """三员分立: an account holds at most one of the three administrator duties."""
+        from django.core.exceptions import ValidationError
+
+        from .roles import ADMIN_DUTIES
+
+        if self.role in ADMIN_DUTIES and self.user_id:
+            other = (
+                RoleGrant.objects.filter(user_id=self.user_id, role__in=ADMIN_DUTIES)
+                .exclude(role=self.role)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "role": f"三员分立：该用户已是{other.get_role_display()}，不能再担任"
+                        f"{self.get_role_display()}（系统管理员、安全管理员、审计管理员须由不同的人担任）。"
+                    }
+                )
+
 
 class ApiToken(models.Model):
     """A secret a user hands to another system so that it calls the API as that user.

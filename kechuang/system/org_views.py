@@ -18,14 +18,24 @@ from .registries import manageable_departments
 
 @login_not_required
 def login(request, *args, **kwargs):
-    view = auth_views.LoginView.as_view(
-        redirect_authenticated_user=True,
-        extra_context={
-            "lockout_failures": settings.AXES_FAILURE_LIMIT,
-            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        },
+    from . import security
+
+    context = {
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    address = request.META.get("REMOTE_ADDR")
+    if request.method == "POST" and security.address_throttled(address):
+        minutes = int(settings.LOGIN_THROTTLE_WINDOW.total_seconds() // 60)
+        context["throttled"] = f"该网络地址登录失败次数过多，请 {minutes} 分钟后再试。"
+        form = auth_views.AuthenticationForm(request)
+        return render(request, "registration/login.html", {"form": form, **context}, status=429)
+    response = auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context=context)(
+        request, *args, **kwargs
     )
-    return view(request, *args, **kwargs)
+    if request.method == "POST" and response.status_code != 302:
+        security.after_failed_login(address)
+    return response
 
 
 # --- Users (the user and department registries are in registries.py) ------------------------------

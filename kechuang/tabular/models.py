@@ -22,6 +22,16 @@ def _sheet_capability(job, user) -> str:
         return ""
 
 
+def _view_capability(job):
+    """Who may see a job at all: who may see its sheet."""
+    from .registry import get_sheet
+
+    try:
+        return get_sheet(job.sheet).view_capability
+    except KeyError:
+        return ""
+
+
 def _owner_with_capability(job, user):
     """Committing or discarding a file is its uploader's, and needs the sheet's import capability."""
     if user is None:
@@ -84,6 +94,7 @@ class ImportJob(models.Model):
 
     workflow = Workflow(
         states=Status,
+        view_capability=_view_capability,  # a job is seen by who may see its sheet
         validate=False,
         transitions=[
             Transition("validate", "开始校验", [Status.UPLOADED], Status.VALIDATING, by="system"),

@@ -37,7 +37,7 @@ SAMPLES = {
     "enterprise-years:edit": ("kjj", samples.enterprise_year, lambda y: [y.pk]),
     "qualifications:edit": ("kjj", lambda: _qualification(), lambda q: [q.pk]),
     "departments:edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
-    "users:edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    "users:edit": ("sysadmin", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
     "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
 }

@@ -382,9 +382,15 @@ def _validated_job(client_as, user):
 
 def test_commit_and_discard_need_the_sheets_capability_and_the_owner(client_as, user, dept):
     job = _validated_job(client_as, user)
-    # an all-scope system administrator sees the job but holds no enterprises.change
+    # an all-scope system administrator does not see business files at all (三员分立)
     admin = _account("admin-all", "system_admin", "all", dept())
-    client = client_as(admin)
+    assert client_as(admin).get(f"/tables/jobs/{job.pk}/").status_code == 404
+    assert (
+        client_as(admin).post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "越权"}).status_code
+        == 404
+    )
+    # an all-scope leader sees the job but holds no enterprises.change
+    client = client_as(_account("leader-all", "leader", "all", dept()))
     assert client.get(f"/tables/jobs/{job.pk}/").status_code == 200
     response = client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "越权"}, follow=True)
     assert "您没有导入该表格的权限。" in response.content.decode()
