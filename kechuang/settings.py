@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in users' pages and the API (static files never reach it).
+    "kechuang.core.caching.NoStoreMiddleware",
     # Every page needs a signed-in user unless the view says otherwise (login page, API with its own 401).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -244,11 +246,30 @@ EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backe
 EMAIL_HOST = os.environ.get("KECHUANG_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "kechuang@localhost")
 
-# Uploaded import files wait here until they are committed or discarded.
+# --- Uploads ------------------------------------------------------------------------------------------
+# Import files wait here until they are committed (kept IMPORT_KEEP_DAYS, then `kechuang imports purge`),
+# or are removed when refused, failed or discarded; evidence of reports stays with its report.
 MEDIA_ROOT = DATA_DIR / "media"
-IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+_MB = 1024 * 1024
+# Each view that takes files names one of these limits (`core.uploads.upload_limit`); a file is cut off
+# while it arrives, at the first chunk past its limit, and the page says “文件超过 N MB，未上传”.
+FILE_UPLOAD_HANDLERS = [
+    "kechuang.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * _MB  # an Excel import
+EVIDENCE_MAX_BYTES = int(os.environ.get("KECHUANG_EVIDENCE_MAX_MB", "10")) * _MB  # each evidence file
+PLAN_FILE_MAX_BYTES = 20 * _MB  # a plan's .docx or .txt
+UPLOAD_MAX_BYTES = 10 * _MB  # any other file field
+IMPORT_KEEP_DAYS = int(os.environ.get("KECHUANG_IMPORT_KEEP_DAYS", "180"))
+# A plan pasted as text: at most this many characters (the page, its textarea and the refusal say so).
+PLAN_TEXT_MAX_CHARS = 2_000_000
+# The form fields of one request (files not counted): the longest plan text in UTF-8 (≤ 4 bytes a
+# character, as a multipart form sends it) rounded up to whole MB, and 1 MB more for the rest — 9 MB; a
+# larger request is answered with a Chinese 400 naming both limits (site.views.error_400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = (PLAN_TEXT_MAX_CHARS * 4 // _MB + 2) * _MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary file while they arrive
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).

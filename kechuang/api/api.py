@@ -35,6 +35,12 @@ class KechuangAPI(NinjaAPI):
         errors.document(schema)
         return schema
 
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = errors.json_errors(pattern.callback)
+        return patterns
+
 
 api = KechuangAPI(
     title="科创 API",

@@ -9,6 +9,8 @@ from kechuang.org.scoperule import ScopeRule
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MAX_STORED_ERRORS = 2000
+# a file that ends refused, failed or discarded is deleted with that step (files.py: how long files stay)
+REMOVE_FILE = ["kechuang.tabular.files.remove_stored_file"]
 
 
 def _sheet_capability(job, user) -> str:
@@ -97,7 +99,9 @@ class ImportJob(models.Model):
         transitions=[
             Transition("validate", "开始校验", [Status.UPLOADED], Status.VALIDATING, by="system"),
             Transition("validated", "校验完成", [Status.VALIDATING], Status.VALIDATED, by="system"),
-            Transition("refuse", "拒绝文件", [Status.VALIDATING], Status.REFUSED, by="system"),
+            Transition(
+                "refuse", "拒绝文件", [Status.VALIDATING], Status.REFUSED, then=REMOVE_FILE, by="system"
+            ),
             # the one way into a commit run: of two quick clicks only one moves the state and queues it
             Transition(
                 "commit",
@@ -115,6 +119,7 @@ class ImportJob(models.Model):
                 "导入失败",
                 [Status.UPLOADED, Status.VALIDATING, Status.COMMITTING],
                 Status.FAILED,
+                then=REMOVE_FILE,
                 by="system",
             ),
             Transition(
@@ -123,6 +128,7 @@ class ImportJob(models.Model):
                 [Status.VALIDATED, Status.REFUSED, Status.FAILED],
                 Status.DISCARDED,
                 allowed=_owner_with_capability,
+                then=REMOVE_FILE,
             ),
             # an explicit, audited takeover of someone else's validated file (the uploader has left, …)
             Transition(

@@ -2,6 +2,7 @@ import io
 import tempfile
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.audit.recording import record_personal_view
 from kechuang.core.personal import reveal
+from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.actions import ActionRefused
 from kechuang.org.personal import may_export_full, revealable_ids
 from kechuang.org.scope import get_visible_or_404, has_capability
@@ -60,6 +62,7 @@ def sheet_home(request, key):
             "query": query,
             "personal": "、".join(sheet.header_of(k) for k in personal),
             "may_export_full": bool(personal) and may_export_full(request.user),
+            "max_mb": megabytes(settings.IMPORT_MAX_BYTES),
         },
     )
 
@@ -119,12 +122,13 @@ def export_download(request, key):
     return _attachment(response, f"{sheet.title}-{stamp}.xlsx")
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @require_POST
 def upload(request, key):
     sheet = _sheet(request, key, "import_capability")
     upload_file = request.FILES.get("file")
     if upload_file is None:
-        messages.error(request, "请选择要导入的 .xlsx 文件。")
+        messages.error(request, refused(request).get("file") or "请选择要导入的 .xlsx 文件。")
         return redirect("tabular:sheet", key)
     job = ImportJob.objects.create(
         sheet=sheet.key,
@@ -195,7 +199,6 @@ def job_discard(request, pk):
     job = _job(request, pk)
     if not _transition(request, job, "discard"):
         return redirect("tabular:job", pk)
-    job.file.delete(save=False)
     messages.success(request, "已放弃该文件。")
     return redirect("tabular:sheet", job.sheet)
 
