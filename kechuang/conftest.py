@@ -12,10 +12,16 @@ from kechuang.testing.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 DISTRICT = ["重庆市", "开州区"]
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    return transactional or item.get_closest_marker("browser") is not None
+
+
 def pytest_collection_modifyitems(config, items):
-    # Browser tests use a live server and a flushed (transactional) database; running them last keeps
-    # the session-wide reference data intact for everything else.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Browser tests and those with real worker processes use a database that is flushed after each
+    # (transactional); running them last keeps the session-wide reference data intact for the others.
+    items.sort(key=_flushes_the_database)
 
 
 @pytest.fixture(scope="session")

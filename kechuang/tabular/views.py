@@ -1,26 +1,31 @@
 import io
+import logging
 import tempfile
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.core import leases
+from kechuang.core.sessions import lock_free
 from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import get_visible_or_404, has_capability
 from kechuang.web.filters import FilterError
 from kechuang.web.registry import get_registry
 from kechuang.workflow import engine as workflow
 
-from . import engine, writer
+from . import engine, parsedcache, writer
 from .models import ImportJob
 from .registry import get_sheet
 from .tasks import validate_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+logger = logging.getLogger(__name__)
 
 
 def _sheet(request, key, capability_attr):
@@ -103,9 +108,28 @@ def upload(request, key):
 
 
 def _job(request, pk):
-    return get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
+    job = get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
+    if job.busy:
+        job = _live(job)
+    return job
 
 
+def _live(job: ImportJob) -> ImportJob:
+    """A busy job as it is now: failed if the process running its step died (its lease ran out), else
+    with the progress its step reported outside its transaction."""
+    subject = engine.subject(job.pk)
+    try:
+        if leases.sweep(subject):
+            job.refresh_from_db()
+    except DatabaseError:  # SQLite's write lock held by another import: the next look tries again
+        logger.warning("abandoned steps of import job %s not ended yet", job.pk, exc_info=True)
+    lease = leases.find(subject)
+    if job.busy and lease is not None:
+        job.processed_rows = max(job.processed_rows, lease.processed)  # shown, not stored
+    return job
+
+
+@lock_free  # on SQLite a committing import holds the write lock: its page must not wait to renew
 def job_detail(request, pk):
     job = _job(request, pk)
     may = {t.name: workflow.refusal(job, t, request.user) is None for t in ImportJob.workflow.transitions}
@@ -123,6 +147,7 @@ def job_detail(request, pk):
     )
 
 
+@lock_free
 def job_status(request, pk):
     job = _job(request, pk)
     if not job.busy:
@@ -155,9 +180,18 @@ def job_discard(request, pk):
     job = _job(request, pk)
     if not _transition(request, job, "discard"):
         return redirect("tabular:job", pk)
+    parsedcache.discard(job)
     job.file.delete(save=False)
     messages.success(request, "已放弃该文件。")
     return redirect("tabular:sheet", job.sheet)
+
+
+@require_POST
+def job_retry(request, pk):
+    job = _job(request, pk)
+    if _transition(request, job, "retry"):
+        messages.success(request, "已恢复为“已校验”：请选择导入方式、填写变更原因后重新确认导入。")
+    return redirect("tabular:job", pk)
 
 
 @require_POST
