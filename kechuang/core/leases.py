@@ -48,6 +48,8 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .context import Source, audit_context
+
 logger = logging.getLogger(__name__)
 
 
@@ -299,7 +301,9 @@ def _abandon(task_id, task_path, args, kwargs, durable, reason) -> None:
     declaration = declaration_of(task_path)
     handler = declaration.handler() if declaration is not None else None
     if handler is not None:
-        handler(*args, reason=reason, **kwargs)
+        # the system ends the work, whoever's request found it dead
+        with audit_context(source=Source.SYSTEM, actor=None, ip=None):
+            handler(*args, reason=reason, **kwargs)
     if durable:
         from django_tasks_db.compat import TaskResultStatus
         from django_tasks_db.models import DBTaskResult

@@ -1,29 +1,22 @@
-"""Session saving that does not wait for SQLite's write lock on the pages that follow running work.
+"""Session saving that never makes a page wait for SQLite's write lock.
 
 Every request renews its session (`SESSION_SAVE_EVERY_REQUEST`: the idle timeout counts from the last
 one), and renewing is a write. On SQLite a large import holds the database's one write lock until its
-COMMIT, so the job page and the poll that shows its progress would wait for the very import they show.
-A view marked `@lock_free` renews its session only if that takes no waiting: with the lock held elsewhere
-the page is answered without renewing (the next request renews it). On PostgreSQL, where writers of
-other rows never wait for each other, nothing changes.
+COMMIT — a minute for a few hundred thousand rows — so every page, the import's own progress poll among
+them, would wait for it and then fail (“database is locked”, answered as 400). A request that only reads
+(GET, HEAD) renews its session only if that takes no waiting: with the lock held elsewhere the page is
+answered without renewing, and the next request renews it. On PostgreSQL, where writers of different rows
+do not wait for each other, nothing changes.
 """
 
 from contextlib import contextmanager
-from functools import wraps
 
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import OperationalError, connections, router
 from django.utils.cache import patch_vary_headers
 
-
-def lock_free(view):
-    @wraps(view)
-    def marked(request, *args, **kwargs):
-        request.session_lock_free = True
-        return view(request, *args, **kwargs)
-
-    return marked
+SAFE_METHODS = ("GET", "HEAD")
 
 
 def _locked(exc: BaseException | None) -> bool:
@@ -51,12 +44,12 @@ def _no_wait(connection):
 
 class SessionMiddleware(DjangoSessionMiddleware):
     def process_response(self, request, response):
-        if not getattr(request, "session_lock_free", False):
+        if request.method not in SAFE_METHODS:
             return super().process_response(request, response)
         from django.contrib.sessions.models import Session
 
         connection = connections[router.db_for_write(Session)]
-        if connection.vendor != "sqlite":
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
             return super().process_response(request, response)
         try:
             with _no_wait(connection):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core import leases
-from kechuang.core.sessions import lock_free
 from kechuang.org.actions import ActionRefused
 from kechuang.org.scope import get_visible_or_404, has_capability
 from kechuang.web.filters import FilterError
@@ -129,7 +128,6 @@ def _live(job: ImportJob) -> ImportJob:
     return job
 
 
-@lock_free  # on SQLite a committing import holds the write lock: its page must not wait to renew
 def job_detail(request, pk):
     job = _job(request, pk)
     may = {t.name: workflow.refusal(job, t, request.user) is None for t in ImportJob.workflow.transitions}
@@ -147,7 +145,6 @@ def job_detail(request, pk):
     )
 
 
-@lock_free
 def job_status(request, pk):
     job = _job(request, pk)
     if not job.busy:
