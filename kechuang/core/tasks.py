@@ -9,12 +9,15 @@ unless the backend is a durable queue (the database backend, worked by `kechuang
 A task run apart from its caller — by a queue worker or on this backend's thread — holds a lease while it
 runs (`leases.py`): if its process dies, the work is recognised as abandoned and ended."""
 
+import logging
 import threading
 
 from django.db import close_old_connections, connection, transaction
 from django_tasks.backends.immediate import ImmediateBackend
 
 from . import leases
+
+logger = logging.getLogger(__name__)
 
 
 class ThreadBackend(ImmediateBackend):
@@ -53,9 +56,13 @@ def _runs_apart(sender) -> bool:
 
 
 def hold_lease(sender, task_result, **kwargs) -> None:
-    """django-tasks' task_started: the task is about to run in this thread."""
+    """django-tasks' task_started: the task is about to run in this thread. A lease that cannot be
+    written (the lease directory not writable) is logged, and the task still runs."""
     if _runs_apart(sender):
-        leases.begin(task_result, durable=not issubclass(_backend_class(sender), ImmediateBackend))
+        try:
+            leases.begin(task_result, durable=not issubclass(_backend_class(sender), ImmediateBackend))
+        except Exception:
+            logger.exception("task %s runs without a lease", task_result.id)
 
 
 def release_lease(sender, task_result, **kwargs) -> None:

@@ -123,6 +123,7 @@ def _live(job: ImportJob) -> ImportJob:
     except DatabaseError:  # SQLite's write lock held by another import: the next look tries again
         logger.warning("abandoned steps of import job %s not ended yet", job.pk, exc_info=True)
     lease = leases.find(subject)
+    job.queued = job.busy and lease is None  # no process has started its step yet
     if job.busy and lease is not None:
         job.processed_rows = max(job.processed_rows, lease.processed)  # shown, not stored
     return job

@@ -103,6 +103,7 @@ def test_a_live_lease_shows_its_progress_and_leaves_the_job_running(client_as, s
     response = client_as("kjj").get(f"/tables/jobs/{job.pk}/status/")
     body = response.content.decode()
     assert response.status_code == 200 and "已处理 2500 行 / 共 5000 行" in body and 'value="50"' in body
+    assert 'id="queued"' not in body  # a process is at work on it
     job.refresh_from_db()
     assert job.status == "committing" and job.processed_rows == 0  # shown from the lease, not stored
     run.refresh_from_db()
@@ -113,7 +114,8 @@ def test_a_task_claimed_and_never_leased_is_ended_once_it_ran_longer_than_the_le
     job, run = _committing(client_as, settings)
     client = client_as("kjj")
     # claimed just now: a worker that has not yet started the step is not taken for a dead one
-    assert client.get(f"/tables/jobs/{job.pk}/status/").status_code == 200
+    response = client.get(f"/tables/jobs/{job.pk}/status/")
+    assert response.status_code == 200 and "排队中，等待后台进程开始处理" in response.content.decode()
     job.refresh_from_db()
     assert job.status == "committing"
 
