@@ -57,7 +57,8 @@ def _runs_apart(sender) -> bool:
 
 def hold_lease(sender, task_result, **kwargs) -> None:
     """django-tasks' task_started: the task is about to run in this thread. A lease that cannot be
-    written (the lease directory not writable) is logged, and the task still runs."""
+    written (the lease directory not writable) is logged and the task still runs — though a sweep takes
+    a queued task without a lease for abandoned once it has run longer than the lease."""
     if _runs_apart(sender):
         try:
             leases.begin(task_result, durable=not issubclass(_backend_class(sender), ImmediateBackend))

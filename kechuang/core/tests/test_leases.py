@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 
@@ -107,3 +108,17 @@ def test_a_stale_lease_beside_a_later_run_of_the_same_work_is_only_cleared():
     assert leases.sweep(subject="test:丁") == [] and ENDED == []
     assert leases.find("test:丁").task_id == "t-new-run"
     assert [lease.task_id for lease in leases.store().of_subject("test:丁")] == ["t-new-run"]
+
+
+def test_a_lease_that_cannot_be_written_does_not_stop_the_task(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite 的租约是文件：这里让租约目录不可写")
+    (tmp_path / "not-a-directory").write_text("")
+    settings.KECHUANG_LEASE_DIR = tmp_path / "not-a-directory" / "leases"
+    RUNNING.clear()
+    GATE.set()
+    with django_capture_on_commit_callbacks(execute=True):
+        ThreadBackend("test", {}).enqueue(slow, ["戊"], {})
+    assert RUNNING.wait(10)
