@@ -24,6 +24,21 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_flushes_the_database)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own files beside the test database (settings_test.py): the leases' directory and
+    what SQLite leaves of a WAL database whose last connection was a killed worker's."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    run = Path(settings.KECHUANG_LEASE_DIR).parent
+    if run.name.startswith("kechuang-test-"):
+        shutil.rmtree(run, ignore_errors=True)
+        for suffix in (".sqlite3", ".sqlite3-wal", ".sqlite3-shm"):
+            Path(f"{run}{suffix}").unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
