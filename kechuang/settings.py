@@ -65,7 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that on SQLite a page that only reads never waits for the write lock to renew it
+    "kechuang.core.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -240,6 +241,18 @@ _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[os.environ.get("KECHUANG_TASK_BACKEND", "thread")]}}
+# A running task holds a lease (core/leases.py): its worker refreshes a heartbeat every HEARTBEAT seconds;
+# one older than LEASE seconds means the process died, and the work is ended (an import job fails with the
+# reason and can be re-run or discarded). Workers look for such work when they start and every SWEEP
+# seconds; a job's page looks when it is opened. On SQLite the leases are files in LEASE_DIR.
+KECHUANG_TASK_LEASE_SECONDS = float(os.environ.get("KECHUANG_TASK_LEASE_SECONDS", "60"))
+KECHUANG_TASK_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_TASK_HEARTBEAT_SECONDS", "5"))
+KECHUANG_TASK_SWEEP_SECONDS = float(os.environ.get("KECHUANG_TASK_SWEEP_SECONDS", "15"))
+KECHUANG_LEASE_DIR = Path(os.environ.get("KECHUANG_LEASE_DIR", DATA_DIR / "leases"))
+# Crash tests only: seconds an import's commit waits at a named point — "batch" (after each stored batch,
+# inside its transaction) and "committed" (right after its COMMIT) — so that a test can kill its worker
+# there (kechuang/testing/worker_settings.py). Empty in use.
+KECHUANG_IMPORT_PAUSES: dict[str, float] = {}
 
 # Reminder e-mails: printed to the console unless an SMTP server is configured (production).
 EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.scope import has_capability
 from kechuang.org.scoperule import ScopeRule
-from kechuang.workflow.engine import Todo, Transition, Workflow
+from kechuang.workflow.engine import Todo, Transition, Workflow, last_event
 
 MAX_STORED_ERRORS = 2000
 # a file that ends refused, failed or discarded is deleted with that step (files.py: how long files stay)
@@ -41,6 +41,19 @@ def _owner_with_capability(job, user):
         return "您没有导入该表格的权限。"
     if job.user_id != user.pk:
         return "该文件由他人上传：须先“接手”该导入任务（记入审计日志）才能导入或放弃。"
+    return None
+
+
+def _retryable(job, user):
+    """A commit that failed (its process died, or the data had changed) may be run again from 已校验."""
+    refusal = _owner_with_capability(job, user)
+    if refusal:
+        return refusal
+    failed = last_event(job, "fail")
+    if failed is None or failed.from_state != ImportJob.Status.COMMITTING:
+        return "只有确认导入后失败的文件可以重新导入；校验未完成的文件请重新上传。"
+    if not job.file or not job.file.storage.exists(job.file.name):
+        return "文件已不存在，请重新上传。"
     return None
 
 
@@ -110,6 +123,7 @@ class ImportJob(models.Model):
                 Status.COMMITTING,
                 comment_required=True,
                 allowed=_owner_with_capability,
+                sets={"processed_rows": 0},  # the commit's progress is counted afresh
                 then=["kechuang.tabular.tasks.enqueue_commit"],
                 by="page",
             ),
@@ -121,6 +135,16 @@ class ImportJob(models.Model):
                 Status.FAILED,
                 then=REMOVE_FILE,
                 by="system",
+            ),
+            # a failed commit back to 已校验: confirmed again (mode, reason) and run by a new worker
+            Transition(
+                "retry",
+                "重新导入",
+                [Status.FAILED],
+                Status.VALIDATED,
+                allowed=_retryable,
+                sets={"file_error": "", "finished_at": None},
+                by="page",
             ),
             Transition(
                 "discard",

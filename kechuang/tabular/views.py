@@ -1,16 +1,19 @@
 import io
+import logging
 import tempfile
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.audit.recording import record_personal_view
+from kechuang.core import leases
 from kechuang.core.personal import reveal
 from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.actions import ActionRefused
@@ -20,12 +23,13 @@ from kechuang.web.filters import FilterError
 from kechuang.web.registry import get_registry
 from kechuang.workflow import engine as workflow
 
-from . import engine, writer
+from . import engine, parsedcache, writer
 from .models import ImportJob
 from .registry import get_sheet
 from .tasks import validate_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+logger = logging.getLogger(__name__)
 
 
 def _sheet(request, key, capability_attr):
@@ -147,6 +151,24 @@ def _job(request, pk):
     capability = ImportJob.workflow.capability_for(job)
     if capability and not has_capability(request.user, capability):
         raise Http404("没有这个导入任务。")
+    if job.busy:
+        job = _live(job)
+    return job
+
+
+def _live(job: ImportJob) -> ImportJob:
+    """A busy job as it is now: failed if the process running its step died (its lease ran out), else
+    with the progress its step reported outside its transaction."""
+    subject = engine.subject(job.pk)
+    try:
+        if leases.sweep(subject):
+            job.refresh_from_db()
+    except DatabaseError:  # SQLite's write lock held by another import: the next look tries again
+        logger.warning("abandoned steps of import job %s not ended yet", job.pk, exc_info=True)
+    lease = leases.find(subject)
+    job.queued = job.busy and lease is None  # no process has started its step yet
+    if job.busy and lease is not None:
+        job.processed_rows = max(job.processed_rows, lease.processed)  # shown, not stored
     return job
 
 
@@ -199,8 +221,17 @@ def job_discard(request, pk):
     job = _job(request, pk)
     if not _transition(request, job, "discard"):
         return redirect("tabular:job", pk)
+    parsedcache.discard(job)
     messages.success(request, "已放弃该文件。")
     return redirect("tabular:sheet", job.sheet)
+
+
+@require_POST
+def job_retry(request, pk):
+    job = _job(request, pk)
+    if _transition(request, job, "retry"):
+        messages.success(request, "已恢复为“已校验”：请选择导入方式、填写变更原因后重新确认导入。")
+    return redirect("tabular:job", pk)
 
 
 @require_POST

@@ -29,6 +29,7 @@ SAMPLES = {
     "tabular:job_status": lambda: {"pk": _job().pk},
     "tabular:job_commit": lambda: {"pk": _job().pk},
     "tabular:job_discard": lambda: {"pk": _job().pk},
+    "tabular:job_retry": lambda: {"pk": _job().pk},
     "tabular:job_take_over": lambda: {"pk": _job().pk},
     "tabular:job_errors": lambda: {"pk": _job().pk},
 }
@@ -45,6 +46,7 @@ EXPECTED = {
     "tabular:job_status": page(only("kjj", code=204, others=404)),  # not busy: 204, the page reloads
     "tabular:job_commit": post_only(only("kjj", code=302, others=404)),
     "tabular:job_discard": post_only(only("kjj", code=302, others=404)),
+    "tabular:job_retry": post_only(only("kjj", code=302, others=404)),  # refused: back with a message
     "tabular:job_take_over": post_only(only("kjj", code=302, others=404)),
     "tabular:job_errors": page(every(404)),  # a refused file has no error workbook
 }
