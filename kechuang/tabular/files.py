@@ -42,17 +42,22 @@ def _forget(job) -> str:
 
 
 def remove_stored_file(job, event) -> None:
-    """The hook of the refuse, fail and discard transitions: nothing of such a file stays on disk."""
+    """The hook of the refuse, fail and discard transitions: nothing of such a file stays on disk — but
+    a commit that failed keeps its file until it is re-run or discarded (重新导入 reads it again), and
+    `imports purge` removes it once it is older than the keeping time."""
+    if event is not None and event.transition == "fail" and event.from_state == "committing":
+        return
     _forget(job)
 
 
 def expired_imports(days: int, now=None):
-    """Imported jobs finished more than `days` days ago whose file is still stored."""
+    """Imported jobs (and commits that failed and were never re-run) finished more than `days` days ago
+    whose file is still stored."""
     from .models import ImportJob
 
     cutoff = (now or timezone.now()) - timedelta(days=days)
     return (
-        ImportJob.objects.filter(status=ImportJob.Status.DONE)
+        ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
         .exclude(file="")
         .filter(Q(finished_at__lt=cutoff) | Q(finished_at=None, created_at__lt=cutoff))
         .order_by("pk")

@@ -58,7 +58,9 @@ def test_a_discarded_file_and_its_preview_are_deleted(client_as, media, django_c
     assert job.status == "discarded" and not job.file and files(media) == []
 
 
-def test_a_failed_commit_deletes_its_file(client_as, media, django_capture_on_commit_callbacks):
+def test_a_failed_commit_keeps_its_file_to_be_rerun_until_discarded(
+    client_as, media, django_capture_on_commit_callbacks
+):
     client = client_as("kjj")
     enterprise = Enterprise.objects.filter(town__name="汉丰街道").order_by("pk").first()
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,10 +71,14 @@ def test_a_failed_commit_deletes_its_file(client_as, media, django_capture_on_co
         client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "年报数据导入"})
     job.refresh_from_db()
     assert job.status == "failed", job.file_error
-    assert not job.file and files(media) == []
+    assert job.file and job.file.name in files(media)  # 重新导入 reads it again
     assert job.errors  # the errors are still shown on the job's page
     page = client.get(f"/tables/jobs/{job.pk}/").content.decode()
-    assert "错误明细" in page and "errors.xlsx" not in page
+    assert "错误明细" in page and 'id="retry"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/tables/jobs/{job.pk}/discard/")
+    job.refresh_from_db()
+    assert job.status == "discarded" and not job.file and files(media) == []
 
 
 def test_a_file_is_kept_while_its_transaction_may_still_roll_back(client_as, media):
