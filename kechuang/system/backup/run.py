@@ -174,9 +174,9 @@ def _spool_table(connection, table: Table, spool) -> int:
     return count
 
 
-def backup(destination: str | os.PathLike, *, log: Log = _quiet) -> Outcome:
+def backup(destination: str | os.PathLike, *, log: Log = _quiet, detail: Log = _quiet) -> Outcome:
     """Write an archive of the database and MEDIA_ROOT to `destination` (a file name, or a directory
-    to put `kechuang-<time>.tar` in) and record it."""
+    to put `kechuang-<time>.tar` in) and record it. `log` hears the steps, `detail` every table."""
     connection = connections[DEFAULT_DB_ALIAS]
     tables = model_tables()
     missing = [t.name for t in tables if t.name not in existing_tables(connection)]
@@ -186,6 +186,7 @@ def backup(destination: str | os.PathLike, *, log: Log = _quiet) -> Outcome:
     path = _destination(Path(destination), now)
     writer = archive.Writer(path, mtime=now.timestamp())
     entries, files = [], []
+    log(f"备份到 {path} …")
     try:
         with consistent_read(connection):
             migrations = applied_migrations(connection)
@@ -205,8 +206,10 @@ def backup(destination: str | os.PathLike, *, log: Log = _quiet) -> Outcome:
                         "sha256": digest,
                     }
                 )
-                log(f"  {table.name}：{rows} 行")
-        for relative, full in media_files(_media_root()):
+                detail(f"  {table.name}：{rows} 行")
+        media = media_files(_media_root())
+        log(f"数据库 {len(entries)} 张表已写入；写入 {len(media)} 个文件 …")
+        for relative, full in media:
             try:
                 handle = open(full, "rb")  # noqa: SIM115 — closed below
             except OSError as exc:
@@ -391,6 +394,7 @@ def restore(
     actor: str = "",
     expect_sha256: str = "",
     log: Log = _quiet,
+    detail: Log = _quiet,
 ) -> Outcome:
     """Restore the archive at `path` into the database and MEDIA_ROOT (see the module's docstring).
     `actor` is a username looked up in the restored data, for the audit entry."""
@@ -451,7 +455,7 @@ def restore(
             for table in tables:
                 expected = verified.tables[table.name]["rows"]
                 _load_table(connection, reader, table, expected)
-                log(f"  {table.name}：{expected} 行")
+                detail(f"  {table.name}：{expected} 行")
             loaded = row_counts(connection, tables)
             for table in tables:
                 if loaded[table.name] != verified.tables[table.name]["rows"]:

@@ -289,16 +289,29 @@ def _from_iso_datetime(value):
     return _utc(dt.datetime.fromisoformat(value))
 
 
+def _sqlite_datetime(adapt):
+    """Django's SQLite form of a datetime (naive UTC, `str()` of it) from the archive's ISO text: the
+    archive writes UTC as `…+00:00`, so the text is the same but for the `T` and the offset."""
+
+    def moment(value: str) -> str:
+        if value.endswith("+00:00") and value[10] == "T":
+            return value[:10] + " " + value[11:-6]
+        return adapt(_from_iso_datetime(value))
+
+    return moment
+
+
 def _decoders(connection, table: Table) -> list:
     sqlite = connection.vendor == "sqlite"
-    adapt_moment = connection.ops.adapt_datetimefield_value
     by_kind = {
         "int": None,
         "text": None,
         "float": None,
         "json": None,
         "bool": bool,
-        "datetime": (lambda v: adapt_moment(_from_iso_datetime(v))) if sqlite else _from_iso_datetime,
+        "datetime": _sqlite_datetime(connection.ops.adapt_datetimefield_value)
+        if sqlite
+        else _from_iso_datetime,
         # SQLite keeps dates and times as their ISO text, which is what the archive holds
         "date": None if sqlite else dt.date.fromisoformat,
         "time": None if sqlite else dt.time.fromisoformat,

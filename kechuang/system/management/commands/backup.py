@@ -15,9 +15,11 @@ class Command(AuditedCommand):
         parser.add_argument("path", help="归档文件名（不覆盖已有文件），或存放它的目录")
 
     def handle(self, *args, **options):
-        log = self.stdout.write if options["verbosity"] > 1 else (lambda _: None)
+        def say(level):
+            return self.stdout.write if options["verbosity"] >= level else (lambda _: None)
+
         try:
-            outcome = backup(options["path"], log=log)
+            outcome = backup(options["path"], log=say(2), detail=say(3))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from kechuang.core.commands import AuditedCommand
 from kechuang.system.backup import BackupError, check, restore
@@ -34,25 +37,28 @@ class Command(AuditedCommand):
                 totals = manifest["totals"]
                 self.stdout.write(
                     self.style.SUCCESS(f"归档 {verified.path} 完整，可恢复到本系统。")
-                    + f"\n  备份时间 {manifest['created_at']}，数据库 {manifest['database']['vendor']}"
+                    + f"\n  备份时间 {_local(datetime.fromisoformat(manifest['created_at']))}，"
+                    + f"数据库 {manifest['database']['vendor']}"
                     + f"\n  {totals['tables']} 张表 {totals['rows']:,} 行，{totals['files']} 个文件"
                     + f"\n  SHA-256 {verified.sha256}"
                 )
                 return
-            log = self.stdout.write if options["verbosity"] > 0 else (lambda _: None)
+
+            def say(level):
+                return self.stdout.write if options["verbosity"] >= level else (lambda _: None)
+
             outcome = restore(
                 options["path"],
                 force=options["force"],
                 actor=options["restored_actor"],
                 expect_sha256=options["sha256"],
-                log=log,
+                log=say(1),
+                detail=say(2),
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            self.style.SUCCESS(
-                f"已从 {outcome.path} 恢复（备份时间 {outcome.taken_at:%Y-%m-%d %H:%M:%S %Z}）"
-            )
+            self.style.SUCCESS(f"已从 {outcome.path} 恢复（备份时间 {_local(outcome.taken_at)}）")
             + f"\n  {outcome.tables} 张表 {outcome.rows:,} 行，{outcome.files} 个文件，行数与校验和均已核对"
             + (
                 f"\n  替换了原有的 {outcome.replaced.get('rows', 0):,} 行数据"
@@ -61,3 +67,7 @@ class Command(AuditedCommand):
             )
             + "\n  请重启 Web 与后台任务进程。"
         )
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
