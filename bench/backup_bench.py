@@ -150,9 +150,18 @@ def main():
         admin.close()
     assert restored_years == years, (restored_years, years)
 
+    import json
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    tables_mb = sum(t["bytes"] for t in manifest["tables"]) / 1e6  # the archive without the files
     archive_mb = archive.stat().st_size / 1e6
-    native_mb = native.stat().st_size / 1e6
-    common = f"rows={rows} enterprise_years={years} files={args.files} archive_mb={archive_mb:.1f} native_mb={native_mb:.1f}"
+    native_mb = native.stat().st_size / 1e6  # the database alone
+    common = (
+        f"rows={rows} enterprise_years={years} files={args.files} archive_mb={archive_mb:.1f} "
+        f"archive_tables_mb={tables_mb:.1f} native_db_mb={native_mb:.1f}"
+    )
     print(
         f"B1b backup_ratio={backup_s / native_backup_s:.2f} project_s={backup_s:.1f} "
         f"baseline_s={native_backup_s:.1f} peak_mb={backup_peak:.0f} {common}"

@@ -136,7 +136,7 @@ class Writer:
 
 def safe_member_path(name: str) -> bool:
     """A relative path without `..`, absolute parts or empty components."""
-    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
+    if not name or name.startswith("/") or "\x00" in name:
         return False
     return posixpath.normpath(name) == name and not any(p in {"..", "."} for p in name.split("/"))
 

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
@@ -57,7 +57,6 @@ from .tables import (
     applied_migrations,
     consistent_read,
     empty_tables,
-    existing_tables,
     model_tables,
     next_id,
     read_rows,
@@ -112,7 +111,14 @@ def media_files(root: Path) -> list[tuple[str, Path]]:
             full = here / name
             if full.is_symlink() or not full.is_file():
                 continue
-            found.append(((relative / name).as_posix(), full))
+            path = (relative / name).as_posix()
+            try:
+                path.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BackupError(
+                    f"文件名不是有效的 UTF-8，无法写入备份：{full!r}。请改名后再备份。"
+                ) from exc
+            found.append((path, full))
     return found
 
 
@@ -179,9 +185,14 @@ def backup(destination: str | os.PathLike, *, log: Log = _quiet, detail: Log = _
     to put `kechuang-<time>.tar` in) and record it. `log` hears the steps, `detail` every table."""
     connection = connections[DEFAULT_DB_ALIAS]
     tables = model_tables()
-    missing = [t.name for t in tables if t.name not in existing_tables(connection)]
-    if missing:
-        raise BackupError(f"数据库缺少表 {'、'.join(missing[:5])}：先运行 kechuang migrate 再备份。")
+    applied = _migration_set(applied_migrations(connection))
+    code = set(MigrationLoader(connection, ignore_no_migrations=True).graph.nodes)
+    if applied != code:
+        raise BackupError(
+            "数据库的结构版本（迁移）与本系统不一致，无法备份："
+            + _describe_difference(applied, code, "数据库", "本系统")
+            + "。请用与数据库一致的系统版本备份（升级前先备份），或先运行 kechuang migrate。"
+        )
     now = timezone.now()
     path = _destination(Path(destination), now)
     writer = archive.Writer(path, mtime=now.timestamp())
@@ -245,6 +256,9 @@ def backup(destination: str | os.PathLike, *, log: Log = _quiet, detail: Log = _
             },
         }
         sha256, size = writer.finish(manifest)
+    except OSError as exc:  # the disk is full, a folder vanished …
+        writer.abort()
+        raise BackupError(f"写入备份文件“{path}”失败：{exc}；未留下不完整的文件。") from exc
     except BaseException:
         writer.abort()
         raise
@@ -345,6 +359,13 @@ def _rows_text(counts: dict[str, int]) -> str:
 
 def _stage_media(reader: archive.Reader, entries: list[dict], work: Path) -> None:
     """Copy the archive's files into `work`, then read them back from disk and check each."""
+    try:
+        _copy_media(reader, entries, work)
+    except OSError as exc:
+        raise BackupError(f"写入文件失败（{exc}），已撤销恢复，数据库和文件目录保持原样。") from exc
+
+
+def _copy_media(reader: archive.Reader, entries: list[dict], work: Path) -> None:
     for entry in entries:
         target = work / entry["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -385,6 +406,54 @@ def _load_table(connection, reader: archive.Reader, table: Table, expected: int)
     reader.check(table.member, source)
     if count != expected:
         raise BackupError(f"数据表 {table.name} 载入 {count} 行，清单记录 {expected} 行，已撤销恢复。")
+
+
+def _load_all(connection, reader, verified, tables, actor: str, replaced: dict, detail: Log) -> BackupRecord:
+    """Everything that happens to the database, in one transaction: empty every table, load every
+    table, check the counts, continue the ids, move the data version on, record the restore."""
+    manifest = verified.manifest
+    with transaction.atomic():
+        version_before = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        empty_tables(connection, tables)
+        for table in tables:
+            expected = verified.tables[table.name]["rows"]
+            _load_table(connection, reader, table, expected)
+            detail(f"  {table.name}：{expected} 行")
+        loaded = row_counts(connection, tables)
+        for table in tables:
+            if loaded[table.name] != verified.tables[table.name]["rows"]:
+                raise BackupError(
+                    f"数据表 {table.name} 恢复后有 {loaded[table.name]} 行，清单记录 "
+                    f"{verified.tables[table.name]['rows']} 行，已撤销恢复。"
+                )
+            set_next_id(connection, table, verified.tables[table.name].get("next_id"))
+        # every foreign key now, not at COMMIT: a refusal names the row and undoes all of the above
+        connection.check_constraints(table_names=[t.name for t in tables])
+        # the content types just loaded replace those migrate made: forget the cached ids
+        ContentType.objects.clear_cache()
+        # past every number used before, on either side: a cache keyed by an old number is never hit
+        restored_version = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        DataVersion.objects.update_or_create(pk=1, defaults={"number": max(version_before, restored_version)})
+        user = None
+        if actor:
+            user = get_user_model()._default_manager.filter(username=actor).first()
+            if user is None:
+                raise BackupError(f"备份中没有用户“{actor}”（--actor），已撤销恢复。")
+        totals = manifest["totals"]
+        with audit_context(actor=user) if user is not None else nullcontext():
+            return _record(
+                kind=BackupRecord.Kind.RESTORE,
+                archive=str(verified.path.resolve()),
+                archive_bytes=verified.size,
+                archive_sha256=verified.sha256,
+                taken_at=datetime.fromisoformat(manifest["created_at"]),
+                database=manifest["database"]["vendor"],
+                tables=totals["tables"],
+                rows=totals["rows"],
+                files=totals["files"],
+                file_bytes=totals["file_bytes"],
+                replaced=replaced,
+            )
 
 
 def restore(
@@ -449,48 +518,12 @@ def restore(
         log(f"写入 {len(manifest['media'])} 个文件并校验 …")
         _stage_media(reader, manifest["media"], work)
         log(f"载入 {len(tables)} 张数据表 …")
-        with transaction.atomic():
-            version_before = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-            empty_tables(connection, tables)
-            for table in tables:
-                expected = verified.tables[table.name]["rows"]
-                _load_table(connection, reader, table, expected)
-                detail(f"  {table.name}：{expected} 行")
-            loaded = row_counts(connection, tables)
-            for table in tables:
-                if loaded[table.name] != verified.tables[table.name]["rows"]:
-                    raise BackupError(
-                        f"数据表 {table.name} 恢复后有 {loaded[table.name]} 行，清单记录 "
-                        f"{verified.tables[table.name]['rows']} 行，已撤销恢复。"
-                    )
-                set_next_id(connection, table, verified.tables[table.name].get("next_id"))
-            # the content types just loaded replace those migrate made: forget the cached ids
-            ContentType.objects.clear_cache()
-            restored_version = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-            DataVersion.objects.update_or_create(
-                pk=1, defaults={"number": max(version_before, restored_version)}
-            )
-            user = None
-            if actor:
-                user = get_user_model()._default_manager.filter(username=actor).first()
-                if user is None:
-                    raise BackupError(f"备份中没有用户“{actor}”（--actor），已撤销恢复。")
-            totals = manifest["totals"]
-            taken_at = datetime.fromisoformat(manifest["created_at"])
-            with audit_context(actor=user) if user is not None else nullcontext():
-                record = _record(
-                    kind=BackupRecord.Kind.RESTORE,
-                    archive=str(verified.path.resolve()),
-                    archive_bytes=verified.size,
-                    archive_sha256=verified.sha256,
-                    taken_at=taken_at,
-                    database=manifest["database"]["vendor"],
-                    tables=totals["tables"],
-                    rows=totals["rows"],
-                    files=totals["files"],
-                    file_bytes=totals["file_bytes"],
-                    replaced=replaced,
-                )
+        try:
+            record = _load_all(connection, reader, verified, tables, actor, replaced, detail)
+        except DatabaseError as exc:  # a constraint the rows break (checked at the latest on commit)
+            raise BackupError(
+                f"数据库拒绝了备份文件{shown}中的数据（{exc}），已撤销恢复，数据库保持原样。"
+            ) from exc
     except BaseException:
         reader.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -504,11 +537,12 @@ def restore(
             raise BackupError(f"数据库已恢复，但文件“{final}”未能放回原处：请检查文件目录 {root}。")
     if "files_kept_in" in replaced:
         log(f"原文件目录中的内容已移到 {kept}（确认恢复无误后可删除）。")
+    totals = manifest["totals"]
     return Outcome(
         path=verified.path,
         sha256=verified.sha256,
         size=verified.size,
-        taken_at=taken_at,
+        taken_at=record.taken_at,
         vendor=manifest["database"]["vendor"],
         tables=totals["tables"],
         rows=totals["rows"],

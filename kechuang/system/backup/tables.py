@@ -367,7 +367,10 @@ def empty_tables(connection, tables: list[Table]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if names:
+                # TRUNCATE refuses tables with deferred checks still pending in the transaction: run them
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("TRUNCATE " + ", ".join(_q(connection, n) for n in names))
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return
         for name in names:
             cursor.execute(f"DELETE FROM {_q(connection, name)}")

@@ -4,6 +4,7 @@ or a second PostgreSQL database made for the test — and compared with the sour
 row, every column as stored) and file by file (every byte). Damaged, truncated and foreign archives, a
 backup of another schema and a non-empty target are refused before anything is touched."""
 
+import gzip
 import hashlib
 import io
 import json
@@ -267,6 +268,11 @@ def assert_same_as_source(before: dict, after: dict, appended: dict[str, int]) -
             assert after[table] == rows, f"{table} differs after the restore"
 
 
+def _data_version(tables: dict) -> int:
+    (row,) = tables["audit_dataversion"]  # (id, number) as stored
+    return int(row[1])
+
+
 # --- the tests ------------------------------------------------------------------------------------------
 
 
@@ -297,6 +303,8 @@ def test_a_restore_into_an_empty_database_gives_back_every_row_and_every_file(so
     with target.cursor() as cursor:
         after = snapshot_of(cursor, vendor)
         assert_same_as_source(before, after, {"audit_changeentry": 1, "system_backuprecord": 1})
+        # the data version moves past the source's: no process serves a cockpit cached before
+        assert _data_version(after) > _data_version(before)
         # the restore is audited after the load, as the next entry of the restored log
         cursor.execute(
             "SELECT e.id, u.username, e.source, e.reason, r.archive_sha256, r.kind FROM audit_changeentry e "
@@ -327,7 +335,8 @@ def test_a_restore_into_an_empty_database_gives_back_every_row_and_every_file(so
     # with --force: says what it replaces, keeps the replaced files aside, and restores exactly again
     (target.media / "evidence" / "后来上传.pdf").write_bytes(PDF)
     forced = target.kechuang("restore", str(path), "--force")
-    assert "将被替换" in forced.stdout and "1 个文件" not in forced.stdout.split("将被替换")[0]
+    replacing = next(line for line in forced.stdout.splitlines() if line.startswith("将被替换"))
+    assert "audit_changeentry" in replacing and f"中有 {len(files) + 1} 个文件" in replacing
     kept = [p for p in target.media.iterdir() if p.name.startswith(".kechuang-replaced-")]
     assert len(kept) == 1 and (kept[0] / "evidence" / "后来上传.pdf").read_bytes() == PDF
     assert files_of(target.media) == files
@@ -424,13 +433,27 @@ def test_a_truncated_or_foreign_file_is_refused(archive, tmp_path):
 
 
 def _rewritten(path: Path, target: Path, change) -> Path:
-    """A copy of the archive whose manifest `change` edits, with consistent checksums: only the schema
-    check can tell."""
+    """A copy of the archive that `change(manifest, rows)` edits — `rows` maps each table to its rows,
+    editable — with every checksum made consistent again: only the checks past them can tell."""
     with tarfile.open(path) as tar:
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
     manifest = json.loads(members.pop("manifest.json"))
     members.pop("SHA256SUMS")
-    change(manifest)
+    rows = {
+        t["table"]: [json.loads(line) for line in gzip.decompress(members[t["member"]]).splitlines()]
+        for t in manifest["tables"]
+    }
+    change(manifest, rows)
+    for table in manifest["tables"]:
+        data = gzip.compress(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[table["table"]]).encode()
+        )
+        members[table["member"]] = data
+        table["sha256"], table["bytes"], table["rows"] = (
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            len(rows[table["table"]]),
+        )
     members["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
     sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in members.items())
     members["SHA256SUMS"] = sums.encode()
@@ -442,8 +465,28 @@ def _rewritten(path: Path, target: Path, change) -> Path:
     return target
 
 
+def test_rows_the_database_refuses_undo_the_whole_restore(archive, source, tmp_path):
+    """The last table loaded names an account that is not there: every table already emptied and
+    loaded comes back as it was, and so do the files."""
+
+    def dangling(manifest, rows):
+        columns = [
+            c for c, _ in next(t for t in manifest["tables"] if t["table"] == "audit_loginevent")["columns"]
+        ]
+        rows["audit_loginevent"][0][columns.index("user_id")] = 987_654_321
+
+    broken = _rewritten(archive, tmp_path / "dangling.tar", dangling)
+    call_command("restore", str(broken), "--check", stdout=io.StringIO())  # the archive itself is whole
+    state, files = _untouched(), files_of(source)
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(broken), "--force", stdout=io.StringIO())
+    assert "数据库拒绝了" in str(refused.value) and "audit_loginevent" in str(refused.value)
+    assert _untouched() == state and files_of(source) == files
+    assert not [p for p in source.iterdir() if p.name.startswith(".kechuang-")]
+
+
 def test_a_backup_of_another_schema_version_is_refused(archive, tmp_path):
-    def older(manifest):
+    def older(manifest, rows):
         manifest["migrations"]["system"] = []  # made before the system app's first migration
 
     state = _untouched()
@@ -453,7 +496,7 @@ def test_a_backup_of_another_schema_version_is_refused(archive, tmp_path):
         )
     assert "结构版本" in str(refused.value) and "0001_initial" in str(refused.value)
 
-    def other_columns(manifest):
+    def other_columns(manifest, rows):
         table = next(t for t in manifest["tables"] if t["table"] == "org_user")
         table["columns"] = table["columns"][:-1]
 
