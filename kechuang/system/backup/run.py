@@ -8,11 +8,12 @@ recorded (`BackupRecord` and its audit entry) once the archive is complete. A re
    and columns this code's models), and a target that holds data or files unless `force` is given;
 3. migrates an empty database first;
 4. copies the files into a work folder inside MEDIA_ROOT and checks them on disk;
-5. in one transaction empties every table, loads every table, checks each table's row count, restores
-   where each table's ids continue, moves the data version past any number used before (caches keyed by
-   it are never served stale), and records the restore (`BackupRecord` and its audit entry);
+5. in one transaction empties every table, loads every table, checks each table's row count and every
+   foreign key, restores where each table's ids continue, moves the data version past any number used
+   before (caches keyed by it are never served stale), and records the restore (`BackupRecord` and its
+   audit entry — the `actor` looked up in the restored accounts);
 6. after the commit swaps the files in (the replaced ones are kept aside in MEDIA_ROOT/.kechuang-replaced-…)
-   and checks them again.
+   and checks that each is in place.
 A refusal or failure up to the commit leaves the database and the files as they were.
 """
 
