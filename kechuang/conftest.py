@@ -12,10 +12,31 @@ from kechuang.testing.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 DISTRICT = ["重庆市", "开州区"]
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    return transactional or item.get_closest_marker("browser") is not None
+
+
 def pytest_collection_modifyitems(config, items):
-    # Browser tests use a live server and a flushed (transactional) database; running them last keeps
-    # the session-wide reference data intact for everything else.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Browser tests and those with real worker processes use a database that is flushed after each
+    # (transactional); running them last keeps the session-wide reference data intact for the others.
+    items.sort(key=_flushes_the_database)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own files beside the test database (settings_test.py): the leases' directory and
+    what SQLite leaves of a WAL database whose last connection was a killed worker's."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    run = Path(settings.KECHUANG_LEASE_DIR).parent
+    if run.name.startswith("kechuang-test-"):
+        shutil.rmtree(run, ignore_errors=True)
+        for suffix in (".sqlite3", ".sqlite3-wal", ".sqlite3-shm"):
+            Path(f"{run}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

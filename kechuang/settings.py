@@ -65,14 +65,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that on SQLite a page that only reads never waits for the write lock to renew it
+    "kechuang.core.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in users' pages and the API (static files never reach it).
+    "kechuang.core.caching.NoStoreMiddleware",
     # Every page needs a signed-in user unless the view says otherwise (login page, API with its own 401).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kechuang.system.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kechuang.audit.middleware.AuditContextMiddleware",
@@ -152,7 +156,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "kechuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "kechuang.org.passwords.FoldedCommonPasswordValidator"},
+    {"NAME": "kechuang.org.passwords.UsernamePasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kechuang.org.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
@@ -160,20 +165,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout (django-axes): 5 failures for one account lock it for 30 minutes.
+# Lockout (django-axes): 5 failures for one account from one address lock that account at that address for
+# 30 minutes. Not the account everywhere: failures sent for `leader` from other addresses must not lock the
+# real leader out. Not the address alone: a bureau's staff share one intranet NAT address.
 AXES_FAILURE_LIMIT = int(os.environ.get("KECHUANG_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KECHUANG_LOCKOUT_MINUTES", "30")))
-# Lock the account, not the address: a bureau's staff share one intranet NAT address, and locking it would
-# lock out the whole office after one person's typos. (axes.W006 warns about exactly this choice.)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address trying many accounts (password spraying) is slowed down across usernames: more than this
+# many failures from an address within the window refuse its further attempts until the window passes,
+# and this many different usernames failing from one address raise an alert to the security officers.
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("KECHUANG_ADDRESS_FAILURES", "20"))
+LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("KECHUANG_ADDRESS_WINDOW_MINUTES", "15")))
+LOGIN_SPRAY_USERNAMES = int(os.environ.get("KECHUANG_SPRAY_USERNAMES", "5"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # our own audit.LoginEvent is the login log
 AXES_VERBOSE = False
 
-# Idle sessions end after 30 minutes; every request extends the window.
+# Idle sessions end after 30 minutes; every request extends the window. However active, a session ends
+# 12 hours after its sign-in (kechuang.system.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("KECHUANG_SESSION_MINUTES", "30")) * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("KECHUANG_SESSION_MAX_HOURS", "12")) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -229,23 +241,71 @@ _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[os.environ.get("KECHUANG_TASK_BACKEND", "thread")]}}
+# A running task holds a lease (core/leases.py): its worker refreshes a heartbeat every HEARTBEAT seconds;
+# one older than LEASE seconds means the process died, and the work is ended (an import job fails with the
+# reason and can be re-run or discarded). Workers look for such work when they start and every SWEEP
+# seconds; a job's page looks when it is opened. On SQLite the leases are files in LEASE_DIR.
+KECHUANG_TASK_LEASE_SECONDS = float(os.environ.get("KECHUANG_TASK_LEASE_SECONDS", "60"))
+KECHUANG_TASK_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_TASK_HEARTBEAT_SECONDS", "5"))
+KECHUANG_TASK_SWEEP_SECONDS = float(os.environ.get("KECHUANG_TASK_SWEEP_SECONDS", "15"))
+KECHUANG_LEASE_DIR = Path(os.environ.get("KECHUANG_LEASE_DIR", DATA_DIR / "leases"))
+# Crash tests only: seconds an import's commit waits at a named point — "batch" (after each stored batch,
+# inside its transaction) and "committed" (right after its COMMIT) — so that a test can kill its worker
+# there (kechuang/testing/worker_settings.py). Empty in use.
+KECHUANG_IMPORT_PAUSES: dict[str, float] = {}
 
 # Reminder e-mails: printed to the console unless an SMTP server is configured (production).
 EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("KECHUANG_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "kechuang@localhost")
 
-# Uploaded import files wait here until they are committed or discarded.
+# --- Uploads ------------------------------------------------------------------------------------------
+# Import files wait here until they are committed (kept IMPORT_KEEP_DAYS, then `kechuang imports purge`),
+# or are removed when refused, failed or discarded; evidence of reports stays with its report.
 MEDIA_ROOT = DATA_DIR / "media"
-IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+_MB = 1024 * 1024
+# Each view that takes files names one of these limits (`core.uploads.upload_limit`); a file is cut off
+# while it arrives, at the first chunk past its limit, and the page says “文件超过 N MB，未上传”.
+FILE_UPLOAD_HANDLERS = [
+    "kechuang.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * _MB  # an Excel import
+EVIDENCE_MAX_BYTES = int(os.environ.get("KECHUANG_EVIDENCE_MAX_MB", "10")) * _MB  # each evidence file
+PLAN_FILE_MAX_BYTES = 20 * _MB  # a plan's .docx or .txt
+UPLOAD_MAX_BYTES = 10 * _MB  # any other file field
+IMPORT_KEEP_DAYS = int(os.environ.get("KECHUANG_IMPORT_KEEP_DAYS", "180"))
+# A plan pasted as text: at most this many characters (the page, its textarea and the refusal say so).
+PLAN_TEXT_MAX_CHARS = 2_000_000
+# The form fields of one request (files not counted): the longest plan text in UTF-8 (≤ 4 bytes a
+# character, as a multipart form sends it) rounded up to whole MB, and 1 MB more for the rest — 9 MB; a
+# larger request is answered with a Chinese 400 naming both limits (site.views.error_400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = (PLAN_TEXT_MAX_CHARS * 4 // _MB + 2) * _MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary file while they arrive
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
 KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects"]
+# Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
+# first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo
+# and test data; production settings take the keys from the environment alone, and `check` fails without
+# them (`check --deploy` also when the development key is among them).
+KECHUANG_DEVELOPMENT_DATA_KEY = "c7-J69LZtIcWMRA57BuQl2YZFZLydY0SlnW7mbFaRH0="
+KECHUANG_DATA_KEYS = [k.strip() for k in os.environ.get("KECHUANG_DATA_KEY", "").split(",") if k.strip()] or [
+    KECHUANG_DEVELOPMENT_DATA_KEY
+]
 # Fields whose values never reach audit snapshots (shown as ******): secrets and their digests.
 KECHUANG_AUDIT_REDACTED_FIELDS = {"password", "secret_hash"}
+# The key of the audit logs' hash chains (audit/chain.py): kept outside the database, so that write access
+# to the database is not enough to forge a chain that verifies. Production sets KECHUANG_AUDIT_KEY
+# (`kechuang check --deploy` refuses the development default); changing it needs `kechuang audit rekey`.
+AUDIT_CHAIN_KEY = os.environ.get("KECHUANG_AUDIT_KEY") or ("dev-audit-chain:" + SECRET_KEY)
+AUDIT_KEY_FROM_ENVIRONMENT = bool(os.environ.get("KECHUANG_AUDIT_KEY"))
+# Audit entries are kept at least this long (等保: at least six months); `kechuang audit prune` refuses less.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("KECHUANG_AUDIT_RETENTION_DAYS", "180")))
+# Checkpoints of the chains' heads, written outside the database by each verification.
+AUDIT_CHECKPOINTS = Path(os.environ.get("KECHUANG_AUDIT_CHECKPOINTS", DATA_DIR / "audit-checkpoints.log"))
 # Fields left out of snapshots altogether: usage stamps, which change no data.
 KECHUANG_AUDIT_IGNORED_FIELDS = {"last_login", "last_used_at", "last_used_ip"}
 # bench/serve_bench.py sets this to get a do-nothing JSON view (/bench/ok) behind the same middleware and

@@ -17,6 +17,9 @@ SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("生产环境必须设置 KECHUANG_SECRET_KEY（至少 50 个字符的随机串）。")
 
+# Personal data is encrypted with the keys of the environment only (the `check` refuses to pass without).
+KECHUANG_DATA_KEYS = [k.strip() for k in os.environ.get("KECHUANG_DATA_KEY", "").split(",") if k.strip()]
+
 SECURE_SSL_REDIRECT = env_flag("KECHUANG_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("KECHUANG_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -35,6 +35,12 @@ class KechuangAPI(NinjaAPI):
         errors.document(schema)
         return schema
 
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = errors.json_errors(pattern.callback)
+        return patterns
+
 
 api = KechuangAPI(
     title="科创 API",
@@ -194,7 +200,7 @@ def list_metrics(request):
 
 @metrics_router.get("/metrics/{key}", response=MetricValueOut, summary="按范围和期间计算口径值")
 def evaluate_metric(request, key: str, period: str, scope: int | None = None):
-    _require(request, Capability.VIEW_PLAN)
+    _require(request, Capability.VIEW_PROGRESS)  # the figures and the records behind them: internal
     try:
         parsed = Period.parse(period)
     except ValueError as exc:

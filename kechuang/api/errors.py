@@ -1,13 +1,20 @@
 """The API's error answers, all `{"detail": "<中文说明>"}`, and their place in the OpenAPI schema.
 
-Every operation documents 401, 403, 404 and 422 with these schemas; validation errors (422) name the
-field in Chinese and list each one under `errors`.
+Every operation documents 400, 401, 403, 404 and 422 with these schemas; validation errors (422) name the
+parameter in Chinese and list each one under `errors`. The answers outside an operation have the same
+shape: a method the path does not take (405, with `Allow`; `json_errors`), a path under /api/ that does
+not exist (404), a request too large (400) and a server error (500) (`site.views`' error handlers).
 """
 
-from django.core.exceptions import PermissionDenied
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from kechuang.core.uploads import megabytes
 
 
 class ErrorOut(Schema):
@@ -29,6 +36,7 @@ NOT_FOUND = "记录不存在或不在您的数据范围内。"
 NOT_SIGNED_IN = "未登录：请先登录，或在请求头 Authorization: Bearer <令牌> 中提供 API 令牌。"
 
 RESPONSES = {
+    400: (ErrorOut, "请求无法处理：请求体不是有效的 JSON 或过大，或查询条件有误"),
     401: (ErrorOut, "未登录，或 API 令牌无效、已过期、已吊销、所属账号已停用"),
     403: (ErrorOut, "没有该接口所需的权限（会话请求的写操作缺少 CSRF 令牌时也是 403）"),
     404: (ErrorOut, "记录不存在或不在您的数据范围内"),
@@ -73,6 +81,19 @@ _MESSAGES = {
 }
 
 
+# the few English sentences django-ninja answers with itself
+_ENGLISH = {
+    "Cannot parse request body": "请求体不是有效的 JSON。",
+    "CSRF check Failed": "CSRF 校验失败：请刷新页面后重试；其他系统调用请使用 API 令牌。",
+    "Forbidden": "您没有访问该接口的权限。",
+    "Unauthorized": NOT_SIGNED_IN,
+}
+
+
+def too_big() -> str:
+    return f"请求体超过 {megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} MB，未处理。"
+
+
 def error_response(status: int, detail: str, **extra) -> JsonResponse:
     response = JsonResponse(
         {"detail": detail, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
@@ -110,7 +131,7 @@ def install(api) -> None:
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
         message = str(exc)
-        return error_response(401, message if message != "Unauthorized" else NOT_SIGNED_IN)
+        return error_response(401, _ENGLISH.get(message, message))
 
     @api.exception_handler(PermissionDenied)  # an action's refusal, with its reason
     def _refused(request, exc):
@@ -118,7 +139,12 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
-        return error_response(exc.status_code, str(exc))
+        message = str(exc)
+        return error_response(exc.status_code, _ENGLISH.get(message, message))
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        return error_response(400, too_big())
 
     @api.exception_handler(ValidationError)
     def _invalid(request, exc):
@@ -151,3 +177,22 @@ def document(schema) -> None:
                         },
                     },
                 )
+
+
+def json_errors(view):
+    """A URL view of the API whose own 405 (a method the path does not take) answers like every other
+    error: `{"detail": …}` naming the methods it takes, with `Allow`."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response.get("Allow", "")
+            answer = error_response(
+                405, f"该接口不接受 {request.method} 请求（可用：{allowed.replace(', ', '、') or '无'}）。"
+            )
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    return wrapped

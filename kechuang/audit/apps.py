@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the change and login receivers)
+        from . import checks, signals  # noqa: F401  (the deploy checks; the change and login receivers)

@@ -10,6 +10,8 @@ from collections import defaultdict
 
 from django.db import models
 
+from kechuang.core.personal import PersonalField, mask
+
 EMPTY = "—"
 
 
@@ -65,6 +67,8 @@ def _readable(field: models.Field | None, value, names: dict) -> str:
         return EMPTY
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(field, PersonalField):  # stored masked; shown masked whatever an entry holds
+        return mask(field.kind, str(value))
     reference = _references(field)
     if reference is not None:
         model = reference[0]

@@ -71,6 +71,9 @@ class ChangeEntry(AppendOnlyModel):
     # Copy of the owning department's tree path at the time of the change, so the log can be scoped
     # without joining records that may since have been deleted.
     scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
+    # the keyed hash chain (audit/chain.py): what this entry was chained to, and its own
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     scope_rule = ScopeRule(path="scope_path", owner="actor")
 
@@ -90,6 +93,50 @@ class ChangeEntry(AppendOnlyModel):
             return []
         model = self.content_type.model_class()
         return [field_label(model, name) for name in self.changed_fields]
+
+
+class PersonalDataView(AppendOnlyModel):
+    """One page (or export, or API answer) that showed personal data in full: who saw whose which fields,
+    when, from where — one row per view, however many values it showed."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    actor_label = models.CharField(_("查看人"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.CHOICES, default=Source.SYSTEM)
+    request_id = models.CharField(_("请求号"), max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)  # blank: an export of many
+    object_repr = models.CharField(_("对象"), max_length=300)
+    fields = models.JSONField(_("字段"), default=list, blank=True)  # the fields' names
+    count = models.PositiveIntegerField(_("记录数"), default=1)
+    where = models.CharField(_("查看位置"), max_length=500, blank=True)  # the page or export, with its query
+    scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
+    # the keyed hash chain (audit/chain.py), as the change and login logs
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
+
+    scope_rule = ScopeRule(path="scope_path", owner="actor")
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-time", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="audit_personal_object")]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_label} 查看 {self.object_repr}"
+
+    def field_labels(self) -> list[str]:
+        model = self.content_type.model_class()
+        return [field_label(model, name) for name in self.fields]
 
 
 class LoginEvent(AppendOnlyModel):
@@ -118,6 +165,9 @@ class LoginEvent(AppendOnlyModel):
     # Login records are security data: only all-scope auditors or the user themself.
     scope_rule = ScopeRule(path="scope_path", owner="user")
     scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
+    # the keyed hash chain (audit/chain.py): what this entry was chained to, and its own
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("登录日志")
@@ -130,6 +180,28 @@ class LoginEvent(AppendOnlyModel):
     @property
     def succeeded(self) -> bool:
         return self.outcome == self.Outcome.SUCCESS
+
+
+class Anchor(AppendOnlyModel):
+    """Where a pruned log now begins: the last entry removed (its id and hash — the first remaining entry
+    is chained to it), how many were removed, up to which day, by whom and why."""
+
+    log = models.CharField(_("日志"), max_length=40)  # the log's table
+    last_id = models.BigIntegerField(_("最后删除的记录号"))
+    last_hash = models.CharField(_("其校验值"), max_length=64)
+    removed = models.BigIntegerField(_("删除条数"))
+    before = models.DateField(_("删除此日期之前的记录"))
+    time = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor_label = models.CharField(_("操作人"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志清理锚点")
+        verbose_name_plural = _("审计日志清理锚点")
+        ordering = ["log", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.log} ≤ {self.last_id}（{self.before:%Y-%m-%d} 前 {self.removed} 条）"
 
 
 class DataVersion(models.Model):

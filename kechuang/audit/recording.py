@@ -1,52 +1,86 @@
-"""Writing log entries. The only code that creates ChangeEntry and LoginEvent rows."""
+"""Writing log entries. The only code that creates ChangeEntry, LoginEvent and PersonalDataView rows."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
 from kechuang.core.context import current
 
-from . import version
-from .models import ChangeEntry, LoginEvent
+from . import chain, version
+from .models import ChangeEntry, LoginEvent, PersonalDataView
 from .snapshots import redact, scope_path_of
 
 
-def record_change(
-    instance, action: str, before, after, changed, *, scope_path: str | None = None
-) -> ChangeEntry:
-    """Append one change entry for `instance` under the current audit context."""
+def record_change(instance, action: str, before, after, changed, *, scope_path: str | None = None) -> int:
+    """Append one change entry for `instance` under the current audit context; returns its id."""
     ctx = current()
     actor = ctx.resolved_actor()
     version.changed()
-    return ChangeEntry.objects.create(
-        actor=actor,
-        actor_label=ctx.actor_label or (str(actor) if actor is not None else "系统"),
-        source=ctx.source,
-        request_id=ctx.request_id,
-        ip=ctx.ip,
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:300],
-        before=redact(before),
-        after=redact(after),
-        changed_fields=list(changed),
-        reason=ctx.reason[:500],
-        scope_path=scope_path if scope_path is not None else scope_path_of(instance),
-    )
+    row = {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": ctx.actor_label or (str(actor) if actor is not None else "系统"),
+        "source": ctx.source,
+        "request_id": ctx.request_id or "",
+        "ip": ctx.ip,
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(type(instance), for_concrete_model=False).pk,
+        "object_id": str(instance.pk),
+        "object_repr": str(instance)[:300],
+        "before": redact(before, type(instance)),
+        "after": redact(after, type(instance)),
+        "changed_fields": list(changed),
+        "reason": ctx.reason[:500],
+        "scope_path": scope_path if scope_path is not None else scope_path_of(instance),
+    }
+    (pk,) = chain.append(ChangeEntry, [row])
+    return pk
 
 
-def record_login(request, username: str, user, outcome: str) -> LoginEvent:
+def record_personal_view(
+    instance_or_model, fields, *, where: str = "", count: int = 1, label: str = ""
+) -> int:
+    """Append the record of a view that showed personal data in full under the current audit context:
+    one record (an instance) or `count` records of a model (an export, `label` naming it); `fields`
+    are the names of the personal fields shown. Returns its id."""
+    ctx = current()
+    actor = ctx.resolved_actor()
+    one = not isinstance(instance_or_model, type)
+    model = type(instance_or_model) if one else instance_or_model
+    if one:
+        scope_path = scope_path_of(instance_or_model)
+    else:  # an export: where the exporting person works
+        scope_path = scope_path_of(actor) if actor is not None else ""
+    row = {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": ctx.actor_label or (str(actor) if actor is not None else "系统"),
+        "source": ctx.source,
+        "request_id": ctx.request_id or "",
+        "ip": ctx.ip,
+        "content_type_id": ContentType.objects.get_for_model(model, for_concrete_model=False).pk,
+        "object_id": str(instance_or_model.pk) if one else "",
+        "object_repr": (str(instance_or_model) if one else label)[:300],
+        "fields": list(fields),
+        "count": 1 if one else count,
+        "where": where[:500],
+        "scope_path": scope_path,
+    }
+    (pk,) = chain.append(PersonalDataView, [row])
+    return pk
+
+
+def record_login(request, username: str, user, outcome: str) -> int:
     if user is None and username:
         user = get_user_model()._default_manager.filter(username=username).first()
     meta = getattr(request, "META", {}) if request is not None else {}
-    return LoginEvent.objects.create(
-        username=(username or "")[:150],
-        user=user,
-        ip=meta.get("REMOTE_ADDR") or None,
-        user_agent=(meta.get("HTTP_USER_AGENT") or "")[:300],
-        outcome=outcome,
-        scope_path=scope_path_of(user) if user is not None else "",
-    )
+    row = {
+        "username": (username or "")[:150],
+        "user_id": user.pk if user is not None else None,
+        "ip": meta.get("REMOTE_ADDR") or None,
+        "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:300],
+        "outcome": outcome,
+        "scope_path": scope_path_of(user) if user is not None else "",
+    }
+    (pk,) = chain.append(LoginEvent, [row])
+    return pk
 
 
 def record_bulk(instances, action: str, befores=None, afters=None) -> int:
@@ -65,8 +99,6 @@ def record_bulk(instances, action: str, befores=None, afters=None) -> int:
 def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> int:
     """The same for rows written without model instances: `items` are (pk, repr, scope path) of `model`
     rows; entries go through the bulk writer (executemany / COPY)."""
-    from kechuang.core.bulkwrite import insert
-
     from .snapshots import diff
 
     items = list(items)
@@ -93,13 +125,13 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
             **common,
             "object_id": str(pk),
             "object_repr": text[:300],
-            "before": redact(before),
-            "after": redact(after),
+            "before": redact(before, model),
+            "after": redact(after, model),
             "changed_fields": diff(before or {}, after or {}),
             "scope_path": path,
         }
         for (pk, text, path), before, after in zip(items, befores, afters, strict=True)
     ]
-    insert(ChangeEntry, rows)
+    chain.append(ChangeEntry, rows)
     version.changed()
     return len(rows)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from kechuang.core.personal import is_token, mask, personal_fields
+
 REDACTED = "******"
 
 
@@ -86,11 +88,33 @@ def snapshot(instance: models.Model) -> dict:
     }
 
 
-def redact(data: dict | None) -> dict | None:
+def _sealed_redacted(value):
+    """A JSON value with the personal values sealed inside it (core.personal.seal) replaced by ******."""
+    if isinstance(value, dict):
+        return {k: _sealed_redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sealed_redacted(v) for v in value]
+    return REDACTED if is_token(value) else value
+
+
+def redact(data: dict | None, model=None) -> dict | None:
+    """A snapshot as the log stores it: secrets as ******, personal fields of `model` masked (the log is
+    no plain-text copy of them), personal values sealed in its JSON fields as ******."""
     if data is None:
         return None
     redacted = settings.KECHUANG_AUDIT_REDACTED_FIELDS
-    return {k: (REDACTED if k in redacted and v else v) for k, v in data.items()}
+    personal = {f.attname: f.kind for f in personal_fields(model).values()} if model is not None else {}
+    sealed = set(getattr(model, "personal_json", ()))
+    result = {}
+    for key, value in data.items():
+        if key in redacted and value:
+            value = REDACTED
+        elif key in personal:
+            value = mask(personal[key], value)
+        elif key in sealed:
+            value = _sealed_redacted(value)
+        result[key] = value
+    return result
 
 
 def diff(before: dict, after: dict) -> list[str]:

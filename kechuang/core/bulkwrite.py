@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from django.db import connection, models
 from django.utils import timezone
 
+from .personal import PersonalField, seal
+
 CHUNK = 5_000
 
 
 def _adapter(field: models.Field):
     """A function turning the Python value of `field` into what the database driver takes."""
+    if isinstance(field, PersonalField):
+        return seal  # personal data is written encrypted on this path too
     kind = field.get_internal_type()
     ops = connection.ops
     if kind == "DateTimeField":
@@ -66,9 +70,14 @@ def _reserve_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids of `model`'s table (for callers that must know them before the insert)."""
+    return _reserve_ids(model, count) if count else []
+
+
+def insert(model: type[models.Model], rows: Iterable[dict], ids: list[int] | None = None) -> list[int]:
     """Insert `rows` (attname → Python value; missing ones take the field's default, auto_now fields the
-    current time) into `model`'s table and return their new ids, in order."""
+    current time) into `model`'s table and return their new ids, in order (`ids`: reserved already)."""
     rows = list(rows)
     if not rows:
         return []
@@ -81,7 +90,7 @@ def insert(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
         else:
             defaults[field.attname] = field.get_default()  # "" for text columns that are not nullable
     adapters = [(field.attname, _adapter(field)) for field in columns]
-    ids = _reserve_ids(model, len(rows))
+    ids = _reserve_ids(model, len(rows)) if ids is None else ids
     values = []
     for pk, row in zip(ids, rows, strict=True):
         record = [pk]

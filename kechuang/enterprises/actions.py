@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.context import audit_context
+from kechuang.core.personal import personal_fields, seal
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
@@ -293,9 +294,19 @@ def refresh_stages(enterprises, as_of: date | None = None) -> list[Enterprise]:
 # --- enterprises' own submissions ------------------------------------------------------------------------
 
 
-def _stored(kind: str, values: dict) -> dict:
-    """Proposed values as JSON (amounts as exact decimal strings)."""
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+def _stored(kind: str, values: dict, previous: Submission | None = None) -> dict:
+    """Proposed values as JSON (amounts as exact decimal strings, personal values sealed — an unchanged one
+    keeps the ciphertext it had, so a draft saved again unchanged changes nothing)."""
+    personal = personal_fields(Enterprise) if kind == Submission.Kind.PROFILE else {}
+    before = previous.proposed() if previous is not None and previous.pk else {}
+    stored = {}
+    for name, value in values.items():
+        if name in personal:
+            value = before[name] if before.get(name) == value else value
+            stored[name] = seal(value)
+        else:
+            stored[name] = str(value) if isinstance(value, Decimal) else value
+    return stored
 
 
 def _check_proposal(enterprise: Enterprise, kind: str, year: int | None, values: dict) -> None:
@@ -345,7 +356,7 @@ def save_proposal(
             raise ActionRefused(f"“{submission.title}”已提交，正在审核；审核结束前不能修改。")
         if submission is None:
             submission = Submission(enterprise=enterprise, kind=kind, year=year, created_by=acting_user)
-        submission.values = _stored(kind, values)
+        submission.values = _stored(kind, values, submission)
         submission.flags = plausibility.jumps(enterprise, year, values) if year else []
         submission.explanations = {
             k: v for k, v in submission.explanations.items() if k in {f["field"] for f in submission.flags}

@@ -5,6 +5,7 @@ Calibrated to public figures: in 2021 the district added 54 重庆市科技型�
 科技型企业 and >120 HTE by 2025). Running the loader again adds nothing.
 """
 
+import hashlib
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -220,6 +221,12 @@ class _Plan:
         return result
 
 
+def demo_phone(code: str) -> str:
+    """A made-up mobile number for a demo enterprise's contact, the same on every load (from its code)."""
+    digits = int(hashlib.sha256(code.encode()).hexdigest(), 16) % 10**8
+    return f"139{digits:08d}"
+
+
 def _towns() -> list[tuple[Department, int]]:
     district = Department.objects.get(name="开州区", kind=Department.Kind.DISTRICT)
     towns = Department.objects.filter(path__startswith=district.path, kind=Department.Kind.TOWN).order_by(
@@ -264,7 +271,7 @@ def load_demo_enterprises(seed: int = 2021) -> int:
             stage=stage,
             stage_reason=why,
             contact_name="联系人",
-            contact_phone="023-52200000",
+            contact_phone=demo_phone(e["code"]),
         )
         for year, values in sorted(years.items()):
             EnterpriseYear.objects.create(enterprise=enterprise, year=year, **values)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.personal import PersonalField, personal_fields, unseal
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
@@ -56,7 +57,7 @@ class Enterprise(models.Model):
     source_channel = models.CharField(_("来源渠道"), max_length=20, choices=SourceChannel.choices, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = PersonalField(_("联系电话"), kind="phone", max_length=30, blank=True)  # encrypted
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="enterprises", blank=True, verbose_name=_("企业账号")
     )
@@ -259,9 +260,12 @@ class Submission(models.Model):
     )
 
     scope_rule = ScopeRule(department="enterprise__town", owner="enterprise__users")
+    # a proposed contact phone is kept sealed (encrypted) inside `values` (core/personal.py)
+    personal_json = ("values",)
 
     workflow = Workflow(
         states=Status,
+        view_capability=Capability.VIEW_ENTERPRISES,
         transitions=[
             # from the submission's page, which asks for the explanations of flagged figures
             Transition(
@@ -332,9 +336,14 @@ class Submission(models.Model):
                 raise ValidationError({"explanations": [f"{m}：请说明原因。" for m in missing]})
 
     def proposed(self) -> dict:
-        """The proposed values as the ledger's own types (figures as Decimal / int)."""
+        """The proposed values as the ledger's own types (figures as Decimal / int; personal values, sealed
+        in `values`, decrypted)."""
         model = EnterpriseYear if self.kind == self.Kind.YEAR else Enterprise
-        return {name: model._meta.get_field(name).to_python(value) for name, value in self.values.items()}
+        personal = personal_fields(model)
+        return {
+            name: unseal(value) if name in personal else model._meta.get_field(name).to_python(value)
+            for name, value in self.values.items()
+        }
 
 
 class QualificationKind(models.Model):

@@ -11,6 +11,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kechuang.core.personal import personal_fields, shown, unmask
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
@@ -121,11 +122,27 @@ class EnterpriseSheet(Sheet):
         return visible_to(user, Enterprise.objects.select_related("town")).order_by("credit_code")
 
     def export_row(self, e: Enterprise) -> dict:
+        personal = personal_fields(Enterprise)
         return {
             ID_HEADER: e.pk,
             "credit_code": e.credit_code,
             "town": e.town.name,
-            **{f: getattr(e, f) for f in self.FIELDS},
+            **{f: shown(e, f) if f in personal else getattr(e, f) for f in self.FIELDS},
+        }
+
+    @staticmethod
+    def unmasked(values: dict, stored: Enterprise | None) -> dict:
+        """A row whose personal cells show the stored value's mask (an export re-imported) means those
+        values unchanged."""
+        if stored is None:
+            return values
+        return {
+            **values,
+            **{
+                name: unmask(field.kind, values.get(name), getattr(stored, name))
+                for name, field in personal_fields(Enterprise).items()
+                if name in values
+            },
         }
 
     def prepare(self, user) -> Context:
@@ -136,7 +153,10 @@ class EnterpriseSheet(Sheet):
             data={
                 "towns": {t.name: t for t in towns},
                 "existing": {
-                    e.credit_code: e for e in Enterprise.objects.all().only("pk", "credit_code", "name")
+                    e.credit_code: e
+                    for e in Enterprise.objects.all().only(
+                        "pk", "credit_code", "name", *personal_fields(Enterprise)
+                    )
                 },
                 "changeable": set(changeable.values_list("pk", flat=True)),
             },
@@ -148,6 +168,7 @@ class EnterpriseSheet(Sheet):
         if town is None:
             errors["town"] = f"“{values.get('town')}”不在您可登记的镇乡街道范围内"
         existing = context.data["existing"].get(values.get("credit_code"))
+        values = self.unmasked(values, existing)
         if existing is None and not self.creates:
             errors["credit_code"] = "该企业尚未登记：本表只更新已登记的企业，新企业请用“企业名录”表导入"
         elif existing is not None and existing.pk not in context.data["changeable"]:
@@ -174,12 +195,13 @@ class EnterpriseSheet(Sheet):
         counts = Counts()
         towns = context.data["towns"]
         for _, values in rows:
+            current = Enterprise.objects.filter(credit_code=values["credit_code"]).first()
+            values = self.unmasked(values, current)
             fields = {
                 f: values.get(f) if values.get(f) is not None else ("" if f != "registered_on" else None)
                 for f in self.FIELDS
             }
             fields["town"] = towns[values["town"]]
-            current = Enterprise.objects.filter(credit_code=values["credit_code"]).first()
             if current is None:
                 enterprise = Enterprise(credit_code=values["credit_code"], **fields)
                 enterprise.save()

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.filtering import InvalidQuery, paginate
+from kechuang.core.personal import mask, personal_fields
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
+from kechuang.web import personal
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.workflow import engine
@@ -86,11 +88,14 @@ def propose_profile(request, pk):
     form = EnterpriseForm(
         request.POST or None,
         instance=enterprise,
-        initial=pending.values if pending else None,
+        initial=pending.proposed() if pending else None,
         towns=Department.objects.filter(pk=enterprise.town_id),
         editing=True,
         proposing=True,
     )
+    form.personal_shown = personal.guard_form(form, request.user, enterprise)
+    if request.method == "GET":
+        personal.record_form_view(request, form, enterprise)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in Enterprise.SELF_SERVICE_FIELDS}
         saved = run_action(
@@ -166,8 +171,9 @@ def submission_list(request):
     )
 
 
-def _comparison(submission: Submission) -> list[dict]:
-    """One row per proposed value: the ledger's value now, the proposal, its flag and explanation."""
+def _comparison(submission: Submission, shown_in_full: bool = False) -> list[dict]:
+    """One row per proposed value: the ledger's value now, the proposal, its flag and explanation; personal
+    values masked unless `shown_in_full`."""
     enterprise = submission.enterprise
     flags = {f["field"]: f for f in submission.flags}
     if submission.kind == Submission.Kind.YEAR:
@@ -175,17 +181,21 @@ def _comparison(submission: Submission) -> list[dict]:
         ledger = enterprise.years.filter(year=submission.year, superseded_at__isnull=True).first()
     else:
         model, ledger = Enterprise, enterprise
+    personal_kinds = {name: f.kind for name, f in personal_fields(model).items()}
     rows = []
     for name, value in submission.proposed().items():
         field = model._meta.get_field(name)
         now = getattr(ledger, name) if ledger is not None else None
+        changed = now != value and not (now in (None, "") and value in (None, ""))
+        if name in personal_kinds and not shown_in_full:
+            now, value = mask(personal_kinds[name], now), mask(personal_kinds[name], value)
         rows.append(
             {
                 "label": field.verbose_name,
                 "money": isinstance(field, DecimalField),
                 "ledger": now,
                 "proposed": value,
-                "changed": now != value and not (now in (None, "") and value in (None, "")),
+                "changed": changed,
                 "flag": flags.get(name),
                 "explanation": submission.explanations.get(name, ""),
             }
@@ -193,17 +203,33 @@ def _comparison(submission: Submission) -> list[dict]:
     return rows
 
 
+def _personal_in(submission: Submission) -> list[str]:
+    """The personal fields a profile submission proposes or whose ledger value it shows (non-empty)."""
+    if submission.kind != Submission.Kind.PROFILE:
+        return []
+    proposed = submission.proposed()
+    enterprise = submission.enterprise
+    return [
+        name
+        for name in personal_fields(Enterprise)
+        if name in proposed and (proposed[name] or getattr(enterprise, name))
+    ]
+
+
 def _submission_page(request, submission, form=None):
     may_submit = engine.refusal(submission, Submission.workflow.transition("submit"), request.user) is None
     if may_submit and form is None:
         form = SubmitForm(flags=submission.flags, explanations=submission.explanations)
+    names = _personal_in(submission)
+    shown = personal.disclose(request, submission.enterprise, names=names) if names else {"names": []}
     return render(
         request,
         "enterprises/submission_detail.html",
         {
             "submission": submission,
             "enterprise": submission.enterprise,
-            "rows": _comparison(submission),
+            "personal": shown,
+            "rows": _comparison(submission, shown_in_full=bool(shown.get("shown"))),
             "submit_form": form if may_submit else None,
             "may_edit": may_submit,
         },

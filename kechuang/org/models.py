@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from kechuang.core.personal import PersonalField
+
 from .roles import Role, Scope
 from .scoperule import ScopeRule
 
@@ -94,7 +96,9 @@ class User(AbstractUser):
     """A person who signs in. Belongs to one or more departments; holds role grants."""
 
     display_name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # personal data: encrypted at rest, shown masked unless the viewer may see it (core/personal.py)
+    phone = PersonalField(_("联系电话"), kind="phone", max_length=30, blank=True)
+    email = PersonalField(_("电子邮箱"), kind="email", max_length=254, blank=True)
     departments = models.ManyToManyField(
         Department, through="Membership", related_name="members", verbose_name=_("所属单位")
     )
@@ -190,6 +194,27 @@ class RoleGrant(models.Model):
 
     def scope_department(self) -> Department | None:
         return self.department
+
+    def clean(self) -> None:
+        """三员分立: an account holds at most one of the three administrator duties."""
+        from django.core.exceptions import ValidationError
+
+        from .roles import ADMIN_DUTIES
+
+        if self.role in ADMIN_DUTIES and self.user_id:
+            other = (
+                RoleGrant.objects.filter(user_id=self.user_id, role__in=ADMIN_DUTIES)
+                .exclude(role=self.role)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "role": f"三员分立：该用户已是{other.get_role_display()}，不能再担任"
+                        f"{self.get_role_display()}（系统管理员、安全管理员、审计管理员须由不同的人担任）。"
+                    }
+                )
 
 
 class ApiToken(models.Model):

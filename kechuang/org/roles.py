@@ -3,6 +3,13 @@
 A user holds one or more role grants; each grant pairs a role with a data scope anchored at a
 department. What a user sees is the union of their grants; what they may change is the union of the
 grants that carry the needed capability.
+
+三员分立 (等保 2.0 level 3, separation of duties): the three administrator duties are three roles, and no
+account holds two of them (`ADMIN_DUTIES`, refused by `grant_role`):
+- 系统管理员 — accounts, departments and role grants; no business data, no audit;
+- 安全管理员 — lockouts and security alerts (a failed audit verification, password spraying);
+- 审计管理员 — reads the change and login logs and verifies their chains; changes nothing.
+The bureau's own role (科技局管理员) runs the programmes' business and holds none of the three.
 """
 
 from django.db import models
@@ -11,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
     BUREAU_ADMIN = "bureau_admin", _("科技局管理员")
     REPORTER = "reporter", _("责任单位填报员")
     LEADER = "leader", _("领导")
@@ -31,6 +40,8 @@ SCOPE_WIDTH = {Scope.SELF: 0, Scope.DEPARTMENT: 1, Scope.SUBTREE: 2, Scope.ALL: 
 
 DEFAULT_SCOPE = {
     Role.SYSTEM_ADMIN: Scope.SUBTREE,
+    Role.SECURITY_ADMIN: Scope.SUBTREE,
+    Role.AUDIT_ADMIN: Scope.SUBTREE,
     Role.BUREAU_ADMIN: Scope.SUBTREE,
     Role.REPORTER: Scope.DEPARTMENT,
     Role.LEADER: Scope.SUBTREE,
@@ -48,7 +59,8 @@ class Capability:
     VIEW_DEPARTMENTS = "org.view_departments"
     MANAGE_DEPARTMENTS = "org.manage_departments"
     MANAGE_USERS = "org.manage_users"
-    VIEW_AUDIT = "audit.view"
+    VIEW_AUDIT = "audit.view"  # read the change and login logs, verify their chains
+    MANAGE_SECURITY = "security.manage"  # lockouts, security alerts (a failed audit verification, spraying)
     VIEW_ENTERPRISES = "enterprises.view"
     CHANGE_ENTERPRISES = "enterprises.change"  # write profiles and yearly data into the ledger: bureau only
     SUBMIT_ENTERPRISE_DATA = "enterprises.submit"  # an enterprise proposes changes to its own record
@@ -59,6 +71,11 @@ class Capability:
     VIEW_PROGRESS = "progress.view"
     REPORT_PROGRESS = "progress.report"  # fill in the own unit's reports
     REVIEW_PROGRESS = "progress.review"  # open rounds, approve or return reports
+    # personal data (phone numbers, e-mail, ID numbers …) in full rather than masked, on a record's page
+    # after an explicit 显示完整信息 (recorded), on its edit form and in an export asked for in full: the
+    # bureau's managers, over the enterprises and people in their scope. Everyone sees their own data in
+    # full (org/personal.py); system administrators manage accounts without reading them (三员分立).
+    VIEW_PERSONAL_DATA = "personal.view"
     VIEW_PLATFORMS = "platforms.view"
     CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
     VIEW_PROJECTS = "projects.view"
@@ -71,24 +88,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
         {
             Capability.VIEW_PLAN,
-            Capability.VIEW_PROGRESS,
             Capability.VIEW_DEPARTMENTS,
             Capability.MANAGE_DEPARTMENTS,
             Capability.MANAGE_USERS,
-            Capability.VIEW_AUDIT,
-            Capability.VIEW_ENTERPRISES,
-            Capability.VIEW_PLATFORMS,
-            Capability.VIEW_PROJECTS,
         }
     ),
+    Role.SECURITY_ADMIN: frozenset({Capability.VIEW_PLAN, Capability.MANAGE_SECURITY}),
+    Role.AUDIT_ADMIN: frozenset({Capability.VIEW_PLAN, Capability.VIEW_DEPARTMENTS, Capability.VIEW_AUDIT}),
     Role.BUREAU_ADMIN: frozenset(
         {
             Capability.VIEW_PLAN,
             Capability.VIEW_PROGRESS,
             Capability.CHANGE_PLAN,
             Capability.VIEW_DEPARTMENTS,
-            Capability.MANAGE_USERS,
-            Capability.VIEW_AUDIT,
             Capability.VIEW_ENTERPRISES,
             Capability.CHANGE_ENTERPRISES,
             Capability.CERTIFY_ENTERPRISES,
@@ -98,6 +110,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHANGE_PLATFORMS,
             Capability.CHANGE_PROJECTS,
             Capability.REVIEW_PROGRESS,
+            Capability.VIEW_PERSONAL_DATA,
         }
     ),
     Role.REPORTER: frozenset(
@@ -138,5 +151,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # Which roles a holder of a user-managing role may hand out (within their own scope).
 GRANTABLE_ROLES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(Role.values),
-    Role.BUREAU_ADMIN: frozenset({Role.REPORTER, Role.ENTERPRISE, Role.EXPERT, Role.SERVICE_ORG}),
 }
+
+# The three administrator duties: an account holds at most one of them.
+ADMIN_DUTIES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .roles import CAPABILITIES, GRANTABLE_ROLES, SCOPE_WIDTH, Capability, Scope
+from .roles import CAPABILITIES, GRANTABLE_ROLES, SCOPE_WIDTH, Capability, Role, Scope
 from .scoperule import ScopeRule
 
 if TYPE_CHECKING:
@@ -39,9 +39,17 @@ def user_grants(user: User) -> list[RoleGrant]:
 def user_capabilities(user: User) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    if user.is_superuser:
-        return {c for caps in CAPABILITIES.values() for c in caps}
+    if user.is_superuser:  # the installer's first account: a system administrator, no more (三员分立)
+        return set(CAPABILITIES[Role.SYSTEM_ADMIN])
     return {c for g in user_grants(user) for c in CAPABILITIES.get(g.role, ())}
+
+
+def holders(capability: str):
+    """The active users whose roles carry `capability` (whatever their scope)."""
+    from .models import User
+
+    roles = [role for role, caps in CAPABILITIES.items() if capability in caps]
+    return User.objects.filter(is_active=True, grants__role__in=roles).distinct()
 
 
 def has_capability(user: User, capability: str) -> bool:

@@ -404,6 +404,7 @@ class PlanDraft(models.Model):
 
     workflow = Workflow(
         states=Status,
+        view_capability=Capability.CHANGE_PLAN,
         validate=False,  # drafting.confirm checks the whole draft and names each bad row
         transitions=[
             # from the draft's own page, which checks every row and creates the plan in the same transaction

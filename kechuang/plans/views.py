@@ -1,10 +1,12 @@
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.metrics.registry import actuals_by_target, metrics
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
@@ -135,29 +137,35 @@ def draft_list(request):
     return render(request, "plans/draft_list.html", {"drafts": drafts[:200]})
 
 
+@upload_limit("PLAN_FILE_MAX_BYTES")
 @require_capability(Capability.CHANGE_PLAN)
 def draft_new(request):
-    """Upload a .docx/.txt or paste the text; the parser proposes the plan."""
+    """Upload a .docx/.txt or paste the text (at most PLAN_TEXT_MAX_CHARS characters, as the page and its
+    textarea say); the parser proposes the plan."""
     from . import drafting
     from .parsing import ParseError, parse, parse_document
 
     regions = list(drafting.drafting_regions(request.user).order_by("depth", "path"))
     errors = []
-    pasted = request.POST.get("text", "")
+    # the browser sends a textarea's line breaks as CRLF but counts them as one character
+    pasted = request.POST.get("text", "").replace("\r\n", "\n")
+    limit = settings.PLAN_TEXT_MAX_CHARS
     if request.method == "POST":
         region = next(
             (r for r in regions if str(r.pk) == request.POST.get("region")), regions[-1] if regions else None
         )
         upload = request.FILES.get("file")
         try:
+            if refused(request).get("file"):
+                raise ParseError(refused(request)["file"])
             if upload is not None:
-                if upload.size > 20 * 1024 * 1024:
-                    raise ParseError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限 20 MB。")
                 parsed, filename = parse_document(upload.read(), upload.name), upload.name
             elif pasted.strip():
-                if len(pasted) > 2_000_000:
-                    raise ParseError("粘贴的文字过长（超过 200 万字），请检查内容。")
-                parsed, filename = parse(pasted.replace("\r\n", "\n")), ""
+                if len(pasted) > limit:
+                    raise ParseError(
+                        f"粘贴的方案原文共 {len(pasted):,} 字，超过 {text_limit_label()}的上限，未处理；请检查内容。"
+                    )
+                parsed, filename = parse(pasted), ""
             else:
                 raise ParseError("请上传方案文件或粘贴方案原文。")
             if region is None:
@@ -166,7 +174,24 @@ def draft_new(request):
             return redirect("plans:draft", draft.pk)
         except ParseError as exc:
             errors.append(str(exc))
-    return render(request, "plans/draft_new.html", {"regions": regions, "errors": errors, "pasted": pasted})
+    return render(
+        request,
+        "plans/draft_new.html",
+        {
+            "regions": regions,
+            "errors": errors,
+            "pasted": pasted,
+            "text_limit": limit,
+            "text_limit_label": text_limit_label(),
+            "file_limit_mb": megabytes(settings.PLAN_FILE_MAX_BYTES),
+        },
+    )
+
+
+def text_limit_label() -> str:
+    """The pasted plan's limit as the pages say it: “200 万字”."""
+    limit = settings.PLAN_TEXT_MAX_CHARS
+    return f"{limit // 10_000} 万字" if limit % 10_000 == 0 else f"{limit} 字"
 
 
 ROW_FIELDS = (

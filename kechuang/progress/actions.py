@@ -169,8 +169,8 @@ def save_report(
     submit: bool = False,
 ) -> Report:
     """Store a unit's figures, task progress and own judgement of its targets; `values` maps indicator
-    id → {value (or numerator and denominator), note, evidence, or `invalid`: why the caller could not
-    read what was typed}, `task_updates` task id → (status, narrative), `judgements` target id → (status
+    id → {value (or numerator and denominator), note, evidence (or `evidence_refused`: why the file did
+    not arrive), or `invalid`: why the caller could not read what was typed}, `task_updates` task id → (status, narrative), `judgements` target id → (status
     or "", reason). Submitting requires every figure and a judgement with its reason for every target.
 
     Every mistake is reported at once (a ValidationError naming each field); the parts without one are
@@ -201,7 +201,9 @@ def save_report(
     stored = {v.indicator_id: v for v in report.values.all()}
     for pk, item in values.items():
         indicator = indicators[pk]
-        if item.get("evidence"):
+        if item.get("evidence_refused"):
+            refuse(f"evidence_{pk}", f"{indicator.name}：{item['evidence_refused']}请重新选择文件。")
+        elif item.get("evidence"):
             try:
                 check_evidence(item["evidence"])
                 evidence[pk] = item["evidence"]

@@ -2,17 +2,21 @@
 
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
-MAX_BYTES = 10 * 1024 * 1024
+from kechuang.core.uploads import megabytes
+
 ACCEPTED = "PDF、Word（.docx）、Excel（.xlsx）、OFD、JPG、PNG"
 
 
 def check_evidence(upload) -> None:
-    """Raise ValidationError (Chinese) unless `upload` is a document or image within the size limit."""
+    """Raise ValidationError (Chinese) unless `upload` is a document or image within the size limit
+    (`EVIDENCE_MAX_BYTES`; the page's uploads stop there already, `core.uploads`)."""
     name = getattr(upload, "name", "文件")
-    if upload.size > MAX_BYTES:
-        raise ValidationError(f"佐证材料“{name}”过大（{upload.size / 1024 / 1024:.1f} MB），上限 10 MB。")
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(f"文件“{name}”超过 {megabytes(limit)} MB，未上传。")
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)

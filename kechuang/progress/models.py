@@ -108,6 +108,7 @@ class Report(models.Model):
     # an approval is undone only by an explicit, audited reopen
     workflow = Workflow(
         states=Status,
+        view_capability=Capability.VIEW_PROGRESS,
         validate=False,  # actions.save_report checks every figure and names each mistake
         transitions=[
             Transition(

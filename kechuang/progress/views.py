@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.plans.models import Target
@@ -195,6 +197,7 @@ def _decimal(text: str, label: str):
     return value
 
 
+@upload_limit("EVIDENCE_MAX_BYTES")
 @require_capability(Capability.VIEW_PROGRESS)
 def report_detail(request, pk):
     from django.contrib import messages
@@ -239,6 +242,7 @@ def report_detail(request, pk):
                 item = values[indicator.pk] = {
                     "note": request.POST.get(f"note_{indicator.pk}", ""),
                     "evidence": request.FILES.get(f"evidence_{indicator.pk}"),
+                    "evidence_refused": refused(request).get(f"evidence_{indicator.pk}", ""),
                 }
                 fields = (
                     [
@@ -292,6 +296,7 @@ def report_detail(request, pk):
         "progress/report.html",
         {
             "report": report,
+            "evidence_max_mb": megabytes(settings.EVIDENCE_MAX_BYTES),
             "errors": errors,
             "kept": typed is not None,
             "can_fill": can_fill,

@@ -93,6 +93,7 @@ class Project(models.Model):
     # reopen with a reason. Edits through the form never change the status.
     workflow = Workflow(
         states=Status,
+        view_capability=Capability.VIEW_PROJECTS,
         transitions=[
             Transition("accept", "受理", [Status.APPLIED], Status.ACCEPTED, Capability.CHANGE_PROJECTS),
             Transition(

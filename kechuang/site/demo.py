@@ -19,7 +19,10 @@ DISTRICT = ["重庆市", "开州区"]
 # username, 姓名, role, scope, scope department (under the district; None = the district itself),
 # member of (under the district; None = no department)
 DEMO_USERS = [
-    ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.ALL, None, "区科技局"),
+    # 三员分立: accounts, security and the audit are three people's duties, none of them the bureau's
+    ("sysadmin", "信息中心管理员", Role.SYSTEM_ADMIN, Scope.SUBTREE, None, "区科技局"),
+    ("anquan", "安全管理员", Role.SECURITY_ADMIN, Scope.SUBTREE, None, "区科技局"),
+    ("shenji", "审计管理员", Role.AUDIT_ADMIN, Scope.SUBTREE, None, "区科技局"),
     ("kjj", "科技局管理员", Role.BUREAU_ADMIN, Scope.SUBTREE, None, "区科技局"),
     # the bureau leads most tasks: its own report is compiled by its own reporter and reviewed by kjj
     ("kjjtb", "科技局填报员", Role.REPORTER, Scope.DEPARTMENT, "区科技局", "区科技局"),
@@ -68,10 +71,17 @@ def load_demo_data() -> None:
 @transaction.atomic
 def load_demo_users() -> list[User]:
     users = []
-    for username, name, role, scope, anchor_name, member_of in DEMO_USERS:
+    for number, (username, name, role, scope, anchor_name, member_of) in enumerate(DEMO_USERS, start=1):
         user = User.objects.filter(username=username).first() or User(username=username)
-        if user.display_name != name or not user.check_password(DEMO_PASSWORD) or not user.is_active:
+        phone = f"1380235{number:04d}"  # made up; personal data, encrypted and shown masked
+        if (
+            user.display_name != name
+            or user.phone != phone
+            or not user.check_password(DEMO_PASSWORD)
+            or not user.is_active
+        ):
             user.display_name = name
+            user.phone = phone
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -1,14 +1,19 @@
 from collections import Counter
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from kechuang.api.errors import error_response, too_big
 from kechuang.core.filtering import InvalidQuery
+from kechuang.core.uploads import megabytes
 from kechuang.org.roles import Capability, Role
 from kechuang.org.scope import has_capability
 from kechuang.plans.choices import TaskStatus
 from kechuang.plans.models import Task
+from kechuang.plans.views import text_limit_label
 from kechuang.progress.actuals import actuals_by_target
 from kechuang.progress.cockpit import active_plan
 
@@ -61,19 +66,37 @@ def _own_tasks(user, plan):
     return own.distinct().order_by("programme__number", "code")
 
 
+def _for_api(request) -> bool:
+    """Errors under /api/ answer as the API does, `{"detail": "…"}` (api/errors.py), not with a page."""
+    return request.path.startswith("/api/")
+
+
 def error_400(request, exception=None):
     """A request that cannot be answered as asked, e.g. a bad query-string value: the reason in Chinese
-    (from `core.filtering.InvalidQuery`) and a way back to the page without the query."""
-    message = str(exception) if isinstance(exception, InvalidQuery) else "请求有误，无法处理。"
-    return render(
-        request,
-        "core/error.html",
-        {"code": 400, "message": message, "back": request.path},
-        status=400,
-    )
+    (from `core.filtering.InvalidQuery`) and a way back to the page without the query. A form larger
+    than DATA_UPLOAD_MAX_MEMORY_SIZE is named with its limits (the plan text's the largest field)."""
+    back = request.path
+    if isinstance(exception, InvalidQuery):
+        message = str(exception)
+    elif isinstance(exception, RequestDataTooBig):
+        if _for_api(request):
+            return error_response(400, too_big())
+        message = (
+            f"提交的内容超过 {megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} MB，未处理：粘贴的方案原文"
+            f"不能超过 {text_limit_label()}，更大的内容请以文件上传。"
+        )
+    elif isinstance(exception, TooManyFieldsSent):
+        message = "提交的字段过多，未处理。"
+    else:
+        message = "请求有误，无法处理。"
+    if _for_api(request):
+        return error_response(400, message)
+    return render(request, "core/error.html", {"code": 400, "message": message, "back": back}, status=400)
 
 
 def error_404(request, exception=None):
+    if _for_api(request):
+        return error_response(404, f"接口不存在：{request.path}")
     return render(
         request,
         "core/error.html",
@@ -83,12 +106,16 @@ def error_404(request, exception=None):
 
 
 def error_403(request, exception=None):
+    if _for_api(request):
+        return error_response(403, "您没有访问该接口的权限。")
     return render(
         request, "core/error.html", {"code": 403, "message": "您没有访问该页面的权限。"}, status=403
     )
 
 
 def error_500(request):
+    if _for_api(request):
+        return error_response(500, "系统内部错误，已记录。请稍后重试。")
     return render(
         request, "core/error.html", {"code": 500, "message": "系统内部错误，已记录。请稍后重试。"}, status=500
     )

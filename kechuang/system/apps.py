@@ -13,4 +13,5 @@ class SystemConfig(AppConfig):
         ("org/", "kechuang.system.org_urls"),
         ("org/", "kechuang.system.org_urls.registry_urls"),
         ("audit/", "kechuang.system.audit_urls"),
+        ("security/", "kechuang.system.security_urls"),
     ]

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from kechuang.audit.models import ChangeEntry, LoginEvent
+from kechuang.audit.models import ChangeEntry, LoginEvent, PersonalDataView
 from kechuang.core.context import Source
 from kechuang.web import filters
 
@@ -66,4 +66,17 @@ class LoginFilter(_Dated):
 
     class Meta:
         model = LoginEvent
+        fields = []
+
+
+class PersonalViewFilter(_Dated):
+    actor = filters.TextFilter(field_name="actor_label", lookup_expr="icontains", label="查看人")
+    type = filters.NumberFilter(field_name="content_type_id", min_value=1, label="记录类型")
+    object = filters.TextFilter(
+        field_name="object_repr", lookup_expr="icontains", max_length=200, label="对象"
+    )
+    ip = IpFilter(field_name="ip", max_length=45, label="IP 地址")
+
+    class Meta:
+        model = PersonalDataView
         fields = []

@@ -2,7 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 
 from kechuang.audit.labels import change_rows
-from kechuang.audit.models import ChangeEntry, LoginEvent
+from kechuang.audit.models import ChangeEntry, LoginEvent, PersonalDataView
 from kechuang.core.context import Source
 from kechuang.core.filtering import paginate
 from kechuang.org.roles import Capability
@@ -10,7 +10,7 @@ from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.web.access import require_capability
 from kechuang.web.filters import FilterError, apply
 
-from .audit_filters import ChangeFilter, LoginFilter
+from .audit_filters import ChangeFilter, LoginFilter, PersonalViewFilter
 
 
 def _filtered(filterset, params, queryset):
@@ -65,5 +65,25 @@ def login_list(request):
         request,
         "audit/login_list.html",
         {"page": page, "errors": errors, "outcomes": LoginEvent.Outcome.choices},
+        status=status,
+    )
+
+
+@require_capability(Capability.VIEW_AUDIT)
+def personal_view_list(request):
+    """Who saw whose personal data in full, when and from where."""
+    views, errors, status = _filtered(
+        PersonalViewFilter,
+        request.GET,
+        visible_to(request.user, PersonalDataView.objects.all(), Capability.VIEW_AUDIT),
+    )
+    page = paginate(request.GET, views.select_related("content_type").order_by("-time", "-pk"))
+    types = ContentType.objects.filter(
+        pk__in=PersonalDataView.objects.values("content_type_id").distinct()
+    ).order_by("app_label", "model")
+    return render(
+        request,
+        "audit/personal_list.html",
+        {"page": page, "errors": errors, "types": types},
         status=status,
     )

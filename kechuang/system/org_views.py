@@ -11,6 +11,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, user_grants
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
+from kechuang.web.personal import disclose
 
 from .forms import GrantForm, PasswordSetForm, TokenForm
 from .registries import manageable_departments
@@ -18,14 +19,24 @@ from .registries import manageable_departments
 
 @login_not_required
 def login(request, *args, **kwargs):
-    view = auth_views.LoginView.as_view(
-        redirect_authenticated_user=True,
-        extra_context={
-            "lockout_failures": settings.AXES_FAILURE_LIMIT,
-            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        },
+    from . import security
+
+    context = {
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    address = request.META.get("REMOTE_ADDR")
+    if request.method == "POST" and security.address_throttled(address):
+        minutes = int(settings.LOGIN_THROTTLE_WINDOW.total_seconds() // 60)
+        context["throttled"] = f"该网络地址登录失败次数过多，请 {minutes} 分钟后再试。"
+        form = auth_views.AuthenticationForm(request)
+        return render(request, "registration/login.html", {"form": form, **context}, status=429)
+    response = auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context=context)(
+        request, *args, **kwargs
     )
-    return view(request, *args, **kwargs)
+    if request.method == "POST" and response.status_code != 302:
+        security.after_failed_login(address)
+    return response
 
 
 # --- Users (the user and department registries are in registries.py) ------------------------------
@@ -90,10 +101,13 @@ def grant_revoke(request, pk):
 
 
 def profile(request, token_form=None):
+    me = User.objects.get(pk=request.user.pk)  # the account itself (request.user is a lazy wrapper)
     return render(
         request,
         "org/profile.html",
         {
+            "me": me,
+            "personal": disclose(request, me),  # one's own phone and e-mail: 显示完整信息 shows them
             "grants": user_grants(request.user),
             "memberships": request.user.memberships.select_related("department"),
             "tokens": request.user.api_tokens.select_related("revoked_by"),

@@ -41,11 +41,13 @@ class UserFilters(filters.RegistryFilterSet):
 
 
 class UserOut(Schema):
-    """An account as the API shows it: never its password."""
+    """An account as the API shows it: never its password; its phone number and e-mail masked."""
 
     id: int
     username: str
     display_name: str
+    phone: str  # masked, unless the detail is asked with full=1 by who may see it (recorded)
+    email: str
     is_active: bool
     departments: list[str]
     grants: list[dict]

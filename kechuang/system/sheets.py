@@ -8,6 +8,7 @@ stored already is left alone, whoever imports it: re-importing an export changes
 
 from django.core.exceptions import ValidationError
 
+from kechuang.core.personal import shown, unmask
 from kechuang.enterprises import actions as enterprise_actions
 from kechuang.org import actions as org_actions
 from kechuang.org.actions import ActionRefused
@@ -254,7 +255,7 @@ class UserSheet(Sheet):
                 ID_HEADER: u.pk,
                 "username": u.username,
                 "display_name": u.display_name,
-                "phone": u.phone,
+                "phone": shown(u, "phone"),  # masked unless the export was asked in full by who may
                 "departments": SEPARATOR.join(names.label.get(m.department_id, "?") for m in memberships),
                 "enterprise_code": next((e.credit_code for e in u.enterprises.all()), ""),
                 "is_active": u.is_active,
@@ -314,9 +315,17 @@ class UserSheet(Sheet):
             and next((e.credit_code for e in account.enterprises.all()), "") == fields["enterprise_code"]
         )
 
+    @staticmethod
+    def unmasked(values: dict, account: User | None) -> dict:
+        """The stored phone number where the row shows its mask (an export re-imported): unchanged."""
+        if account is None:
+            return values
+        return {**values, "phone": unmask("phone", values.get("phone"), account.phone)}
+
     def check_row(self, values: dict, context: Context) -> dict:
         username = values["username"]
         account = context.data["accounts"].get(username.lower())
+        values = self.unmasked(values, account)
         if account is not None and self._unchanged(account, values, context):
             return {}  # as stored: nothing to refuse, even for an account above the importer
         errors = {}
@@ -334,11 +343,16 @@ class UserSheet(Sheet):
                 errors["is_active"] = "不能停用自己的账号"
         else:
             try:
-                User(username=username, display_name=values["display_name"]).full_clean(
-                    exclude=["password"], validate_unique=False
-                )
+                User(
+                    username=username, display_name=values["display_name"], phone=values.get("phone") or ""
+                ).full_clean(exclude=["password"], validate_unique=False)
             except ValidationError as exc:
                 errors.update(model_errors(exc))
+        if account is not None and not errors.get("phone"):
+            try:
+                User._meta.get_field("phone").run_validators(values.get("phone") or "")
+            except ValidationError as exc:
+                errors["phone"] = "；".join(exc.messages)
         _, problem = self._departments(values, context)
         if problem:
             errors["departments"] = problem
@@ -355,6 +369,7 @@ class UserSheet(Sheet):
         by_pk = {d.pk: d for d in Department.objects.filter(pk__in=context.data["allowed"])}
         for _, values in rows:
             account = context.data["accounts"].get(values["username"].lower())
+            values = self.unmasked(values, account)
             if account is not None and self._unchanged(account, values, context):
                 counts.unchanged += 1
                 continue

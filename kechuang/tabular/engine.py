@@ -4,14 +4,18 @@ or only the valid rows — the same path for every registry."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.core import derived
+from kechuang.core import derived, leases
 from kechuang.core.context import Source, audit_context
+from kechuang.core.personal import mask
+from kechuang.org.actions import ActionRefused
 from kechuang.workflow import engine as workflow
 
 from . import parsedcache
@@ -83,15 +87,16 @@ def parsed_rows(sheet: Sheet, workbook: Workbook, positions):
         yield number, values, errors
 
 
-def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
+def _scan(sheet: Sheet, rows, context, report, on_valid=None):
     """Validate every row (parsed cells, then the sheet's checks against the data as it is now); collect
-    errors; hand valid rows (in batches) to `on_valid`."""
+    errors; hand valid rows (in batches) to `on_valid`; `report(processed)` every PROGRESS_EVERY rows."""
     # natural keys seen so far, nested by their first part (credit code → year → row): ~3× less memory
     # than a dict of tuples at 800,000 rows
     seen_keys: dict = {}
     stored: list[dict] = []
     error_rows = error_count = processed = 0
     batch: list[tuple[int, dict]] = []
+    personal = sheet.personal_keys()  # a refused personal value is kept masked with the errors
     for number, values, errors in rows:
         if not errors:
             for key, message in sheet.check_row(values, context).items():
@@ -121,7 +126,9 @@ def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
                         {
                             "row": number,
                             "column": sheet.header_of(key),
-                            "value": "" if raw is None else str(raw)[:100],
+                            "value": ""
+                            if raw is None
+                            else str(mask(personal[key], str(raw)) if key in personal else raw)[:100],
                             "message": message,
                         }
                     )
@@ -131,10 +138,35 @@ def _scan(job: ImportJob, sheet: Sheet, rows, context, on_valid=None):
                 on_valid(batch)
                 batch = []
         if processed % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+            report(processed)
     if batch and on_valid is not None:
         on_valid(batch)
     return processed, error_rows, error_count, stored
+
+
+INTERNAL_ERROR = "处理文件时发生内部错误，已回滚，没有保存任何数据。请联系系统管理员。"
+COMMIT_ABANDONED = "后台进程意外中止（{reason}），导入未完成，没有写入任何数据；可重新导入或放弃此文件。"
+VALIDATION_ABANDONED = (
+    "后台进程意外中止（{reason}），文件校验未完成，没有写入任何数据；请重新上传文件或放弃此文件。"
+)
+BUSY = (ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING)
+
+
+def subject(job_id: int) -> str:
+    """What a job's background steps work on, as their leases name it (`kechuang.core.leases`)."""
+    return f"tabular.importjob:{job_id}"
+
+
+def _fail(job: ImportJob, message: str, states=BUSY, **fields) -> ImportJob:
+    """End a job that is still in one of `states` as failed, with `message`, in one compare-and-set; a job
+    that moved on meanwhile (done, or failed by someone else) is left as it is."""
+    if job.status not in states:
+        return job
+    changes = {"file_error": message, "finished_at": timezone.now(), **fields}
+    try:
+        return workflow.perform(job, "fail", None, comment=message, changes=changes)
+    except ActionRefused:
+        return ImportJob.objects.get(pk=job.pk)
 
 
 def _guarded(step):
@@ -145,21 +177,35 @@ def _guarded(step):
             return step(job_id)
         except Exception:
             logger.exception("import job %s failed", job_id)
-            job = ImportJob.objects.get(pk=job_id)
-            ImportJob.objects.filter(pk=job_id).update(
-                finished_at=timezone.now(),
-                file_error="处理文件时发生内部错误，已回滚，没有保存任何数据。请联系系统管理员。",
-            )
-            if job.status in (
-                ImportJob.Status.UPLOADED,
-                ImportJob.Status.VALIDATING,
-                ImportJob.Status.COMMITTING,
-            ):
-                workflow.perform(job, "fail", None)
-            return ImportJob.objects.get(pk=job_id)
+            return _fail(ImportJob.objects.get(pk=job_id), INTERNAL_ERROR)
 
     run.__name__, run.__doc__ = step.__name__, step.__doc__
     return run
+
+
+def validation_abandoned(job_id: int, *, reason: str) -> None:
+    """The validation's process died (its lease ran out): the job fails, saying why."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        _fail(
+            job,
+            VALIDATION_ABANDONED.format(reason=reason),
+            (ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATING),
+        )
+
+
+def commit_abandoned(job_id: int, *, reason: str) -> None:
+    """The commit's process died before its COMMIT (after it, the job already says done): nothing of the
+    file was written; the job fails, saying so, and may be re-run or discarded."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        _fail(job, COMMIT_ABANDONED.format(reason=reason), (ImportJob.Status.COMMITTING,))
+
+
+def _pause(point: str) -> None:
+    seconds = settings.KECHUANG_IMPORT_PAUSES.get(point)
+    if seconds:
+        time.sleep(seconds)
 
 
 @_guarded
@@ -169,28 +215,42 @@ def validate(job_id: int) -> ImportJob:
     sheet = get_sheet(job.sheet)
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=0)
     workflow.perform(job, "validate", None)
+
+    def report(processed):
+        leases.report(processed)
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)  # no transaction is open
+
     try:
         workbook = open_workbook(Path(job.file.path), DATA_SHEET)
         positions = map_header(sheet, workbook.header)
         context = sheet.prepare(job.user)
         rows = parsedcache.write(job, sheet, parsed_rows(sheet, workbook, positions))
-        processed, error_rows, error_count, stored = _scan(job, sheet, rows, context)
+        processed, error_rows, error_count, stored = _scan(sheet, rows, context, report)
         if processed == 0:
             raise FileRefused(f"工作表“{workbook.sheet_name}”只有表头，没有数据行。")
     except FileRefused as exc:
-        job.file_error, job.finished_at = str(exc), timezone.now()
-        job.save(update_fields=["file_error", "finished_at"])
-        return workflow.perform(job, "refuse", None)
-    job.total_rows = job.processed_rows = processed
-    job.error_rows, job.error_count, job.errors = error_rows, error_count, stored
-    job.save(update_fields=["total_rows", "processed_rows", "error_rows", "error_count", "errors"])
-    return workflow.perform(job, "validated", None)
+        return workflow.perform(
+            job, "refuse", None, changes={"file_error": str(exc), "finished_at": timezone.now()}
+        )
+    results = {
+        "total_rows": processed,
+        "processed_rows": processed,
+        "error_rows": error_rows,
+        "error_count": error_count,
+        "errors": stored,
+    }
+    return workflow.perform(job, "validated", None, changes=results)
 
 
 @_guarded
 def commit(job_id: int) -> ImportJob:
     """Store the file's rows in one transaction: all of them (only if there is no error) or the valid
-    ones. The file is re-validated against the data as it is now; the reason goes to the audit log."""
+    ones. The file is re-validated against the data as it is now; the reason goes to the audit log.
+
+    The job's done state and counts are written in that same transaction: a process killed before the
+    COMMIT leaves nothing of the file and a job still 导入中, which fails once its lease runs out
+    (`commit_abandoned`); killed after it, the job already says done. Progress goes to the step's lease,
+    outside the transaction, so that the job's page shows it while the rows are still uncommitted."""
     job = ImportJob.objects.get(pk=job_id)
     if job.status != ImportJob.Status.COMMITTING:
         return job  # only a commit transition queues this step; anything else has nothing to run
@@ -206,60 +266,57 @@ def commit(job_id: int) -> ImportJob:
         if rows is None:  # no preview of this very file: read and parse it now
             workbook = open_workbook(Path(job.file.path), DATA_SHEET)
             rows = parsed_rows(sheet, workbook, map_header(sheet, workbook.header))
-        with (
-            transaction.atomic(),
-            audit_context(source=Source.IMPORT, actor=actor, reason=job.reason, ip=ip),
-            derived.batched(),  # summaries of what the rows touched are refreshed once, before COMMIT
-        ):
-            context = sheet.prepare(job.user)
+        with transaction.atomic():
+            with (
+                audit_context(source=Source.IMPORT, actor=actor, reason=job.reason, ip=ip),
+                derived.batched(),  # summaries of what the rows touched are refreshed once, before COMMIT
+            ):
+                context = sheet.prepare(job.user)
 
-            def store(batch):
-                counts.add(sheet.apply(batch, job.user, context))
+                def store(batch):
+                    counts.add(sheet.apply(batch, job.user, context))
+                    _pause("batch")
 
-            processed, error_rows, error_count, stored = _scan(job, sheet, rows, context, store)
-            if error_rows and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-                raise _Rollback(error_rows, error_count, stored, processed)
+                processed, error_rows, error_count, stored = _scan(sheet, rows, context, leases.report, store)
+                if error_rows and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+                    raise _Rollback(error_rows, error_count, stored, processed)
+            # the job says done in the transaction that holds its rows (a compare-and-set: if a sweep
+            # took this job for abandoned meanwhile, nothing is written)
+            job = workflow.perform(
+                job,
+                "done",
+                None,
+                changes={
+                    "total_rows": processed,
+                    "processed_rows": processed,
+                    "error_rows": error_rows,
+                    "error_count": error_count,
+                    "errors": stored,
+                    "file_error": "",
+                    "finished_at": timezone.now(),
+                    "result": {
+                        "created": counts.created,
+                        "updated": counts.updated,
+                        "unchanged": counts.unchanged,
+                        "skipped": error_rows,
+                    },
+                },
+            )
     except _Rollback as rollback:
-        job.file_error = (
-            f"文件中有 {rollback.error_rows} 行存在错误，按“全部正确才导入”的要求，没有导入任何数据。"
+        return _fail(
+            job,
+            f"文件中有 {rollback.error_rows} 行存在错误，按“全部正确才导入”的要求，没有导入任何数据。",
+            error_rows=rollback.error_rows,
+            error_count=rollback.error_count,
+            errors=rollback.stored,
+            total_rows=rollback.processed,
+            processed_rows=rollback.processed,
         )
-        job.error_rows, job.error_count, job.errors = (
-            rollback.error_rows,
-            rollback.error_count,
-            rollback.stored,
-        )
-        job.total_rows = rollback.processed
-        job.finished_at = timezone.now()
-        job.save(update_fields=_RESULT_FIELDS)
-        return workflow.perform(job, "fail", None)
     except FileRefused as exc:
-        job.file_error, job.finished_at = str(exc), timezone.now()
-        job.save(update_fields=["file_error", "finished_at"])
-        return workflow.perform(job, "fail", None)
+        return _fail(job, str(exc))
+    _pause("committed")
     parsedcache.discard(job)
-    job.total_rows = job.processed_rows = processed
-    job.error_rows, job.error_count, job.errors = error_rows, error_count, stored
-    job.result = {
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-        "skipped": error_rows,
-    }
-    job.finished_at = timezone.now()
-    job.save(update_fields=[*_RESULT_FIELDS, "result"])
-    return workflow.perform(job, "done", None)
-
-
-# what a step writes besides the state (the state itself only through the workflow)
-_RESULT_FIELDS = [
-    "file_error",
-    "error_rows",
-    "error_count",
-    "errors",
-    "total_rows",
-    "processed_rows",
-    "finished_at",
-]
+    return job
 
 
 class _Rollback(Exception):

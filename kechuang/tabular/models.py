@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.org.scope import has_capability
 from kechuang.org.scoperule import ScopeRule
-from kechuang.workflow.engine import Todo, Transition, Workflow
+from kechuang.workflow.engine import Todo, Transition, Workflow, last_event
 
 MAX_STORED_ERRORS = 2000
+# a file that ends refused, failed or discarded is deleted with that step (files.py: how long files stay)
+REMOVE_FILE = ["kechuang.tabular.files.remove_stored_file"]
 
 
 def _sheet_capability(job, user) -> str:
@@ -16,6 +18,16 @@ def _sheet_capability(job, user) -> str:
 
     try:
         return get_sheet(job.sheet).import_capability
+    except KeyError:
+        return ""
+
+
+def _view_capability(job):
+    """Who may see a job at all: who may see its sheet."""
+    from .registry import get_sheet
+
+    try:
+        return get_sheet(job.sheet).view_capability
     except KeyError:
         return ""
 
@@ -29,6 +41,19 @@ def _owner_with_capability(job, user):
         return "您没有导入该表格的权限。"
     if job.user_id != user.pk:
         return "该文件由他人上传：须先“接手”该导入任务（记入审计日志）才能导入或放弃。"
+    return None
+
+
+def _retryable(job, user):
+    """A commit that failed (its process died, or the data had changed) may be run again from 已校验."""
+    refusal = _owner_with_capability(job, user)
+    if refusal:
+        return refusal
+    failed = last_event(job, "fail")
+    if failed is None or failed.from_state != ImportJob.Status.COMMITTING:
+        return "只有确认导入后失败的文件可以重新导入；校验未完成的文件请重新上传。"
+    if not job.file or not job.file.storage.exists(job.file.name):
+        return "文件已不存在，请重新上传。"
     return None
 
 
@@ -82,11 +107,14 @@ class ImportJob(models.Model):
 
     workflow = Workflow(
         states=Status,
+        view_capability=_view_capability,  # a job is seen by who may see its sheet
         validate=False,
         transitions=[
             Transition("validate", "开始校验", [Status.UPLOADED], Status.VALIDATING, by="system"),
             Transition("validated", "校验完成", [Status.VALIDATING], Status.VALIDATED, by="system"),
-            Transition("refuse", "拒绝文件", [Status.VALIDATING], Status.REFUSED, by="system"),
+            Transition(
+                "refuse", "拒绝文件", [Status.VALIDATING], Status.REFUSED, then=REMOVE_FILE, by="system"
+            ),
             # the one way into a commit run: of two quick clicks only one moves the state and queues it
             Transition(
                 "commit",
@@ -95,6 +123,7 @@ class ImportJob(models.Model):
                 Status.COMMITTING,
                 comment_required=True,
                 allowed=_owner_with_capability,
+                sets={"processed_rows": 0},  # the commit's progress is counted afresh
                 then=["kechuang.tabular.tasks.enqueue_commit"],
                 by="page",
             ),
@@ -104,7 +133,18 @@ class ImportJob(models.Model):
                 "导入失败",
                 [Status.UPLOADED, Status.VALIDATING, Status.COMMITTING],
                 Status.FAILED,
+                then=REMOVE_FILE,
                 by="system",
+            ),
+            # a failed commit back to 已校验: confirmed again (mode, reason) and run by a new worker
+            Transition(
+                "retry",
+                "重新导入",
+                [Status.FAILED],
+                Status.VALIDATED,
+                allowed=_retryable,
+                sets={"file_error": "", "finished_at": None},
+                by="page",
             ),
             Transition(
                 "discard",
@@ -112,6 +152,7 @@ class ImportJob(models.Model):
                 [Status.VALIDATED, Status.REFUSED, Status.FAILED],
                 Status.DISCARDED,
                 allowed=_owner_with_capability,
+                then=REMOVE_FILE,
             ),
             # an explicit, audited takeover of someone else's validated file (the uploader has left, …)
             Transition(

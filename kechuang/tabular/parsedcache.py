@@ -22,7 +22,11 @@ from .registry import ID_HEADER, Sheet
 
 
 def _path(job) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "parsed" / f"{job.pk}.jsonl"
+    return _path_of(job.pk)
+
+
+def _path_of(pk: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "parsed" / f"{pk}.jsonl"
 
 
 def _digest(path: Path) -> str:
@@ -98,4 +102,10 @@ def _rows(path: Path, decoders: dict) -> Iterator[tuple[int, dict, dict]]:
 
 
 def discard(job) -> None:
-    _path(job).unlink(missing_ok=True)
+    discard_pk(job.pk)
+
+
+def discard_pk(pk: int) -> None:
+    path = _path_of(pk)
+    path.unlink(missing_ok=True)
+    path.with_suffix(".part").unlink(missing_ok=True)

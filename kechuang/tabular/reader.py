@@ -21,8 +21,10 @@ from xml.etree import ElementTree
 from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
-MAX_UNZIPPED = 600 * 1024 * 1024
-MAX_RATIO = 150  # xlsx XML compresses well, but not a thousandfold
+from kechuang.core import archives
+
+MAX_UNZIPPED = 600 * 1024 * 1024  # all members together, as declared and as really inflated
+MAX_RATIO = 150  # xlsx XML compresses well, but not a thousandfold (members over 10 MB)
 STREAM_ABOVE = 32 * 1024 * 1024
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -185,25 +187,25 @@ def _check_container(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.infolist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise FileRefused("文件已损坏或不是 Excel 工作簿（.xlsx）。") from None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileRefused("文件不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容。")
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNZIPPED or any(
-        m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10 * 1024 * 1024
-        for m in members
-    ):
-        raise FileRefused("文件解压后异常巨大（疑似压缩炸弹），已拒绝。")
+    try:
+        archives.check_declared(archive, MAX_UNZIPPED, MAX_RATIO)
+    except archives.ArchiveRefused as exc:
+        archive.close()
+        raise FileRefused(str(exc)) from None
     return archive
 
 
-def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, XML member) in workbook order, from workbook.xml and its relationships."""
+def _sheets(archive: zipfile.ZipFile, read) -> list[tuple[str, str]]:
+    """(sheet name, XML member) in workbook order, from workbook.xml and its relationships (read through
+    `read`, the inflation-checked reader of `open_workbook`)."""
     try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        workbook = ElementTree.fromstring(read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         raise FileRefused("文件已损坏：找不到工作表目录。") from None
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL_NS}Relationship")}
@@ -215,20 +217,19 @@ def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return sheets
 
 
-def _scan(archive: zipfile.ZipFile, member: str) -> tuple[bool, list[tuple[int, int, int, int]]]:
+def _scan(chunks) -> tuple[bool, list[tuple[int, int, int, int]]]:
     """One pass over the raw sheet XML: does it hold formulas, and which cell ranges are merged."""
     has_formula = False
     merges = []
     tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            if not has_formula and _FORMULA_TAG.search(window):
-                has_formula = True
-            for match in _MERGE_REF.finditer(window):
-                c1, r1, c2, r2 = match.groups()
-                merges.append((int(r1), column_index(c1.decode()), int(r2), column_index(c2.decode())))
-            tail = chunk[-200:]
+    for chunk in chunks:
+        window = tail + chunk
+        if not has_formula and _FORMULA_TAG.search(window):
+            has_formula = True
+        for match in _MERGE_REF.finditer(window):
+            c1, r1, c2, r2 = match.groups()
+            merges.append((int(r1), column_index(c1.decode()), int(r2), column_index(c2.decode())))
+        tail = chunk[-200:]
     return has_formula, sorted(set(merges))
 
 
@@ -248,17 +249,35 @@ def _formula_cells(archive: zipfile.ZipFile, member: str, limit: int = 10) -> li
 
 
 def open_workbook(path: Path, preferred_sheet: str) -> Workbook:
-    """Check the file and locate its header row; raise FileRefused with the reason otherwise."""
-    with _check_container(path) as archive:
-        sheets = _sheets(archive)
-        if not sheets:
-            raise FileRefused("工作簿中没有工作表。")
-        names = [name for name, _ in sheets]
-        sheet_name, member = sheets[names.index(preferred_sheet)] if preferred_sheet in names else sheets[0]
-        if member not in archive.namelist():
-            raise FileRefused(f"文件已损坏：缺少工作表“{sheet_name}”的内容。")
-        streaming = archive.getinfo(member).file_size > STREAM_ABOVE
-        has_formula, merges = _scan(archive, member)
+    """Check the file and locate its header row; raise FileRefused with the reason otherwise.
+
+    Every member of the archive is inflated once here through `core.archives.inflate`, which counts what
+    really comes out (the data sheet on the same pass as the scan for formulas and merged cells): a zip
+    whose directory lies about its sizes is refused before any reader after this one opens it."""
+    with _check_container(path) as archive, path.open("rb") as raw:
+        budget = archives.Budget(MAX_UNZIPPED)
+        verified = set()
+
+        def read(name: str) -> bytes:
+            verified.add(name)
+            return b"".join(archives.inflate(raw, archive.getinfo(name), budget, MAX_RATIO))
+
+        try:
+            sheets = _sheets(archive, read)
+            if not sheets:
+                raise FileRefused("工作簿中没有工作表。")
+            names = [name for name, _ in sheets]
+            sheet_name, member = (
+                sheets[names.index(preferred_sheet)] if preferred_sheet in names else sheets[0]
+            )
+            if member not in archive.namelist():
+                raise FileRefused(f"文件已损坏：缺少工作表“{sheet_name}”的内容。")
+            archives.verify(raw, archive.infolist(), budget, MAX_RATIO, skip=verified | {member})
+            info = archive.getinfo(member)
+            has_formula, merges = _scan(archives.inflate(raw, info, budget, MAX_RATIO))
+        except archives.ArchiveRefused as exc:
+            raise FileRefused(str(exc)) from None
+        streaming = info.file_size > STREAM_ABOVE
         if has_formula:
             formulas = _formula_cells(archive, member)
             if formulas:

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from kechuang.core.personal import personal_fields
+from kechuang.web.registry import get_registry
+
 from .columns import Column
 
 ID_HEADER = "_id"
@@ -96,6 +99,14 @@ class Sheet:
 
     def key_label(self) -> str:
         return "+".join(self.header_of(k) for k in self.natural_key)
+
+    def personal_keys(self) -> dict[str, str]:
+        """column key → kind of the columns that are personal fields of the registry's records (masked in
+        exports and in the errors an import keeps)."""
+        if not self.registry:
+            return {}
+        fields = personal_fields(get_registry(self.registry).model)
+        return {c.key: fields[c.key].kind for c in self.columns if c.key in fields}
 
 
 def model_errors(exc: ValidationError) -> dict[str | None, str]:

@@ -1,26 +1,35 @@
 import io
+import logging
 import tempfile
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.audit.recording import record_personal_view
+from kechuang.core import leases
+from kechuang.core.personal import reveal
+from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.actions import ActionRefused
+from kechuang.org.personal import may_export_full, revealable_ids
 from kechuang.org.scope import get_visible_or_404, has_capability
 from kechuang.web.filters import FilterError
 from kechuang.web.registry import get_registry
 from kechuang.workflow import engine as workflow
 
-from . import engine, writer
+from . import engine, parsedcache, writer
 from .models import ImportJob
 from .registry import get_sheet
 from .tasks import validate_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+logger = logging.getLogger(__name__)
 
 
 def _sheet(request, key, capability_attr):
@@ -46,10 +55,19 @@ def sheet_home(request, key):
         _, query = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+    personal = sheet.personal_keys()
     return render(
         request,
         "tabular/sheet.html",
-        {"sheet": sheet, "can_import": can_import, "jobs": jobs, "query": query},
+        {
+            "sheet": sheet,
+            "can_import": can_import,
+            "jobs": jobs,
+            "query": query,
+            "personal": "、".join(sheet.header_of(k) for k in personal),
+            "may_export_full": bool(personal) and may_export_full(request.user),
+            "max_mb": megabytes(settings.IMPORT_MAX_BYTES),
+        },
     )
 
 
@@ -69,27 +87,52 @@ def template_download(request, key):
     )
 
 
+def _revealing(objects, ids: set, names: list[str], shown: list):
+    """The export's records, those whose personal data the user may see marked to be written in full."""
+    for obj in objects:
+        if obj.pk in ids:
+            reveal(obj, names)
+            shown.append(obj.pk)
+        yield obj
+
+
 def export_download(request, key):
     sheet = _sheet(request, key, "view_capability")
     try:
         queryset, _ = _filtered(request, sheet, sheet.queryset(request.user))
     except FilterError as exc:
         return render(request, "core/error.html", {"code": 400, "message": str(exc)}, status=400)
+    names = list(sheet.personal_keys())
+    full = bool(names) and request.GET.get("full") == "1"
+    if full and not may_export_full(request.user):
+        raise PermissionDenied("您无权导出完整的个人信息。")
     objects = queryset.iterator(chunk_size=2000)
+    shown: list = []
+    if full:  # personal data in full for the records within the user's right; recorded once
+        objects = _revealing(objects, revealable_ids(request.user, queryset), names, shown)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     writer.export(sheet, objects, spool)
     spool.seek(0)
+    if shown:
+        record_personal_view(
+            queryset.model,
+            names,
+            where=request.get_full_path(),
+            count=len(shown),
+            label=f"导出“{sheet.title}”（{len(shown)} 条含完整个人信息）",
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(iter(lambda: spool.read(1 << 16), b""), content_type=XLSX)
     return _attachment(response, f"{sheet.title}-{stamp}.xlsx")
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @require_POST
 def upload(request, key):
     sheet = _sheet(request, key, "import_capability")
     upload_file = request.FILES.get("file")
     if upload_file is None:
-        messages.error(request, "请选择要导入的 .xlsx 文件。")
+        messages.error(request, refused(request).get("file") or "请选择要导入的 .xlsx 文件。")
         return redirect("tabular:sheet", key)
     job = ImportJob.objects.create(
         sheet=sheet.key,
@@ -103,7 +146,30 @@ def upload(request, key):
 
 
 def _job(request, pk):
-    return get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
+    """The job if the user sees it: in scope, and the sheet's to see (else as missing)."""
+    job = get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
+    capability = ImportJob.workflow.capability_for(job)
+    if capability and not has_capability(request.user, capability):
+        raise Http404("没有这个导入任务。")
+    if job.busy:
+        job = _live(job)
+    return job
+
+
+def _live(job: ImportJob) -> ImportJob:
+    """A busy job as it is now: failed if the process running its step died (its lease ran out), else
+    with the progress its step reported outside its transaction."""
+    subject = engine.subject(job.pk)
+    try:
+        if leases.sweep(subject):
+            job.refresh_from_db()
+    except DatabaseError:  # SQLite's write lock held by another import: the next look tries again
+        logger.warning("abandoned steps of import job %s not ended yet", job.pk, exc_info=True)
+    lease = leases.find(subject)
+    job.queued = job.busy and lease is None  # no process has started its step yet
+    if job.busy and lease is not None:
+        job.processed_rows = max(job.processed_rows, lease.processed)  # shown, not stored
+    return job
 
 
 def job_detail(request, pk):
@@ -155,9 +221,17 @@ def job_discard(request, pk):
     job = _job(request, pk)
     if not _transition(request, job, "discard"):
         return redirect("tabular:job", pk)
-    job.file.delete(save=False)
+    parsedcache.discard(job)
     messages.success(request, "已放弃该文件。")
     return redirect("tabular:sheet", job.sheet)
+
+
+@require_POST
+def job_retry(request, pk):
+    job = _job(request, pk)
+    if _transition(request, job, "retry"):
+        messages.success(request, "已恢复为“已校验”：请选择导入方式、填写变更原因后重新确认导入。")
+    return redirect("tabular:job", pk)
 
 
 @require_POST

@@ -10,11 +10,15 @@ outside itself.
 from contextlib import contextmanager
 from importlib import import_module
 
-ROLES = ["sysadmin", "kjj", "jxw", "tjj", "hanfeng", "leader", "qiye", "expert", "fuwu"]
+ROLES = ["sysadmin", "anquan", "shenji", "kjj", "jxw", "tjj", "hanfeng", "leader", "qiye", "expert", "fuwu"]
 ANONYMOUS = "anonymous"
-INTERNAL = ("sysadmin", "kjj", "jxw", "tjj", "hanfeng", "leader")  # the bureau, units and leaders
+# 三员分立: the system, security and audit administrators see no business data
+ADMINS = ("sysadmin", "anquan", "shenji")
+INTERNAL = ("kjj", "jxw", "tjj", "hanfeng", "leader")  # the bureau, units and leaders
 EXTERNAL = ("qiye", "expert", "fuwu")  # enterprises, experts and service organisations
 EXTERNAL_403 = dict.fromkeys(EXTERNAL, 403)  # internal pages refuse external roles before looking up a record
+ADMINS_403 = dict.fromkeys(ADMINS, 403)  # business pages refuse the three administrators likewise
+DEPARTMENT_VIEWERS = (*INTERNAL, "sysadmin", "shenji")  # the organisation tree
 REGISTRY_VIEWERS = (*INTERNAL, "qiye")  # enterprises, platforms, projects
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -51,7 +55,8 @@ def endpoint(get: dict) -> dict:
     return {"GET": {**get, ANONYMOUS: 401}}
 
 
-BUREAU = ("sysadmin", "kjj")  # user management and the audit log
+USER_ADMINS = ("sysadmin",)  # accounts, departments, grants
+AUDITORS = ("shenji",)  # the change and login logs
 REGISTRY_LIST_API = {  # a registry's list and create (an empty body is refused before anything else)
     "GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401},
     "POST": {**every(422), ANONYMOUS: 401},

@@ -9,10 +9,13 @@ from ninja import Body, Router, Schema
 from ninja.errors import HttpError
 from ninja.orm import create_schema
 from ninja.responses import Status
+from pydantic import create_model
 
+from kechuang.core.personal import personal_fields, shown
 from kechuang.web.forms import run_action
 
 from .filters import FilterError
+from .personal import disclose_api
 from .registry import Registry
 
 PAGE_SIZE = 100
@@ -20,9 +23,24 @@ PAGE_SIZE = 100
 
 def _schema(registry: Registry):
     if registry.api_schema is not None:
-        return registry.api_schema
+        return _masking(registry.api_schema, registry.model)
     names = [n[:-3] if n.endswith("_id") and n != "id" else n for n in registry.api_fields]
-    return create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names)
+    return _masking(
+        create_schema(registry.model, name=f"{registry.model.__name__}Out", fields=names), registry.model
+    )
+
+
+def _masking(schema, model):
+    """The output schema with each personal field masked unless the request revealed it (`?full=1`)."""
+    names = [
+        name
+        for name in personal_fields(model)
+        if name in schema.model_fields and name not in schema._ninja_resolvers
+    ]
+    if not names:
+        return schema
+    resolvers = {f"resolve_{name}": staticmethod(lambda obj, _name=name: shown(obj, _name)) for name in names}
+    return type(schema.__name__, (schema,), {"__doc__": schema.__doc__, **resolvers})
 
 
 def _require(request, capability):
@@ -55,19 +73,59 @@ def _form_data(form, instance) -> dict:
     return data
 
 
+def _filter_schema(declared) -> dict:
+    """The OpenAPI schema of one filter's query value, as `web.filters` parses it."""
+    from . import filters
+
+    if isinstance(declared, filters.DateFilter):
+        return {"type": "string", "format": "date"}
+    if isinstance(declared, filters.NumberFilter):
+        return {"type": "integer", "minimum": declared.min_value, "maximum": declared.max_value}
+    if isinstance(declared, filters.ModelChoiceFilter):
+        return {"type": "integer", "minimum": 1}
+    if isinstance(declared, filters.BooleanFilter):
+        return {"type": "string", "enum": ["1", "0"]}
+    if isinstance(declared, filters.ChoiceFilter) and not callable(declared.choices):
+        return {"type": "string", "enum": [str(value) for value, _ in declared.choices]}
+    if isinstance(declared, filters.IdsFilter):
+        return {"type": "string", "pattern": r"^\d+(,\d+)*$"}
+    if isinstance(declared, filters.TextFilter | filters.SearchFilter):
+        return {"type": "string", "maxLength": declared.max_length}
+    return {"type": "string"}
+
+
+def filter_parameters(registry: Registry) -> list[dict]:
+    """The list's filters (the page's FilterSet, read from the query string) as OpenAPI parameters."""
+    if registry.filterset is None:
+        return []
+    return [
+        {
+            "in": "query",
+            "name": name,
+            "required": False,
+            "description": str(declared.label or name),
+            "schema": _filter_schema(declared),
+        }
+        for name, declared in registry.filterset.base_filters.items()
+    ]
+
+
 def registry_router(registry: Registry) -> Router:
     router = Router(tags=[registry.verbose_name])
     out = _schema(registry)
     key = registry.key
     # the error answers (401/403/404/422, {"detail": …}) are documented for every operation by the API
 
-    class Page(Schema):
-        count: int
-        page: int
-        pages: int
-        results: list[out]
-
-    Page.__name__ = f"{registry.model.__name__}Page"
+    # each registry's page its own schema by name (a class renamed after creation would keep the name
+    # "Page" in the OpenAPI components, where every list would then share the last one's results)
+    Page = create_model(
+        f"{registry.model.__name__}Page",
+        __base__=Schema,
+        count=(int, ...),
+        page=(int, ...),
+        pages=(int, ...),
+        results=(list[out], ...),
+    )
 
     @router.get(
         f"/{key}",
@@ -75,6 +133,7 @@ def registry_router(registry: Registry) -> Router:
         summary=f"{registry.verbose_name}列表（与列表页同一筛选）",
         operation_id=f"list_{key}",
         url_name=f"list_{key}",
+        openapi_extra={"parameters": filter_parameters(registry)},
     )
     def list_records(request, page: int = 1):
         _require(request, registry.view_capability)
@@ -98,9 +157,16 @@ def registry_router(registry: Registry) -> Router:
         operation_id=f"get_{key}",
         url_name=f"get_{key}",
     )
-    def get_record(request, record_id: int):
+    def get_record(request, record_id: int, full: bool = False):
+        """Personal data is masked; `full=1` shows it in full to whoever may see it (the view is recorded
+        in the audit log), 403 to anyone else."""
         _require(request, registry.view_capability)
-        return registry.get(request.user, record_id)
+        obj = registry.get(request.user, record_id)
+        try:
+            disclose_api(request, obj, full)
+        except PermissionError as exc:
+            raise HttpError(403, str(exc)) from None
+        return obj
 
     if not (registry.api_write and registry.save is not None and registry.form is not None):
         return router

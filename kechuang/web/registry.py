@@ -143,7 +143,13 @@ class Registry:
         return self.create_form if instance is None and self.create_form is not None else self.form
 
     def make_form(self, request, instance=None, data=None):
-        return self.form_class(instance)(data, instance=instance, **self.form_kwargs(request, instance))
+        """The create or edit form; an edit form's personal fields are shown in full or masked as the
+        user may see them (`personal_shown` names those shown in full)."""
+        from .personal import guard_form
+
+        form = self.form_class(instance)(data, instance=instance, **self.form_kwargs(request, instance))
+        form.personal_shown = guard_form(form, request.user, instance) if instance is not None else []
+        return form
 
     def fields_for_action(self, form) -> dict:
         if hasattr(form, "fields_for_action"):

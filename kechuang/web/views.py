@@ -10,10 +10,12 @@ from django.views import View
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.core.filtering import parse_int
+from kechuang.core.personal import personal_fields, shown
 from kechuang.org.scope import has_capability
 from kechuang.web.forms import run_action
 
 from .filters import FilterError
+from .personal import disclose, record_form_view
 
 
 class RegistryView(View):
@@ -97,12 +99,14 @@ class RegistryDetail(RegistryView):
         registry = self.registry
         self.check(request, registry.view_capability)
         obj = registry.get(request.user, pk)
+        personal = disclose(request, obj)  # before the facts: they show what it reveals
         return render(
             request,
             registry.detail_template,
             self.context(
                 request,
                 obj=obj,
+                personal=personal,
                 facts=facts(registry, obj),
                 history=history(obj),
                 has_workflow=hasattr(type(obj), "workflow"),
@@ -118,13 +122,17 @@ def facts(registry, obj) -> list[tuple[str, object]]:
     names = registry.detail_fields
     if names is None:
         names = [f.name for f in obj._meta.concrete_fields if not f.primary_key]
-    shown = []
+    personal = personal_fields(type(obj))
+    listed = []
     for name in names:
         field = obj._meta.get_field(name)
         display = getattr(obj, f"get_{name}_display", None)
-        value = display() if callable(display) else getattr(obj, name)
-        shown.append((str(field.verbose_name), value))
-    return shown
+        if name in personal:
+            value = shown(obj, name)  # masked unless the page revealed it
+        else:
+            value = display() if callable(display) else getattr(obj, name)
+        listed.append((str(field.verbose_name), value))
+    return listed
 
 
 def history(obj, limit: int = 50):
@@ -153,7 +161,9 @@ class _FormView(RegistryView):
 
     def get(self, request, pk=None):
         obj = self.instance(request, pk)
-        return self.render_form(request, self.registry.make_form(request, obj), obj)
+        form = self.registry.make_form(request, obj)
+        record_form_view(request, form, obj)  # personal values shown in full on the form
+        return self.render_form(request, form, obj)
 
     def post(self, request, pk=None):
         registry = self.registry

@@ -108,6 +108,9 @@ class Workflow:
     todos: Sequence[Todo] = ()
     # Run the model's full_clean() on the object as it would be after the transition.
     validate: bool = True
+    # who may see an object's thread and act on it at all (besides its scope): a capability, or a
+    # function of the object naming one (an import job: its sheet's); None: the scope alone
+    view_capability: str | Callable | None = None
     model: type[models.Model] | None = dataclass_field(default=None, init=False)
 
     def __post_init__(self):
@@ -139,6 +142,16 @@ class Workflow:
 
     def state_of(self, obj) -> str:
         return getattr(obj, self.field)
+
+    def capability_for(self, obj) -> str | None:
+        capability = self.view_capability
+        if callable(capability):
+            return capability(obj)
+        if isinstance(capability, str) and capability.count(".") > 1:  # a dotted path to a function
+            from django.utils.module_loading import import_string
+
+            return import_string(capability)(obj)
+        return capability
 
 
 _WORKFLOWS: list[Workflow] = []

@@ -54,6 +54,8 @@ class Notification(models.Model):
         TARGET_RED = "target_red", _("指标滞后")
         REPORT_RETURNED = "report_returned", _("报告退回")
         SUBMISSION = "submission", _("企业填报")
+        AUDIT_CHAIN = "audit_chain", _("审计日志校验未通过")
+        PASSWORD_SPRAY = "password_spray", _("疑似密码喷洒")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from kechuang.org.actions import ActionRefused
-from kechuang.org.scope import get_visible_or_404
+from kechuang.org.scope import get_visible_or_404, has_capability
 
 from . import engine
 
@@ -39,7 +39,18 @@ def _object(request, model_label: str, pk: str):
         raise Http404("没有这种记录。") from None
     if not str(pk).isdigit() or len(str(pk)) > 18:
         raise Http404("没有这种记录。")
-    return wf, get_visible_or_404(request.user, model._default_manager.all(), pk=int(pk))
+    plain = (
+        wf.view_capability
+        if isinstance(wf.view_capability, str) and wf.view_capability.count(".") <= 1
+        else None
+    )
+    if plain and not has_capability(request.user, plain):  # refused before looking the record up
+        raise PermissionDenied("您没有访问该记录的权限。")
+    obj = get_visible_or_404(request.user, model._default_manager.all(), pk=int(pk))
+    capability = wf.capability_for(obj)
+    if capability and not has_capability(request.user, capability):
+        raise Http404("没有这种记录。")
+    return wf, obj
 
 
 def _back(request, obj):

@@ -3,7 +3,7 @@
 holds the answers per method and role. A URL of this app without an entry fails the matrix."""
 
 from kechuang.testing import samples
-from kechuang.testing.permissions import EVERYONE, endpoint, every, only, page
+from kechuang.testing.permissions import ADMINS_403, EVERYONE, EXTERNAL_403, endpoint, every, only, page
 
 SAMPLES = {
     "api:evaluate_metric": lambda: {
@@ -15,7 +15,9 @@ SAMPLES = {
 
 EXPECTED = {
     "api:list_metrics": endpoint(EVERYONE),
-    "api:evaluate_metric": endpoint(only("sysadmin", "kjj", "jxw", "leader", others=404)),  # 区经济信息委
+    "api:evaluate_metric": endpoint(
+        only("kjj", "jxw", "leader", others=404, **EXTERNAL_403, **ADMINS_403)
+    ),  # 区经济信息委: internal figures
     "api:api-root": page(every(404), anonymous=404),
     "api:openapi-json": page(EVERYONE, anonymous=401),  # the schema is behind login (or a token)
     "api:openapi-view": page(EVERYONE, anonymous=302),

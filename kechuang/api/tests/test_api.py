@@ -41,7 +41,8 @@ def test_user_endpoint_needs_user_management(client_as, user):
     assert client_as("jxw").get(f"/api/v1/users/{hanfeng.pk}").json() == {
         "detail": "您没有访问该接口的权限。"
     }
-    data = client_as("kjj").get(f"/api/v1/users/{hanfeng.pk}").json()
+    assert client_as("kjj").get(f"/api/v1/users/{hanfeng.pk}").status_code == 403  # 三员分立
+    data = client_as("sysadmin").get(f"/api/v1/users/{hanfeng.pk}").json()
     assert data["grants"] == [{"role": "reporter", "scope": "department", "department": "汉丰街道"}]
     assert "password" not in data
 
@@ -60,10 +61,16 @@ def test_metric_endpoint_rejects_bad_period_and_unscoped_request(client_as, dept
     assert response.status_code == 422 and "无法识别的期间" in response.json()["detail"]
     response = client_as("kjj").get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"})
     assert response.status_code == 403
+    # the system administrator sees no business figures (三员分立); a city-wide leader sees the whole region
     assert (
         client_as("sysadmin").get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"}).status_code
-        == 200
+        == 403
     )
+    from kechuang.org.models import RoleGrant, User
+
+    city = User.objects.create(username="city_leader", display_name="市领导")
+    RoleGrant.objects.create(user=city, role="leader", scope="all")
+    assert client_as(city).get("/api/v1/metrics/plans.tasks_completed", {"period": "2021"}).status_code == 200
 
 
 def test_openapi_schema_and_local_docs(client_as):

@@ -49,7 +49,7 @@ def test_expiry_is_required_within_a_year(days):
         new_token("kjj", days=days)
 
 
-@pytest.mark.parametrize("username", ["kjj", "hanfeng"])
+@pytest.mark.parametrize("username", ["sysadmin", "hanfeng"])
 def test_a_token_sees_exactly_its_users_scope(username, client_as, dept, user):
     _, secret = new_token(username)
     session, token = client_as(username), bearer(secret)
@@ -67,7 +67,7 @@ def test_a_token_sees_exactly_its_users_scope(username, client_as, dept, user):
         by_session, by_token = session.get(url), token.get(url)
         assert (by_token.status_code, by_token.json()) == (by_session.status_code, by_session.json()), url
     departments = token.get("/api/v1/departments").json()["results"]
-    if username == "kjj":
+    if username == "sysadmin":
         assert len(departments) == Department.objects.count() - 1  # the district and everything under it
         assert token.get(f"/api/v1/users/{user('hanfeng').pk}").status_code == 200
     else:
@@ -107,7 +107,7 @@ def test_revoked_expired_and_deactivated_tokens_are_refused(user):
 
     _, secret = new_token("hanfeng")
     actions.update_user(
-        user("kjj"),
+        user("sysadmin"),
         user("hanfeng"),
         display_name="韩峰",
         phone="",

@@ -28,7 +28,7 @@ def new_account(client, dept, username, **extra):
 
 def test_a_bureau_admin_links_a_new_enterprise_account_and_unlinks_it(client_as, dept, user):
     enterprise = Enterprise.objects.filter(town__name="汉丰街道").exclude(users__isnull=False).first()
-    client = client_as("kjj")
+    client = client_as("sysadmin")
     assert "关联企业（统一社会信用代码）" in client.get("/org/users/new/").content.decode()
     response = new_account(client, dept, "qiye2", enterprise_code=enterprise.credit_code.lower())
     account = User.objects.get(username="qiye2")
@@ -36,7 +36,7 @@ def test_a_bureau_admin_links_a_new_enterprise_account_and_unlinks_it(client_as,
     entry = ChangeEntry.objects.filter(content_type__model="enterprise", object_id=str(enterprise.pk)).latest(
         "pk"
     )
-    assert entry.actor == user("kjj") and "users" in entry.changed_fields
+    assert entry.actor == user("sysadmin") and "users" in entry.changed_fields
     RoleGrant.objects.create(
         user=account, role=Role.ENTERPRISE, scope=Scope.SELF, department=dept("汉丰街道")
     )
@@ -60,14 +60,14 @@ def test_a_bureau_admin_links_a_new_enterprise_account_and_unlinks_it(client_as,
     last = ChangeEntry.objects.filter(content_type__model="enterprise", object_id=str(enterprise.pk)).latest(
         "pk"
     )
-    assert last.reason == "联络员离职" and last.actor == user("kjj")
+    assert last.reason == "联络员离职" and last.actor == user("sysadmin")
     assert client_as(account).get(f"/enterprises/{enterprise.pk}/").status_code == 404
 
 
 def test_an_admin_cannot_link_an_enterprise_outside_their_scope(client_as, dept, user):
     town_admin = User.objects.create(username="hanfeng-admin", display_name="汉丰街道管理员")
     RoleGrant.objects.create(
-        user=town_admin, role=Role.BUREAU_ADMIN, scope=Scope.SUBTREE, department=dept("汉丰街道")
+        user=town_admin, role=Role.SYSTEM_ADMIN, scope=Scope.SUBTREE, department=dept("汉丰街道")
     )
     elsewhere = Enterprise.objects.exclude(town__name="汉丰街道").first()
     response = new_account(client_as(town_admin), dept, "qiye3", enterprise_code=elsewhere.credit_code)
@@ -87,6 +87,6 @@ def test_an_admin_cannot_link_an_enterprise_outside_their_scope(client_as, dept,
         actions.link_account(town_admin, account, "")
     # a reporter's account is not an enterprise account
     with pytest.raises(ValidationError, match="只有企业用户账号可以关联企业"):
-        actions.link_account(user("kjj"), user("hanfeng"), elsewhere.credit_code)
+        actions.link_account(user("sysadmin"), user("hanfeng"), elsewhere.credit_code)
     with pytest.raises(ActionRefused, match="没有管理用户的权限"):
         actions.link_account(user("hanfeng"), account, elsewhere.credit_code)

@@ -51,11 +51,12 @@ def test_department_admin_cannot_widen_to_subtree(town_admin, dept):
     assert "数据范围" in grant_refusal(town_admin, Role.REPORTER, Scope.DEPARTMENT, dept("文峰街道"))
 
 
-def test_bureau_admin_cannot_grant_admin_roles(user, dept):
+def test_the_bureaus_business_role_grants_nothing(user, dept):
+    """三员分立: accounts and grants are the system administrator's, not the bureau's."""
     kjj = user("kjj")
-    assert grant_refusal(kjj, Role.REPORTER, Scope.DEPARTMENT, dept("区财政局")) is None
-    assert "角色" in grant_refusal(kjj, Role.SYSTEM_ADMIN, Scope.DEPARTMENT, dept("区财政局"))
-    assert "角色" in grant_refusal(kjj, Role.BUREAU_ADMIN, Scope.DEPARTMENT, dept("区财政局"))
+    for role in (Role.REPORTER, Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN):
+        assert grant_refusal(kjj, role, Scope.DEPARTMENT, dept("区财政局")) == "您没有管理用户的权限。"
+    assert grant_refusal(user("sysadmin"), Role.REPORTER, Scope.DEPARTMENT, dept("区财政局")) is None
 
 
 def test_roles_without_user_management_cannot_grant_anything(user, dept):
@@ -72,26 +73,27 @@ def test_refused_grant_through_action_stores_nothing(district_admin, user):
 
 
 def test_manager_cannot_edit_someone_with_wider_rights(district_admin, user):
-    assert manage_refusal(district_admin, user("sysadmin")) is not None
+    wider = User.objects.create(username="city_it", display_name="市信息中心")
+    RoleGrant.objects.create(user=wider, role=Role.SYSTEM_ADMIN, scope=Scope.ALL)
+    assert manage_refusal(district_admin, wider) is not None
     assert manage_refusal(district_admin, user("jxw")) is None
     with pytest.raises(actions.ActionRefused):
-        actions.set_password(district_admin, user("sysadmin"), "Another#Pass2024")
+        actions.set_password(district_admin, wider, "Another#Pass2024")
 
 
 def test_grant_form_refuses_wider_scope_with_a_clear_message(client_as, user, dept):
     target = user("hanfeng")
-    response = client_as("kjj").post(
-        f"/org/users/{target.pk}/grants/new/",
-        {"role": Role.SYSTEM_ADMIN, "scope": Scope.SUBTREE, "department": dept().pk},
+    response = client_as("sysadmin").post(
+        f"/org/users/{target.pk}/grants/new/", {"role": Role.LEADER, "scope": Scope.ALL, "department": ""}
     )
     assert response.status_code == 200
-    assert "您不能授予该角色：超出您本人的角色权限。" in response.content.decode()
-    assert not RoleGrant.objects.filter(user=target, role=Role.SYSTEM_ADMIN).exists()
+    assert "您不能授予该数据范围：超出您本人的数据范围。" in response.content.decode()
+    assert not RoleGrant.objects.filter(user=target, role=Role.LEADER).exists()
 
 
 def test_grant_and_revoke_through_the_pages(client_as, user, dept):
     target = user("hanfeng")
-    client = client_as("kjj")
+    client = client_as("sysadmin")
     response = client.post(
         f"/org/users/{target.pk}/grants/new/",
         {"role": Role.EXPERT, "scope": Scope.SELF, "department": dept().pk, "reason": "聘为评审专家"},
@@ -99,7 +101,7 @@ def test_grant_and_revoke_through_the_pages(client_as, user, dept):
     assert response.status_code == 302
     grant = RoleGrant.objects.get(user=target, role=Role.EXPERT)
     entry = ChangeEntry.objects.filter(object_id=str(grant.pk), action="create").latest("pk")
-    assert entry.actor == user("kjj") and entry.reason == "聘为评审专家" and entry.source == "web"
+    assert entry.actor == user("sysadmin") and entry.reason == "聘为评审专家" and entry.source == "web"
     response = client.post(f"/org/grants/{grant.pk}/revoke/", {"reason": "聘期结束"})
     assert response.status_code == 302
     assert not RoleGrant.objects.filter(pk=grant.pk).exists()
@@ -124,7 +126,7 @@ def test_saving_an_untouched_user_keeps_every_membership_and_the_primary(client_
     target = user("hanfeng")
     city = Department.objects.get(depth=1, name="重庆市")
     target.memberships.create(department=city, is_primary=False)
-    client = client_as("kjj")
+    client = client_as("sysadmin")
     html = client.get(f"/org/users/{target.pk}/edit/").content.decode()
     departments, primary = _selected(html, "departments"), _selected(html, "primary")
     assert sorted(departments) == sorted([str(city.pk), str(dept("汉丰街道").pk)])
@@ -149,7 +151,7 @@ def test_saving_an_untouched_user_keeps_every_membership_and_the_primary(client_
 def test_the_primary_department_is_chosen_explicitly(client_as, user, dept):
     target = user("hanfeng")
     town, bureau = dept("汉丰街道"), dept("区科技局")
-    client = client_as("kjj")
+    client = client_as("sysadmin")
     data = {
         "display_name": target.display_name,
         "phone": target.phone,

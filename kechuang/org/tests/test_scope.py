@@ -23,7 +23,12 @@ def make_user(username, *grants, member_of=None):
 
 
 def test_all_scope_sees_every_department(user):
-    assert visible_to(user("sysadmin"), Department.objects.all()).count() == Department.objects.count()
+    from kechuang.org.models import RoleGrant
+
+    everywhere = User.objects.create(username="province_it", display_name="全市信息中心")
+    RoleGrant.objects.create(user=everywhere, role="system_admin", scope="all")
+    assert visible_to(everywhere, Department.objects.all()).count() == Department.objects.count()
+    assert visible_to(user("sysadmin"), Department.objects.all()).count() < Department.objects.count()
 
 
 def test_subtree_scope_sees_the_district_and_below_but_not_the_city(dept, user):
@@ -94,7 +99,9 @@ def test_plan_of_another_district_is_not_visible(dept, user):
         source_text="……",
     )
     assert visible_to(user("kjj"), Plan.objects.all()).count() == 1
-    assert visible_to(user("sysadmin"), Plan.objects.all()).count() == 2
+    everywhere = User.objects.create(username="city_leader", display_name="市领导")
+    RoleGrant.objects.create(user=everywhere, role="leader", scope="all")
+    assert visible_to(everywhere, Plan.objects.all()).count() == 2
 
 
 def test_anonymous_and_inactive_users_see_nothing(user):

@@ -48,17 +48,17 @@ def test_owner_revokes_own_token(client_as, user):
 
 def test_administrator_sees_and_revokes_tokens_of_managed_users(client_as, user):
     token, _ = actions.create_token(user("hanfeng"), name="镇平台对接")
-    admin = client_as("kjj")
+    admin = client_as("sysadmin")
     page = admin.get(f"/org/users/{user('hanfeng').pk}/").content.decode()
     assert "镇平台对接" in page and token.prefix in page and f"/org/tokens/{token.pk}/revoke/" in page
     response = admin.post(f"/org/tokens/{token.pk}/revoke/", {"reason": "人员调岗"})
     assert response.status_code == 302 and response["Location"] == f"/org/users/{user('hanfeng').pk}/"
     token.refresh_from_db()
-    assert token.revoked_by == user("kjj")
+    assert token.revoked_by == user("sysadmin")
 
 
 def test_others_cannot_revoke(client_as, user):
-    own, _ = actions.create_token(user("kjj"), name="局数据中心")
+    own, _ = actions.create_token(user("sysadmin"), name="局数据中心")
     peer, _ = actions.create_token(user("hanfeng"), name="镇平台")
     # a reporter cannot touch anyone else's token, a town's colleague included: it looks missing
     assert client_as("hanfeng").post(f"/org/tokens/{own.pk}/revoke/").status_code == 404

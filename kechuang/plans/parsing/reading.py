@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 import zipfile
 
+from kechuang.core import archives
+
 MAX_BYTES = 5 * 1024 * 1024  # a plan is tens of KB; five MB of text is not a plan
 MAX_DOCX_BYTES = 20 * 1024 * 1024
+MAX_DOCX_UNZIPPED = 200 * 1024 * 1024  # a plan's text and images, unpacked
+MAX_DOCX_RATIO = 150
 
 
 class ParseError(ValueError):
@@ -75,6 +79,10 @@ def read_document(data: bytes, filename: str = "") -> str:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile as exc:
             raise ParseError("无法读取该文件：压缩包已损坏。") from exc
+        try:  # python-docx inflates every part: first make sure none is a zip bomb
+            archives.check(io.BytesIO(data), MAX_DOCX_UNZIPPED, MAX_DOCX_RATIO)
+        except archives.ArchiveRefused as exc:
+            raise ParseError(str(exc)) from None
         if "word/document.xml" not in names:
             raise ParseError("该文件不是 Word 文档（.docx），请上传 .txt 或 .docx。")
         text = _docx_text(data)

@@ -3,12 +3,20 @@
 holds the answers per method and role. A URL of this app without an entry fails the matrix."""
 
 from kechuang.platforms.models import Institution
-from kechuang.testing.permissions import ANONYMOUS, REGISTRY_LIST_API, REGISTRY_VIEWERS, every, only, page
+from kechuang.testing.permissions import (
+    ADMINS_403,
+    ANONYMOUS,
+    REGISTRY_LIST_API,
+    REGISTRY_VIEWERS,
+    every,
+    only,
+    page,
+)
 
-PLATFORM_SEERS = ("sysadmin", "kjj", "hanfeng", "leader")  # the sample platform is in 汉丰街道
+PLATFORM_SEERS = ("kjj", "hanfeng", "leader")  # the sample platform is in 汉丰街道
 
 PLATFORM_RECORD_API = {
-    "GET": {**only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
+    "GET": {**only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), ANONYMOUS: 401},
     "PATCH": {**every(422), ANONYMOUS: 401},
 }
 
@@ -28,7 +36,9 @@ SAMPLES = {
 EXPECTED = {
     "platforms:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "platforms:create": page(only("kjj")),  # recognitions are the bureau's
-    "platforms:detail": page(only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
+    "platforms:detail": page(
+        only(*PLATFORM_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), post=every(405)
+    ),
     "platforms:edit": page(only("kjj")),
     "platforms:delete": page(only("kjj"), post=only("kjj", code=302)),  # deleted, back to the list
     # one path per registry for list + create, one for detail + update (an empty body is refused: 422)

@@ -7,10 +7,19 @@ from django.core.files.base import ContentFile
 from kechuang.plans.models import Target
 from kechuang.progress.models import Report, ReportedValue
 from kechuang.testing import samples
-from kechuang.testing.permissions import EVERYONE, EXTERNAL_403, INTERNAL, PDF, endpoint, every, only, page
+from kechuang.testing.permissions import (
+    ADMINS_403,
+    EVERYONE,
+    EXTERNAL_403,
+    INTERNAL,
+    PDF,
+    endpoint,
+    every,
+    only,
+    page,
+)
 
 STATS_REPORT_READERS = (
-    "sysadmin",
     "kjj",
     "tjj",
     "leader",
@@ -44,11 +53,11 @@ EXPECTED = {
     "progress:rounds": page(only(*INTERNAL), post=only("kjj")),  # POST opens a round: the bureau only
     "progress:round": page(only(*INTERNAL), post=only("kjj", code=302)),  # POST closes the round
     "progress:report": page(
-        only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403),
+        only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403, **ADMINS_403),
         # its reporter saves the draft
-        post=only(*STATS_REPORT_READERS, code=403, others=404, tjj=302, **EXTERNAL_403),
+        post=only(*STATS_REPORT_READERS, code=403, others=404, tjj=302, **EXTERNAL_403, **ADMINS_403),
     ),
-    "progress:evidence": page(only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403)),
+    "progress:evidence": page(only(*STATS_REPORT_READERS, others=404, **EXTERNAL_403, **ADMINS_403)),
     "progress:notifications": page(EVERYONE, post=every(302)),  # POST marks them read
     "progress:target_records": page(only(*INTERNAL)),
     "api:get_cockpit": endpoint(only(*INTERNAL)),

@@ -5,6 +5,7 @@ holds the answers per method and role. A URL of this app without an entry fails 
 from kechuang.projects.models import Project, Status
 from kechuang.testing import samples
 from kechuang.testing.permissions import (
+    ADMINS_403,
     ANONYMOUS,
     REGISTRY_LIST_API,
     REGISTRY_VIEWERS,
@@ -14,10 +15,10 @@ from kechuang.testing.permissions import (
     post_only,
 )
 
-PROJECT_SEERS = ("sysadmin", "kjj", "leader")  # the sample project sits in a town none of the others covers
+PROJECT_SEERS = ("kjj", "leader")  # the sample project sits in a town none of the others covers
 
 PROJECT_RECORD_API = {
-    "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), ANONYMOUS: 401},
+    "GET": {**only(*PROJECT_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), ANONYMOUS: 401},
     "PATCH": {**every(422), ANONYMOUS: 401},
 }
 
@@ -42,13 +43,17 @@ SAMPLES = {
 EXPECTED = {
     "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "projects:create": page(only("kjj")),
-    "projects:detail": page(only(*PROJECT_SEERS, others=404, expert=403, fuwu=403), post=every(405)),
+    "projects:detail": page(
+        only(*PROJECT_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), post=every(405)
+    ),
     "projects:edit": page(only("kjj")),
     "api:list_projects": REGISTRY_LIST_API,
     "api:create_projects": REGISTRY_LIST_API,
     "api:get_projects": PROJECT_RECORD_API,
     "api:update_projects": PROJECT_RECORD_API,
     # who sees the project is sent back to it (a refused transition with a message); the others get 404
-    "workflow:comment": post_only(only(*PROJECT_SEERS, code=302, others=404)),
-    "workflow:run": post_only(only(*PROJECT_SEERS, code=302, others=404)),
+    "workflow:comment": post_only(
+        only(*PROJECT_SEERS, code=302, others=404, expert=403, fuwu=403, **ADMINS_403)
+    ),
+    "workflow:run": post_only(only(*PROJECT_SEERS, code=302, others=404, expert=403, fuwu=403, **ADMINS_403)),
 }

@@ -18,6 +18,7 @@ import pytest
 from django.urls import reverse
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.core.personal import personal_fields
 from kechuang.org.models import User
 from kechuang.testing import samples
 from kechuang.testing.browser import ARTIFACTS, sign_in
@@ -37,7 +38,9 @@ SAMPLES = {
     "enterprise-years:edit": ("kjj", samples.enterprise_year, lambda y: [y.pk]),
     "qualifications:edit": ("kjj", lambda: _qualification(), lambda q: [q.pk]),
     "departments:edit": ("sysadmin", lambda: samples.department("区经济信息委"), lambda d: [d.pk]),
-    "users:edit": ("kjj", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    # personal data: the system administrator sees the phone number masked, the bureau (enterprises:edit)
+    # the contact's in full — neither save may change what is stored (the ciphertext compared too)
+    "users:edit": ("sysadmin", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
     "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
 }
@@ -65,6 +68,8 @@ def snapshot(obj) -> dict:
     values = {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
     for m2m in obj._meta.many_to_many:
         values[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
+    for name, field in personal_fields(type(obj)).items():  # personal data: the stored ciphertext too
+        values[f"{name} (stored)"] = getattr(getattr(obj, field.attname), "token", None)
     return values
 
 

@@ -22,6 +22,7 @@ import sys
 import time
 
 import pytest
+from cryptography.fernet import Fernet
 from django.urls import Resolver404, resolve
 
 STARTUP_SECONDS = 45
@@ -113,6 +114,7 @@ def site(tmp_path_factory):
     env.update(
         DJANGO_SETTINGS_MODULE="kechuang.settings_production",
         KECHUANG_SECRET_KEY=secrets.token_urlsafe(64),
+        KECHUANG_DATA_KEY=Fernet.generate_key().decode(),
         KECHUANG_DATA_DIR=str(data_dir),
         KECHUANG_SQLITE_PATH=str(data_dir / "site.sqlite3"),
         KECHUANG_ALLOWED_HOSTS="127.0.0.1",

@@ -103,7 +103,7 @@ def test_accounts_made_from_a_workbook_cannot_sign_in_until_a_password_is_set(cl
             ["hanfeng", "韩锋", "023-52200000", "汉丰街道", "", "是"],  # an existing account: updated
         ],
     )
-    job = imported(client_as("kjj"), "users", data, reason="新任联络员")
+    job = imported(client_as("sysadmin"), "users", data, reason="新任联络员")
     assert job.status == "done", job.errors
     assert (job.result["created"], job.result["updated"]) == (1, 1)
     made = User.objects.get(username="wangfang")
@@ -113,31 +113,36 @@ def test_accounts_made_from_a_workbook_cannot_sign_in_until_a_password_is_set(cl
         dept("汉丰街道"),
     ]
     assert not made.check_password("Kechuang@2021") and not made.check_password("")
-    page = client_as("kjj").get(f"/org/users/{made.pk}/").content.decode()
+    page = client_as("sysadmin").get(f"/org/users/{made.pk}/").content.decode()
     assert "尚未设置密码，不能登录" in page and "设置初始密码" in page
     assert User.objects.get(username="hanfeng").phone == "023-52200000"
 
 
 def test_account_rows_beyond_the_importers_reach_are_refused(client_as, dept):
+    from kechuang.org.models import RoleGrant
+
     root = Department.objects.get(depth=1)
     outside = Department.objects.add_child(root, instance=Department(name="市属单位", kind="unit"))
-    sysadmin = User.objects.get(username="sysadmin")
+    # an account the district's administrator does not manage: a city-wide leader
+    boss = User.objects.create(username="city_boss", display_name="市领导")
+    Membership.objects.create(user=boss, department=root, is_primary=True)
+    RoleGrant.objects.create(user=boss, role="leader", scope="all")
     data = xlsx(
         USER_HEADERS,
         [
             ["newbie", "新人", "", "市属单位", "", ""],
-            ["sysadmin", sysadmin.display_name, "110", "区科技局", "", ""],
-            ["kjj", "科技局", "", "区科技局", "", "否"],
+            ["city_boss", "市领导", "110", "区科技局", "", ""],
+            ["sysadmin", "信息中心管理员", "", "区科技局", "", "否"],
             ["Hanfeng", "韩锋", "", "汉丰街道", "", ""],
             ["x y", "空格", "", "汉丰街道", "91500154MA5U4C8F9P", ""],
         ],
     )
-    job = imported(client_as("kjj"), "users", data)
+    job = imported(client_as("sysadmin"), "users", data)
     errors = errors_of(job)
     assert job.status == "validated" and job.error_rows == 5, job.errors
     assert errors[(2, "所属单位")] == f"单位“{outside.name}”不在您的管理范围内"
-    assert "超出您权限的授权" in errors[(3, "用户名")]
-    assert "超出您权限的授权" in errors[(4, "用户名")]  # kjj's own account carries the bureau grant
+    assert errors[(3, "用户名")] == "该账号不在您的管理范围内"
+    assert errors[(4, "启用")] == "不能停用自己的账号"
     assert errors[(5, "用户名")] == "已有用户名“hanfeng”（用户名不区分大小写）"
     assert "未找到该企业" in errors[(6, "关联企业信用代码")]
     assert not User.objects.filter(username="newbie").exists()
@@ -145,7 +150,7 @@ def test_account_rows_beyond_the_importers_reach_are_refused(client_as, dept):
 
 
 def test_the_user_export_names_departments_and_roles_and_shows_no_password(client_as):
-    book = b"".join(client_as("kjj").get("/tables/users/export.xlsx").streaming_content)
+    book = b"".join(client_as("sysadmin").get("/tables/users/export.xlsx").streaming_content)
     ws = openpyxl.load_workbook(io.BytesIO(book), read_only=True)["数据"]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]

@@ -204,13 +204,25 @@ def test_zip_bomb_is_refused(client_as):
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (64 * 1024 * 1024))  # ~1000:1
     job = upload(client_as("kjj"), buffer.getvalue())
-    assert job.status == "refused" and "压缩炸弹" in job.file_error
+    assert job.status == "refused" and "（压缩比异常），可能是恶意文件，已拒绝。" in job.file_error
 
 
-def test_oversized_file_is_refused(client_as, settings):
+def test_oversized_file_is_refused(client_as, settings, tmp_path):
     settings.IMPORT_MAX_BYTES = 1024 * 1024
-    job = upload(client_as("kjj"), b"PK" + b"x" * (2 * 1024 * 1024))
-    assert job.status == "refused" and "文件过大（2.0 MB），上限 1 MB" in job.file_error
+    response = client_as("kjj").post(
+        "/tables/enterprise-years/upload/",
+        {"file": SimpleUploadedFile("data.xlsx", b"PK" + b"x" * (2 * 1024 * 1024))},
+        follow=True,
+    )
+    assert "文件“data.xlsx”超过 1 MB，未上传。" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    # a file that reached the reader some other way is measured there too
+    from kechuang.tabular.reader import FileRefused, open_workbook
+
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(b"PK" + b"x" * (2 * 1024 * 1024))
+    with pytest.raises(FileRefused, match=r"文件过大（2.0 MB），上限 1 MB"):
+        open_workbook(big, "数据")
 
 
 def test_rows_outside_the_users_scope_are_refused(client_as, user, clerk):
@@ -370,9 +382,15 @@ def _validated_job(client_as, user):
 
 def test_commit_and_discard_need_the_sheets_capability_and_the_owner(client_as, user, dept):
     job = _validated_job(client_as, user)
-    # an all-scope system administrator sees the job but holds no enterprises.change
+    # an all-scope system administrator does not see business files at all (三员分立)
     admin = _account("admin-all", "system_admin", "all", dept())
-    client = client_as(admin)
+    assert client_as(admin).get(f"/tables/jobs/{job.pk}/").status_code == 404
+    assert (
+        client_as(admin).post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "越权"}).status_code
+        == 404
+    )
+    # an all-scope leader sees the job but holds no enterprises.change
+    client = client_as(_account("leader-all", "leader", "all", dept()))
     assert client.get(f"/tables/jobs/{job.pk}/").status_code == 200
     response = client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "越权"}, follow=True)
     assert "您没有导入该表格的权限。" in response.content.decode()
