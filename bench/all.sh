@@ -13,6 +13,7 @@ each() {  # run every benchmark through "$@" (a wrapper choosing the database)
     "$@" bench/serve_bench.py
     "$@" bench/memory_bench.py --rows $((ROWS * 8))
     "$@" bench/queries_bench.py
+    "$@" bench/backup_bench.py
 }
 
 on_sqlite() { env -u DATABASE_URL "$PY" "$@"; }
