@@ -39,7 +39,18 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError("审计日志只能追加，不能删除。")
 
 
-class ChangeEntry(AppendOnlyModel):
+class ChainedLog(AppendOnlyModel):
+    """An append-only log whose entries form a keyed hash chain (audit/chain.py): each keeps the hash it
+    was chained to and its own."""
+
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ChangeEntry(ChainedLog):
     """One create/update/delete of a domain record, with before/after snapshots."""
 
     class Action(models.TextChoices):
@@ -71,9 +82,6 @@ class ChangeEntry(AppendOnlyModel):
     # Copy of the owning department's tree path at the time of the change, so the log can be scoped
     # without joining records that may since have been deleted.
     scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
-    # the keyed hash chain (audit/chain.py): what this entry was chained to, and its own
-    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
-    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     scope_rule = ScopeRule(path="scope_path", owner="actor")
 
@@ -95,7 +103,7 @@ class ChangeEntry(AppendOnlyModel):
         return [field_label(model, name) for name in self.changed_fields]
 
 
-class PersonalDataView(AppendOnlyModel):
+class PersonalDataView(ChainedLog):
     """One page (or export, or API answer) that showed personal data in full: who saw whose which fields,
     when, from where — one row per view, however many values it showed."""
 
@@ -119,9 +127,6 @@ class PersonalDataView(AppendOnlyModel):
     count = models.PositiveIntegerField(_("记录数"), default=1)
     where = models.CharField(_("查看位置"), max_length=500, blank=True)  # the page or export, with its query
     scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
-    # the keyed hash chain (audit/chain.py), as the change and login logs
-    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
-    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     scope_rule = ScopeRule(path="scope_path", owner="actor")
 
@@ -139,7 +144,7 @@ class PersonalDataView(AppendOnlyModel):
         return [field_label(model, name) for name in self.fields]
 
 
-class LoginEvent(AppendOnlyModel):
+class LoginEvent(ChainedLog):
     """One sign-in attempt (or sign-out): who, when, from where, and whether it succeeded."""
 
     class Outcome(models.TextChoices):
@@ -165,9 +170,6 @@ class LoginEvent(AppendOnlyModel):
     # Login records are security data: only all-scope auditors or the user themself.
     scope_rule = ScopeRule(path="scope_path", owner="user")
     scope_path = models.CharField(_("范围路径"), max_length=255, blank=True, db_index=True)
-    # the keyed hash chain (audit/chain.py): what this entry was chained to, and its own
-    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
-    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("登录日志")

@@ -22,6 +22,13 @@ def _filtered(filterset, params, queryset):
     return found, [], 200
 
 
+def _logged_types(log):
+    """The kinds of record a log has entries of (its type filter's choices)."""
+    return ContentType.objects.filter(pk__in=log.objects.values("content_type_id").distinct()).order_by(
+        "app_label", "model"
+    )
+
+
 @require_capability(Capability.VIEW_AUDIT)
 def change_list(request):
     entries, errors, status = _filtered(
@@ -30,9 +37,7 @@ def change_list(request):
         visible_to(request.user, ChangeEntry.objects.all(), Capability.VIEW_AUDIT),
     )
     page = paginate(request.GET, entries.select_related("content_type").order_by("-time", "-pk"))
-    types = ContentType.objects.filter(
-        pk__in=ChangeEntry.objects.values("content_type_id").distinct()
-    ).order_by("app_label", "model")
+    types = _logged_types(ChangeEntry)
     return render(
         request,
         "audit/change_list.html",
@@ -78,9 +83,7 @@ def personal_view_list(request):
         visible_to(request.user, PersonalDataView.objects.all(), Capability.VIEW_AUDIT),
     )
     page = paginate(request.GET, views.select_related("content_type").order_by("-time", "-pk"))
-    types = ContentType.objects.filter(
-        pk__in=PersonalDataView.objects.values("content_type_id").distinct()
-    ).order_by("app_label", "model")
+    types = _logged_types(PersonalDataView)
     return render(
         request,
         "audit/personal_list.html",

@@ -13,23 +13,23 @@ MAX_STORED_ERRORS = 2000
 REMOVE_FILE = ["kechuang.tabular.files.remove_stored_file"]
 
 
-def _sheet_capability(job, user) -> str:
+def _of_sheet(job, capability: str) -> str:
+    """The capability its sheet names (`import_capability`, `view_capability`); "" for a sheet gone."""
     from .registry import get_sheet
 
     try:
-        return get_sheet(job.sheet).import_capability
+        return getattr(get_sheet(job.sheet), capability)
     except KeyError:
         return ""
+
+
+def _sheet_capability(job, user) -> str:
+    return _of_sheet(job, "import_capability")
 
 
 def _view_capability(job):
     """Who may see a job at all: who may see its sheet."""
-    from .registry import get_sheet
-
-    try:
-        return get_sheet(job.sheet).view_capability
-    except KeyError:
-        return ""
+    return _of_sheet(job, "view_capability")
 
 
 def _owner_with_capability(job, user):

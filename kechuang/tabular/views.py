@@ -148,8 +148,7 @@ def upload(request, key):
 def _job(request, pk):
     """The job if the user sees it: in scope, and the sheet's to see (else as missing)."""
     job = get_visible_or_404(request.user, ImportJob.objects.all(), pk=pk)
-    capability = ImportJob.workflow.capability_for(job)
-    if capability and not has_capability(request.user, capability):
+    if ImportJob.workflow.hidden_from(job, request.user):
         raise Http404("没有这个导入任务。")
     if job.busy:
         job = _live(job)

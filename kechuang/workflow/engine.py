@@ -143,6 +143,11 @@ class Workflow:
     def state_of(self, obj) -> str:
         return getattr(obj, self.field)
 
+    def hidden_from(self, obj, user) -> bool:
+        """Whether `user` lacks the capability to see `obj` (it then answers as missing)."""
+        capability = self.capability_for(obj)
+        return bool(capability) and not has_capability(user, capability)
+
     def capability_for(self, obj) -> str | None:
         capability = self.view_capability
         if callable(capability):

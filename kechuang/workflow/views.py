@@ -47,8 +47,7 @@ def _object(request, model_label: str, pk: str):
     if plain and not has_capability(request.user, plain):  # refused before looking the record up
         raise PermissionDenied("您没有访问该记录的权限。")
     obj = get_visible_or_404(request.user, model._default_manager.all(), pk=int(pk))
-    capability = wf.capability_for(obj)
-    if capability and not has_capability(request.user, capability):
+    if wf.hidden_from(obj, request.user):
         raise Http404("没有这种记录。")
     return wf, obj
 
