@@ -30,6 +30,7 @@ def lockouts(request):
         {
             "locked": locked,
             "alerts": alerts,
+            "limit": settings.AXES_FAILURE_LIMIT,
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "throttle": settings.LOGIN_THROTTLE_FAILURES,
             "window": int(settings.LOGIN_THROTTLE_WINDOW.total_seconds() // 60),
