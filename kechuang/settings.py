@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "ninja",
     "kechuang.site",
@@ -71,12 +73,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp)
+    "django_otp.middleware.OTPMiddleware",
     # Cache-Control: no-store for signed-in users' pages and the API (static files never reach it).
     "kechuang.core.caching.NoStoreMiddleware",
     # Every page needs a signed-in user unless the view says otherwise (login page, API with its own 401).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kechuang.system.middleware.SessionLifetimeMiddleware",
+    # Administrators (and anyone who enrolled) pass the one-time password before any other page.
+    "kechuang.system.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "kechuang.audit.middleware.AuditContextMiddleware",
@@ -181,6 +187,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # our own audit.LoginEvent is the login log
 AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp; kechuang/system/second_factor.py): an account that enrolled an authenticator
+# app always enters its 6-digit code after the password; with KECHUANG_ADMIN_OTP=1 (the production default)
+# every holder of an administrator role (系统/安全/审计管理员, and the installer's superuser) must enrol at
+# their next sign-in and cannot use any page before passing it.
+KECHUANG_ADMIN_OTP = env_flag("KECHUANG_ADMIN_OTP", False)
+OTP_TOTP_ISSUER = os.environ.get("KECHUANG_OTP_ISSUER", "科创管理系统")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code the next try waits 1, 2, 4, 8 … seconds
+OTP_ALERT_FAILURES = (
+    5  # this many wrong codes in a row for one account raise an alert to the security officers
+)
 
 # Idle sessions end after 30 minutes; every request extends the window. However active, a session ends
 # 12 hours after its sign-in (kechuang.system.middleware.SessionLifetimeMiddleware).

@@ -20,6 +20,9 @@ if len(SECRET_KEY) < 50:
 # Personal data is encrypted with the keys of the environment only (the `check` refuses to pass without).
 KECHUANG_DATA_KEYS = [k.strip() for k in os.environ.get("KECHUANG_DATA_KEY", "").split(",") if k.strip()]
 
+# 等保 level 3: administrators sign in with two factors (password + one-time code) unless told otherwise.
+KECHUANG_ADMIN_OTP = env_flag("KECHUANG_ADMIN_OTP", True)
+
 SECURE_SSL_REDIRECT = env_flag("KECHUANG_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("KECHUANG_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -31,7 +31,9 @@ def field_of(model: type[models.Model] | None, key: str) -> models.Field | None:
 def field_label(model: type[models.Model] | None, key: str) -> str:
     """`lead_department_id` → 牵头单位; the key itself when the model no longer has the field."""
     field = field_of(model, key)
-    return str(field.verbose_name) if field is not None else key
+    if field is None:  # a state recorded on the record that is not a field of it (`audit_labels`)
+        return str(getattr(model, "audit_labels", {}).get(key, key))
+    return str(field.verbose_name)
 
 
 def _references(field: models.Field | None):

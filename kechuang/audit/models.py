@@ -152,6 +152,8 @@ class LoginEvent(ChainedLog):
         FAILED = "failed", _("密码错误或账号不存在")
         LOCKED = "locked", _("账号已锁定")
         LOGOUT = "logout", _("退出登录")
+        OTP_PASSED = "otp_passed", _("动态口令验证通过")
+        OTP_FAILED = "otp_failed", _("动态口令错误")
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     username = models.CharField(_("用户名"), max_length=150, db_index=True)
@@ -181,7 +183,7 @@ class LoginEvent(ChainedLog):
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome == self.Outcome.SUCCESS
+        return self.outcome in (self.Outcome.SUCCESS, self.Outcome.OTP_PASSED)
 
 
 class Anchor(AppendOnlyModel):

@@ -104,6 +104,8 @@ class User(AbstractUser):
     )
 
     objects = KechuangUserManager()
+    # states recorded in the audit log on the account that are not its fields (system/second_factor.py)
+    audit_labels = {"second_factor": _("动态口令")}
 
     scope_rule = ScopeRule(department="departments", owner="", many=True)
 

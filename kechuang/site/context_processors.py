@@ -7,6 +7,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from kechuang.system.second_factor import required
+
+    if hasattr(user, "is_verified") and required(request):  # only the code pages are open yet
+        return {"second_factor_pending": True}
     from kechuang.progress.cockpit import active_plan
 
     # the plan in force: the same one the home page and the cockpit show

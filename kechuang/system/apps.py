@@ -14,4 +14,5 @@ class SystemConfig(AppConfig):
         ("org/", "kechuang.system.org_urls.registry_urls"),
         ("audit/", "kechuang.system.audit_urls"),
         ("security/", "kechuang.system.security_urls"),
+        ("accounts/otp/", "kechuang.system.otp_urls"),
     ]

@@ -190,3 +190,23 @@ class TokenForm(forms.Form):
         initial=tokens.DEFAULT_DAYS,
         help_text=f"最长 {tokens.MAX_DAYS} 天，到期后须重新创建。",
     )
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label="动态口令",
+        max_length=12,
+        help_text="打开手机上的验证器（如“腾讯身份验证器”“Microsoft Authenticator”），输入本系统对应的 6 位数字。",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = ReasonField(required=True)

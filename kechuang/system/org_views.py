@@ -13,7 +13,8 @@ from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.personal import disclose
 
-from .forms import GrantForm, PasswordSetForm, TokenForm
+from . import second_factor
+from .forms import GrantForm, OneTimeCodeForm, PasswordSetForm, TokenForm
 from .registries import manageable_departments
 
 
@@ -112,6 +113,9 @@ def profile(request, token_form=None):
             "memberships": request.user.memberships.select_related("department"),
             "tokens": request.user.api_tokens.select_related("revoked_by"),
             "token_form": token_form or TokenForm(),
+            "otp_device": second_factor.device_of(me),
+            "otp_enforced": second_factor.enforced(me),
+            "otp_form": OneTimeCodeForm(),
         },
     )
 

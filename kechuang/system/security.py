@@ -31,7 +31,7 @@ def verify_audit(*, checkpoint: bool = False, notify: bool = False) -> list:
     return reports
 
 
-ALERT_KINDS = ("audit_chain", "password_spray")
+ALERT_KINDS = ("audit_chain", "password_spray", "otp_failures")
 
 
 def unlock(acting_user, attempt, *, reason: str) -> None:

@@ -43,6 +43,7 @@ def _lockout():
 
 SAMPLES = {
     "security:unlock": lambda: {"pk": _lockout().pk},
+    "security:second_factor_reset": lambda: {"pk": _hanfeng().pk},
     "departments:detail": lambda: {"pk": samples.department("区经济信息委").pk},
     "departments:edit": lambda: {"pk": samples.department("区经济信息委").pk},
     "users:detail": lambda: {"pk": _hanfeng().pk},
@@ -64,6 +65,13 @@ EXPECTED = {
     # the security officer's page (三员分立: nobody else's)
     "security:lockouts": page(only("anquan")),
     "security:unlock": post_only(only("anquan", code=302)),  # no reason given: back with a message
+    "security:second_factor": page(only("anquan")),
+    "security:second_factor_reset": post_only(only("anquan", code=302)),  # no reason: back with a message
+    # the second factor's own pages: nothing to verify without an authenticator (on to the next page),
+    # anyone may set one up, switching off without a code goes back to 我的账号 with the reason
+    "otp:verify": page(every(302)),
+    "otp:setup": page(EVERYONE),
+    "otp:disable": post_only(every(302)),
     "departments:list": page(only(*DEPARTMENT_VIEWERS), post=every(405)),
     "departments:detail": page(
         only(*DEPARTMENT_VIEWERS, tjj=404, hanfeng=404), post=every(405)
