@@ -82,6 +82,9 @@ class Capability:
     CHANGE_PROJECTS = (
         "projects.change"  # S&T projects: applications, approval, funding, acceptance: bureau only
     )
+    # the expert pool: the bureau keeps it; an expert sees (and later updates) their own record only
+    VIEW_EXPERTS = "experts.view"
+    CHANGE_EXPERTS = "experts.change"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -111,6 +114,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHANGE_PROJECTS,
             Capability.REVIEW_PROGRESS,
             Capability.VIEW_PERSONAL_DATA,
+            Capability.VIEW_EXPERTS,
+            Capability.CHANGE_EXPERTS,
         }
     ),
     Role.REPORTER: frozenset(
@@ -144,7 +149,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
         }
     ),
-    Role.EXPERT: frozenset({Capability.VIEW_PLAN}),
+    Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS}),
     Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),
 }
 

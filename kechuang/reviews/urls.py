@@ -1,0 +1,5 @@
+from .registries import ExpertRegistry
+
+app_name = "experts"
+
+urlpatterns = ExpertRegistry().urls()
