@@ -54,6 +54,7 @@ class ExpertRegistry(Registry):
     view_capability = Capability.VIEW_EXPERTS
     change_capability = Capability.CHANGE_EXPERTS
     save = staticmethod(actions.save_expert)
+    sheet = "experts"
     menu = Menu("专家库", group="平台与项目", order=50)
     detail_fields = [
         "name",

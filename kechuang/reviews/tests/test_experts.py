@@ -113,3 +113,42 @@ def test_conflicts_compare_organisations_as_written_by_people():
     assert Expert(organisation="ＡＢＣ科技有限公司").conflicts_with(["ABC科技有限公司"])
     assert not Expert(organisation="").conflicts_with([""])
     assert not Expert(organisation="重庆大学").conflicts_with(["重庆邮电大学"])
+
+
+def test_the_sheet_round_trip_changes_nothing_and_a_messy_file_is_refused_by_row(
+    client_as, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.tabular.models import ImportJob
+    from kechuang.tabular.tests.test_import import xlsx
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as("kjj")
+    exported = b"".join(client.get("/tables/experts/export.xlsx").streaming_content)
+    client.post("/tables/experts/upload/", {"file": SimpleUploadedFile("e.xlsx", exported)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "validated" and job.error_rows == 0, job.errors[:3]
+    client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "核对专家库"})
+    job.refresh_from_db()
+    assert job.result == {"created": 0, "updated": 0, "unchanged": Expert.objects.count(), "skipped": 0}
+
+    headers = ["姓名", "工作单位", "职称", "评审领域", "管理单位", "评审专家账号", "可参加评审", "暂停原因"]
+    rows = [
+        ["新专家甲", "重庆大学", "正高级", "新材料、电子信息", "区科技局", "", "是", ""],
+        ["新专家乙", "西南大学", "教授", "现代农业", "区科技局", "", "", ""],  # not a title
+        ["新专家丙", "西南大学", "中级", "养殖", "区科技局", "", "", ""],  # not a field
+        ["新专家丁", "西南大学", "中级", "现代农业", "区科技局", "qiye", "", ""],  # not an expert account
+        ["新专家戊", "西南大学", "中级", "现代农业", "区科技局", "", "否", ""],  # paused without a reason
+    ]
+    client.post(
+        "/tables/experts/upload/", {"file": SimpleUploadedFile("m.xlsx", xlsx(rows, headers=headers))}
+    )
+    job = ImportJob.objects.latest("pk")
+    assert job.error_rows == 4
+    messages = " ".join(str(e) for e in job.errors)
+    for expected in ["职称", "养殖", "qiye", "暂停参加评审时须填写原因"]:
+        assert expected in messages, messages
+    before = Expert.objects.count()
+    client.post(f"/tables/jobs/{job.pk}/commit/", {"mode": "all", "reason": "导入"})
+    assert Expert.objects.count() == before  # all or nothing: the good row waits for the others
