@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kechuang.enterprises",
     "kechuang.platforms",
     "kechuang.projects",
+    "kechuang.reviews",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
