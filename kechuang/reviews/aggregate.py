@@ -10,6 +10,7 @@ figures rounded to 4 decimals, half up (ROUND_HALF_UP: 0.00005 → 0.0001, as co
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from collections import defaultdict
@@ -137,6 +138,13 @@ def label(value: Any) -> str:
     return f"“{value}”"
 
 
+def shown(value: Any) -> str:
+    """A value of the input as it is written in JSON: “null”, “true”, “8” (text), “[8]”."""
+    if isinstance(value, str | Decimal):
+        return f"“{value}”"
+    return f"“{json.dumps(value, ensure_ascii=False, default=str)}”"
+
+
 def normalise_organisation(name: Any) -> str:
     """Full-width characters to half-width (NFKC), surrounding spaces trimmed: “ 开州区科技局　” = “开州区科技局”."""
     return unicodedata.normalize("NFKC", name or "").strip()
@@ -193,11 +201,11 @@ def aggregate(
     for criterion in criteria:
         weight, top = number(criterion.weight), number(criterion.max)
         if weight is None:
-            errors.append(f"评分项{label(criterion.key)}的权重{label(criterion.weight)}不是数字。")
+            errors.append(f"评分项{label(criterion.key)}的权重{shown(criterion.weight)}不是数字。")
         elif weight < 0:
             errors.append(f"评分项{label(criterion.key)}的权重不能为负数（现为 {criterion.weight}）。")
         if top is None:
-            errors.append(f"评分项{label(criterion.key)}的满分{label(criterion.max)}不是数字。")
+            errors.append(f"评分项{label(criterion.key)}的满分{shown(criterion.max)}不是数字。")
         elif top <= 0:
             errors.append(f"评分项{label(criterion.key)}的满分必须大于 0（现为 {criterion.max}）。")
         if weight is not None and top is not None:
@@ -229,7 +237,7 @@ def aggregate(
             raw = sheet.scores[criterion.key]
             score = number(raw)
             if score is None:
-                errors.append(f"{who}中评分项{label(criterion.key)}的得分{label(raw)}不是数字。")
+                errors.append(f"{who}中评分项{label(criterion.key)}的得分{shown(raw)}不是数字。")
                 complete = False
             elif criterion.key in maxima and not 0 <= score <= maxima[criterion.key]:
                 errors.append(
