@@ -177,6 +177,30 @@ def test_the_method_decides_the_ranking():
     assert [r.rank for r in zscore_round("zscore").items] == [1, 2, 3]
 
 
+def test_equal_z_scores_are_ranked_by_the_plain_mean():
+    # every expert has a single sheet, so every z is 0: the means decide (X 70, Y 80, Z 80 → then the id)
+    result = aggregate(
+        PLAIN,
+        experts("A", "B", "C"),
+        items("X", "Y", "Z"),
+        sheets(("A", "X", 70), ("B", "Z", 80), ("C", "Y", 80)),
+        method="zscore",
+    )
+    assert [(r.id, r.zscore, r.rank) for r in result.items] == [("Y", 0, 1), ("Z", 0, 2), ("X", 0, 3)]
+
+
+def test_z_scores_equal_to_12_decimals_tie():
+    from kechuang.reviews.aggregate import ItemResult, _rank_key
+
+    def item(id_, z, mean):
+        return ItemResult(id_, 1, Fraction(mean), Fraction(mean), Decimal(z), Fraction(0), False, None)
+
+    close = [item(1, "0.5000000000001", 60), item(2, "0.50000000000014", 70)]  # both 0.500000000000 to 12
+    assert [r.id for r in sorted(close, key=lambda r: _rank_key(r, "zscore"))] == [2, 1]  # by the mean
+    apart = [item(1, "0.500000000002", 60), item(2, "0.500000000001", 70)]  # differ in the 12th decimal
+    assert [r.id for r in sorted(apart, key=lambda r: _rank_key(r, "zscore"))] == [1, 2]
+
+
 # --- conflicts --------------------------------------------------------------------------------------------
 
 
