@@ -216,6 +216,10 @@ def aggregate(
 
     expert_by_key = {_key(e.id): e for e in experts}
     item_by_key = {_key(i.id): i for i in items}
+    for item in items:  # a mistyped conflict would silently count the conflicted sheet: refused
+        for other in item.conflicts:
+            if _key(other) not in expert_by_key:
+                errors.append(f"评审项目{label(item.id)}的回避专家{label(other)}不在本轮专家名单中。")
     totals: dict[tuple, Fraction] = {}
     seen_sheets: set[tuple] = set()
     for sheet in sheets:

@@ -251,9 +251,10 @@ def test_an_empty_organisation_never_matches():
 
 
 def test_an_id_must_match_in_type_as_well():
-    # the item's conflict names the expert 1, the expert is "1": no conflict
-    result = aggregate(PLAIN, [Expert("1")], [Item(1, conflicts=(1,))], [Sheet("1", 1, {"score": 50})])
-    assert result.excluded == ()
+    # the item's conflict names the expert 1, the expert is "1": not the same expert — refused, not ignored
+    with pytest.raises(ReviewInputError) as caught:
+        aggregate(PLAIN, [Expert("1")], [Item(1, conflicts=(1,))], [Sheet("1", 1, {"score": 50})])
+    assert caught.value.errors == ["评审项目“1”的回避专家“1”不在本轮专家名单中。"]
 
 
 # --- ranking ----------------------------------------------------------------------------------------------
@@ -421,6 +422,12 @@ def test_an_unknown_expert_or_item_is_refused():
     assert errors_of(sheets=sheets(("E1", "P9", 50))) == [
         "专家“E1”对评审项目“P9”的评分表：评审项目“P9”不在本轮评审项目中。"
     ]
+
+
+def test_a_declared_conflict_naming_no_expert_of_the_round_is_refused():
+    from kechuang.reviews.aggregate import Item
+
+    assert errors_of(items=[Item("P1", (), ("E9",))]) == ["评审项目“P1”的回避专家“E9”不在本轮专家名单中。"]
 
 
 def test_two_sheets_of_one_expert_for_one_item_are_refused():
