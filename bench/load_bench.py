@@ -231,10 +231,11 @@ def fill_report(form: Form, n: int) -> None:
 class Run:
     """What every user shares: the clock, the counters and every request's outcome."""
 
-    def __init__(self, port, warmup, duration, max_requests):
+    def __init__(self, port, warmup, duration, max_requests, report_of, round_pages):
         self.port = port
-        self.started = time.perf_counter()
-        self.measure_from = self.started + warmup
+        self.report_of = report_of  # reporter → the id of its unit's report in the open round
+        self.round_pages = round_pages
+        self.measure_from = time.perf_counter() + warmup
         self.deadline = self.measure_from + duration
         self.max_requests = max_requests
         self.counted = itertools.count()
@@ -531,8 +532,7 @@ def main():
 
     with serve("kechuang-load-bench-", BENCH_DB, args.workers, args.keep) as site:
         report_of, round_pages = discover(site.port)
-        run = Run(site.port, args.warmup, args.duration, args.requests)
-        run.report_of, run.round_pages = report_of, round_pages
+        run = Run(site.port, args.warmup, args.duration, args.requests, report_of, round_pages)
         accounts = [ACCOUNTS[i % len(ACCOUNTS)] for i in range(args.users)]
         reviewers = [i for i, name in enumerate(accounts) if name == "kjj"]
         if not reviewers:
@@ -577,9 +577,7 @@ def main():
             for ms, request_id in ACCESS.findall(log.read().decode(errors="replace")):
                 served[run.kind_of.get(request_id, "other")].append(int(ms) / 1000)
         in_workers = sorted(x for kind, values in served.items() if kind != "other" for x in values)
-        elapsed = min(time.perf_counter(), run.deadline) - run.measure_from
-        if run.stopped.is_set() and time.perf_counter() < run.deadline:
-            elapsed = time.perf_counter() - run.measure_from
+        elapsed = max(1e-9, min(time.perf_counter(), run.deadline) - run.measure_from)
 
         everything = sorted(x for values in run.latencies.values() for x in values)
         n = len(everything)
