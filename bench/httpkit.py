@@ -235,6 +235,9 @@ def serve(prefix: str, database: str, workers: int, keep: bool = False, extra_en
         vendor = "sqlite"
 
     server = None
+    # Terminated (by a timeout or a service manager): still stop gunicorn and drop the database below —
+    # gunicorn runs in a session of its own and would outlive this process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         with open(workdir / "setup.log", "w") as log:
             migrate_s = manage(env, "migrate", "--noinput", log=log)
