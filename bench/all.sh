@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every benchmark (P1–P5 and their companions) on SQLite, then on PostgreSQL when it answers — there each
+# Every benchmark (P1–P5, L1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
 # benchmark gets an empty database of its own (kechuang_bench, dropped at the end). Run by `make bench`.
 set -e
 PY=${PY:-.venv/bin/python}
@@ -11,6 +11,7 @@ each() {  # run every benchmark through "$@" (a wrapper choosing the database)
     "$@" bench/import_bench.py --rows "$ROWS"
     "$@" bench/cockpit_bench.py
     "$@" bench/serve_bench.py
+    "$@" bench/load_bench.py --duration "${LOAD_SECONDS:-120}"
     "$@" bench/memory_bench.py --rows $((ROWS * 8))
     "$@" bench/queries_bench.py
     "$@" bench/backup_bench.py

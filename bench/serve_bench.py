@@ -25,149 +25,14 @@ import http.client
 import itertools
 import json
 import os
-import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from httpkit import Client, login, percentile, serve
+
 BENCH_DB = "kechuang_bench_serve"
 USERNAME = "leader"  # the cockpit's audience: 领导, the whole district in scope
-PASSWORD = "Kechuang@2021"  # kechuang.site.demo.DEMO_PASSWORD, without importing Django here
-
-
-# --- the database -------------------------------------------------------------------------------------
-
-
-def postgres_database(url: str):
-    """Create `kechuang_bench_serve` on the server DATABASE_URL points to; return its URL and a dropper."""
-    import psycopg
-
-    parts = urlsplit(url)
-    bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    # Administer from another database of the same server: one cannot drop the database one is connected to.
-    candidates = [urlunsplit(parts._replace(path="/postgres"))]
-    if parts.path.strip("/") not in ("", BENCH_DB, "postgres"):
-        candidates.append(url)
-
-    def admin():
-        error = None
-        for candidate in candidates:
-            try:
-                return psycopg.connect(candidate, autocommit=True, connect_timeout=5)
-            except psycopg.Error as exc:
-                error = exc
-        raise SystemExit(f"无法连接 PostgreSQL：{error}")
-
-    def drop():
-        with admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-    drop()  # a run that was killed half-way leaves it behind
-    with admin() as conn:
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return bench_url, drop
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def manage(env, *args, log):
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "kechuang.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"kechuang {' '.join(args)} 失败（退出码 {done.returncode}）")
-    log.write(done.stdout + done.stderr)
-    return time.perf_counter() - started
-
-
-# --- HTTP ---------------------------------------------------------------------------------------------
-
-
-class Client:
-    """One connection (kept alive when the server allows; sync workers close it after each answer) with
-    its own cookies, like one browser tab."""
-
-    def __init__(self, port: int, cookies: dict | None = None):
-        self.port = port
-        self.cookies = dict(cookies or {})
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def request(self, method, path, body=None, headers=None):
-        sent = {"Host": f"127.0.0.1:{self.port}", "Accept-Encoding": "gzip", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            self.conn.request(method, path, body=body, headers=sent)
-            response = self.conn.getresponse()
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            # A kept-alive connection the server had already closed: once more on a fresh one.
-            self.conn.close()
-            self.conn.request(method, path, body=body, headers=sent)
-            response = self.conn.getresponse()
-        data = response.read()
-        for header in response.headers.get_all("Set-Cookie") or ():
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if response.will_close:
-            self.conn.close()
-        return response.status, data, response.headers
-
-    def close(self):
-        self.conn.close()
-
-
-def login(port: int) -> dict:
-    client = Client(port)
-    status, body, _ = client.request("GET", "/accounts/login/")
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or not match:
-        raise SystemExit(f"登录页异常：HTTP {status}")
-    form = urlencode(
-        {"csrfmiddlewaretoken": match.group(1).decode(), "username": USERNAME, "password": PASSWORD}
-    )
-    status, _, _ = client.request(
-        "POST",
-        "/accounts/login/",
-        form.encode(),
-        {"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    client.close()
-    if status != 302 or "sessionid" not in client.cookies:
-        raise SystemExit(f"以 {USERNAME} 登录失败：HTTP {status}")
-    return client.cookies
-
-
-def wait_ready(port: int, server: subprocess.Popen, log_path: Path, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn 已退出（{server.returncode}）：\n{log_path.read_text()[-3000:]}")
-        try:
-            client = Client(port)
-            status, _, _ = client.request("GET", "/accounts/login/")
-            client.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn 在 {timeout:.0f} 秒内未就绪：\n{log_path.read_text()[-3000:]}")
 
 
 def load(port, path, sessions, duration, max_requests):
@@ -206,12 +71,6 @@ def load(port, path, sessions, duration, max_requests):
     return len(latencies), elapsed, sorted(latencies), errors
 
 
-def percentile(sorted_values, fraction):
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
-
-
 # --- the run ------------------------------------------------------------------------------------------
 
 
@@ -227,61 +86,20 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite file)")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kechuang-serve-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kechuang.settings_production",
-        "KECHUANG_SECRET_KEY": secrets.token_urlsafe(64),
-        "KECHUANG_DATA_DIR": str(workdir),
-        "KECHUANG_SQLITE_PATH": str(workdir / "bench.sqlite3"),
-        "KECHUANG_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on loopback: no redirect to https and no HSTS (cookies stay marked Secure; this
-        # client sends them anyway).
-        "KECHUANG_SSL_REDIRECT": "0",
-        "KECHUANG_TASK_BACKEND": "database",
-        "KECHUANG_BENCH_VIEWS": "1",
-        "KECHUANG_WORKERS": str(args.workers),
-        "KECHUANG_ACCESS_LOG": str(workdir / "access.log"),
-        "KECHUANG_ERROR_LOG": str(workdir / "gunicorn.log"),
-        "KECHUANG_LOG_LEVEL": "WARNING",
-    }
-    drop_database = None
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        env["DATABASE_URL"], drop_database = postgres_database(url)
-        vendor = "postgresql"
-    else:
-        env.pop("DATABASE_URL", None)
-        vendor = "sqlite"
-
-    server = None
-    try:
-        with open(workdir / "setup.log", "w") as log:
-            migrate_s = manage(env, "migrate", "--noinput", log=log)
-            demo_s = manage(env, "demo", log=log)
-            manage(env, "collectstatic", "--noinput", log=log)
-        manifest = json.loads((workdir / "staticfiles" / "staticfiles.json").read_text())["paths"]
+    with serve(
+        "kechuang-serve-bench-", BENCH_DB, args.workers, args.keep, {"KECHUANG_BENCH_VIEWS": "1"}
+    ) as site:
+        port = site.port
+        manifest = json.loads((site.workdir / "staticfiles" / "staticfiles.json").read_text())["paths"]
         static_path = "/static/" + manifest["core/kechuang.css"]
-
-        port = free_port()
-        env["KECHUANG_BIND"] = f"127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:kechuang.gunicorn_conf"],
-            env=env,
-            cwd=workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_ready(port, server, workdir / "gunicorn.log")
         print(
-            f"# database {vendor} (migrate {migrate_s:.0f} s, demo {demo_s:.0f} s), gunicorn {args.workers} "
-            f"workers on {os.cpu_count()} CPU cores, {args.concurrency} connections, "
+            f"# database {site.vendor} (migrate {site.migrate_s:.0f} s, demo {site.demo_s:.0f} s), gunicorn "
+            f"{args.workers} workers on {os.cpu_count()} CPU cores, {args.concurrency} connections, "
             f"≤ {args.duration:g} s or ≤ {args.requests} requests per endpoint",
             flush=True,
         )
 
-        sessions = [login(port) for _ in range(args.concurrency)]
+        sessions = [login(port, USERNAME) for _ in range(args.concurrency)]
         cockpit_path = "/api/v1/cockpit" + (f"?as_of={args.as_of}" if args.as_of else "")
         results = {}
         for name, path, cookies in (
@@ -313,23 +131,9 @@ def main():
             f"P3 serve_ratio={cockpit['rps'] / bare['rps']:.3f} cockpit_rps={cockpit['rps']:.1f} "
             f"bare_rps={bare['rps']:.1f} cockpit_p50_ms={cockpit['p50']:.1f} cockpit_p99_ms={cockpit['p99']:.1f} "
             f"bare_p99_ms={bare['p99']:.1f} static_rps={static['rps']:.1f} workers={args.workers} "
-            f"requests={cockpit['n'] + bare['n'] + static['n']} concurrency={args.concurrency} db={vendor}",
+            f"requests={cockpit['n'] + bare['n'] + static['n']} concurrency={args.concurrency} db={site.vendor}",
             flush=True,
         )
-    finally:
-        if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
-            try:
-                server.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-        if drop_database is not None:
-            drop_database()
-        if args.keep:
-            print(f"# kept {workdir}", flush=True)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
