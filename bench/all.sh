@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every benchmark (P1–P5 and their companions) on SQLite, then on PostgreSQL when it answers — there each
+# Every benchmark (P1–P5, B1, A1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
 # benchmark gets an empty database of its own (kechuang_bench, dropped at the end). Run by `make bench`.
 set -e
 PY=${PY:-.venv/bin/python}
@@ -14,6 +14,7 @@ each() {  # run every benchmark through "$@" (a wrapper choosing the database)
     "$@" bench/memory_bench.py --rows $((ROWS * 8))
     "$@" bench/queries_bench.py
     "$@" bench/backup_bench.py
+    "$@" bench/assign_bench.py  # no database: the same figures in both rounds
 }
 
 on_sqlite() { env -u DATABASE_URL "$PY" "$@"; }
