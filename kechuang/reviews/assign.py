@@ -31,8 +31,8 @@ Loads count every assignment of the round, manual ones (`existing`) included. Th
 expert more than one item above another in the same round" — is measured over the *considered* experts:
 every available expert eligible for at least one item of the round. It holds when the considered loads
 differ by at most 1 (`Result.balanced`); when fields, conflicts, caps or manual assignments make that
-impossible, `Result.unbalanced` names the experts more than one item below the highest load or above the
-lowest, each with the reason.
+impossible, `Result.unbalanced` names the experts whose load lies outside the band of a perfectly even
+round — ⌊T / E⌋ to ⌈T / E⌉ for T assignments over E considered experts — each with the reason.
 
 Why steps 2 and 3 are optimal together: the load vectors of maximum assignments form an M-convex set
 (the bases of a transversal-like polymatroid shifted by the fixed manual loads); its decreasingly minimal
@@ -122,8 +122,10 @@ class Result:
     """`assignments`: item id → expert ids (manual ones first, then this run's), every item present.
     `added`: the (item id, expert id) pairs this run made. `loads`: expert id → items in the round, for
     every considered expert and every expert with an assignment. `considered`: the experts the balance is
-    measured over (available, eligible for at least one item). `short`: item id → why it has fewer than
-    `per_item` experts. `unbalanced`: expert id → why its load is more than one from the other end.
+    measured over (available, eligible for at least one item). `band`: the loads of a perfectly even round,
+    (⌊T / E⌋, ⌈T / E⌉) for T assignments over E considered experts. `short`: item id → why it has fewer
+    than `per_item` experts. `unbalanced` (only when not `balanced`): expert id → why its load is outside
+    the band.
     `ineligible_existing`: manual pairs kept although not eligible, with the reason."""
 
     assignments: dict
@@ -133,6 +135,7 @@ class Result:
     balanced: bool
     min_load: int
     max_load: int
+    band: tuple[int, int] = (0, 0)
     short: dict = field(default_factory=dict)
     unbalanced: dict = field(default_factory=dict)
     ineligible_existing: list = field(default_factory=list)
@@ -304,7 +307,11 @@ class _Round:
         for i, candidates in enumerate(self.eligible):
             taken = set(self.manual[i])
             self.new.append([e for e in candidates if e not in taken] if self.open[i] else [])
-        self.considered = sorted({e for candidates in self.eligible for e in candidates})
+        self.eligible_items = [0] * len(self.experts)
+        for candidates in self.eligible:
+            for e in candidates:
+                self.eligible_items[e] += 1
+        self.considered = [e for e, count in enumerate(self.eligible_items) if count]
         self.degree = [0] * len(self.experts)
         for candidates in self.new:
             for e in candidates:
@@ -352,11 +359,14 @@ class _Round:
         considered_loads = [load[e] for e in self.considered]
         high = max(considered_loads, default=0)
         low = min(considered_loads, default=0)
+        total = sum(considered_loads)
+        count = len(considered_loads) or 1
+        band = (total // count, -(-total // count))
         unbalanced = {}
         if high - low > 1:
             for e in self.considered:
-                if load[e] < high - 1 or load[e] > low + 1:
-                    unbalanced[experts[e].id] = self._balance_reason(e, load[e], high, low)
+                if not band[0] <= load[e] <= band[1]:
+                    unbalanced[experts[e].id] = self._balance_reason(e, load[e], band)
         considered = set(self.considered)
         loads = {experts[e].id: load[e] for e in range(len(experts)) if load[e] or e in considered}
         return Result(
@@ -367,6 +377,7 @@ class _Round:
             balanced=high - low <= 1,
             min_load=low,
             max_load=high,
+            band=band,
             short=short,
             unbalanced=unbalanced,
             ineligible_existing=list(self.ineligible_existing),
@@ -384,11 +395,11 @@ class _Round:
             f"只分配到 {count} 人，少于每项 {self.per_item} 人"
         )
 
-    def _balance_reason(self, e: int, load: int, high: int, low: int) -> str:
+    def _balance_reason(self, e: int, load: int, band: tuple[int, int]) -> str:
         expert, fixed = self.experts[e], self.fixed[e]
         said = f"负荷 {load} 项（其中已有分配 {fixed} 项）" if fixed and load > fixed else f"负荷 {load} 项"
-        if load < high - 1:
-            eligible_items = sum(1 for candidates in self.eligible if e in candidates)
+        if load < band[0]:
+            eligible_items = self.eligible_items[e]
             if expert.cap is not None and load >= expert.cap:
                 return f"{said}，已达本轮评审上限 {expert.cap} 项"
             if load >= eligible_items:
@@ -504,23 +515,15 @@ def assign(items: Iterable[Item], experts: Iterable[Expert], per_item: int, *, e
                 deficit += least - kept
             return net.max_flow(T, T2) == deficit
 
+        # Upward one level at a time: each level moves only the load it needs, and the first level that
+        # fails (one flow that cannot fill every "must" part) ends the search.
         floor = min(data.fixed[e] + new_load(e) for e in upper)
-        good_state, step, failed = list(cap), 1, None
+        good_state = list(cap)
         while floor < bound:
-            trial = min(floor + step, bound)
-            if try_floor(trial):
-                floor, good_state, step = trial, list(cap), step * 2
-            else:
-                failed = trial
+            if not try_floor(floor + 1):
                 cap[:] = good_state
                 break
-        while failed is not None and failed - floor > 1:
-            mid = (floor + failed) // 2
-            if try_floor(mid):
-                floor, good_state = mid, list(cap)
-            else:
-                failed = mid
-                cap[:] = good_state
+            floor, good_state = floor + 1, list(cap)
 
     chosen = [[e for e, edge in pair_edges[i] if not cap[edge]] for i in range(n)]
     return data.result(chosen)
@@ -595,11 +598,17 @@ def check(result: Result, items: Iterable[Item], experts: Iterable[Expert], per_
         problems.append("参与均衡的专家名单有误")
     loads = [load[x] for x in considered]
     high, low = max(loads, default=0), min(loads, default=0)
-    if (result.max_load, result.min_load, result.balanced) != (high, low, high - low <= 1):
-        problems.append("负荷的最高、最低值或均衡标记有误")
+    band = (sum(loads) // max(1, len(loads)), -(-sum(loads) // max(1, len(loads))))
+    if (result.max_load, result.min_load, result.balanced, tuple(result.band)) != (
+        high,
+        low,
+        high - low <= 1,
+        band,
+    ):
+        problems.append("负荷的最高、最低值、均衡标记或均衡区间有误")
     if high - low > 1:
         problems.append(f"负荷不均衡：最高 {high} 项，最低 {low} 项，相差超过 1 项")
-        expected = {x for x in considered if load[x] < high - 1 or load[x] > low + 1}
+        expected = {x for x in considered if not band[0] <= load[x] <= band[1]}
         if set(result.unbalanced) != expected:
             problems.append("未说明负荷不均衡的专家名单有误")
     return problems
