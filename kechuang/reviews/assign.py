@@ -48,7 +48,9 @@ bound (galloping, then bisection; a flow found under a bound stays valid under a
 expert's sink edge is split into a "must" part (up to L) leading to a second sink and the rest; moving
 load from experts above L to experts below it is a flow from the first sink to the second through the
 residual network (possibly through the source, so which items stay short may change), and L is feasible
-when every "must" part is full — the lower-bound transformation done on the current flow.
+when every "must" part is full — the lower-bound transformation done on the current flow. L is raised one
+level at a time from the lowest load of the flow found for U, keeping each level's flow, until a level
+fails.
 
 Ties are broken by a shuffle seeded with `seed`: the same input (in any order) and seed give the same
 result, other seeds spread the work over other experts.
