@@ -48,10 +48,7 @@ def test_every_kind_of_conflict_is_excluded():
         "no-organisation": None,
     }
     result = assign([item], experts, 5)
-    assert result.assignments == {"P1": ["no-organisation", "ok"]} or set(result.assignments["P1"]) == {
-        "ok",
-        "no-organisation",
-    }
+    assert set(result.assignments["P1"]) == {"ok", "no-organisation"}
     assert result.short == {"P1": "领域匹配且无利益冲突的专家只有 2 人，少于每项 5 人"}
     assert check(result, [item], experts, 5) == []
     assert result.considered and set(result.considered) == {"ok", "no-organisation"}
@@ -150,7 +147,7 @@ def test_caps_are_respected_and_named():
     experts = [Expert("a", "f", cap=1), Expert("b", "f"), Expert("c", "f")]
     result = assign(items, experts, 2)
     assert result.loads["a"] <= 1
-    assert sorted(result.loads.values()) == [1, 3, 4] or sorted(result.loads.values()) == [1, 3, 4]
+    assert sorted(result.loads.values()) == [1, 3, 4]
     assert result.unbalanced["a"] == "负荷 1 项，已达本轮评审上限 1 项"
     capped = assign([Item("p", "f")], [Expert("a", "f", cap=0), Expert("b", "f")], 2)
     assert capped.short == {
