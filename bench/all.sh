@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every benchmark (P1–P5, L1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
+# Every benchmark (P1–P5, L1, A1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
 # benchmark gets an empty database of its own (kechuang_bench, dropped at the end). Run by `make bench`.
 set -e
 PY=${PY:-.venv/bin/python}
@@ -26,6 +26,7 @@ on_postgres() {
 
 echo "== SQLite =="
 each on_sqlite
+"$PY" bench/assign_bench.py  # no database: once
 if "$PY" -c "import psycopg; psycopg.connect('$PG_URL', connect_timeout=3).close()" 2>/dev/null; then
     echo "== PostgreSQL =="
     each on_postgres
