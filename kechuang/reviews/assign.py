@@ -9,8 +9,9 @@ Eligibility (`ineligibility` gives the reason a pair is excluded, in Chinese):
 * the expert shares a field with the item (fields compared after NFKC normalisation, case folded,
   surrounding spaces stripped; an empty field never matches);
 * the expert's organisation is not the organisation of the applicant or of any co-applicant (compared
-  after NFKC normalisation with every space removed, so "重庆大学", "　重庆大学 " and "重庆 大学" are
-  the same; an empty organisation never matches);
+  as the aggregation compares them — `aggregate.normalise_organisation`: full-width to half-width,
+  surrounding spaces trimmed, so "重庆大学" and "　重庆大学 " are the same; an empty organisation never
+  matches);
 * the expert has not declared a conflict with the item, nor recused (`Item.conflicts`);
 * the expert is not a past co-applicant of the item's applicants in the registry (`Item.past_coapplicants`:
   the caller computes these expert ids from the registry).
@@ -63,12 +64,9 @@ import unicodedata
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+from .aggregate import normalise_organisation
+
 __all__ = ["Expert", "Item", "Result", "assign", "check", "greedy_assign", "ineligibility"]
-
-
-def normalise_organisation(name: str | None) -> str:
-    """The form organisations are compared in: NFKC (full-width → half-width), every space removed."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
 
 
 def normalise_field(name: str | None) -> str:

@@ -12,6 +12,8 @@ from kechuang.core.personal import PersonalField
 from kechuang.org.models import Department
 from kechuang.org.scoperule import ScopeRule
 
+from .aggregate import normalise_organisation
+
 # The fields an expert reviews, as first installed: 《国家重点支持的高新技术领域》's eight, agriculture (a
 # district's largest share of projects), and finance — a panel of the 高新技术企业 kind needs one financial
 # expert. The bureau may add more (a row each).
@@ -51,13 +53,6 @@ class Title(models.TextChoices):
     ASSOCIATE = "副高级", _("副高级")
     INTERMEDIATE = "中级", _("中级")
     OTHER = "其他", _("其他")
-
-
-def normalise_organisation(name: str) -> str:
-    """An organisation's name as compared for conflicts: full-width to half-width, spaces trimmed."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", name or "").strip()
 
 
 class Expert(models.Model):

@@ -20,7 +20,7 @@ def test_every_kind_of_conflict_is_excluded():
     item = Item(
         "P1",
         "材料",
-        organisations=["　重庆大学 ", "开州区 科技公司"],  # applicant and co-applicant, full-width space
+        organisations=["　重庆大学 ", "开州区科技公司　"],  # applicant and co-applicant, full-width space
         conflicts={"declared"},
         past_coapplicants={"coapplied"},
     )
@@ -38,7 +38,7 @@ def test_every_kind_of_conflict_is_excluded():
     reasons = {x.id: ineligibility(item, x) for x in experts}
     assert reasons == {
         "same-applicant": "专家与申报单位“重庆大学”为同一单位",
-        "same-coapplicant": "专家与申报单位“开州区 科技公司”为同一单位",
+        "same-coapplicant": "专家与申报单位“开州区科技公司”为同一单位",
         "fullwidth": "专家与申报单位“重庆大学”为同一单位",
         "declared": "专家已声明与该项目有利益冲突或回避",
         "coapplied": "专家曾与该项目的申报方共同申报项目",
