@@ -85,6 +85,11 @@ class Capability:
     # the expert pool: the bureau keeps it; an expert sees (and later updates) their own record only
     VIEW_EXPERTS = "experts.view"
     CHANGE_EXPERTS = "experts.change"
+    # review rounds: the bureau organises them (criteria, items, assignment, closing, results); experts
+    # score what they are assigned (their own sheets, through the assignment's owner)
+    VIEW_REVIEWS = "reviews.view"
+    MANAGE_REVIEWS = "reviews.manage"
+    SCORE_REVIEWS = "reviews.score"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -116,6 +121,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PERSONAL_DATA,
             Capability.VIEW_EXPERTS,
             Capability.CHANGE_EXPERTS,
+            Capability.VIEW_REVIEWS,
+            Capability.MANAGE_REVIEWS,
         }
     ),
     Role.REPORTER: frozenset(
@@ -149,7 +156,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
         }
     ),
-    Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS}),
+    Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),
     Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),
 }
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from kechuang.org.models import Department, User
 
-from .models import DeclaredConflict, Discipline, Expert
+from .models import DISCIPLINES, DeclaredConflict, Discipline, Expert
 
 ORGANISATIONS = {
     "电子信息": ["重庆大学", "重庆邮电大学", "重庆三峡学院"],
@@ -33,6 +33,10 @@ def load_demo_experts(seed: int = 2021, per_discipline: int = 6) -> int:
         return 0
     rng = random.Random(seed)
     bureau = Department.objects.get(name="区科技局")
+    for order, name in enumerate(
+        DISCIPLINES, start=1
+    ):  # installed by the migration; a flushed database has none
+        Discipline.objects.get_or_create(name=name, defaults={"order": order * 10})
     disciplines = {d.name: d for d in Discipline.objects.all()}
     names: set[str] = set()
     created = []

@@ -61,3 +61,10 @@ def enterprise_year():
 def project() -> Project:
     # the fullest demo record: approved and finished, with funding
     return Project.objects.exclude(completed_on=None).exclude(funding=0).order_by("pk").first()
+
+
+def expert():
+    # the fullest expert: the demo account's, with a declared conflict and the account linked
+    from kechuang.reviews.models import Expert
+
+    return Expert.objects.exclude(user=None).order_by("pk").first()

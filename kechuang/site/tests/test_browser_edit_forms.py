@@ -43,6 +43,8 @@ SAMPLES = {
     "users:edit": ("sysadmin", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
     "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
+    # fields as ticked boxes, the linked account kept among the choices, contacts in full for the bureau
+    "experts:edit": ("kjj", samples.expert, lambda e: [e.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
