@@ -64,7 +64,7 @@ def declare_conflict(acting_user, expert: Expert, *, organisation: str, reason: 
 # --- review rounds --------------------------------------------------------------------------------
 
 
-def _may_manage(user, review_round) -> bool:
+def may_manage(user, review_round) -> bool:
     from .models import ReviewRound
 
     return visible_to(
@@ -73,7 +73,7 @@ def _may_manage(user, review_round) -> bool:
 
 
 def _managing(user, review_round) -> None:
-    if not _may_manage(user, review_round):
+    if not may_manage(user, review_round):
         raise ActionRefused("您没有管理该评审轮次的权限。")
 
 
@@ -195,13 +195,15 @@ def eligibility_inputs(review_round):
 
 def auto_assign(acting_user, review_round, *, seed: int = 0):
     """Assign experts to every open place of the round (matched on field, balanced, conflicts excluded —
-    kechuang/reviews/assign.py); manual assignments stay. Returns the assignment's result (short items
+    kechuang/reviews/assign.py); manual assignments stay. While the round is open it refills the places
+    of experts who recused. Returns the assignment's result (short items
     and any imbalance, to show)."""
     from . import assign as assignment
-    from .models import Assignment
+    from .models import Assignment, RoundStatus
 
     _managing(acting_user, review_round)
-    _preparing(review_round, "分配专家")
+    if review_round.status not in (RoundStatus.PREPARING, RoundStatus.OPEN):  # open: refills recused places
+        raise ActionRefused(f"评审轮次“{review_round}”已{review_round.status}，不能再分配专家。")
     items, pool, existing = eligibility_inputs(review_round)
     result = assignment.assign(items, pool, review_round.experts_per_item, existing=existing, seed=seed)
     from kechuang.audit.recording import record_bulk
@@ -257,7 +259,7 @@ def remove_assignment(acting_user, assignment_row, *, reason: str) -> None:
 
 
 def _own(acting_user, assignment_row) -> None:
-    if assignment_row.expert.user_id != acting_user.pk:
+    if not Expert.objects.filter(pk=assignment_row.expert_id, user_id=acting_user.pk).exists():
         raise ActionRefused("只有被分配的专家本人才能声明或评分。")
 
 

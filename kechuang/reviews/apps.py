@@ -10,7 +10,8 @@ class ReviewsConfig(AppConfig):
     name = "kechuang.reviews"
     label = "reviews"
     verbose_name = "专家评审"
-    demo_order = 25  # after the enterprises and platforms, before the projects that will be reviewed
+    demo_order = 35  # after the projects it reviews
     url_modules = [
-        ("experts/", "kechuang.reviews.urls"),
+        ("", "kechuang.reviews.urls.registry_urls"),
+        ("reviews/", "kechuang.reviews.urls"),
     ]

@@ -348,7 +348,7 @@ class ReviewItem(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("对象编号"), null=True, blank=True)
     title = models.CharField(_("名称"), max_length=200)
-    organisations = models.JSONField(_("申报及合作单位"), default=list)
+    organisations = models.JSONField(_("申报及合作单位"), default=list, blank=True)
     discipline = models.ForeignKey(
         Discipline, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审领域")
     )

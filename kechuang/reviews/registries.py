@@ -8,8 +8,8 @@ from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions
-from .forms import ExpertForm
-from .models import Discipline, Expert, Title
+from .forms import ExpertForm, ReviewRoundForm
+from .models import Discipline, Expert, ReviewRound, RoundKind, RoundStatus, Title
 
 
 def managing_units(user, capability=None):
@@ -55,7 +55,7 @@ class ExpertRegistry(Registry):
     change_capability = Capability.CHANGE_EXPERTS
     save = staticmethod(actions.save_expert)
     sheet = "experts"
-    menu = Menu("专家库", group="平台与项目", order=50)
+    menu = Menu("专家库", group="专家评审", order=10)
     detail_fields = [
         "name",
         "organisation",
@@ -95,3 +95,66 @@ class ExpertRegistry(Registry):
             if instance.user_id:
                 accounts = accounts | User.objects.filter(pk=instance.user_id)
         return {"departments": units, "accounts": accounts.distinct().order_by("username")}
+
+
+class ReviewRoundFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("title", label="名称")
+    kind = filters.ChoiceFilter(field_name="kind", choices=RoundKind.choices, label="类别")
+    status = filters.ChoiceFilter(field_name="status", choices=RoundStatus.choices, label="状态")
+    year = filters.YearFilter(field_name="deadline__year", label="年度")
+    ids = filters.IdsFilter(label="轮次编号")
+
+    class Meta:
+        model = ReviewRound
+        fields = []
+
+
+@register
+class ReviewRoundRegistry(Registry):
+    key = "review-rounds"
+    model = ReviewRound
+    label = "评审轮次"
+    filterset = ReviewRoundFilters
+    select_related = ("department",)
+    ordering = ("-deadline", "-pk")
+    columns = [
+        Column("title", link=True),
+        Column("kind"),
+        Column("department__name", "组织单位"),
+        Column("deadline"),
+        Column("experts_per_item"),
+        Column("status"),
+    ]
+    form = ReviewRoundForm
+    create_label = "组织评审"
+    workflow_title = "评审办理"
+    view_capability = Capability.VIEW_REVIEWS
+    change_capability = Capability.MANAGE_REVIEWS
+    save = staticmethod(actions.save_round)
+    detail_template = "reviews/round_detail.html"
+    menu = Menu("评审轮次", group="专家评审", order=20)
+    api_fields = [
+        "id",
+        "title",
+        "kind",
+        "department_id",
+        "deadline",
+        "experts_per_item",
+        "method",
+        "disagreement_threshold",
+        "blind",
+        "peers_visible",
+        "status",
+        "note",
+    ]
+
+    def form_kwargs(self, request, instance):
+        units = managing_units(request.user, Capability.MANAGE_REVIEWS)
+        if instance is not None:
+            units = keeping(units, [instance.department_id])
+        return {"departments": units}
+
+    def detail_context(self, request, obj):
+        from .views import round_context
+
+        return round_context(request, obj)
