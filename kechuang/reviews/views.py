@@ -146,6 +146,8 @@ def mine(request):
         .order_by("item__round__deadline", "item__pk")
     )
     assignments = [{"a": a, "state": state_of(a), "label": STATE_LABELS[state_of(a)]} for a in rows]
+    done = {"submitted", "recused"}
+    assignments.sort(key=lambda row: (row["state"] in done, row["a"].item.round.deadline))  # work to do first
     return render(request, "reviews/mine.html", {"assignments": assignments})
 
 

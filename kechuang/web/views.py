@@ -129,6 +129,10 @@ def facts(registry, obj) -> list[tuple[str, object]]:
         display = getattr(obj, f"get_{name}_display", None)
         if name in personal:
             value = shown(obj, name)  # masked unless the page revealed it
+        elif field.many_to_many:  # a record's several (an expert's fields): named, in their order
+            value = "、".join(str(related) for related in getattr(obj, name).all()) or None
+        elif field.get_internal_type() == "BooleanField":
+            value = "是" if getattr(obj, name) else "否"
         else:
             value = display() if callable(display) else getattr(obj, name)
         listed.append((str(field.verbose_name), value))

@@ -45,6 +45,7 @@ def test_the_bureau_adds_an_expert_with_fields_and_encrypted_contacts(client_as)
     assert "13800001111" not in stored  # encrypted at rest
     page = client.get(f"/experts/{expert.pk}/").content.decode()
     assert "138****1111" in page and "13800001111" not in page  # masked until 显示完整信息
+    assert "电子信息、新材料" in page and "可参加评审</dt><dd>是" in page.replace("\n", "")
     entries = ChangeEntry.objects.filter(object_repr__startswith="测试专家")
     assert entries.filter(action="create").exists() and entries.first().reason == "新入库"
     assert "13800001111" not in str(list(entries.values_list("after", flat=True)))
