@@ -7,8 +7,12 @@ from django_tasks import task
 
 @task()
 def send_reminders(as_of: str) -> dict:
+    from kechuang.reviews.reminders import remind_reviewers
+
     from .cockpit import active_plan
     from .reminders import run_reminders
 
     plan = active_plan()
-    return run_reminders(plan, date.fromisoformat(as_of)) if plan else {}
+    day = date.fromisoformat(as_of)
+    counts = run_reminders(plan, day) if plan else {}
+    return {**counts, **remind_reviewers(day)} if plan else counts

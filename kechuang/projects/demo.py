@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from kechuang.enterprises.models import Enterprise
-from kechuang.org.models import Department
+from kechuang.org.models import Department, User
 
 from .models import Category, Project, Status
 
@@ -222,3 +222,130 @@ def load_demo_projects(seed: int = 2021) -> int:
 def load_demo(plan) -> None:
     """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
     load_demo_projects()
+    load_demo_review_rounds()
+
+
+# --- the review of applications (the reviews app's rounds over this app's projects) ----------------
+
+CRITERIA = [
+    ("技术创新性", "0.4", "100"),
+    ("市场前景与效益", "0.3", "100"),
+    ("实施方案可行性", "0.2", "100"),
+    ("团队与基础", "0.1", "100"),
+]
+
+
+def _discipline_of(project):
+    from kechuang.reviews.models import Discipline
+
+    field = getattr(project.enterprise, "hightech_field", "") or "先进制造与自动化"
+    return Discipline.objects.filter(name=field).first() or Discipline.objects.get(name="先进制造与自动化")
+
+
+def load_demo_review_rounds(seed: int = 2026) -> int:
+    """Two rounds: last year's, finished; this year's, open — sheets in, one recusal refilled, and the demo
+    account `expert` with sheets still to fill."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from kechuang.reviews import actions
+    from kechuang.reviews.demo import expert_account
+    from kechuang.reviews.models import Assignment, Expert, ReviewRound
+    from kechuang.workflow import engine as workflow
+
+    if ReviewRound.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    kjj = User.objects.filter(username="kjj").first()
+    bureau = Department.objects.get(name="区科技局")
+    if kjj is None:
+        return 0
+    today = timezone.localdate()
+    made = 0
+    for year, deadline, projects in (
+        (
+            2026,
+            date(2026, 3, 20),
+            Project.objects.filter(year=2026).select_related("enterprise").order_by("pk"),
+        ),
+        (
+            today.year + 1,
+            today + timedelta(days=14),
+            Project.objects.filter(year=today.year + 1).select_related("enterprise").order_by("pk"),
+        ),
+    ):
+        if not projects:
+            continue
+        review_round = actions.save_round(
+            kjj,
+            None,
+            criteria=CRITERIA,
+            reason="组织立项评审",
+            title=f"{year}年度区级科技计划项目立项评审",
+            kind="立项评审",
+            department=bureau,
+            deadline=max(deadline, today),
+            experts_per_item=5,
+        )
+        for project in projects:
+            actions.add_item(
+                kjj,
+                review_round,
+                title=project.name,
+                discipline=_discipline_of(project),
+                organisations=[project.applicant],
+                target=project,
+            )
+        actions.auto_assign(kjj, review_round, seed=seed)
+        if deadline < today:  # last year's round: scored while it was open
+            ReviewRound.objects.filter(pk=review_round.pk).update(deadline=today)
+            review_round.refresh_from_db()
+        own = Expert.objects.filter(user__username="expert").first()
+        first_item = review_round.items.order_by("pk").first()
+        if (
+            own is not None
+            and deadline >= today
+            and not Assignment.objects.filter(item__round=review_round, expert=own).exists()
+        ):
+            try:
+                actions.assign_manually(kjj, first_item, own, reason="该领域资深专家")
+            except actions.ActionRefused:
+                pass
+        workflow.perform(review_round, "open", kjj)
+        rows = list(
+            Assignment.objects.filter(item__round=review_round)
+            .select_related("expert", "item")
+            .order_by("pk")
+        )
+        current = deadline >= today
+        recusal = next((r for r in rows if own is None or r.expert_id != own.pk), None) if current else None
+        for n, row in enumerate(rows):
+            if current and own is not None and row.expert_id == own.pk:
+                continue  # the demo expert's own work in this year's round
+            account = expert_account(row.expert)
+            if row is recusal:  # one recusal, refilled below
+                actions.declare(account, row, conflict=True, note="与申报单位负责人有合作关系")
+                continue
+            actions.declare(account, row, conflict=False)
+            if current and n % 4 == 3:
+                continue  # declared, not yet scored
+            base = rng.randint(60, 90)
+            scores = {f"c{k}": str(max(0, min(100, base + rng.randint(-12, 12)))) for k in range(1, 5)}
+            actions.save_sheet(
+                account,
+                row,
+                scores=scores,
+                comment="方案较完整，建议关注产业化进度。",
+                recommendation="推荐" if base >= 70 else "修改后推荐",
+                submit=True,
+            )
+        if current:
+            actions.auto_assign(kjj, review_round, seed=seed)  # the recused place refilled
+        else:
+            ReviewRound.objects.filter(pk=review_round.pk).update(deadline=deadline)
+            review_round.refresh_from_db()
+            workflow.perform(review_round, "close", kjj)
+            workflow.perform(review_round, "finish", kjj)
+        made += 1
+    return made

@@ -10,7 +10,7 @@ class ReviewsConfig(AppConfig):
     name = "kechuang.reviews"
     label = "reviews"
     verbose_name = "专家评审"
-    demo_order = 35  # after the projects it reviews
+    demo_order = 25  # the pool before the projects, whose demo puts its applications under review
     url_modules = [
         ("", "kechuang.reviews.urls.registry_urls"),
         ("reviews/", "kechuang.reviews.urls"),

@@ -202,3 +202,27 @@ def test_a_recusal_leaves_the_sheet_out_and_the_place_open(kjj):
         actions.save_sheet(account, Assignment.objects.get(pk=row.pk), scores={"c1": "80"})
     items, _, existing = actions.eligibility_inputs(review_round)
     assert row.expert_id in items[0].conflicts and (item.pk, row.expert_id) not in existing
+
+
+def test_experts_are_reminded_before_the_deadline_and_the_bureau_after_it(kjj):
+    from kechuang.reviews.reminders import remind_reviewers
+    from kechuang.workflow.models import Notification
+
+    review_round, item, rows = scored_round(kjj)
+    deadline = review_round.deadline
+    done, waiting = rows[0], rows[1:]
+    account = expert_account(done.expert)
+    actions.declare(account, done, conflict=False)
+    actions.save_sheet(account, done, scores={"c1": "50", "c2": "20", "c3": "5"}, recommendation="推荐", submit=True)
+    accounts = [expert_account(r.expert) for r in waiting]
+    assert remind_reviewers(deadline - timedelta(days=4)) == {"review_due": 0, "review_late": 0}
+    counts = remind_reviewers(deadline - timedelta(days=3))
+    assert counts == {"review_due": len(waiting), "review_late": 0}
+    assert set(Notification.objects.filter(kind="review_due").values_list("user", flat=True)) == {
+        a.pk for a in accounts
+    }  # not the expert who submitted
+    assert remind_reviewers(deadline - timedelta(days=3))["review_due"] == 0  # once
+    late = remind_reviewers(deadline + timedelta(days=1))
+    assert late["review_late"] >= 1
+    notice = Notification.objects.get(kind="review_late", user=kjj)
+    assert f"仍有 {len(waiting)} 份评分表未提交" in notice.title

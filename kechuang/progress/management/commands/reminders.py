@@ -9,7 +9,7 @@ from kechuang.progress.tasks import send_reminders
 
 class Command(BaseCommand):
     help = (
-        "督办提醒：逾期任务、逾期报告、滞后指标。每日由定时任务运行；任务队列为数据库时交给队列"
+        "督办提醒：逾期任务、逾期报告、滞后指标、专家评审的评分表。每日由定时任务运行；任务队列为数据库时交给队列"
         "（由 kechuang db_worker 执行），否则在本命令内执行完毕。"
     )
 
@@ -32,5 +32,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"督办提醒已执行完毕（{as_of:%Y-%m-%d}）：新提醒 逾期任务 {outcome['task_overdue']} 条、"
-            f"逾期报告 {outcome['report_late']} 条、滞后指标 {outcome['target_red']} 条。"
+            f"逾期报告 {outcome['report_late']} 条、滞后指标 {outcome['target_red']} 条、"
+            f"评审将截止 {outcome.get('review_due', 0)} 条、评审逾期 {outcome.get('review_late', 0)} 条。"
         )
