@@ -68,3 +68,10 @@ def expert():
     from kechuang.reviews.models import Expert
 
     return Expert.objects.exclude(user=None).order_by("pk").first()
+
+
+def review_round():
+    # the open round: criteria fixed, experts assigned, sheets coming in
+    from kechuang.reviews.models import ReviewRound, RoundStatus
+
+    return ReviewRound.objects.filter(status=RoundStatus.OPEN).order_by("pk").first()

@@ -1,7 +1,8 @@
 """What the reviews app's URLs answer each demo role (read by the permission matrix,
 `kechuang/site/tests/test_permission_matrix.py`)."""
 
-from kechuang.reviews.models import Assignment, Expert, ReviewRound, RoundStatus
+from kechuang.reviews.models import Assignment, Expert, RoundStatus
+from kechuang.testing import samples
 from kechuang.testing.permissions import ANONYMOUS, every, only, page, post_only
 
 # the bureau keeps the pool; the demo expert sees only their own record (a sample of someone else: 404)
@@ -15,7 +16,7 @@ def _other_expert():
 
 
 def _open_round():
-    return ReviewRound.objects.filter(status=RoundStatus.OPEN).order_by("pk").first()
+    return samples.review_round()
 
 
 def _own_assignment():

@@ -213,7 +213,9 @@ def test_experts_are_reminded_before_the_deadline_and_the_bureau_after_it(kjj):
     done, waiting = rows[0], rows[1:]
     account = expert_account(done.expert)
     actions.declare(account, done, conflict=False)
-    actions.save_sheet(account, done, scores={"c1": "50", "c2": "20", "c3": "5"}, recommendation="推荐", submit=True)
+    actions.save_sheet(
+        account, done, scores={"c1": "50", "c2": "20", "c3": "5"}, recommendation="推荐", submit=True
+    )
     accounts = [expert_account(r.expert) for r in waiting]
     assert remind_reviewers(deadline - timedelta(days=4)) == {"review_due": 0, "review_late": 0}
     counts = remind_reviewers(deadline - timedelta(days=3))

@@ -45,6 +45,8 @@ SAMPLES = {
     "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
     # fields as ticked boxes, the linked account kept among the choices, contacts in full for the bureau
     "experts:edit": ("kjj", samples.expert, lambda e: [e.pk]),
+    # the criteria as a text of lines: an open round's saved unchanged keeps them (they cannot change now)
+    "review-rounds:edit": ("kjj", samples.review_round, lambda r: [r.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
