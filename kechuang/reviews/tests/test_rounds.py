@@ -35,6 +35,7 @@ def new_round(kjj, **fields):
 
 def expert_account(expert: Expert) -> User:
     """An expert of the pool signs in with an account of their own (the 评审专家 role, self scope)."""
+    expert = Expert.objects.select_related("user").get(pk=expert.pk)  # another row may have linked it
     if expert.user_id:
         return expert.user
     account = User.objects.create(username=f"zj{expert.pk}", display_name=expert.name)
