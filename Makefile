@@ -37,7 +37,11 @@ browser-deps:
 	  else echo "未找到 Chromium 且无权安装，浏览器测试将跳过。"; fi; \
 	fi
 
-test: venv browser-deps lint test-sqlite test-postgres
+# The two rounds run side by side (one per core); the PostgreSQL round's output follows the SQLite one's.
+test: venv browser-deps lint
+	@log=$$(mktemp); $(MAKE) --no-print-directory test-postgres >$$log 2>&1 & pg=$$!; \
+	$(MAKE) --no-print-directory test-sqlite; sqlite=$$?; wait $$pg; postgres=$$?; \
+	cat $$log; rm -f $$log; test $$sqlite = 0 && test $$postgres = 0
 
 test-sqlite:
 	$(BIN)/python -m pytest -q

@@ -28,7 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kechuang.core.bulkwrite import insert, reserve_ids
+from kechuang.core.bulkwrite import JSONText, insert, reserve_ids
 
 GENESIS = ""  # the previous hash of a log's first entry
 LOCK_KEYS = {
@@ -125,17 +125,35 @@ class _Encoder:
         self.names = chained_fields(model)
         kinds = {f.attname: f.get_internal_type() for f in model._meta.concrete_fields}
         self.ip = {name for name in self.names if kinds[name] == "GenericIPAddressField"}
-        self.json = {name for name in self.names if kinds[name] == "JSONField"}
+        self.json = [name for name in self.names if kinds[name] == "JSONField"]
 
-        # each field's conversion chosen once, not per entry (an import hashes 100,000 of them)
+        # each field's conversion chosen once, not per entry (an import hashes 100,000 of them); a text
+        # column's string is its own text and skips the call (JSON columns never do: a JSON string is quoted)
         self.plan = [
-            (name, _ip_text if name in self.ip else _json_text if name in self.json else _text)
+            (
+                name,
+                _ip_text if name in self.ip else _json_text if name in self.json else _text,
+                name not in self.ip and name not in self.json,
+            )
             for name in self.names
         ]
 
     def text(self, values: dict) -> bytes:
         get = values.get
-        return "\x1f".join([convert(get(name)) for name, convert in self.plan]).encode()
+        parts = []
+        add = parts.append
+        for name, convert, plain in self.plan:
+            value = get(name)
+            add(value if plain and value.__class__ is str else convert(value))
+        return "\x1f".join(parts).encode()
+
+    def encode_json(self, row: dict) -> None:
+        """Replace the row's JSON values by their canonical text (once: the hash reads it, and the bulk
+        writer stores it as it is — compact JSON with sorted keys, the same value read back)."""
+        for name in self.json:
+            value = row.get(name)
+            if value is not None and value.__class__ is not JSONText:
+                row[name] = JSONText(_json(value))
 
 
 def _ip_text(value) -> str:
@@ -143,7 +161,9 @@ def _ip_text(value) -> str:
 
 
 def _json_text(value) -> str:
-    return "\x00" if value is None else _json(value)
+    if value is None:
+        return "\x00"
+    return str.__str__(value) if value.__class__ is JSONText else _json(value)
 
 
 _encoders: dict = {}
@@ -156,9 +176,16 @@ def encoder(model) -> _Encoder:
     return _encoders[table]
 
 
+@functools.lru_cache(maxsize=8)
+def _keyed(secret: bytes):
+    """An HMAC already keyed with `secret`: each entry copies it instead of deriving the key pads again."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
 def link(model, prev_hash: str, values: dict, secret: bytes | None = None) -> str:
-    message = prev_hash.encode() + b"\n" + encoder(model).text(values)
-    return hmac.new(secret or key(), message, hashlib.sha256).hexdigest()
+    mac = _keyed(secret or key()).copy()
+    mac.update(prev_hash.encode() + b"\n" + encoder(model).text(values))
+    return mac.hexdigest()
 
 
 def _lock(model) -> None:
@@ -193,10 +220,12 @@ def append(model, rows: list[dict]) -> list[int]:
             for f in model._meta.concrete_fields
             if not f.primary_key
         }
+        encoding = encoder(model)
         for pk, row in zip(ids, rows, strict=True):
             for name, value in defaults.items():  # what the insert stores for a missing value, hashed
                 if name not in row:
                     row[name] = value
+            encoding.encode_json(row)
             row["id"] = pk
             row["prev_hash"] = previous
             row["hash"] = previous = link(model, previous, row, secret)

@@ -21,6 +21,13 @@ from .personal import PersonalField, seal
 CHUNK = 5_000
 
 
+class JSONText(str):
+    """A JSON field's value already encoded by the caller (the audit chain encodes each snapshot once, for
+    its hash and for the insert): written as it is."""
+
+    __slots__ = ()
+
+
 def _adapter(field: models.Field):
     """A function turning the Python value of `field` into what the database driver takes."""
     if isinstance(field, PersonalField):
@@ -44,7 +51,9 @@ def _adapter(field: models.Field):
         encoder = field.encoder
 
         def dump(value):
-            return None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
+            if value.__class__ is JSONText:
+                return str.__str__(value)
+            return json.dumps(value, cls=encoder, ensure_ascii=False)
 
         return dump
     return None  # ints, strings, booleans, Decimals (both drivers take them as they are)
