@@ -291,6 +291,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 IMPORT_MAX_BYTES = int(os.environ.get("KECHUANG_IMPORT_MAX_MB", "40")) * _MB  # an Excel import
 EVIDENCE_MAX_BYTES = int(os.environ.get("KECHUANG_EVIDENCE_MAX_MB", "10")) * _MB  # each evidence file
+ATTACHMENT_MAX_BYTES = int(os.environ.get("KECHUANG_ATTACHMENT_MAX_MB", "20")) * _MB  # an application's file
 PLAN_FILE_MAX_BYTES = 20 * _MB  # a plan's .docx or .txt
 UPLOAD_MAX_BYTES = 10 * _MB  # any other file field
 IMPORT_KEEP_DAYS = int(os.environ.get("KECHUANG_IMPORT_KEEP_DAYS", "180"))

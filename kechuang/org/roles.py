@@ -80,8 +80,10 @@ class Capability:
     CHANGE_PLATFORMS = "platforms.change"  # recognitions of R&D and service institutions: bureau only
     VIEW_PROJECTS = "projects.view"
     CHANGE_PROJECTS = (
-        "projects.change"  # S&T projects: applications, approval, funding, acceptance: bureau only
+        "projects.change"  # S&T projects: 形式审查, approval, funding, acceptance, calls: bureau only
     )
+    # apply online to a published call: an enterprise for itself; the bureau for a hospital, a school …
+    APPLY_PROJECTS = "projects.apply"
     # the expert pool: the bureau keeps it; an expert sees (and later updates) their own record only
     VIEW_EXPERTS = "experts.view"
     CHANGE_EXPERTS = "experts.change"
@@ -117,6 +119,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
             Capability.CHANGE_PLATFORMS,
             Capability.CHANGE_PROJECTS,
+            Capability.APPLY_PROJECTS,
             Capability.REVIEW_PROGRESS,
             Capability.VIEW_PERSONAL_DATA,
             Capability.VIEW_EXPERTS,
@@ -154,6 +157,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SUBMIT_ENTERPRISE_DATA,
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
+            Capability.APPLY_PROJECTS,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kechuang.core.context import audit_context
+from kechuang.core.documents import check_document
 from kechuang.metrics.periods import Period
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
@@ -20,7 +21,6 @@ from kechuang.plans.models import Indicator, Plan, Target, Task
 from kechuang.plans.units import is_money, to_yuan
 from kechuang.workflow import engine as workflow
 
-from .evidence import check_evidence
 from .models import PERIOD_KIND, Judgement, Report, ReportedValue, ReportingRound, TaskUpdate
 
 COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
@@ -205,7 +205,7 @@ def save_report(
             refuse(f"evidence_{pk}", f"{indicator.name}：{item['evidence_refused']}请重新选择文件。")
         elif item.get("evidence"):
             try:
-                check_evidence(item["evidence"])
+                check_document(item["evidence"])
                 evidence[pk] = item["evidence"]
             except ValidationError as exc:
                 refuse(f"evidence_{pk}", [f"{indicator.name}：{m}请重新选择文件。" for m in exc.messages])

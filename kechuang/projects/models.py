@@ -1,19 +1,26 @@
 """科技成果转化攻坚工程 (programme 3, capability M6): S&T projects — district and municipal plan projects,
 key-technology projects, 揭榜挂帅 challenges, transfer projects — from application to acceptance, with
-the public money granted and the applicant's own funds. The registry behind the project metrics."""
+the public money granted and the applicant's own funds. The registry behind the project metrics.
+
+A call for applications (`Call`, 申报指南) is published by the bureau; an enterprise applies online: the
+application is a `Project` in 草稿 with its co-applicants, budget lines and attachments, submitted before
+the call closes, accepted or returned for correction (形式审查), reviewed by experts, then decided."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.enterprises.models import Enterprise
+from kechuang.core.personal import PersonalField
+from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
+from kechuang.reviews.models import Discipline
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0")}  # 元, as kechuang.plans.units
@@ -29,8 +36,9 @@ class Category(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """The lifecycle: 申报 → 受理 (or 退回) → 立项 (or 未立项) → 在研 → 结题 (or 终止)."""
+    """The lifecycle: (草稿 →) 申报 → 受理 (or 退回) → 立项 (or 未立项) → 在研 → 结题 (or 终止)."""
 
+    DRAFT = "草稿", _("草稿")
     APPLIED = "申报", _("申报")
     ACCEPTED = "受理", _("受理")
     RETURNED = "退回", _("退回")
@@ -47,6 +55,138 @@ APPROVED_STATUSES = {Status.APPROVED, Status.ONGOING, Status.COMPLETED, Status.T
 
 def _list_of(status):
     return lambda user: f"{reverse('projects:list')}?status={status}"
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "草稿", _("草稿")
+    OPEN = "已发布", _("已发布")
+    CLOSED = "已截止", _("已截止")
+    FINISHED = "已完成", _("已完成")
+
+
+class Call(models.Model):
+    """申报指南: a call for applications — its category and year, what it supports, its budget, when it
+    opens and closes, the attachments every application must carry and who may apply (checked against the
+    registry when an applicant applies)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.CharField(_("指南编号"), max_length=40, help_text=_("同一年度内不能重复"))
+    title = models.CharField(_("指南名称"), max_length=200)
+    category = models.CharField(_("项目类别"), max_length=20, choices=Category.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("发布单位"),
+        help_text=_("发布并受理申报的单位；申报单位须在其所在区县内"),
+    )
+    topics = models.TextField(_("支持方向"), help_text=_("每行一项"))
+    budget = models.DecimalField(_("资金预算（元）"), **MONEY)
+    max_request = models.DecimalField(_("单项申请资助上限（元）"), **MONEY, help_text=_("0 表示不设上限"))
+    opens_on = models.DateField(_("申报开始日期"))
+    closes_on = models.DateField(_("申报截止日期"), help_text=_("当日（含）之前提交有效"))
+    correction_days = models.PositiveSmallIntegerField(
+        _("退回补正期限（天）"), default=5, help_text=_("形式审查退回后，申报单位须在此天数内重新提交")
+    )
+    attachments = models.TextField(
+        _("须提交的附件"), blank=True, help_text=_("每行一项，如：营业执照、项目可行性报告、财务报表")
+    )
+    enterprise_only = models.BooleanField(
+        _("仅限本区登记企业申报"), default=True, help_text=_("不勾选时，医院、学校等单位可经科技局代为申报")
+    )
+    qualifications = models.ManyToManyField(
+        QualificationKind,
+        blank=True,
+        related_name="+",
+        verbose_name=_("须持有的资质（之一）"),
+        help_text=_("申报企业须在申报时持有所选资质之一（如科技型企业）；不选表示不限"),
+    )
+    one_per_applicant = models.BooleanField(_("同一单位限报一项"), default=True)
+    status = models.CharField(_("状态"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+
+    # published calls are read by every signed-in user (enterprises apply to them); drafts only within
+    # the bureau's scope — the registry narrows (registries.CallRegistry.queryset)
+    scope_rule = ScopeRule(department="department")
+
+    workflow = Workflow(
+        states=CallStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "publish",
+                "发布",
+                [CallStatus.DRAFT],
+                CallStatus.OPEN,
+                Capability.CHANGE_PROJECTS,
+                allowed="kechuang.projects.calls.may_publish",
+            ),
+            Transition("close", "截止受理", [CallStatus.OPEN], CallStatus.CLOSED, Capability.CHANGE_PROJECTS),
+            Transition(
+                "reopen",
+                "重新开放申报",
+                [CallStatus.CLOSED],
+                CallStatus.OPEN,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+                allowed="kechuang.projects.calls.may_reopen",
+            ),
+            Transition(
+                "finish", "办结", [CallStatus.CLOSED], CallStatus.FINISHED, Capability.CHANGE_PROJECTS
+            ),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("申报指南")
+        verbose_name_plural = _("申报指南")
+        ordering = ["-year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"],
+                name="call_number_per_year",
+                violation_error_message="该年度已有相同编号的申报指南。",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0) & Q(max_request__gte=0),
+                name="call_amounts_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calls:detail", args=[self.pk])
+
+    def scope_department(self) -> Department:
+        return self.department
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+    @property
+    def attachment_list(self) -> list[str]:
+        return [line.strip() for line in self.attachments.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = ["申报截止日期不能早于申报开始日期。"]
+        if self.year and self.opens_on and self.opens_on.year not in (self.year - 1, self.year):
+            errors["opens_on"] = [f"申报开始日期应在指南年度（{self.year}年）或其前一年内。"]
+        if self.topics is not None and not self.topic_list:
+            errors["topics"] = ["请至少填写一个支持方向。"]
+        if self.budget and self.max_request and self.max_request > self.budget:
+            errors["max_request"] = ["单项申请资助上限不能超过资金预算。"]
+        names = self.attachment_list
+        if len(names) != len(set(names)):
+            errors["attachments"] = ["附件名称有重复。"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Project(models.Model):
@@ -86,6 +226,28 @@ class Project(models.Model):
     funding = models.DecimalField(_("财政资助金额（元）"), **MONEY)
     self_funding = models.DecimalField(_("自筹金额（元）"), **MONEY)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # an online application: the call it answers, what it is about and the field its experts come from
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("申报指南"),
+    )
+    topic = models.CharField(_("支持方向"), max_length=200, blank=True)
+    discipline = models.ForeignKey(
+        Discipline,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评审领域"),
+        help_text=_("专家按此领域匹配"),
+    )
+    summary = models.TextField(_("项目简介"), blank=True, help_text=_("研究内容、技术路线、预期成果"))
+    contact_name = models.CharField(_("项目联系人"), max_length=50, blank=True)
+    contact_phone = PersonalField(_("联系电话"), kind="phone", max_length=30, blank=True)
 
     scope_rule = ScopeRule(department="department", owner="enterprise__users")
 
@@ -95,6 +257,16 @@ class Project(models.Model):
         states=Status,
         view_capability=Capability.VIEW_PROJECTS,
         transitions=[
+            # the applicant's page submits (applications.submit: the call's deadline and checks, the date)
+            Transition(
+                "submit",
+                "提交申报",
+                [Status.DRAFT],
+                Status.APPLIED,
+                Capability.APPLY_PROJECTS,
+                allowed="kechuang.projects.applications.may_submit",
+                by="page",
+            ),
             Transition("accept", "受理", [Status.APPLIED], Status.ACCEPTED, Capability.CHANGE_PROJECTS),
             Transition(
                 "return",
@@ -104,7 +276,15 @@ class Project(models.Model):
                 Capability.CHANGE_PROJECTS,
                 comment_required=True,
             ),
-            Transition("resubmit", "重新申报", [Status.RETURNED], Status.APPLIED, Capability.CHANGE_PROJECTS),
+            Transition(
+                "resubmit",
+                "重新申报",
+                [Status.RETURNED],
+                Status.APPLIED,
+                Capability.APPLY_PROJECTS,
+                allowed="kechuang.projects.applications.may_submit",
+                by="page",
+            ),
             Transition(
                 "approve",
                 "立项",
@@ -159,6 +339,18 @@ class Project(models.Model):
             ),
         ],
         todos=[
+            Todo(
+                Status.DRAFT,
+                "未提交的项目申报",
+                Capability.APPLY_PROJECTS,
+                narrow="kechuang.projects.applications.own",
+            ),
+            Todo(
+                Status.RETURNED,
+                "退回补正的项目申报",
+                Capability.APPLY_PROJECTS,
+                narrow="kechuang.projects.applications.own",
+            ),
             Todo(
                 Status.APPLIED, "待受理的项目申报", Capability.CHANGE_PROJECTS, url=_list_of(Status.APPLIED)
             ),
@@ -222,6 +414,18 @@ class Project(models.Model):
         if self.year and self.applied_on and self.applied_on.year not in (self.year - 1, self.year):
             add("applied_on", f"申报日期应在申报年度（{self.year}年）或其前一年内。")
 
+        if self.call_id:
+            call = self.call
+            if self.category != call.category:
+                add("category", f"申报指南“{call.title}”的项目类别为“{call.category}”。")
+            if self.year != call.year:
+                add("year", f"申报指南“{call.title}”的年度为 {call.year} 年。")
+            if call.max_request and self.funding and self.funding > call.max_request:
+                add(
+                    "funding",
+                    f"申请财政资助 {self.funding:,.2f} 元超过指南的单项上限 {call.max_request:,.2f} 元。",
+                )
+
         approved = self.status in APPROVED_STATUSES
         if approved and not self.approved_on:
             add("approved_on", f"状态为“{self.status}”的项目必须填写立项日期。")
@@ -241,3 +445,132 @@ class Project(models.Model):
             add("completed_on", "结题日期不能早于立项日期。")
         if errors:
             raise ValidationError(errors)
+
+
+class CoApplicant(models.Model):
+    """合作单位: an organisation applying together with the applicant (experts of it stand aside)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="co_applicants", verbose_name=_("项目")
+    )
+    name = models.CharField(_("合作单位名称"), max_length=200)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="co_applications",
+        verbose_name=_("登记企业"),
+    )
+    share = models.CharField(_("分工"), max_length=200, blank=True)
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    class Meta:
+        verbose_name = _("合作单位")
+        verbose_name_plural = _("合作单位")
+        ordering = ["project", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="co_applicant_once",
+                violation_error_message="该合作单位已在本项目中。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_department(self) -> Department:
+        return self.project.department
+
+
+class BudgetItem(models.TextChoices):
+    EQUIPMENT = "设备费", _("设备费")
+    MATERIALS = "材料费", _("材料费")
+    TESTING = "测试化验加工费", _("测试化验加工费")
+    FUEL = "燃料动力费", _("燃料动力费")
+    TRAVEL = "差旅/会议/国际合作与交流费", _("差旅/会议/国际合作与交流费")
+    PUBLICATION = "出版/文献/信息传播/知识产权事务费", _("出版/文献/信息传播/知识产权事务费")
+    LABOUR = "劳务费", _("劳务费")
+    CONSULTING = "专家咨询费", _("专家咨询费")
+    OTHER = "其他支出", _("其他支出")
+    INDIRECT = "间接费用", _("间接费用")
+
+
+class BudgetLine(models.Model):
+    """One line of an application's budget: what the public money and the applicant's own funds pay for.
+    The lines add up to the amounts requested (checked when the application is submitted)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("项目")
+    )
+    item = models.CharField(_("预算科目"), max_length=30, choices=BudgetItem.choices)
+    funding = models.DecimalField(_("申请财政资助（元）"), **MONEY)
+    self_funding = models.DecimalField(_("自筹（元）"), **MONEY)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    class Meta:
+        verbose_name = _("预算明细")
+        verbose_name_plural = _("预算明细")
+        ordering = ["project", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "item"],
+                name="budget_item_once",
+                violation_error_message="该预算科目已填写，请直接修改金额。",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding__gte=0) & Q(self_funding__gte=0),
+                name="budget_line_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.item
+
+    def scope_department(self) -> Department:
+        return self.project.department
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"applications/{instance.project_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """An application's attachment: one of the call's required kinds (or another), checked by its content
+    and size when uploaded (core.documents)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("项目")
+    )
+    kind = models.CharField(_("附件类别"), max_length=100, help_text=_("申报指南要求的附件名称"))
+    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=300)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    class Meta:
+        verbose_name = _("申报附件")
+        verbose_name_plural = _("申报附件")
+        ordering = ["project", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}：{self.name}"
+
+    def scope_department(self) -> Department:
+        return self.project.department

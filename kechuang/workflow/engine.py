@@ -53,8 +53,9 @@ class Transition:
     target: str
     capability: str | None = None  # needed over the object itself (scope included); None: anyone who sees it
     comment_required: bool = False
-    # Extra condition: (obj, user) → a Chinese refusal, or None when allowed (owner checks, deadlines).
-    allowed: Callable | None = None
+    # Extra condition: (obj, user) → a Chinese refusal, or None when allowed (owner checks, deadlines);
+    # a callable or its dotted path.
+    allowed: Callable | str | None = None
     # (obj, event) → None, each run after the transaction commits (notifications, e-mail). Hooks are
     # callables or their dotted paths: a model declares what runs without importing the actions that
     # import it.
@@ -96,7 +97,7 @@ class Todo:
     state: str
     label: str
     capability: str | None = None
-    narrow: Callable | None = None
+    narrow: Callable | str | None = None  # or its dotted path
     url: Callable | None = None  # (user) → the list page to open; default: the single object's page
 
 
@@ -191,7 +192,7 @@ def refusal(obj, t: Transition, user) -> str | None:
         ):
             return f"您没有{t.label}该记录的权限。"
     if t.allowed is not None:
-        message = t.allowed(obj, user)
+        message = _hook(t.allowed)(obj, user)
         if message:
             return message
     return None
@@ -346,7 +347,7 @@ def todos_for(user, *, limit: int = 5) -> list[TodoItem]:
                 continue
             qs = visible_to(user, wf.model._default_manager.filter(**{wf.field: todo.state}), todo.capability)
             if todo.narrow is not None:
-                qs = todo.narrow(user, qs)
+                qs = _hook(todo.narrow)(user, qs)
             count = qs.count()
             if count:
                 items.append(

@@ -1,4 +1,5 @@
-"""Evidence files are checked by their content, not their name: documents and images only, size-limited."""
+"""Uploaded documents (a report's evidence, an application's attachments) are checked by their content, not
+their name: documents and images only, size-limited."""
 
 import zipfile
 
@@ -10,11 +11,13 @@ from kechuang.core.uploads import megabytes
 ACCEPTED = "PDF、Word（.docx）、Excel（.xlsx）、OFD、JPG、PNG"
 
 
-def check_evidence(upload) -> None:
+def check_document(upload, *, what: str = "佐证材料", limit_setting: str = "EVIDENCE_MAX_BYTES") -> None:
     """Raise ValidationError (Chinese) unless `upload` is a document or image within the size limit
-    (`EVIDENCE_MAX_BYTES`; the page's uploads stop there already, `core.uploads`)."""
+    (`limit_setting`; the page's uploads stop there already, `core.uploads`). `what` names it in the message."""
     name = getattr(upload, "name", "文件")
-    limit = settings.EVIDENCE_MAX_BYTES
+    limit = getattr(settings, limit_setting)
+    if upload.size == 0:
+        raise ValidationError(f"{what}“{name}”是空文件。")
     if upload.size > limit:
         raise ValidationError(f"文件“{name}”超过 {megabytes(limit)} MB，未上传。")
     upload.seek(0)
@@ -32,4 +35,4 @@ def check_evidence(upload) -> None:
             upload.seek(0)
         if any(n.startswith(("word/", "xl/", "Doc_", "OFD.xml")) for n in names) or "OFD.xml" in names:
             return
-    raise ValidationError(f"佐证材料“{name}”不是文档或图片（按文件内容识别），仅接受 {ACCEPTED}。")
+    raise ValidationError(f"{what}“{name}”不是文档或图片（按文件内容识别），仅接受 {ACCEPTED}。")

@@ -1,0 +1,348 @@
+"""Online applications to a call (申报): who may apply, what an application must hold before it is
+submitted, and every change an applicant makes — the draft, its co-applicants, budget lines and
+attachments, submission and resubmission after 形式审查 returned it.
+
+An application is a `Project` with its `call`; it is the applicant's to change while it is a draft or
+returned for correction (补正), and nobody's afterwards (the bureau decides through the workflow)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.core.context import audit_context
+from kechuang.core.documents import check_document
+from kechuang.enterprises.models import Enterprise, Qualification, valid_on_q
+from kechuang.org.actions import ActionRefused
+from kechuang.org.roles import Capability
+from kechuang.org.scope import visible_to
+from kechuang.workflow import engine as workflow
+
+from . import calls
+from .models import Attachment, BudgetItem, BudgetLine, Call, CoApplicant, Project, Status
+
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+def own(user, queryset):
+    """The applications `user` files for their own enterprises (what waits for them in 我的待办)."""
+    return queryset.filter(enterprise__users=user)
+
+
+# --- eligibility (checked from the registry when the applicant applies and again on submission) ---------
+
+
+@dataclass(frozen=True)
+class Condition:
+    label: str
+    met: bool
+    detail: str
+
+
+def eligibility(call: Call, enterprise: Enterprise | None, day: date | None = None, *, exclude=None):
+    """The call's conditions for this applicant, each met or not with what the registry says."""
+    day = day or timezone.localdate()
+    result = []
+    if call.enterprise_only:
+        if enterprise is None:
+            result.append(Condition("本区登记企业", False, "本指南仅限登记企业申报"))
+        else:
+            region = call.department.region()
+            inside = enterprise.is_active and enterprise.town.path.startswith(region.path)
+            detail = (
+                f"{enterprise.name}登记在{enterprise.town.name}"
+                if inside
+                else f"{enterprise.name}不是{region.name}在册企业"
+            )
+            result.append(Condition(f"{region.name}在册企业", inside, detail))
+    kinds = list(call.qualifications.all())
+    if kinds:
+        names = "、".join(k.name for k in kinds)
+        held = (
+            list(
+                Qualification.objects.filter(enterprise=enterprise, kind__in=kinds)
+                .filter(valid_on_q(day))
+                .select_related("kind")
+            )
+            if enterprise is not None
+            else []
+        )
+        detail = (
+            f"持有{held[0].kind.name}（{held[0].number or '无编号'}，有效期至{held[0].expires_on:%Y-%m-%d}）"
+            if held and held[0].expires_on
+            else f"持有{held[0].kind.name}"
+            if held
+            else f"企业登记中没有{day:%Y-%m-%d}有效的{names}"
+        )
+        result.append(Condition(f"持有{names}（之一）", bool(held), detail))
+    if call.one_per_applicant and enterprise is not None:
+        others = (
+            Project.objects.filter(call=call, enterprise=enterprise)
+            .exclude(status=Status.DRAFT)
+            .exclude(pk=getattr(exclude, "pk", None))
+        )
+        other = others.first()
+        result.append(
+            Condition(
+                "同一单位限报一项",
+                other is None,
+                f"已提交“{other.name}”" if other is not None else "本指南尚无本单位已提交的申报",
+            )
+        )
+    return result
+
+
+def correction_deadline(project: Project) -> date | None:
+    """The last day a returned application may be resubmitted: the call's correction period after the
+    return."""
+    if project.status != Status.RETURNED or project.call_id is None:
+        return None
+    returned = workflow.last_event(project, "return")
+    start = timezone.localdate(returned.at) if returned is not None else project.applied_on
+    return start + timedelta(days=project.call.correction_days)
+
+
+def problems(project: Project, day: date | None = None) -> list[str]:
+    """What stands between the application and its submission, in the applicant's words (empty: ready)."""
+    day = day or timezone.localdate()
+    call = project.call
+    found = []
+    if call is None:
+        return ["该项目不是在线申报的项目。"]
+    if project.status == Status.DRAFT and not calls.is_open(call, day):
+        if call.status != "已发布" or day > call.closes_on:
+            found.append(f"申报指南“{call.title}”已于 {call.closes_on:%Y-%m-%d} 截止受理，不能再提交。")
+        else:
+            found.append(f"申报指南“{call.title}”自 {call.opens_on:%Y-%m-%d} 起受理申报。")
+    if project.status == Status.RETURNED:
+        deadline = correction_deadline(project)
+        if deadline is not None and day > deadline:
+            found.append(f"退回补正的期限（{deadline:%Y-%m-%d}）已过，不能再重新提交。")
+    for condition in eligibility(call, project.enterprise, day, exclude=project):
+        if not condition.met:
+            found.append(f"不符合申报条件“{condition.label}”：{condition.detail}。")
+    missing = [
+        str(Project._meta.get_field(name).verbose_name)
+        for name in ("topic", "discipline", "summary", "contact_name", "contact_phone")
+        if not getattr(project, f"{name}_id" if name == "discipline" else name)
+    ]
+    if missing:
+        found.append(f"请填写：{'、'.join(missing)}。")
+    if not project.funding:
+        found.append("请填写申请财政资助金额。")
+    lines = list(project.budget_lines.all())
+    funded = sum((line.funding for line in lines), Decimal("0"))
+    own_funds = sum((line.self_funding for line in lines), Decimal("0"))
+    if not lines:
+        found.append("请填写预算明细。")
+    else:
+        if funded != project.funding:
+            found.append(
+                f"预算明细的财政资助合计 {funded:,.2f} 元与申请财政资助 {project.funding:,.2f} 元不一致。"
+            )
+        if own_funds != project.self_funding:
+            found.append(
+                f"预算明细的自筹合计 {own_funds:,.2f} 元与自筹金额 {project.self_funding:,.2f} 元不一致。"
+            )
+    present = set(project.attachments.values_list("kind", flat=True))
+    absent = [kind for kind in call.attachment_list if kind not in present]
+    if absent:
+        found.append(f"缺少附件：{'、'.join(absent)}。")
+    return found
+
+
+def may_submit(project: Project, user) -> str | None:
+    found = problems(project)
+    return " ".join(found) if found else None
+
+
+# --- the applicant's changes -------------------------------------------------------------------------
+
+
+def _applying(acting_user, project: Project) -> None:
+    if not visible_to(acting_user, Project.objects.filter(pk=project.pk), Capability.APPLY_PROJECTS).exists():
+        raise ActionRefused("您没有修改该申报的权限。")
+    if project.status not in EDITABLE:
+        raise ActionRefused(f"申报已{project.status}，不能再修改。")
+
+
+def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: str) -> Project:
+    """A new draft application of `enterprise` to `call` (the user must file for that enterprise)."""
+    if not calls.is_open(call):
+        raise ActionRefused(f"申报指南“{call.title}”当前不在受理期内。")
+    if not visible_to(
+        acting_user, Enterprise.objects.filter(pk=enterprise.pk), Capability.APPLY_PROJECTS
+    ).exists():
+        raise ActionRefused(f"您不能代“{enterprise.name}”申报。")
+    if topic not in call.topic_list:
+        raise ValidationError({"topic": "请从指南的支持方向中选择。"})
+    failing = [c for c in eligibility(call, enterprise) if not c.met and c.label != "同一单位限报一项"]
+    if failing:
+        raise ActionRefused("；".join(f"不符合申报条件“{c.label}”：{c.detail}" for c in failing) + "。")
+    today = timezone.localdate()
+    with audit_context(actor=acting_user, reason="在线申报"), transaction.atomic():
+        Call.objects.select_for_update().filter(pk=call.pk).first()  # numbers are drawn one at a time
+        taken = Project.objects.filter(year=call.year, number__startswith=f"{call.number}-").count()
+        project = Project(
+            call=call,
+            year=call.year,
+            number=f"{call.number}-{taken + 1:03d}",
+            name=name,
+            category=call.category,
+            department=enterprise.town,
+            enterprise=enterprise,
+            topic=topic,
+            status=Status.DRAFT,
+            applied_on=today,
+        )
+        project.full_clean()
+        project.save()
+    return project
+
+
+APPLICANT_FIELDS = (
+    "name",
+    "topic",
+    "discipline",
+    "summary",
+    "contact_name",
+    "contact_phone",
+    "funding",
+    "self_funding",
+    "planned_end_on",
+)
+
+
+def save_application(acting_user, project: Project, *, reason: str = "", **fields) -> Project:
+    """The applicant's own fields of a draft or returned application."""
+    _applying(acting_user, project)
+    unknown = set(fields) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ActionRefused(f"申报单位不能修改：{'、'.join(sorted(unknown))}。")
+    if "topic" in fields and fields["topic"] not in project.call.topic_list:
+        raise ValidationError({"topic": "请从指南的支持方向中选择。"})
+    for name, value in fields.items():
+        setattr(project, name, value)
+    if project.planned_end_on and project.planned_end_on < project.applied_on:
+        raise ValidationError({"planned_end_on": "计划结题日期不能早于申报日期。"})
+    project.full_clean(exclude=["planned_end_on"])
+    with audit_context(actor=acting_user, reason=reason or "修改申报"), transaction.atomic():
+        project.save()
+    return project
+
+
+def add_co_applicant(acting_user, project: Project, *, name: str, share: str = "") -> CoApplicant:
+    _applying(acting_user, project)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写合作单位名称。"})
+    applicant = project.applicant
+    if applicant and name == applicant:
+        raise ValidationError({"name": "合作单位不能是申报单位本身。"})
+    enterprise = Enterprise.objects.filter(name=name).first()
+    co = CoApplicant(project=project, name=name, share=(share or "").strip(), enterprise=enterprise)
+    co.full_clean()
+    with audit_context(actor=acting_user, reason="添加合作单位"), transaction.atomic():
+        co.save()
+    return co
+
+
+def remove_co_applicant(acting_user, co: CoApplicant) -> None:
+    _applying(acting_user, co.project)
+    with audit_context(actor=acting_user, reason="删除合作单位"), transaction.atomic():
+        co.delete()
+
+
+def save_budget(acting_user, project: Project, lines: dict) -> list[BudgetLine]:
+    """Replace the budget: `lines` maps a budget item to (funding, self funding, note); items with both
+    amounts 0 are left out. All or nothing."""
+    _applying(acting_user, project)
+    errors = {}
+    rows = []
+    for item, (funding, self_funding, note) in lines.items():
+        if item not in BudgetItem.values:
+            raise ValidationError({"item": f"未知的预算科目“{item}”。"})
+        funding, self_funding = funding or Decimal("0"), self_funding or Decimal("0")
+        if funding < 0 or self_funding < 0:
+            errors[item] = f"{item}：金额不能为负数。"
+            continue
+        if funding or self_funding:
+            rows.append(
+                BudgetLine(
+                    project=project, item=item, funding=funding, self_funding=self_funding, note=note or ""
+                )
+            )
+    if errors:
+        raise ValidationError(list(errors.values()))
+    with audit_context(actor=acting_user, reason="修改预算明细"), transaction.atomic():
+        stored = {line.item: line for line in project.budget_lines.all()}
+        kept = []
+        for row in rows:
+            line = stored.pop(row.item, None)
+            if line is None:
+                row.save()
+                kept.append(row)
+                continue
+            if (line.funding, line.self_funding, line.note) != (row.funding, row.self_funding, row.note):
+                line.funding, line.self_funding, line.note = row.funding, row.self_funding, row.note
+                line.save()
+            kept.append(line)
+        for line in stored.values():
+            line.delete()
+    return kept
+
+
+def add_attachment(acting_user, project: Project, *, kind: str, upload) -> Attachment:
+    """Attach `upload` as `kind` (a later file of a required kind replaces the earlier one)."""
+    _applying(acting_user, project)
+    kind = (kind or "").strip()
+    if not kind:
+        raise ValidationError({"kind": "请选择附件类别。"})
+    if upload is None:
+        raise ValidationError({"file": "请选择要上传的文件。"})
+    check_document(upload, what="附件", limit_setting="ATTACHMENT_MAX_BYTES")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = upload.name.rsplit("/", 1)[-1][:200]
+    with audit_context(actor=acting_user, reason=f"上传附件：{kind}"), transaction.atomic():
+        if kind in project.call.attachment_list:
+            for earlier in project.attachments.filter(kind=kind):
+                _discard(earlier)
+        attachment = Attachment(
+            project=project,
+            kind=kind[:100],
+            name=name,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=acting_user,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def remove_attachment(acting_user, attachment: Attachment) -> None:
+    _applying(acting_user, attachment.project)
+    with audit_context(actor=acting_user, reason=f"删除附件：{attachment.kind}"), transaction.atomic():
+        _discard(attachment)
+
+
+def _discard(attachment: Attachment) -> None:
+    """Delete the row now and its file once the deletion is committed (a rollback keeps both)."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def submit(acting_user, project: Project) -> Project:
+    """Submit a draft (提交申报) or resubmit a returned application; the submission date is today."""
+    name = "resubmit" if project.status == Status.RETURNED else "submit"
+    return workflow.perform(project, name, acting_user, changes={"applied_on": timezone.localdate()})
