@@ -124,5 +124,9 @@ def diff(before: dict, after: dict) -> list[str]:
 def scope_path_of(instance: models.Model) -> str:
     """Tree path of the department a record belongs to, or '' when it belongs to none."""
     finder = getattr(instance, "scope_department", None)
-    department = finder() if callable(finder) else None
+    if callable(finder):
+        department = finder()
+    else:  # the model's scope rule names the way to its department
+        rule = getattr(type(instance), "scope_rule", None)
+        department = rule.department_of(instance) if rule is not None else None
     return getattr(department, "path", "") or ""

@@ -11,7 +11,7 @@ from kechuang.core.context import audit_context
 from kechuang.core.personal import personal_fields, seal
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_in, visible_to
 from kechuang.workflow import engine
 
 from . import creditcode, plausibility, stages
@@ -66,12 +66,11 @@ def _official_refusal(name: str) -> str:
 
 
 def _may_create(user, enterprise: Enterprise) -> bool:
-    from kechuang.org.models import Department
 
     town = enterprise.town if enterprise.town_id else None
     if town is None:
         return True  # full_clean will name the missing town
-    return visible_to(user, Department.objects.filter(pk=town.pk), Capability.CERTIFY_ENTERPRISES).exists()
+    return may_act_in(user, town, Capability.CERTIFY_ENTERPRISES)
 
 
 def record_year(

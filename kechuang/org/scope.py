@@ -143,6 +143,13 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
     return queryset.filter(combined)
 
 
+def may_act_in(user: User, department, capability: str) -> bool:
+    """Whether `user` holds `capability` over `department` itself (to file, publish or organise in its name)."""
+    from .models import Department
+
+    return visible_to(user, Department.objects.filter(pk=department.pk), capability).exists()
+
+
 def get_visible_or_404(user: User, queryset: QuerySet, capability: str | None = None, **lookup):
     """Fetch one record through `visible_to`; out-of-scope and missing look the same (404)."""
     try:

@@ -32,6 +32,18 @@ class ScopeRule:
     public_in_region: bool = False
     public: bool = False
 
+    def department_of(self, obj):
+        """The Department `obj` sits under, following the `department` lookup attribute by attribute
+        (what the audit log records as the entry's scope); None without a single such department."""
+        if self.department is None or self.many:
+            return None
+        node = obj
+        for part in filter(None, self.department.split("__")):
+            node = getattr(node, part, None)
+            if node is None:
+                return None
+        return node
+
     def _lookup(self, suffix: str) -> str:
         if self.department is None:
             raise ImproperlyConfigured("scope rule has no department lookup")

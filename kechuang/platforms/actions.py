@@ -4,9 +4,8 @@ from django.db import transaction
 
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
-from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_in, visible_to
 
 from .models import Institution
 
@@ -30,12 +29,7 @@ def save_institution(
         for name, value in fields.items():
             setattr(institution, name, value)
     town = institution.town if institution.town_id else None
-    if (
-        town is not None
-        and not visible_to(
-            acting_user, Department.objects.filter(pk=town.pk), Capability.CHANGE_PLATFORMS
-        ).exists()
-    ):
+    if town is not None and not may_act_in(acting_user, town, Capability.CHANGE_PLATFORMS):
         raise ActionRefused(f"您没有在“{town.name}”登记平台的权限。")
     institution.full_clean()  # names a missing town, a duplicate recognition, a revocation before it
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():

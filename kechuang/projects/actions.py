@@ -6,7 +6,7 @@ from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_in, visible_to
 
 from .models import Project
 
@@ -14,7 +14,7 @@ from .models import Project
 def _may_file_under(user, department: Department | None) -> bool:
     if department is None:
         return True  # full_clean names the missing department
-    return visible_to(user, Department.objects.filter(pk=department.pk), Capability.CHANGE_PROJECTS).exists()
+    return may_act_in(user, department, Capability.CHANGE_PROJECTS)
 
 
 def save_project(acting_user, project: Project | None, *, reason: str = "", **fields) -> Project:

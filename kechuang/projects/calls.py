@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
-from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import has_capability, visible_to
+from kechuang.org.scope import has_capability, may_act_in, visible_to
 
 from .models import Call, CallStatus
 
@@ -79,12 +78,7 @@ def save_call(acting_user, call: Call | None, *, reason: str = "", qualification
         for name, value in fields.items():
             setattr(call, name, value)
     department = call.department if call.department_id else None
-    if (
-        department is not None
-        and not visible_to(
-            acting_user, Department.objects.filter(pk=department.pk), Capability.CHANGE_PROJECTS
-        ).exists()
-    ):
+    if department is not None and not may_act_in(acting_user, department, Capability.CHANGE_PROJECTS):
         raise ActionRefused(f"您没有以“{department.name}”名义发布申报指南的权限。")
     call.full_clean()
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():

@@ -161,9 +161,6 @@ class Call(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("calls:detail", args=[self.pk])
 
-    def scope_department(self) -> Department:
-        return self.department
-
     @property
     def topic_list(self) -> list[str]:
         return [line.strip() for line in self.topics.splitlines() if line.strip()]
@@ -385,9 +382,6 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
 
-    def scope_department(self) -> Department:
-        return self.department
-
     @property
     def applicant(self) -> str:
         """The name of whoever carries the project (select_related("enterprise") to avoid a query)."""
@@ -481,9 +475,6 @@ class CoApplicant(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def scope_department(self) -> Department:
-        return self.project.department
-
 
 class BudgetItem(models.TextChoices):
     EQUIPMENT = "设备费", _("设备费")
@@ -532,9 +523,6 @@ class BudgetLine(models.Model):
     def __str__(self) -> str:
         return self.item
 
-    def scope_department(self) -> Department:
-        return self.project.department
-
 
 def _attachment_path(instance, filename: str) -> str:
     return f"applications/{instance.project_id}/{filename}"
@@ -571,6 +559,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}：{self.name}"
-
-    def scope_department(self) -> Department:
-        return self.project.department

@@ -4,9 +4,8 @@ from django.db import transaction
 
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
-from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_in, visible_to
 
 from .models import DeclaredConflict, Expert
 
@@ -29,12 +28,7 @@ def save_expert(
         for name, value in fields.items():
             setattr(expert, name, value)
     department = expert.department if expert.department_id else None
-    if (
-        department is not None
-        and not visible_to(
-            acting_user, Department.objects.filter(pk=department.pk), Capability.CHANGE_EXPERTS
-        ).exists()
-    ):
+    if department is not None and not may_act_in(acting_user, department, Capability.CHANGE_EXPERTS):
         raise ActionRefused(f"您没有在“{department.name}”管理专家的权限。")
     chosen = list(disciplines) if disciplines is not None else None
     if chosen is not None and not chosen:
@@ -100,12 +94,7 @@ def save_round(acting_user, review_round, *, reason: str = "", criteria=None, **
         for name, value in fields.items():
             setattr(review_round, name, value)
     department = review_round.department if review_round.department_id else None
-    if (
-        department is not None
-        and not visible_to(
-            acting_user, Department.objects.filter(pk=department.pk), Capability.MANAGE_REVIEWS
-        ).exists()
-    ):
+    if department is not None and not may_act_in(acting_user, department, Capability.MANAGE_REVIEWS):
         raise ActionRefused(f"您没有以“{department.name}”名义组织评审的权限。")
     review_round.full_clean()
     if criteria is not None:
@@ -351,24 +340,28 @@ def save_sheet(
 
 
 def results(review_round):
-    """The round's figures from its submitted sheets (kechuang/reviews/aggregate.py, docs/REVIEW.md)."""
+    """The round's figures from its submitted sheets (kechuang/reviews/aggregate.py, docs/REVIEW.md): the
+    conflicts are those of the experts assigned (declared ones, and recusals), not of the whole pool."""
     from decimal import Decimal
 
     from . import aggregate
-    from .models import Assignment, Declaration, ScoreSheet
+    from .aggregate import normalise_organisation
+    from .models import Assignment, Declaration, DeclaredConflict, ScoreSheet
 
-    items, _, _ = eligibility_inputs(review_round)
-    rows = Assignment.objects.filter(item__round=review_round).select_related("expert")
+    rows = list(Assignment.objects.filter(item__round=review_round).select_related("expert"))
     experts = {a.expert_id: aggregate.Expert(a.expert_id, a.expert.organisation) for a in rows}
+    declared: dict[int, set[str]] = {pk: set() for pk in experts}
+    for expert_id, organisation in DeclaredConflict.objects.filter(expert_id__in=experts).values_list(
+        "expert_id", "organisation"
+    ):
+        declared[expert_id].add(normalise_organisation(organisation))
     recused = {(a.item_id, a.expert_id) for a in rows if a.declaration == Declaration.RECUSED}
-    review_items = [
-        aggregate.Item(
-            i.id,
-            tuple(i.organisations),
-            tuple(sorted(e for e in i.conflicts if e in experts)),
-        )
-        for i in items
-    ]
+    review_items = []
+    for item in review_round.items.all():
+        organisations = {normalise_organisation(o) for o in item.organisations}
+        conflicts = {e for e in experts if declared[e] & organisations}
+        conflicts |= {e for i, e in recused if i == item.pk}
+        review_items.append(aggregate.Item(item.pk, tuple(item.organisations), tuple(sorted(conflicts))))
     sheets = [
         aggregate.Sheet(
             s.assignment.expert_id, s.assignment.item_id, {k: Decimal(v) for k, v in s.scores.items()}

@@ -106,9 +106,6 @@ class Expert(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("experts:detail", args=[self.pk])
 
-    def scope_department(self) -> Department:
-        return self.department
-
     @property
     def discipline_text(self) -> str:
         return "、".join(d.name for d in self.disciplines.all())
@@ -159,9 +156,6 @@ class DeclaredConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert.name} 回避 {self.organisation}"
-
-    def scope_department(self) -> Department:
-        return self.expert.department
 
 
 # --- review rounds --------------------------------------------------------------------------------
@@ -287,9 +281,6 @@ class ReviewRound(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("review-rounds:detail", args=[self.pk])
 
-    def scope_department(self) -> Department:
-        return self.department
-
     def clean(self):
         if self.experts_per_item is not None and self.experts_per_item < 1:
             raise ValidationError({"experts_per_item": "每项至少 1 位专家。"})
@@ -327,9 +318,6 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（权重 {self.weight.normalize():f}，满分 {self.max_score.normalize():f}）"
-
-    def scope_department(self) -> Department:
-        return self.round.department
 
 
 class ReviewItem(models.Model):
@@ -369,9 +357,6 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def scope_department(self) -> Department:
-        return self.round.department
 
     @property
     def target(self):
@@ -428,9 +413,6 @@ class Assignment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reviews:sheet", args=[self.pk])
 
-    def scope_department(self) -> Department:
-        return self.item.round.department
-
 
 class Recommendation(models.TextChoices):
     RECOMMEND = "推荐", _("推荐")
@@ -459,9 +441,6 @@ class ScoreSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} 评分表"
-
-    def scope_department(self) -> Department:
-        return self.assignment.item.round.department
 
     @property
     def submitted(self) -> bool:

@@ -79,8 +79,8 @@ def test_the_round_page_adds_items_assigns_and_shows_the_figures(client_as, user
 
 
 def test_the_expert_declares_then_scores_and_a_wrong_score_keeps_the_typed_values(client_as, user):
+    from kechuang.reviews.demo import expert_account
     from kechuang.reviews.models import Expert
-    from kechuang.reviews.tests.test_rounds import expert_account
     from kechuang.workflow import engine as workflow
 
     kjj = user("kjj")

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kechuang.org.actions import ActionRefused
-from kechuang.org.models import Department, RoleGrant, User
-from kechuang.org.roles import Role, Scope
+from kechuang.org.models import Department
 from kechuang.reviews import actions
+from kechuang.reviews.demo import expert_account
 from kechuang.reviews.models import Assignment, Declaration, Discipline, Expert, ReviewRound, RoundStatus
 from kechuang.workflow import engine as workflow
 
@@ -31,20 +31,6 @@ def new_round(kjj, **fields):
     }
     values.update(fields)
     return actions.save_round(kjj, None, criteria=CRITERIA, reason="组织评审", **values)
-
-
-def expert_account(expert: Expert) -> User:
-    """An expert of the pool signs in with an account of their own (the 评审专家 role, self scope)."""
-    expert = Expert.objects.select_related("user").get(pk=expert.pk)  # another row may have linked it
-    if expert.user_id:
-        return expert.user
-    account = User.objects.create(username=f"zj{expert.pk}", display_name=expert.name)
-    RoleGrant.objects.create(
-        user=account, role=Role.EXPERT, scope=Scope.SELF, department=Department.objects.get(name="开州区")
-    )
-    expert.user = account
-    expert.save(update_fields=["user"])
-    return account
 
 
 @pytest.fixture
