@@ -559,3 +559,191 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}：{self.name}"
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "拟定", _("拟定")
+    PUBLICITY = "公示中", _("公示中")
+    DECIDED = "已下达", _("已下达")
+
+
+class ApprovalBatch(models.Model):
+    """立项批次: the bureau's proposed decision on a call's applications (funded amounts, which may differ
+    from the request, with reasons), published as 公示 for a number of working days with objections
+    recorded and resolved, then decided (文号): each application is approved or declined by it."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="batches", verbose_name=_("申报指南")
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, help_text=_("不少于 5 个工作日")
+    )
+    publicity_from = models.DateField(_("公示开始日期"), null=True, blank=True)
+    publicity_until = models.DateField(_("公示截止日期"), null=True, blank=True)
+    contact = models.CharField(
+        _("异议受理方式"),
+        max_length=200,
+        blank=True,
+        help_text=_("如：区科技局 023-52222222，开州区汉丰街道…"),
+    )
+    document_number = models.CharField(_("立项文号"), max_length=60, blank=True)
+    decided_on = models.DateField(_("下达日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.DRAFT
+    )
+
+    scope_rule = ScopeRule(department="call__department")
+
+    # 拟定 → 公示中 (the period counted in working days) → 已下达 (文号; each application approved or
+    # declined); withdrawn from 公示 back to 拟定 to change it after an objection is upheld (a new period).
+    workflow = Workflow(
+        states=BatchStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "publish",
+                "发布公示",
+                [BatchStatus.DRAFT],
+                BatchStatus.PUBLICITY,
+                Capability.CHANGE_PROJECTS,
+                allowed="kechuang.projects.approval.may_publish",
+                by="page",
+            ),
+            Transition(
+                "withdraw",
+                "撤回公示（修改名单）",
+                [BatchStatus.PUBLICITY],
+                BatchStatus.DRAFT,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+                sets={"publicity_from": None, "publicity_until": None},
+            ),
+            Transition(
+                "decide",
+                "下达立项",
+                [BatchStatus.PUBLICITY],
+                BatchStatus.DECIDED,
+                Capability.CHANGE_PROJECTS,
+                allowed="kechuang.projects.approval.may_decide",
+                by="page",
+            ),
+        ],
+        todos=[
+            Todo(BatchStatus.DRAFT, "待发布公示的立项名单", Capability.CHANGE_PROJECTS),
+            Todo(BatchStatus.PUBLICITY, "公示中的立项名单", Capability.CHANGE_PROJECTS),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("立项批次")
+        verbose_name_plural = _("立项批次")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("approval-batches:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.publicity_days is not None and self.publicity_days < 5:
+            raise ValidationError({"publicity_days": "公示期不少于 5 个工作日。"})
+        if self.status == BatchStatus.DECIDED and not self.document_number.strip():
+            raise ValidationError({"document_number": "下达立项须填写立项文号。"})
+
+
+class Decision(models.TextChoices):
+    FUND = "立项", _("立项")
+    DECLINE = "不予立项", _("不予立项")
+
+
+class BatchLine(models.Model):
+    """One application in a batch: the proposed decision, the amount funded and why."""
+
+    batch = models.ForeignKey(
+        ApprovalBatch, on_delete=models.CASCADE, related_name="lines", verbose_name=_("立项批次")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="batch_lines", verbose_name=_("申报项目")
+    )
+    rank = models.PositiveIntegerField(_("评审排名"), null=True, blank=True)
+    score = models.CharField(_("评审得分"), max_length=20, blank=True)
+    requested = models.DecimalField(_("申请财政资助（元）"), **MONEY)
+    decision = models.CharField(_("拟定结果"), max_length=10, choices=Decision.choices, default=Decision.FUND)
+    funded = models.DecimalField(_("拟资助金额（元）"), **MONEY)
+    reason = models.CharField(
+        _("说明"), max_length=300, blank=True, help_text=_("资助金额与申请不同或不予立项时须说明")
+    )
+
+    scope_rule = ScopeRule(department="batch__call__department")
+
+    class Meta:
+        verbose_name = _("立项名单")
+        verbose_name_plural = _("立项名单")
+        ordering = ["batch", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "project"],
+                name="batch_line_once",
+                violation_error_message="该项目已在本批次中。",
+            ),
+            models.CheckConstraint(
+                condition=Q(funded__gte=0),
+                name="batch_line_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}：{self.decision}"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "待处理", _("待处理")
+    RESOLVED = "已处理", _("已处理")
+
+
+class Objection(models.Model):
+    """异议: an objection received during a 公示, about the list or one project, and how it was resolved."""
+
+    batch = models.ForeignKey(
+        ApprovalBatch, on_delete=models.CASCADE, related_name="objections", verbose_name=_("立项批次")
+    )
+    line = models.ForeignKey(
+        BatchLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("所涉项目"),
+    )
+    received_on = models.DateField(_("收到日期"))
+    name = models.CharField(_("异议人"), max_length=100, help_text=_("实名提出；单位或个人"))
+    contact = PersonalField(_("联系方式"), kind="phone", max_length=60, blank=True)
+    content = models.TextField(_("异议内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+
+    scope_rule = ScopeRule(department="batch__call__department")
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["batch", "received_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.received_on:%Y-%m-%d}）"
