@@ -108,7 +108,7 @@ def applicant_context(request, call: Call, form: ApplyForm | None = None) -> dic
 
 def keeper_context(request, call: Call) -> dict:
     """The keeper's part: the applications to the call within their scope, with the count per status and
-    the public money requested."""
+    their public money (requested, or granted once approved)."""
     rows = list(
         visible_to(
             request.user,
@@ -125,7 +125,7 @@ def keeper_context(request, call: Call) -> dict:
         "status_counts": [
             (status.label, counts[status.value]) for status in Status if status.value in counts
         ],
-        "requested": sum((p.funding for p in rows), Decimal("0")),
+        "funding": sum((p.funding for p in rows), Decimal("0")),
     }
 
 
