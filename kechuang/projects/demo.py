@@ -368,7 +368,7 @@ def load_demo_calls(plan=None) -> int:
             fields = {
                 "year": year,
                 "number": number,
-                "title": f"{year}年度{CALL_TITLES[category]}",
+                "title": CALL_TITLES[category],  # shown after its year (“2027年 开州区…”)
                 "category": category,
                 "department": bureau,
                 "topics": "\n".join(TOPICS[category]),
