@@ -9,4 +9,5 @@ class ProjectsConfig(AppConfig):
     # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
     url_modules = [
         ("projects/", "kechuang.projects.urls"),
+        ("calls/", "kechuang.projects.call_urls"),  # 申报指南
     ]

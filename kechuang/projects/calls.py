@@ -55,6 +55,22 @@ def is_open(call: Call, day=None) -> bool:
     return call.status == CallStatus.OPEN and call.opens_on <= day <= call.closes_on
 
 
+# what a published call keeps: applicants have read it (its page, the import and save_call say so alike)
+FIXED_WHEN_PUBLISHED = ("year", "number", "category", "department", "enterprise_only", "one_per_applicant")
+
+
+def fixed_refusal(call: Call, fields: dict) -> str | None:
+    """Why `fields` may not be written to `call` as it stands (a published call's fixed rules), or None."""
+    if call.status == CallStatus.DRAFT:
+        return None
+    changed = sorted(
+        str(Call._meta.get_field(name).verbose_name)
+        for name in set(FIXED_WHEN_PUBLISHED) & set(fields)
+        if getattr(call, name) != fields[name]
+    )
+    return f"申报指南已发布，不能再修改：{'、'.join(changed)}。" if changed else None
+
+
 def save_call(acting_user, call: Call | None, *, reason: str = "", qualifications=None, **fields) -> Call:
     """Create (call None) or update a call; the user keeps calls (`projects.change`) over its unit — the
     one it is under now and the one it is moved to. Published calls keep their rules: only the dates,
@@ -66,15 +82,9 @@ def save_call(acting_user, call: Call | None, *, reason: str = "", qualification
             raise ActionRefused("您没有修改该申报指南的权限。")
         if "status" in fields and fields["status"] != call.status:
             raise ActionRefused("申报指南的状态只能通过办理操作（发布、截止等）变更。")
-        if call.status != CallStatus.DRAFT:
-            fixed = {"year", "number", "category", "department", "enterprise_only", "one_per_applicant"}
-            changed = sorted(
-                str(Call._meta.get_field(name).verbose_name)
-                for name in fixed & set(fields)
-                if getattr(call, name) != fields[name]
-            )
-            if changed:
-                raise ActionRefused(f"申报指南已发布，不能再修改：{'、'.join(changed)}。")
+        refusal = fixed_refusal(call, fields)
+        if refusal:
+            raise ActionRefused(refusal)
         for name, value in fields.items():
             setattr(call, name, value)
     department = call.department if call.department_id else None

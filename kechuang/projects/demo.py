@@ -15,7 +15,7 @@ from django.db import transaction
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department, User
 
-from .models import Category, Project, Status
+from .models import Call, CallStatus, Category, Project, Status
 
 # The day the synthetic lifecycles are seen at: fixed, so the same seed gives the same data on any day.
 AS_OF = date(2026, 11, 28)
@@ -222,7 +222,209 @@ def load_demo_projects(seed: int = 2021) -> int:
 def load_demo(plan) -> None:
     """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
     load_demo_projects()
+    load_demo_calls(plan)
     load_demo_review_rounds()
+
+
+# --- 申报指南: the calls the demo projects answered, and next year's, open now --------------------------
+
+# the plan's programme 3 in its own words: the supported directions of the district's yearly call
+DISTRICT_TOPICS = [
+    "高新技术产业与战略性新兴产业关键技术攻关",
+    "传统产业技术改造升级与科技成果落地转化",
+    "现代农业科技创新与成果应用示范（特色水果、道地中药材、绿色畜牧、生态渔业、乡村旅游）",
+    "社会发展领域科技创新（医疗卫生、生态环境）",
+]
+KEY_TECHNOLOGY_TOPICS = [
+    "大数据通讯5G及以上高速覆铜板及电子电路基材关键技术",
+    "柴葛退热口服液等中医药大健康产品制备与质量标准关键技术",
+    "新能源汽车关键零部件与智能制造关键技术",
+]
+TRANSFER_TOPICS = [
+    "科技成果中试熟化与工程化验证",
+    "高校院所科技成果在开州落地转化",
+    "科技成果转化公共服务平台建设",
+]
+ATTACHMENTS = ["项目申报书", "营业执照或法人证书", "上年度财务报表", "知识产权及前期研究证明材料"]
+
+# (year or None for next year's, category, status, budget in 元, single request cap in 元, opens, closes,
+#  qualifications (codes; one of them), enterprise only)
+CALLS = [
+    (2021, Category.DISTRICT, "已完成", 3_000_000, 300_000, (2020, 11, 15), (2021, 4, 30), (), False),
+    (
+        2021,
+        Category.KEY_TECHNOLOGY,
+        "已完成",
+        8_000_000,
+        3_000_000,
+        (2020, 11, 20),
+        (2021, 4, 30),
+        ("cq_tech", "hte"),
+        True,
+    ),
+    (2022, Category.DISTRICT, "已完成", 3_500_000, 300_000, (2021, 11, 15), (2022, 4, 30), (), False),
+    (2023, Category.DISTRICT, "已完成", 4_000_000, 300_000, (2022, 11, 15), (2023, 4, 30), (), False),
+    (2024, Category.DISTRICT, "已完成", 5_000_000, 300_000, (2023, 11, 15), (2024, 4, 30), (), False),
+    (2025, Category.DISTRICT, "已截止", 6_000_000, 300_000, (2024, 11, 15), (2025, 4, 30), (), False),
+]
+CALL_TITLES = {
+    Category.DISTRICT: "开州区区级科技计划项目申报指南",
+    Category.KEY_TECHNOLOGY: "开州区重点产业关键核心技术攻关项目申报指南",
+    Category.TRANSFER: "开州区科技成果转化项目申报指南",
+}
+TOPICS = {
+    Category.DISTRICT: DISTRICT_TOPICS,
+    Category.KEY_TECHNOLOGY: KEY_TECHNOLOGY_TOPICS,
+    Category.TRANSFER: TRANSFER_TOPICS,
+}
+# a project's field of review from the words of its name (first match; else 先进制造与自动化)
+FIELD_WORDS = [
+    ("现代农业", ("春橙", "柑橘", "种植", "种苗", "畜", "生猪", "土鸡", "渔", "鱼", "果园", "稻", "农业")),
+    ("生物与新医药", ("中药", "柴葛", "医疗", "心电", "药", "疫病")),
+    ("新能源与节能", ("电池", "储能", "新能源", "电机")),
+    ("新材料", ("覆铜板", "材料", "铝合金", "玻纤", "铜箔", "基材", "树脂", "果胶")),
+    ("电子信息", ("电子", "5G", "通信", "导览", "视觉", "物联网", "互联网")),
+    ("资源与环境", ("固废", "尾水", "水质", "粪污", "生态")),
+]
+
+
+def field_of(name: str) -> str:
+    return next((field for field, words in FIELD_WORDS if any(w in name for w in words)), "先进制造与自动化")
+
+
+def topic_of(call, project) -> str:
+    """The call's direction a project answers (by its field; the transfers and trials by their words)."""
+    topics, field = call.topic_list, field_of(project.name)
+    if call.category == Category.KEY_TECHNOLOGY:
+        return topics[{"新材料": 0, "电子信息": 0, "生物与新医药": 1}.get(field, 2)]
+    if call.category != Category.DISTRICT:
+        return topics[0]
+    if any(w in project.name for w in ("转化", "中试", "工艺", "提取")):
+        return topics[1]
+    if field == "现代农业":
+        return topics[2]
+    if field in ("资源与环境",) or any(w in project.name for w in ("医疗", "心电", "疫病", "水质")):
+        return topics[3]
+    return topics[1] if field == "生物与新医药" else topics[0]
+
+
+@transaction.atomic
+def load_demo_calls(plan=None) -> int:
+    """The district's calls 2021–2025 (finished, the last one closed), next year's district call published
+    and open today (its dates follow the real date, so it is open whenever the demo is loaded) and a
+    transfer call still in draft; the demo projects of a call's year and category that were applied for
+    while it was open answer it (call, topic, field of review). Return how many calls were created."""
+    from django.utils import timezone
+
+    from kechuang.enterprises.models import QualificationKind
+    from kechuang.reviews.models import Discipline
+    from kechuang.workflow import engine as workflow
+
+    from . import calls as call_actions
+
+    kjj = User.objects.filter(username="kjj").first()
+    if kjj is None:
+        return 0
+    bureau = Department.objects.get(name="区科技局")
+    kinds = {k.code: k for k in QualificationKind.objects.all()}
+    today = timezone.localdate()
+    upcoming = today.year + 1
+    opens = max(date(today.year, 1, 1), today - timedelta(days=90))
+    specs = [
+        (year, category, status, budget, cap, date(*o), date(*c), quals, only)
+        for year, category, status, budget, cap, o, c, quals, only in CALLS
+    ]
+    specs += [
+        (
+            upcoming,
+            Category.DISTRICT,
+            "已发布",
+            8_000_000,
+            300_000,
+            opens,
+            today + timedelta(days=30),
+            ("cq_tech", "hte", "kxqy"),
+            True,
+        ),
+        (
+            upcoming,
+            Category.TRANSFER,
+            "草稿",
+            5_000_000,
+            800_000,
+            today + timedelta(days=40),
+            today + timedelta(days=80),
+            ("cq_tech",),
+            True,
+        ),
+    ]
+    disciplines = {d.name: d for d in Discipline.objects.all()}
+    created = 0
+    for year, category, status, budget, cap, opens_on, closes_on, quals, only in specs:
+        number = f"KZKJ{year}-{CODES[category]}"
+        call = Call.objects.filter(year=year, number=number).first()
+        if call is None:
+            attachments = ATTACHMENTS + (["科技查新报告"] if category == Category.KEY_TECHNOLOGY else [])
+            fields = {
+                "year": year,
+                "number": number,
+                "title": CALL_TITLES[category],  # shown after its year (“2027年 开州区…”)
+                "category": category,
+                "department": bureau,
+                "topics": "\n".join(TOPICS[category]),
+                "budget": Decimal(budget),
+                "max_request": Decimal(cap),
+                "opens_on": opens_on,
+                "closes_on": closes_on,
+                "attachments": "\n".join(attachments),
+                "enterprise_only": only,
+                "one_per_applicant": True,
+                "status": CallStatus.DRAFT if status == "已发布" else status,
+                "note": "" if status != "草稿" else "待局务会审定后发布",
+            }
+            call = call_actions.save_call(
+                kjj,
+                None,
+                reason="发布申报指南",
+                qualifications=[kinds[c] for c in quals if c in kinds],
+                **fields,
+            )
+            if status == "已发布":  # published through its workflow: the step is on the call's thread
+                workflow.perform(call, "publish", kjj, comment="经局务会审定发布")
+            created += 1
+        if call.status == CallStatus.DRAFT:
+            continue
+        answering = Project.objects.filter(
+            year=call.year,
+            category=call.category,
+            call__isnull=True,
+            applied_on__gte=call.opens_on,
+            applied_on__lte=call.closes_on,
+        ).select_related("enterprise")
+        # one application per applicant; the demo enterprise account's enterprise (site.demo links the
+        # account afterwards: the first in 汉丰街道 holding 高新技术企业) applies to the open call itself
+        applicants = set(
+            Project.objects.filter(call=call).exclude(enterprise=None).values_list("enterprise_id", flat=True)
+        )
+        if call.status == CallStatus.OPEN:
+            own = (
+                Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            applicants.add(own)
+        for project in answering.order_by("pk"):
+            if project.enterprise_id is not None and project.enterprise_id in applicants:
+                continue
+            if project.enterprise_id is not None:
+                applicants.add(project.enterprise_id)
+            project.call = call
+            project.topic = topic_of(call, project)
+            project.discipline = disciplines.get(field_of(project.name))
+            project.full_clean()
+            project.save(update_fields=["call", "topic", "discipline"])
+    return created
 
 
 # --- the review of applications (the reviews app's rounds over this app's projects) ----------------

@@ -1,10 +1,12 @@
 from django import forms
 
 from kechuang.enterprises.forms import EnterpriseCodeField
+from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
-from .models import Project
+from .calls import FIXED_WHEN_PUBLISHED
+from .models import Call, CallStatus, Project
 
 
 class ProjectForm(forms.ModelForm):
@@ -78,3 +80,118 @@ class CompleteForm(forms.Form):
     """结题: the acceptance date."""
 
     completed_on = DateField(label="结题日期")
+
+
+def lines_of(text) -> str:
+    """A text of one item a line as stored: each line trimmed, empty lines dropped, one line feed between
+    (a browser posts a textarea's lines with CR LF)."""
+    return "\n".join(line.strip() for line in str(text or "").splitlines() if line.strip())
+
+
+class CallForm(forms.ModelForm):
+    """申报指南: create and edit (the status moves only through 发布, 截止 … on the call's page)."""
+
+    department = DepartmentChoiceField(label="发布单位", queryset=Department.objects.none())
+    qualifications = forms.ModelMultipleChoiceField(
+        label="须持有的资质（之一）",
+        queryset=QualificationKind.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="申报企业须在申报时持有所选资质之一（如科技型企业）；不选表示不限。",
+    )
+    reason = ReasonField()
+
+    class Meta:
+        model = Call
+        fields = [
+            "year",
+            "number",
+            "title",
+            "category",
+            "department",
+            "topics",
+            "budget",
+            "max_request",
+            "opens_on",
+            "closes_on",
+            "correction_days",
+            "attachments",
+            "enterprise_only",
+            "qualifications",
+            "one_per_applicant",
+            "note",
+        ]
+        formfield_callback = formfield
+        widgets = {
+            "topics": forms.Textarea(attrs={"rows": 5}),
+            "attachments": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        for name in ("budget", "max_request"):
+            self.fields[name].widget.attrs["step"] = "0.01"
+        if self.instance.pk is not None:
+            # the kinds as ids (the API's PATCH starts from the form's initial values: ids, not records)
+            self.initial["qualifications"] = [kind.pk for kind in self.instance.qualifications.all()]
+            if self.instance.status != CallStatus.DRAFT:
+                for name in FIXED_WHEN_PUBLISHED:  # calls.save_call refuses changing them
+                    field = self.fields[name]
+                    note = "指南已发布，不能再修改。"
+                    field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note
+
+    def clean_topics(self) -> str:
+        return lines_of(self.cleaned_data.get("topics"))
+
+    def clean_attachments(self) -> str:
+        return lines_of(self.cleaned_data.get("attachments"))
+
+    def fields_for_action(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "qualifications")}
+        data["qualifications"] = list(self.cleaned_data.get("qualifications") or [])
+        return data
+
+
+class EnterpriseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Enterprise) -> str:
+        return obj.name
+
+
+class ApplyForm(forms.Form):
+    """在线申报 on a call's page: the project's name, the call's topic it answers and — for an account
+    speaking for several enterprises — which of them applies."""
+
+    name = forms.CharField(label="项目名称", max_length=200)
+    topic = forms.ChoiceField(label="支持方向", choices=())
+    enterprise = EnterpriseChoiceField(
+        label="申报单位", queryset=Enterprise.objects.none(), empty_label="请选择申报企业"
+    )
+
+    def __init__(self, *args, call: Call, enterprises, drafts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.drafts = drafts or {}  # enterprise id → its draft or returned application to this call
+        self.fields["topic"].choices = [("", "请选择支持方向"), *((t, t) for t in call.topic_list)]
+        self.fields["topic"].error_messages["invalid_choice"] = "请从指南的支持方向中选择。"
+        self.enterprises = list(enterprises)
+        if len(self.enterprises) == 1:
+            del self.fields["enterprise"]  # the one enterprise the account speaks for
+        else:
+            self.fields["enterprise"].queryset = enterprises
+
+    @property
+    def applicant(self) -> Enterprise | None:
+        if "enterprise" in self.fields:
+            return self.cleaned_data.get("enterprise")
+        return self.enterprises[0] if self.enterprises else None
+
+    def clean(self):
+        data = super().clean()
+        enterprise = self.applicant
+        draft = self.drafts.get(enterprise.pk) if enterprise is not None else None
+        if draft is not None:
+            raise forms.ValidationError(
+                f"{enterprise.name}已有本指南的申报“{draft.name}”（{draft.status}），请继续填写该申报。"
+            )
+        return data

@@ -1,4 +1,7 @@
-"""The project registry, declared once: its filters, list, form, action, sheet, menu and API."""
+"""The project and call registries, declared once: their filters, lists, forms, actions, sheets, menus and
+APIs."""
+
+from django.http import Http404
 
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
@@ -8,9 +11,9 @@ from kechuang.web import filters
 from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
-from . import actions
-from .forms import ProjectForm
-from .models import Category, Project, Status
+from . import actions, calls
+from .forms import CallForm, ProjectForm
+from .models import Call, CallStatus, Category, Project, Status
 
 UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
 
@@ -97,3 +100,105 @@ class ProjectRegistry(Registry):
 
     def detail_context(self, request, obj):
         return {"can_view_enterprise": has_capability(request.user, Capability.VIEW_ENTERPRISES)}
+
+
+# --- 申报指南 ------------------------------------------------------------------------------------------
+
+CALL_UNIT_KINDS = (Department.Kind.DEPARTMENT,)  # the bureau (or another department) publishes a call
+
+
+def call_units(user, capability=None):
+    """The departments that may publish calls, as far as `user` reaches."""
+    return visible_to(user, Department.objects.filter(kind__in=CALL_UNIT_KINDS), capability).order_by("path")
+
+
+class CallFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("title", "number", label="指南名称或编号")
+    year = filters.YearFilter(field_name="year", label="年度")
+    category = filters.ChoiceFilter(field_name="category", choices=Category.choices, label="项目类别")
+    status = filters.ChoiceFilter(field_name="status", choices=CallStatus.choices, label="状态")
+
+    class Meta:
+        model = Call
+        fields = []
+
+
+@register
+class CallRegistry(Registry):
+    """申报指南: published calls are read by everyone who sees projects (enterprises apply to them);
+    drafts only by who keeps calls for their unit (`calls.readable`) — the list, the detail page, the
+    export and the API alike."""
+
+    key = "calls"
+    model = Call
+    label = "申报指南"
+    filterset = CallFilters
+    select_related = ("department",)
+    ordering = ("-year", "number", "pk")
+    columns = [
+        Column("number", mono=True),
+        Column("title", link=True),
+        Column("category"),
+        Column("year"),
+        Column("opens_on"),
+        Column("closes_on"),
+        Column("status", template="projects/_call_status.html"),
+        Column("budget", "资金预算（万元）", money=True),
+    ]
+    form = CallForm
+    create_label = "发布申报指南"
+    workflow_title = "指南办理"
+    view_capability = Capability.VIEW_PROJECTS
+    change_capability = Capability.CHANGE_PROJECTS
+    save = staticmethod(calls.save_call)
+    sheet = "calls"
+    detail_template = "projects/call_detail.html"
+    menu = Menu("申报指南", group="平台与项目", order=35)
+    api_fields = [
+        "id",
+        "year",
+        "number",
+        "title",
+        "category",
+        "department_id",
+        "topics",
+        "budget",
+        "max_request",
+        "opens_on",
+        "closes_on",
+        "correction_days",
+        "attachments",
+        "enterprise_only",
+        "qualifications",
+        "one_per_applicant",
+        "status",
+        "note",
+    ]
+    api_write = True
+
+    def base_queryset(self):
+        return super().base_queryset().prefetch_related("qualifications")
+
+    def queryset(self, user, capability=None):
+        if capability in (None, self.view_capability):
+            return calls.readable(user, self.base_queryset())
+        return super().queryset(user, capability)
+
+    def get(self, user, pk, capability=None):
+        if capability in (None, self.view_capability):  # a draft answers as missing to who may not keep it
+            try:
+                return self.queryset(user).get(pk=pk)
+            except (Call.DoesNotExist, ValueError, TypeError) as exc:
+                raise Http404("记录不存在或不在您的数据范围内") from exc
+        return super().get(user, pk, capability)
+
+    def form_kwargs(self, request, instance):
+        departments = call_units(request.user, Capability.CHANGE_PROJECTS)
+        if instance is not None:  # the current unit stays choosable
+            departments = keeping(departments, [instance.department_id])
+        return {"departments": departments}
+
+    def detail_context(self, request, obj):
+        from .call_views import call_context
+
+        return call_context(request, obj)

@@ -1,20 +1,24 @@
-"""The project registry's sheet: the bureau's 项目台账 in and out of Excel.
+"""The project registry's sheet: the bureau's 项目台账 in and out of Excel — and the calls' (申报指南).
 
 A row is one project, identified by 申报年度 + 项目编号. A new row registers the project in the status it
 has (a ledger of existing projects); for a project already registered the status column must keep its
 current status — the lifecycle moves only through its transitions (受理, 立项, 结题 …)."""
 
+import re
+
 from django.core.exceptions import ValidationError
 
-from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_errors, register
 
-from .models import Category, Project, Status
-from .registries import UNIT_KINDS
+from . import calls
+from .forms import lines_of
+from .models import Call, CallStatus, Category, Project, Status
+from .registries import CALL_UNIT_KINDS, UNIT_KINDS
 
 MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18, "min_value": 0}
 FIELDS = [
@@ -161,6 +165,192 @@ class ProjectSheet(Sheet):
                 for k, v in fields.items():
                     setattr(current, k, v)
                 current.save()
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return counts
+
+
+# --- 申报指南 ------------------------------------------------------------------------------------------
+
+SEPARATORS = re.compile(r"[、,，;；\n]+")
+CALL_FIELDS = ["title", "category", "budget", "max_request", "opens_on", "closes_on", "note"]
+
+
+def split_names(text) -> list[str]:
+    return [part.strip() for part in SEPARATORS.split(str(text or "")) if part.strip()]
+
+
+@register
+class CallSheet(Sheet):
+    """A row is one call, identified by 年度 + 指南编号. A new row registers the call in the status it has
+    (past calls kept in Excel; a published one must meet the publishing conditions); an existing call keeps
+    its status (发布, 截止 … are steps on its page) and, once published, its fixed rules."""
+
+    key = "calls"
+    title = "申报指南"
+    registry = "calls"
+    view_capability = Capability.VIEW_PROJECTS
+    import_capability = Capability.CHANGE_PROJECTS
+    natural_key = ("year", "number")
+    columns = [
+        Column("year", "年度", kind="int", required=True, min_value=1990, max_value=2100),
+        Column("number", "指南编号", required=True, max_length=40, width=18),
+        Column("title", "指南名称", required=True, max_length=200, width=36),
+        Column("category", "项目类别", kind="choice", required=True, choices=Category.values, width=18),
+        Column("department", "发布单位", required=True, max_length=100, example="区科技局"),
+        Column(
+            "topics",
+            "支持方向",
+            required=True,
+            max_length=5000,
+            width=40,
+            help="每项一行（单元格内换行）",
+            example="关键核心技术攻关",
+        ),
+        Column("budget", "资金预算（元）", **MONEY),
+        Column("max_request", "单项申请资助上限（元）", **MONEY, help="0 或空表示不设上限"),
+        Column("opens_on", "申报开始日期", kind="date", required=True),
+        Column("closes_on", "申报截止日期", kind="date", required=True),
+        Column(
+            "correction_days", "退回补正期限（天）", kind="int", min_value=0, max_value=365, help="空为 5 天"
+        ),
+        Column("attachments", "须提交的附件", max_length=2000, width=30, help="每项一行"),
+        Column("enterprise_only", "仅限本区登记企业申报", kind="bool", help="是/否，空为是"),
+        Column(
+            "qualifications",
+            "须持有的资质（之一）",
+            max_length=300,
+            width=24,
+            help="资质类型名称，多个用顿号分隔；空为不限",
+            example="重庆市科技型企业、高新技术企业",
+        ),
+        Column("one_per_applicant", "同一单位限报一项", kind="bool", help="是/否，空为是"),
+        Column("status", "状态", kind="choice", required=True, choices=CallStatus.values),
+        Column("note", "备注", max_length=300, width=24),
+    ]
+    instructions = [
+        "每行一个申报指南，以“年度 + 指南编号”识别：已登记的指南按此更新，其余新登记。",
+        "已登记指南的状态只能在系统中通过办理操作（发布、截止受理、重新开放、办结）变更；导入时“状态”须与系统一致。",
+        "已发布的指南不能再修改年度、指南编号、项目类别、发布单位、仅限登记企业与限报一项。",
+        "支持方向、须提交的附件每项一行（单元格内换行）。",
+    ]
+
+    def queryset(self, user):
+        return calls.readable(
+            user, Call.objects.select_related("department").prefetch_related("qualifications")
+        ).order_by("-year", "number")
+
+    def export_row(self, call: Call) -> dict:
+        return {
+            ID_HEADER: call.pk,
+            "year": call.year,
+            "number": call.number,
+            "department": call.department.name,
+            "topics": call.topics,
+            "attachments": call.attachments,
+            "correction_days": call.correction_days,
+            "enterprise_only": call.enterprise_only,
+            "qualifications": "、".join(kind.name for kind in call.qualifications.all()),
+            "one_per_applicant": call.one_per_applicant,
+            "status": call.status,
+            **{f: getattr(call, f) for f in CALL_FIELDS},
+        }
+
+    def prepare(self, user) -> Context:
+        units = visible_to(user, Department.objects.filter(kind__in=CALL_UNIT_KINDS), self.import_capability)
+        by_name: dict[str, list] = {}
+        for unit in units:
+            by_name.setdefault(unit.name, []).append(unit)
+        return Context(
+            user=user,
+            data={
+                "units": by_name,
+                "kinds": {kind.name: kind for kind in QualificationKind.objects.all()},
+                "existing": {
+                    (c.year, c.number): c
+                    for c in visible_to(
+                        user, Call.objects.prefetch_related("qualifications"), self.import_capability
+                    )
+                },
+                "taken": set(Call.objects.values_list("year", "number")),
+            },
+        )
+
+    def _fields(self, values: dict, context: Context) -> dict:
+        units = context.data["units"].get(values.get("department") or "", [])
+        fields = {f: values.get(f) for f in CALL_FIELDS}
+        for money in ("budget", "max_request"):
+            if fields[money] is None:
+                fields[money] = 0
+        fields["note"] = fields["note"] or ""
+        fields["topics"] = lines_of(values.get("topics"))
+        fields["attachments"] = lines_of(values.get("attachments"))
+        fields["correction_days"] = 5 if values.get("correction_days") is None else values["correction_days"]
+        for flag in ("enterprise_only", "one_per_applicant"):
+            fields[flag] = True if values.get(flag) is None else bool(values[flag])
+        fields["department"] = units[0] if len(units) == 1 else None
+        fields["status"] = values.get("status")
+        return fields
+
+    def _kinds(self, values: dict, context: Context) -> set:
+        return {context.data["kinds"][name] for name in split_names(values.get("qualifications"))}
+
+    def check_row(self, values: dict, context: Context) -> dict:
+        errors = {}
+        units = context.data["units"].get(values.get("department") or "", [])
+        if not units:
+            errors["department"] = f"“{values.get('department')}”不是您可发布申报指南的单位"
+        elif len(units) > 1:
+            errors["department"] = f"“{values.get('department')}”有重名单位，请在系统中登记"
+        unknown = [
+            name for name in split_names(values.get("qualifications")) if name not in context.data["kinds"]
+        ]
+        if unknown:
+            errors["qualifications"] = (
+                f"“{'、'.join(unknown)}”不是资质类型（可选：{'、'.join(context.data['kinds'])}）"
+            )
+        key = (values.get("year"), values.get("number"))
+        current = context.data["existing"].get(key)
+        if current is None and key in context.data["taken"]:
+            errors["number"] = "该年度已有相同编号的申报指南，且不在您的管理范围内"
+        if current is not None and values.get("status") != current.status:
+            errors["status"] = (
+                f"该指南当前状态为“{current.status}”：状态只能在系统中通过办理操作变更，不能由导入修改"
+            )
+        if errors:
+            return errors
+        fields = self._fields(values, context)
+        if current is not None:
+            refusal = calls.fixed_refusal(current, {**fields, "year": key[0], "number": key[1]})
+            if refusal:
+                return {None: refusal.rstrip("。")}
+        candidate = Call(year=key[0], number=key[1], **fields)
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            errors.update(model_errors(exc))
+        if not errors and current is None and candidate.status == CallStatus.OPEN:
+            refusal = calls.may_publish(candidate, context.user)
+            if refusal:
+                errors["status"] = refusal.rstrip("。")
+        return errors
+
+    def apply(self, rows, user, context: Context) -> Counts:
+        counts = Counts()
+        for _, values in rows:
+            fields = self._fields(values, context)
+            kinds = self._kinds(values, context)
+            key = (values["year"], values["number"])
+            current = Call.objects.filter(year=key[0], number=key[1]).first()
+            if current is None:
+                calls.save_call(user, None, year=key[0], number=key[1], qualifications=kinds, **fields)
+                counts.created += 1
+                continue
+            fields.pop("status")
+            changed = any(getattr(current, k) != v for k, v in fields.items())
+            if changed or set(current.qualifications.all()) != kinds:
+                calls.save_call(user, current, qualifications=kinds, **fields)
                 counts.updated += 1
             else:
                 counts.unchanged += 1

@@ -75,3 +75,17 @@ def review_round():
     from kechuang.reviews.models import ReviewRound, RoundStatus
 
     return ReviewRound.objects.filter(status=RoundStatus.OPEN).order_by("pk").first()
+
+
+def call():
+    # the open call: published, within its dates whatever the day the demo was loaded (enterprises apply)
+    from kechuang.projects.models import Call, CallStatus
+
+    return Call.objects.filter(status=CallStatus.OPEN).order_by("-year", "pk").first()
+
+
+def draft_call():
+    # a call still being prepared: the bureau's alone
+    from kechuang.projects.models import Call, CallStatus
+
+    return Call.objects.filter(status=CallStatus.DRAFT).order_by("-year", "pk").first()

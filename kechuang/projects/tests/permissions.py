@@ -27,7 +27,22 @@ def _applied_project():
     return Project.objects.filter(status=Status.APPLIED).order_by("pk").first()
 
 
+# 申报指南: a published call is read by everyone who sees projects (enterprises apply to it); a draft only
+# by the bureau that keeps it — to the others it answers as missing
+CALL_READERS = REGISTRY_VIEWERS
+DRAFT_CALL = only("kjj", others=404, expert=403, fuwu=403, **ADMINS_403)
+CALL_RECORD_API = {"GET": {**only(*CALL_READERS), ANONYMOUS: 401}, "PATCH": {**every(422), ANONYMOUS: 401}}
+DRAFT_CALL_API = {"GET": {**DRAFT_CALL, ANONYMOUS: 401}, "PATCH": {**every(422), ANONYMOUS: 401}}
+
+
 SAMPLES = {
+    "calls:detail": lambda: {"pk": samples.call().pk},
+    "calls:detail[draft]": lambda: {"pk": samples.draft_call().pk},
+    "calls:edit": lambda: {"pk": samples.call().pk},
+    "calls:apply": lambda: {"pk": samples.call().pk},
+    "api:get_calls": lambda: {"record_id": samples.call().pk},
+    "api:get_calls[draft]": lambda: {"record_id": samples.draft_call().pk},
+    "api:update_calls": lambda: {"record_id": samples.call().pk},
     "projects:detail": lambda: {"pk": samples.project().pk},
     "projects:edit": lambda: {"pk": samples.project().pk},
     "api:get_projects": lambda: {"record_id": samples.project().pk},
@@ -41,6 +56,19 @@ SAMPLES = {
 }
 
 EXPECTED = {
+    "calls:list": page(only(*CALL_READERS), post=every(405)),
+    "calls:create": page(only("kjj")),
+    "calls:detail": page(only(*CALL_READERS), post=every(405)),
+    "calls:detail[draft]": page(DRAFT_CALL, post=every(405)),
+    "calls:edit": page(only("kjj")),
+    # 在线申报: the enterprise's empty form is refused on the call's page (400); the bureau holds the
+    # capability but speaks for no enterprise (403)
+    "calls:apply": post_only(only("qiye", code=400)),
+    "api:list_calls": REGISTRY_LIST_API,
+    "api:create_calls": REGISTRY_LIST_API,
+    "api:get_calls": CALL_RECORD_API,
+    "api:get_calls[draft]": DRAFT_CALL_API,
+    "api:update_calls": CALL_RECORD_API,
     "projects:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "projects:create": page(only("kjj")),
     "projects:detail": page(

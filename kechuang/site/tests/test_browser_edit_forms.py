@@ -47,6 +47,9 @@ SAMPLES = {
     "experts:edit": ("kjj", samples.expert, lambda e: [e.pk]),
     # the criteria as a text of lines: an open round's saved unchanged keeps them (they cannot change now)
     "review-rounds:edit": ("kjj", samples.review_round, lambda r: [r.pk]),
+    # topics and attachments as lines (a browser posts CR LF), qualifications as ticked boxes, the
+    # published call's fixed rules shown as they are
+    "calls:edit": ("kjj", samples.call, lambda c: [c.pk]),
 }
 
 NOT_EDITING_A_RECORD = {

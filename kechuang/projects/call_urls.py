@@ -1,0 +1,13 @@
+"""申报指南: the registry's pages (calls:list, calls:detail …) and 在线申报 from a call's page."""
+
+from django.urls import path
+
+from . import call_views
+from .registries import CallRegistry
+
+app_name = "calls"
+
+urlpatterns = [
+    *CallRegistry().urls(),
+    path("<int:pk>/apply/", call_views.apply, name="apply"),
+]
