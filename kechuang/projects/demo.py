@@ -223,6 +223,9 @@ def load_demo(plan) -> None:
     """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
     load_demo_projects()
     load_demo_review_rounds()
+    from .demo_applications import load_demo_applications  # last: it applies to an open call
+
+    load_demo_applications()
 
 
 # --- the review of applications (the reviews app's rounds over this app's projects) ----------------
