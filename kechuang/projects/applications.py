@@ -255,6 +255,8 @@ def save_application(acting_user, project: Project, *, reason: str = "", **field
     topic = fields.get("topic", project.topic)
     if topic != project.topic and topic not in project.call.topic_list:  # a kept old topic stays valid
         raise ValidationError({"topic": "请从指南的支持方向中选择。"})
+    if isinstance(fields.get("summary"), str):  # a browser's textarea sends CRLF: stored as typed, LF
+        fields["summary"] = fields["summary"].replace("\r\n", "\n").replace("\r", "\n")
     for name, value in fields.items():
         setattr(project, name, value)
     # the model's rules (money not negative, within the call's limit, the planned end after the date)
