@@ -448,3 +448,27 @@ def test_the_pages_cost_the_same_whatever_the_rows(client_as, user):
             sha256=str(n),
         )
     assert [queries(client, page) for page in pages] == before
+
+
+# --- the demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_the_enterprises_draft_and_returned_application_and_others_submitted():
+    own = samples.qiye_enterprise()
+    mine = Project.objects.filter(enterprise=own, call__isnull=False)
+    assert sorted(mine.values_list("status", flat=True)) == sorted([Status.DRAFT, Status.RETURNED])
+    returned = mine.get(status=Status.RETURNED)
+    event = workflow.last_event(returned, "return")
+    assert event.comment == "预算明细与申请金额不一致，请补正" and event.actor.username == "kjj"
+    assert returned.budget_lines.exists() and returned.co_applicants.exists()
+    assert set(returned.attachments.values_list("kind", flat=True)) == set(returned.call.attachment_list)
+    draft = mine.get(status=Status.DRAFT)
+    assert calls.is_open(draft.call) and draft.budget_lines.exists() and not draft.attachments.exists()
+    # one application per applicant: the returned one answers another call, so the draft may still go in
+    assert draft.call_id != returned.call_id or not draft.call.one_per_applicant
+    assert not any("同一单位限报一项" in p for p in applications.problems(draft))
+    others = Project.objects.filter(call__isnull=False).exclude(enterprise=own)
+    assert {Status.APPLIED, Status.ACCEPTED} <= set(others.values_list("status", flat=True))
+    for project in others:
+        assert project.co_applicants.exists() and project.attachments.exists()
+        assert sum(line.funding for line in project.budget_lines.all()) == project.funding
