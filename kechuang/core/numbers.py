@@ -8,3 +8,10 @@ def wan(amount) -> str:
     if amount is None or amount == "":
         return "—"
     return f"{Decimal(amount) / 10000:,.2f}"
+
+
+def yuan(amount) -> str:
+    """元 with two decimals and thousands separators (an application's budget); — for empty."""
+    if amount is None or amount == "":
+        return "—"
+    return f"{Decimal(amount):,.2f}"

@@ -25,9 +25,10 @@ from kechuang.org.scope import visible_to
 from kechuang.workflow import engine as workflow
 
 from . import calls
-from .models import Attachment, BudgetItem, BudgetLine, Call, CoApplicant, Project, Status
+from .models import Attachment, BudgetItem, BudgetLine, Call, CallStatus, CoApplicant, Project, Status
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
+OTHER_ATTACHMENT = "其他"  # an attachment the call does not ask for (any number of them)
 
 
 def own(user, queryset):
@@ -116,10 +117,14 @@ def problems(project: Project, day: date | None = None) -> list[str]:
     if call is None:
         return ["该项目不是在线申报的项目。"]
     if project.status == Status.DRAFT and not calls.is_open(call, day):
-        if call.status != "已发布" or day > call.closes_on:
+        if call.status == CallStatus.DRAFT:
+            found.append(f"申报指南“{call.title}”尚未发布，不能提交。")
+        elif call.status != CallStatus.OPEN:
+            found.append(f"申报指南“{call.title}”已{call.status}，不再受理申报，不能提交。")
+        elif day > call.closes_on:
             found.append(f"申报指南“{call.title}”已于 {call.closes_on:%Y-%m-%d} 截止受理，不能再提交。")
         else:
-            found.append(f"申报指南“{call.title}”自 {call.opens_on:%Y-%m-%d} 起受理申报。")
+            found.append(f"申报指南“{call.title}”自 {call.opens_on:%Y-%m-%d} 起受理申报，现在还不能提交。")
     if project.status == Status.RETURNED:
         deadline = correction_deadline(project)
         if deadline is not None and day > deadline:
@@ -168,8 +173,22 @@ def may_submit(project: Project, user) -> str | None:
 def _applying(acting_user, project: Project) -> None:
     if not visible_to(acting_user, Project.objects.filter(pk=project.pk), Capability.APPLY_PROJECTS).exists():
         raise ActionRefused("您没有修改该申报的权限。")
+    if project.call_id is None:
+        raise ActionRefused("该项目不是在线申报的项目，不能在此修改。")
     if project.status not in EDITABLE:
-        raise ActionRefused(f"申报已{project.status}，不能再修改。")
+        raise ActionRefused(
+            f"该申报的状态为“{project.status}”，不能再修改（只有草稿和退回补正的申报可以修改）。"
+        )
+
+
+def _still_editable(project: Project) -> None:
+    """Inside the change's transaction: the application as stored now (the bureau may have accepted it
+    since the page was opened) is still the applicant's to change. Locks the row where the database can."""
+    status = (
+        Project.objects.select_for_update().filter(pk=project.pk).values_list("status", flat=True).first()
+    )
+    if status not in EDITABLE:
+        raise ActionRefused(f"该申报的状态已变为“{status or '已删除'}”，不能再修改，请刷新页面。")
 
 
 def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: str) -> Project:
@@ -188,11 +207,10 @@ def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: 
     today = timezone.localdate()
     with audit_context(actor=acting_user, reason="在线申报"), transaction.atomic():
         Call.objects.select_for_update().filter(pk=call.pk).first()  # numbers are drawn one at a time
-        taken = Project.objects.filter(year=call.year, number__startswith=f"{call.number}-").count()
         project = Project(
             call=call,
             year=call.year,
-            number=f"{call.number}-{taken + 1:03d}",
+            number=_next_number(call),
             name=name,
             category=call.category,
             department=enterprise.town,
@@ -204,6 +222,15 @@ def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: 
         project.full_clean()
         project.save()
     return project
+
+
+def _next_number(call: Call) -> str:
+    """The call's next application number, 〈指南编号〉-001, -002 …: one past the highest taken (a count
+    would repeat a number after a gap)."""
+    prefix = f"{call.number}-"
+    taken = Project.objects.filter(year=call.year, number__startswith=prefix).values_list("number", flat=True)
+    highest = max((int(n[len(prefix) :]) for n in taken if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:03d}"
 
 
 APPLICANT_FIELDS = (
@@ -225,14 +252,17 @@ def save_application(acting_user, project: Project, *, reason: str = "", **field
     unknown = set(fields) - set(APPLICANT_FIELDS)
     if unknown:
         raise ActionRefused(f"申报单位不能修改：{'、'.join(sorted(unknown))}。")
-    if "topic" in fields and fields["topic"] not in project.call.topic_list:
+    topic = fields.get("topic", project.topic)
+    if topic != project.topic and topic not in project.call.topic_list:  # a kept old topic stays valid
         raise ValidationError({"topic": "请从指南的支持方向中选择。"})
+    if isinstance(fields.get("summary"), str):  # a browser's textarea sends CRLF: stored as typed, LF
+        fields["summary"] = fields["summary"].replace("\r\n", "\n").replace("\r", "\n")
     for name, value in fields.items():
         setattr(project, name, value)
-    if project.planned_end_on and project.planned_end_on < project.applied_on:
-        raise ValidationError({"planned_end_on": "计划结题日期不能早于申报日期。"})
-    project.full_clean(exclude=["planned_end_on"])
+    # the model's rules (money not negative, within the call's limit, the planned end after the date)
+    project.full_clean()
     with audit_context(actor=acting_user, reason=reason or "修改申报"), transaction.atomic():
+        _still_editable(project)
         project.save()
     return project
 
@@ -249,13 +279,15 @@ def add_co_applicant(acting_user, project: Project, *, name: str, share: str = "
     co = CoApplicant(project=project, name=name, share=(share or "").strip(), enterprise=enterprise)
     co.full_clean()
     with audit_context(actor=acting_user, reason="添加合作单位"), transaction.atomic():
+        _still_editable(project)
         co.save()
     return co
 
 
 def remove_co_applicant(acting_user, co: CoApplicant) -> None:
     _applying(acting_user, co.project)
-    with audit_context(actor=acting_user, reason="删除合作单位"), transaction.atomic():
+    with audit_context(actor=acting_user, reason=f"删除合作单位：{co.name}"), transaction.atomic():
+        _still_editable(co.project)
         co.delete()
 
 
@@ -263,24 +295,32 @@ def save_budget(acting_user, project: Project, lines: dict) -> list[BudgetLine]:
     """Replace the budget: `lines` maps a budget item to (funding, self funding, note); items with both
     amounts 0 are left out. All or nothing."""
     _applying(acting_user, project)
-    errors = {}
+    errors = []
     rows = []
     for item, (funding, self_funding, note) in lines.items():
         if item not in BudgetItem.values:
             raise ValidationError({"item": f"未知的预算科目“{item}”。"})
         funding, self_funding = funding or Decimal("0"), self_funding or Decimal("0")
-        if funding < 0 or self_funding < 0:
-            errors[item] = f"{item}：金额不能为负数。"
+        negative = [label for label, amount in (("财政资助", funding), ("自筹", self_funding)) if amount < 0]
+        if negative:
+            errors.append(f"{item}：{'、'.join(negative)}金额不能为负数。")
             continue
-        if funding or self_funding:
-            rows.append(
-                BudgetLine(
-                    project=project, item=item, funding=funding, self_funding=self_funding, note=note or ""
-                )
-            )
+        note = (note or "").strip()
+        if not (funding or self_funding):
+            if note:
+                errors.append(f"{item}：填写了说明但没有金额；请填写金额，或删去说明。")
+            continue
+        row = BudgetLine(project=project, item=item, funding=funding, self_funding=self_funding, note=note)
+        try:
+            row.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors.extend(f"{item}：{message}" for message in exc.messages)
+            continue
+        rows.append(row)
     if errors:
-        raise ValidationError(list(errors.values()))
+        raise ValidationError(errors)
     with audit_context(actor=acting_user, reason="修改预算明细"), transaction.atomic():
+        _still_editable(project)
         stored = {line.item: line for line in project.budget_lines.all()}
         kept = []
         for row in rows:
@@ -302,36 +342,49 @@ def add_attachment(acting_user, project: Project, *, kind: str, upload) -> Attac
     """Attach `upload` as `kind` (a later file of a required kind replaces the earlier one)."""
     _applying(acting_user, project)
     kind = (kind or "").strip()
+    required = project.call.attachment_list
     if not kind:
         raise ValidationError({"kind": "请选择附件类别。"})
+    if kind not in required and kind != OTHER_ATTACHMENT:
+        raise ValidationError({"kind": f"附件类别“{kind}”不是指南要求的附件，请从列表中选择（或选“其他”）。"})
     if upload is None:
         raise ValidationError({"file": "请选择要上传的文件。"})
-    check_document(upload, what="附件", limit_setting="ATTACHMENT_MAX_BYTES")
+    try:
+        check_document(upload, what="附件", limit_setting="ATTACHMENT_MAX_BYTES")
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = upload.name.rsplit("/", 1)[-1][:200]
-    with audit_context(actor=acting_user, reason=f"上传附件：{kind}"), transaction.atomic():
-        if kind in project.call.attachment_list:
-            for earlier in project.attachments.filter(kind=kind):
-                _discard(earlier)
-        attachment = Attachment(
-            project=project,
-            kind=kind[:100],
-            name=name,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=acting_user,
-        )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
+    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        project=project,
+        kind=kind,
+        name=name,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=acting_user,
+    )
+    try:
+        with audit_context(actor=acting_user, reason=f"上传附件：{kind}"), transaction.atomic():
+            _still_editable(project)
+            if kind in required:  # one file per required kind: a new one replaces the earlier
+                for earlier in project.attachments.filter(kind=kind):
+                    _discard(earlier)
+            attachment.file.save(name, upload, save=False)
+            attachment.save()
+    except BaseException:
+        if attachment.file.name:  # the file was written but its row rolled back: no orphan on disk
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     return attachment
 
 
 def remove_attachment(acting_user, attachment: Attachment) -> None:
     _applying(acting_user, attachment.project)
     with audit_context(actor=acting_user, reason=f"删除附件：{attachment.kind}"), transaction.atomic():
+        _still_editable(attachment.project)
         _discard(attachment)
 
 

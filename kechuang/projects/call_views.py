@@ -25,7 +25,7 @@ from .models import Call, Project, Status
 
 # Where a new application opens: the applicant's application page once it exists ("projects:application"),
 # until then the project's own page.
-APPLICATION_PAGE = "projects:detail"
+APPLICATION_PAGE = "projects:application"  # the applicant fills the application in next
 
 
 def conditions_in_words(call: Call) -> list[str]:

@@ -224,6 +224,9 @@ def load_demo(plan) -> None:
     load_demo_projects()
     load_demo_calls(plan)
     load_demo_review_rounds()
+    from .demo_applications import load_demo_applications  # last: it applies to an open call
+
+    load_demo_applications()
 
 
 # --- 申报指南: the calls the demo projects answered, and next year's, open now --------------------------

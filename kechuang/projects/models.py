@@ -428,7 +428,11 @@ class Project(models.Model):
         if self.approved_on and self.applied_on and self.approved_on < self.applied_on:
             add("approved_on", "立项日期不能早于申报日期。")
         if self.planned_end_on and not self.approved_on:
-            add("planned_end_on", "尚未立项的项目不能填写计划结题日期。")
+            if not self.call_id:
+                add("planned_end_on", "尚未立项的项目不能填写计划结题日期。")
+            elif self.applied_on and self.planned_end_on < self.applied_on:
+                # an online application proposes its planned end; 立项 may set another
+                add("planned_end_on", "计划结题日期不能早于申报日期。")
         if self.planned_end_on and self.approved_on and self.planned_end_on < self.approved_on:
             add("planned_end_on", "计划结题日期不能早于立项日期。")
         if self.status == Status.COMPLETED and not self.completed_on:

@@ -99,7 +99,12 @@ class ProjectRegistry(Registry):
         }
 
     def detail_context(self, request, obj):
-        return {"can_view_enterprise": has_capability(request.user, Capability.VIEW_ENTERPRISES)}
+        from .application_views import detail_context as application_context  # an online application's part
+
+        return {
+            "can_view_enterprise": has_capability(request.user, Capability.VIEW_ENTERPRISES),
+            **application_context(request, obj),
+        }
 
 
 # --- 申报指南 ------------------------------------------------------------------------------------------

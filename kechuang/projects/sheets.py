@@ -106,7 +106,7 @@ class ProjectSheet(Sheet):
                 "existing": {
                     (p.year, p.number): p
                     for p in visible_to(
-                        user, Project.objects.select_related("department"), self.import_capability
+                        user, Project.objects.select_related("department", "call"), self.import_capability
                     )
                 },
                 "taken": set(Project.objects.values_list("year", "number")),
@@ -145,7 +145,11 @@ class ProjectSheet(Sheet):
             )
         if not errors:
             try:
-                Project(year=values["year"], number=values["number"], **self._fields(values, context)).clean()
+                # an online application keeps its call (the sheet has no column for it): its rules apply
+                call = current.call if current is not None else None
+                Project(
+                    year=values["year"], number=values["number"], call=call, **self._fields(values, context)
+                ).clean()
             except ValidationError as exc:
                 errors.update(model_errors(exc))
         return errors

@@ -49,8 +49,6 @@ def load_reference_data():
 @transaction.atomic
 def load_demo_data() -> None:
     """Everything `make demo` shows: reference data, demo accounts and the synthetic registries."""
-    from kechuang.enterprises.models import Enterprise
-
     plan = load_reference_data()
     users = {u.username: u for u in load_demo_users()}
     # every app with demo data declares `demo_order` and a `load_demo(plan)` in its demo.py
@@ -58,14 +56,23 @@ def load_demo_data() -> None:
         (c for c in apps.get_app_configs() if hasattr(c, "demo_order")), key=lambda c: c.demo_order
     ):
         import_module(f"{config.name}.demo").load_demo(plan)
-    # the demo enterprise account speaks for one real-looking enterprise in 汉丰街道
+        # as soon as the enterprises exist: the later apps' demos act for it (its applications)
+        link_demo_enterprise_account(users["qiye"])
+
+
+def link_demo_enterprise_account(account: User) -> None:
+    """The demo enterprise account speaks for one real-looking enterprise in 汉丰街道."""
+    from kechuang.enterprises.models import Enterprise
+
+    if account.enterprises.exists():
+        return
     own = (
         Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")
         .order_by("pk")
         .first()
     )
-    if own is not None and not own.users.filter(pk=users["qiye"].pk).exists():
-        own.users.add(users["qiye"])
+    if own is not None:
+        own.users.add(account)
 
 
 @transaction.atomic

@@ -2,11 +2,14 @@
 `kechuang/site/tests/test_permission_matrix.py`): SAMPLES fill a URL's arguments with a demo record, EXPECTED
 holds the answers per method and role. A URL of this app without an entry fails the matrix."""
 
-from kechuang.projects.models import Project, Status
+from django.core.files.base import ContentFile
+
+from kechuang.projects.models import Attachment, Project, Status
 from kechuang.testing import samples
 from kechuang.testing.permissions import (
     ADMINS_403,
     ANONYMOUS,
+    PDF,
     REGISTRY_LIST_API,
     REGISTRY_VIEWERS,
     every,
@@ -35,6 +38,27 @@ CALL_RECORD_API = {"GET": {**only(*CALL_READERS), ANONYMOUS: 401}, "PATCH": {**e
 DRAFT_CALL_API = {"GET": {**DRAFT_CALL, ANONYMOUS: 401}, "PATCH": {**every(422), ANONYMOUS: 401}}
 
 
+def _application():
+    """The demo enterprise's own draft application (its applicant's page)."""
+    own = samples.qiye_enterprise()
+    return (
+        Project.objects.filter(enterprise=own, status=Status.DRAFT, call__isnull=False).order_by("pk").first()
+    )
+
+
+def _attachment():
+    """An attachment of the demo enterprise's application (in 汉丰街道), its file present: the matrix
+    runs on a media folder of its own."""
+    found = Attachment.objects.filter(project__enterprise=samples.qiye_enterprise()).order_by("pk").first()
+    storage = found.file.storage
+    if not storage.exists(found.file.name):
+        storage.save(found.file.name, ContentFile(PDF))
+    return found
+
+
+# who sees a project of the demo enterprise: itself, the bureau, the leader and its town's reporter
+APPLICANT_PROJECT_SEERS = ("qiye", "kjj", "leader", "hanfeng")
+
 SAMPLES = {
     "calls:detail": lambda: {"pk": samples.call().pk},
     "calls:detail[draft]": lambda: {"pk": samples.draft_call().pk},
@@ -48,6 +72,8 @@ SAMPLES = {
     "api:get_projects": lambda: {"record_id": samples.project().pk},
     "api:update_projects": lambda: {"record_id": samples.project().pk},
     "workflow:comment": lambda: {"model_label": "projects.project", "pk": samples.project().pk},
+    "projects:application": lambda: {"pk": _application().pk},
+    "projects:attachment": lambda: {"pk": _attachment().pk},
     "workflow:run": lambda: {
         "model_label": "projects.project",
         "pk": _applied_project().pk,
@@ -75,6 +101,12 @@ EXPECTED = {
         only(*PROJECT_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), post=every(405)
     ),
     "projects:edit": page(only("kjj")),
+    # the applicant's page: who may apply for the project (its enterprise, the bureau); an empty POST is
+    # sent back with a message
+    "projects:application": page(only("qiye", "kjj"), post=only("qiye", "kjj", code=302)),
+    "projects:attachment": page(
+        only(*APPLICANT_PROJECT_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403), post=every(405)
+    ),
     "api:list_projects": REGISTRY_LIST_API,
     "api:create_projects": REGISTRY_LIST_API,
     "api:get_projects": PROJECT_RECORD_API,

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from kechuang.core.numbers import wan
+from kechuang.core.numbers import wan, yuan
 from kechuang.plans.models import format_number
 
 register = template.Library()
@@ -68,6 +68,7 @@ def attr(obj, name):
 
 
 register.filter("wan", wan)  # 元 → 万元
+register.filter("yuan", yuan)  # 元, 1,234.50
 
 
 @register.filter
