@@ -364,7 +364,7 @@ def load_demo_calls(plan=None) -> int:
     disciplines = {d.name: d for d in Discipline.objects.all()}
     created = 0
     for year, category, status, budget, cap, opens_on, closes_on, quals, only in specs:
-        number = f"KZKJ{year}-{CODES[category]}"
+        number = f"KZZN{year}-{CODES[category]}"  # 指南: its applications are numbered after it
         call = Call.objects.filter(year=year, number=number).first()
         if call is None:
             attachments = ATTACHMENTS + (["科技查新报告"] if category == Category.KEY_TECHNOLOGY else [])
@@ -404,19 +404,11 @@ def load_demo_calls(plan=None) -> int:
             applied_on__gte=call.opens_on,
             applied_on__lte=call.closes_on,
         ).select_related("enterprise")
-        # one application per applicant; the demo enterprise account's enterprise (site.demo links the
-        # account afterwards: the first in 汉丰街道 holding 高新技术企业) applies to the open call itself
+        if call.status == CallStatus.OPEN:
+            continue  # the open call's applications are made online, with their budgets and files
         applicants = set(
             Project.objects.filter(call=call).exclude(enterprise=None).values_list("enterprise_id", flat=True)
-        )
-        if call.status == CallStatus.OPEN:
-            own = (
-                Enterprise.objects.filter(town__name="汉丰街道", qualifications__kind__code="hte")
-                .order_by("pk")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            applicants.add(own)
+        )  # one application per applicant
         for project in answering.order_by("pk"):
             if project.enterprise_id is not None and project.enterprise_id in applicants:
                 continue

@@ -228,7 +228,10 @@ def test_an_enterprise_applies_online_and_finds_its_draft_on_the_call(client_as,
     response = client.post(f"/calls/{call.pk}/apply/", {"name": "春橙保鲜新工艺研究", "topic": "成果转化"})
     project = Project.objects.get(call=call)
     assert response.status_code == 302
-    assert response["Location"] == f"/projects/{project.pk}/" and APPLICATION_PAGE == "projects:detail"
+    assert (
+        response["Location"] == f"/projects/{project.pk}/application/"
+        and APPLICATION_PAGE == "projects:application"
+    )
     assert (project.status, project.enterprise, project.topic) == (Status.DRAFT, enterprise, "成果转化")
     assert project.department == enterprise.town and project.number == f"{call.number}-001"
     # the page now leads to the draft instead of offering the form again
