@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every benchmark (P1–P5, L1, A1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
+# Every benchmark (P1–P5 with P1c, L1, A1 and their companions) on SQLite, then on PostgreSQL when it answers — there each
 # benchmark gets an empty database of its own (kechuang_bench, dropped at the end). Run by `make bench`.
 set -e
 PY=${PY:-.venv/bin/python}
@@ -9,6 +9,7 @@ BENCH_URL=${PG_URL%/*}/kechuang_bench
 
 each() {  # run every benchmark through "$@" (a wrapper choosing the database)
     "$@" bench/import_bench.py --rows "$ROWS"
+    "$@" bench/chain_bench.py --rows $((ROWS / 2))
     "$@" bench/cockpit_bench.py
     "$@" bench/serve_bench.py
     "$@" bench/load_bench.py --duration "${LOAD_SECONDS:-120}"

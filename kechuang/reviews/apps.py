@@ -15,3 +15,6 @@ class ReviewsConfig(AppConfig):
         ("", "kechuang.reviews.urls.registry_urls"),
         ("reviews/", "kechuang.reviews.urls"),
     ]
+
+    def ready(self):
+        from . import todos  # noqa: F401  (the experts' 我的待办)

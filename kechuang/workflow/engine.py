@@ -338,9 +338,22 @@ class TodoItem:
     url: str | None = None
 
 
+# What waits for a user beyond the workflows' states (an expert's score sheets): functions (user, limit) →
+# [TodoItem], registered by the apps that own them (`todo_source`).
+_TODO_SOURCES: list[Callable] = []
+
+
+def todo_source(func: Callable) -> Callable:
+    _TODO_SOURCES.append(func)
+    return func
+
+
 def todos_for(user, *, limit: int = 5) -> list[TodoItem]:
-    """What waits for `user` in every declared workflow: one entry per (workflow, todo) with objects."""
+    """What waits for `user` in every declared workflow — one entry per (workflow, todo) with objects — and
+    in the registered todo sources."""
     items = []
+    for source in _TODO_SOURCES:
+        items.extend(source(user, limit))
     for wf in workflows():
         for todo in wf.todos:
             if todo.capability is not None and not has_capability(user, todo.capability):
