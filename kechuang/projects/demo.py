@@ -618,6 +618,8 @@ def load_demo_batches() -> int:
         .first()
     )
     if current is not None:
+        # the synthetic applications carry no request until approved: the demo's ask for 200,000 元
+        current.applications.filter(status=Status.ACCEPTED, funding=0).update(funding=Decimal("200000"))
         batch = approval.draft(kjj, current, contact="区科技局 023-52222222（工作日 9:00—17:00）")
         for line in batch.lines.filter(decision=Decision.DECLINE, requested__gt=0):
             approval.save_line(kjj, line, decision=Decision.FUND, funded=line.requested, reason="")
