@@ -23,8 +23,15 @@ from kechuang.projects.models import (
 from kechuang.projects.tests.test_approval import reviewed_call
 from kechuang.projects.tests.test_selection import applied, open_call
 from kechuang.reviews.models import Discipline, ReviewRound
+from kechuang.testing.registry import RegistryTests
 
 pytestmark = pytest.mark.django_db
+
+
+class TestBatchRegistry(RegistryTests):
+    registry_key = "approval-batches"
+    scoped = "qiye"  # an enterprise sees no batch (404), its list is empty
+    filter_params = [{}, {"status": BatchStatus.PUBLICITY}, {"year": "2025"}, {"q": "区级"}]
 
 
 @pytest.fixture
