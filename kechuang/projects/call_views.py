@@ -152,7 +152,11 @@ def selection_context(request, call: Call) -> dict:
     return {
         "review_rounds": rounds,
         "ranked_round": ranked_round,
-        "ranking": selection.ranking(ranked_round) if ranked_round is not None else [],
+        "ranking": [  # a round may hold other applications too: this call's only
+            row for row in selection.ranking(ranked_round) if row.project.call_id == call.pk
+        ]
+        if ranked_round is not None
+        else [],
         "review_form": forms.get("review") or SendToReviewForm(),
         "draft_form": forms.get("draft") or DraftBatchForm(),
         "batches": list(ApprovalBatch.objects.filter(call=call).order_by("-pk")),

@@ -1,5 +1,5 @@
-"""In headless Chromium at a phone's width (390 px): the batch's page as the bureau and the public 公示
-page anonymously — readable, the wide tables scrolling or stacked inside the page (screenshots in
+"""In headless Chromium at a phone's width (390 px): the batch's page and the call's 立项 part as the
+bureau, and the public 公示 page anonymously — readable, the wide tables scrolling or stacked inside the page (screenshots in
 test-artifacts/)."""
 
 import pytest
@@ -35,6 +35,10 @@ def test_the_batch_page_and_the_public_page_on_a_phone(browser_page, live_server
         """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
     )
     assert _fits(page), wide
+    page.goto(f"{live_server.url}{batch.call.get_absolute_url()}")  # the keeper's ranking and forms
+    assert page.get_by_role("button", name="拟定立项名单").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "batch-call-phone.png"), full_page=True)
+    assert _fits(page)
     decided = ApprovalBatch.objects.filter(status=BatchStatus.DECIDED).order_by("pk").first()
     page.goto(f"{live_server.url}{decided.get_absolute_url()}")
     page.screenshot(path=str(ARTIFACTS / "batch-decided-phone.png"), full_page=True)
