@@ -83,7 +83,7 @@ def draft(
         batch.save()
         for project in ordered:
             figure = figures.get(project.pk)
-            fits = figure is not None and project.funding <= left
+            fits = figure is not None and 0 < project.funding <= left
             if fits:
                 left -= project.funding
             BatchLine.objects.create(
@@ -94,7 +94,13 @@ def draft(
                 requested=project.funding,
                 decision=Decision.FUND if fits else Decision.DECLINE,
                 funded=project.funding if fits else Decimal("0"),
-                reason="" if fits else (OUT_OF_RANGE if figure is not None else "未经专家评审"),
+                reason=""
+                if fits
+                else "未申请财政资助"
+                if not project.funding
+                else OUT_OF_RANGE
+                if figure is not None
+                else "未经专家评审",
             )
     return batch
 
@@ -156,6 +162,13 @@ def may_publish(batch: ApprovalBatch, user) -> str | None:
     figures = totals(batch)
     if not figures["count"]:
         return "名单中没有项目。"
+    unfunded = [
+        line.project.number
+        for line in batch.lines.select_related("project")
+        if line.decision == Decision.FUND and line.funded <= 0
+    ]
+    if unfunded:
+        return f"立项项目须填写资助金额：{'、'.join(unfunded)}。"
     budget = batch.call.budget
     if budget and figures["funded"] > budget:
         return f"拟资助合计 {figures['funded']:,.2f} 元超过指南资金预算 {budget:,.2f} 元。"

@@ -10,4 +10,6 @@ class ProjectsConfig(AppConfig):
     url_modules = [
         ("projects/", "kechuang.projects.urls"),
         ("calls/", "kechuang.projects.call_urls"),  # 申报指南
+        ("projects/batches/", "kechuang.projects.batch_urls"),  # 立项批次
+        ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]

@@ -10,4 +10,6 @@ app_name = "calls"
 urlpatterns = [
     *CallRegistry().urls(),
     path("<int:pk>/apply/", call_views.apply, name="apply"),
+    path("<int:pk>/review/", call_views.send_to_review, name="review"),
+    path("<int:pk>/batches/", call_views.draft_batch, name="draft_batch"),
 ]

@@ -19,9 +19,9 @@ from kechuang.web.forms import run_action
 from kechuang.web.registry import get_registry
 from kechuang.web.views import RegistryDetail
 
-from . import applications, calls
-from .forms import ApplyForm
-from .models import Call, Project, Status
+from . import applications, approval, calls, selection
+from .forms import ApplyForm, DraftBatchForm, SendToReviewForm
+from .models import ApprovalBatch, Call, Project, Status
 
 # Where a new application opens: the applicant's application page once it exists ("projects:application"),
 # until then the project's own page.
@@ -121,11 +121,45 @@ def keeper_context(request, call: Call) -> dict:
         counts[project.status] = counts.get(project.status, 0) + 1
     return {
         "keeper": True,
+        **selection_context(request, call),
         "applications": rows,
         "status_counts": [
             (status.label, counts[status.value]) for status in Status if status.value in counts
         ],
         "funding": sum((p.funding for p in rows), Decimal("0")),
+    }
+
+
+def selection_context(request, call: Call) -> dict:
+    """The keeper's way from applications to 立项: the review rounds of the call (the latest one's ranking
+    once sheets are in), the forms that send the accepted applications to review and draft the list, and
+    the call's batches — a fixed number of queries whatever the number of applications."""
+    from kechuang.reviews.models import ScoreSheet
+
+    rounds = list(selection.rounds_of(call))
+    scored = (
+        set(
+            ScoreSheet.objects.filter(assignment__item__round__in=[r.pk for r in rounds])
+            .exclude(submitted_at=None)
+            .values_list("assignment__item__round", flat=True)
+            .distinct()
+        )
+        if rounds
+        else set()
+    )
+    ranked_round = next((r for r in rounds if r.pk in scored), None)
+    forms = getattr(request, "call_forms", {})
+    return {
+        "review_rounds": rounds,
+        "ranked_round": ranked_round,
+        "ranking": [  # a round may hold other applications too: this call's only
+            row for row in selection.ranking(ranked_round) if row.project.call_id == call.pk
+        ]
+        if ranked_round is not None
+        else [],
+        "review_form": forms.get("review") or SendToReviewForm(),
+        "draft_form": forms.get("draft") or DraftBatchForm(),
+        "batches": list(ApprovalBatch.objects.filter(call=call).order_by("-pk")),
     }
 
 
@@ -144,9 +178,12 @@ def call_context(request, call: Call) -> dict:
     return context
 
 
-def _page_again(request, call: Call, form: ApplyForm):
+def _page_again(request, call: Call, form, key: str = ""):
     """The call's page with the refused form and its reasons (400)."""
-    request.apply_form = form
+    if key:
+        request.call_forms = {key: form}
+    else:
+        request.apply_form = form
     view = RegistryDetail(registry=get_registry("calls"))
     view.setup(request, pk=call.pk)
     response = view.get(request, call.pk)
@@ -178,3 +215,57 @@ def apply(request, pk):
             messages.success(request, f"已创建申报“{project.name}”（草稿），请继续填写申报书并提交。")
             return redirect(reverse(APPLICATION_PAGE, args=[project.pk]))
     return _page_again(request, call, form)
+
+
+def _kept_call(request, pk) -> Call:
+    call = get_registry("calls").get(request.user, pk)  # a draft answers as missing to who may not keep it
+    if not calls.may_keep(request.user, call):
+        raise PermissionDenied("您没有办理该申报指南的权限。")
+    return call
+
+
+@require_POST
+@require_capability(Capability.CHANGE_PROJECTS)
+def send_to_review(request, pk):
+    """组织专家评审: the call's accepted applications to a new 立项评审 round (then prepared on its page)."""
+    call = _kept_call(request, pk)
+    form = SendToReviewForm(request.POST)
+    if form.is_valid():
+        review_round = run_action(
+            form,
+            selection.send_to_review,
+            request.user,
+            call,
+            deadline=form.cleaned_data["deadline"],
+            experts_per_item=form.cleaned_data["experts_per_item"],
+        )
+        if review_round is not None:
+            messages.success(
+                request,
+                f"已组织评审“{review_round.title}”（{review_round.items.count()} 项），请分配专家后开始评审。",
+            )
+            return redirect(review_round.get_absolute_url())
+    return _page_again(request, call, form, "review")
+
+
+@require_POST
+@require_capability(Capability.CHANGE_PROJECTS)
+def draft_batch(request, pk):
+    """拟定立项名单: the accepted applications in the order of the latest review, within the budget."""
+    call = _kept_call(request, pk)
+    form = DraftBatchForm(request.POST)
+    if form.is_valid():
+        batch = run_action(
+            form,
+            approval.draft,
+            request.user,
+            call,
+            publicity_days=form.cleaned_data["publicity_days"],
+            contact=form.cleaned_data["contact"],
+        )
+        if batch is not None:
+            messages.success(
+                request, f"已拟定“{batch.title}”（{batch.lines.count()} 项），请核对后发布公示。"
+            )
+            return redirect(batch)
+    return _page_again(request, call, form, "draft")

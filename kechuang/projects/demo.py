@@ -227,6 +227,7 @@ def load_demo(plan) -> None:
     from .demo_applications import load_demo_applications  # last: it applies to an open call
 
     load_demo_applications()
+    load_demo_batches()
 
 
 # --- 申报指南: the calls the demo projects answered, and next year's, open now --------------------------
@@ -544,5 +545,86 @@ def load_demo_review_rounds(seed: int = 2026) -> int:
             review_round.refresh_from_db()
             workflow.perform(review_round, "close", kjj)
             workflow.perform(review_round, "finish", kjj)
+        made += 1
+    return made
+
+
+# --- 立项批次: last call's list as it was decided, and the open call's list in 公示 ------------------------
+
+
+def load_demo_batches() -> int:
+    """Two batches: the latest past call's, decided (its approved applications funded, the others declined,
+    as the synthetic lifecycles decided them), and the open call's accepted applications in 公示 from today
+    (through `approval`: drafted, funded as requested, published)."""
+    from kechuang.core.context import audit_context
+
+    from . import approval
+    from .models import ApprovalBatch, BatchLine, BatchStatus, Decision
+
+    if ApprovalBatch.objects.exists():
+        return 0
+    kjj = User.objects.filter(username="kjj").first()
+    if kjj is None:
+        return 0
+    made = 0
+    past = (
+        Call.objects.filter(status__in=[CallStatus.CLOSED, CallStatus.FINISHED])
+        .filter(applications__approved_on__isnull=False)
+        .distinct()
+        .order_by("-year", "pk")
+        .first()
+    )
+    if past is not None:
+        from django.db.models import Q
+
+        rows = list(
+            past.applications.filter(Q(status=Status.REJECTED) | Q(approved_on__isnull=False)).order_by("pk")
+        )
+        decided_on = min(p.approved_on for p in rows if p.approved_on)
+        with audit_context(actor=kjj, reason="演示数据：已下达的立项批次"), transaction.atomic():
+            batch = ApprovalBatch.objects.create(
+                call=past,
+                title=f"{past.year}年度{past.title.removesuffix('申报指南')}拟立项项目名单",
+                publicity_days=5,
+                publicity_from=decided_on - timedelta(days=14),
+                publicity_until=decided_on - timedelta(days=8),
+                contact="区科技局 023-52222222（工作日 9:00—17:00）",
+                document_number=f"开州科技发〔{decided_on.year}〕{past.pk + 10}号",
+                decided_on=decided_on,
+                status=BatchStatus.DECIDED,
+            )
+            funded = [p for p in rows if p.approved_on]
+            for rank, project in enumerate(funded + [p for p in rows if not p.approved_on], start=1):
+                fund = project.approved_on is not None
+                BatchLine.objects.create(
+                    batch=batch,
+                    project=project,
+                    rank=rank,
+                    requested=project.funding,
+                    decision=Decision.FUND if fund else Decision.DECLINE,
+                    funded=project.funding if fund else Decimal("0"),
+                    reason="" if fund else approval.OUT_OF_RANGE,
+                )
+        made += 1
+    current = (
+        Call.objects.filter(status=CallStatus.OPEN, applications__status=Status.ACCEPTED)
+        .distinct()
+        .order_by("-year", "pk")
+        .first()
+    )
+    if current is not None:
+        batch = approval.draft(kjj, current, contact="区科技局 023-52222222（工作日 9:00—17:00）")
+        for line in batch.lines.filter(decision=Decision.DECLINE, requested__gt=0):
+            approval.save_line(kjj, line, decision=Decision.FUND, funded=line.requested, reason="")
+        if approval.may_publish(batch, kjj) is None:
+            approval.publish(kjj, batch)
+            approval.record_objection(
+                kjj,
+                batch,
+                name="开州区某机械制造有限公司",
+                contact="13800000000",
+                content="认为所列项目的技术指标与申报书不一致，请核实。",
+                line=batch.lines.order_by("rank", "pk").first(),
+            )
         made += 1
     return made

@@ -6,7 +6,7 @@ from kechuang.org.models import Department
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
 from .calls import FIXED_WHEN_PUBLISHED
-from .models import Call, CallStatus, Project
+from .models import BatchLine, Call, CallStatus, Decision, Project
 
 
 class ProjectForm(forms.ModelForm):
@@ -195,3 +195,68 @@ class ApplyForm(forms.Form):
                 f"{enterprise.name}已有本指南的申报“{draft.name}”（{draft.status}），请继续填写该申报。"
             )
         return data
+
+
+# --- 立项: review, the list, 公示 and 下达 (the call's and the batch's pages) ----------------------------
+
+
+class SendToReviewForm(forms.Form):
+    deadline = DateField(label="评审截止日期")
+    experts_per_item = forms.IntegerField(label="每项评审专家人数", min_value=1, max_value=15, initial=5)
+
+
+class DraftBatchForm(forms.Form):
+    publicity_days = forms.IntegerField(label="公示期（工作日）", min_value=5, max_value=30, initial=5)
+    contact = forms.CharField(
+        label="异议受理方式", max_length=200, required=False, help_text="如：区科技局 023-52222222"
+    )
+
+
+class LineForm(forms.Form):
+    """One application of a list being drafted: the decision, the amount (元) and why."""
+
+    decision = forms.ChoiceField(label="拟定结果", choices=Decision.choices)
+    funded = forms.DecimalField(label="拟资助金额（元）", min_value=0, max_digits=14, decimal_places=2)
+    reason = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, line=None, **kwargs):
+        if line is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {"decision": line.decision, "funded": line.funded, "reason": line.reason}
+        kwargs.setdefault("prefix", f"line{line.pk}" if line is not None else None)
+        super().__init__(*args, **kwargs)
+        self.line = line
+
+
+class ObjectionForm(forms.Form):
+    received_on = DateField(label="收到日期")
+    name = forms.CharField(label="异议人", max_length=100, help_text="实名提出；单位或个人")
+    contact = forms.CharField(label="联系方式", max_length=60, required=False)
+    line = forms.ModelChoiceField(label="所涉项目", queryset=BatchLine.objects.none(), required=False)
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, batch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if batch is not None:
+            self.fields["line"].queryset = batch.lines.select_related("project")
+            self.fields["line"].label_from_instance = lambda line: line.project.name
+
+
+class ResolveForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label="异议是否成立",
+        choices=[("0", "不成立"), ("1", "成立")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, objection=None, **kwargs):
+        kwargs.setdefault("prefix", f"objection{objection.pk}" if objection is not None else None)
+        super().__init__(*args, **kwargs)
+        self.objection = objection
+
+
+class DecideForm(forms.Form):
+    document_number = forms.CharField(label="立项文号", max_length=60, help_text="如：开州科技发〔2026〕12号")
+    decided_on = DateField(label="下达日期")
+    planned_end_on = DateField(label="计划完成日期", required=False)

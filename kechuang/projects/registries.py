@@ -13,7 +13,7 @@ from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions, calls
 from .forms import CallForm, ProjectForm
-from .models import Call, CallStatus, Category, Project, Status
+from .models import ApprovalBatch, BatchStatus, Call, CallStatus, Category, Project, Status
 
 UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
 
@@ -207,3 +207,58 @@ class CallRegistry(Registry):
         from .call_views import call_context
 
         return call_context(request, obj)
+
+
+# --- 立项批次 ------------------------------------------------------------------------------------------
+
+
+class BatchFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("title", "call__title", "document_number", label="批次名称、指南或文号")
+    year = filters.YearFilter(field_name="call__year", label="指南年度")
+    status = filters.ChoiceFilter(field_name="status", choices=BatchStatus.choices, label="状态")
+
+    class Meta:
+        model = ApprovalBatch
+        fields = []
+
+
+@register
+class ApprovalBatchRegistry(Registry):
+    """立项批次: made from the call's page (`approval.draft`), kept on its own page (lines, 公示, objections,
+    下达) — no create or edit form through the kit."""
+
+    key = "approval-batches"
+    model = ApprovalBatch
+    label = "立项批次"
+    filterset = BatchFilters
+    select_related = ("call", "call__department")
+    ordering = ("-pk",)
+    columns = [
+        Column("title", link=True),
+        Column("call__title", "申报指南"),
+        Column("status"),
+        Column("publicity_until"),
+        Column("document_number", mono=True),
+    ]
+    workflow_title = "批次办理"
+    view_capability = Capability.VIEW_PROJECTS
+    change_capability = Capability.CHANGE_PROJECTS
+    detail_template = "projects/batch_detail.html"
+    detail_fields = []  # the page states its own facts
+    menu = Menu("立项批次", group="平台与项目", order=36)
+    api_fields = [
+        "id",
+        "call_id",
+        "title",
+        "publicity_days",
+        "publicity_from",
+        "publicity_until",
+        "document_number",
+        "decided_on",
+        "status",
+    ]
+
+    def detail_context(self, request, obj):
+        from .batch_views import batch_context
+
+        return batch_context(request, obj)

@@ -4,7 +4,7 @@ holds the answers per method and role. A URL of this app without an entry fails 
 
 from django.core.files.base import ContentFile
 
-from kechuang.projects.models import Attachment, Project, Status
+from kechuang.projects.models import ApprovalBatch, Attachment, BatchStatus, Objection, Project, Status
 from kechuang.testing import samples
 from kechuang.testing.permissions import (
     ADMINS_403,
@@ -59,7 +59,38 @@ def _attachment():
 # who sees a project of the demo enterprise: itself, the bureau, the leader and its town's reporter
 APPLICANT_PROJECT_SEERS = ("qiye", "kjj", "leader", "hanfeng")
 
+
+def _batch(status=BatchStatus.PUBLICITY):
+    # the demo's batches: the open call's list in 公示 (with an open objection), last call's decided
+    return ApprovalBatch.objects.filter(status=status).order_by("pk").first()
+
+
+def _line():
+    return _batch().lines.order_by("pk").first()
+
+
+def _objection():
+    return Objection.objects.filter(batch=_batch()).order_by("pk").first()
+
+
+# 立项批次 sit with the call's unit (the bureau): who sees its projects reads them; only the bureau acts
+BATCH_SEERS = only("kjj", "leader", others=404, expert=403, fuwu=403, **ADMINS_403)
+BATCH_RECORD_API = {"GET": {**BATCH_SEERS, ANONYMOUS: 401}}
+PUBLIC = {"GET": {**every(200), ANONYMOUS: 200}, "POST": {**every(405), ANONYMOUS: 405}}
+
 SAMPLES = {
+    "approval-batches:detail": lambda: {"pk": _batch().pk},
+    "approval-batches:detail[decided]": lambda: {"pk": _batch(BatchStatus.DECIDED).pk},
+    "approval-batches:line": lambda: {"pk": _batch().pk, "line_pk": _line().pk},
+    "approval-batches:publish": lambda: {"pk": _batch().pk},
+    "approval-batches:objection": lambda: {"pk": _batch().pk},
+    "approval-batches:resolve": lambda: {"pk": _batch().pk, "objection_pk": _objection().pk},
+    "approval-batches:decide": lambda: {"pk": _batch().pk},
+    "api:get_approval-batches": lambda: {"record_id": _batch().pk},
+    "publicity:detail": lambda: {"pk": _batch().pk},
+    "publicity:detail[decided]": lambda: {"pk": _batch(BatchStatus.DECIDED).pk},
+    "calls:review": lambda: {"pk": samples.call().pk},
+    "calls:draft_batch": lambda: {"pk": samples.call().pk},
     "calls:detail": lambda: {"pk": samples.call().pk},
     "calls:detail[draft]": lambda: {"pk": samples.draft_call().pk},
     "calls:edit": lambda: {"pk": samples.call().pk},
@@ -82,6 +113,24 @@ SAMPLES = {
 }
 
 EXPECTED = {
+    "approval-batches:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    "approval-batches:detail": page(BATCH_SEERS, post=every(405)),
+    "approval-batches:detail[decided]": page(BATCH_SEERS, post=every(405)),
+    # the bureau's actions; an empty form in 公示: refused back to the page (302) or shown again (400)
+    "approval-batches:line": post_only(only("kjj", code=302)),
+    "approval-batches:publish": post_only(only("kjj", code=302)),
+    "approval-batches:objection": post_only(only("kjj", code=400)),
+    "approval-batches:resolve": post_only(only("kjj", code=400)),
+    "approval-batches:decide": post_only(only("kjj", code=400)),
+    "api:list_approval-batches": {"GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401}},
+    "api:get_approval-batches": BATCH_RECORD_API,
+    # 立项公示: everyone, without login
+    "publicity:list": PUBLIC,
+    "publicity:detail": PUBLIC,
+    "publicity:detail[decided]": PUBLIC,
+    # the call's keeper sends its applications to review and drafts the list (an empty form: 400)
+    "calls:review": post_only(only("kjj", code=400)),
+    "calls:draft_batch": post_only(only("kjj", code=400)),
     "calls:list": page(only(*CALL_READERS), post=every(405)),
     "calls:create": page(only("kjj")),
     "calls:detail": page(only(*CALL_READERS), post=every(405)),
