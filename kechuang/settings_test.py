@@ -20,5 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Leases of tasks run on the thread backend in tests (core/leases.py), apart from any real site's.
 KECHUANG_LEASE_DIR = _RUN / "leases"
 # Files the tests and the demo store (an application's attachments) go beside this run's database and
-# are removed with it (conftest.pytest_sessionfinish), never into the site's own media.
-MEDIA_ROOT = _RUN / "media"
+# are removed with it (conftest.pytest_sessionfinish), never into the site's own media — unless a data
+# folder is named (the backup tests' restore targets run `kechuang` in one of their own).
+if "KECHUANG_DATA_DIR" not in os.environ:
+    MEDIA_ROOT = _RUN / "media"
