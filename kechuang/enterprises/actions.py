@@ -11,7 +11,7 @@ from kechuang.core.context import audit_context
 from kechuang.core.personal import personal_fields, seal
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import may_act_in, visible_to
+from kechuang.org.scope import may_act_on, visible_to
 from kechuang.workflow import engine
 
 from . import creditcode, plausibility, stages
@@ -70,7 +70,7 @@ def _may_create(user, enterprise: Enterprise) -> bool:
     town = enterprise.town if enterprise.town_id else None
     if town is None:
         return True  # full_clean will name the missing town
-    return may_act_in(user, town, Capability.CERTIFY_ENTERPRISES)
+    return may_act_on(user, town, Capability.CERTIFY_ENTERPRISES)
 
 
 def record_year(
@@ -463,13 +463,13 @@ def link_account(acting_user, account, credit_code: str, *, reason: str = ""):
     """Make `account` (an enterprise user) act for the enterprise with `credit_code`; a blank code unlinks
     it. Both the account and the enterprises it leaves or joins must be within the admin's scope.
     Returns the account."""
-    from kechuang.org.models import RoleGrant, User
+    from kechuang.org.models import RoleGrant
     from kechuang.org.roles import Role
     from kechuang.org.scope import has_capability, manage_refusal
 
     if not has_capability(acting_user, Capability.MANAGE_USERS):
         raise ActionRefused("您没有管理用户的权限。")
-    if not visible_to(acting_user, User.objects.filter(pk=account.pk), Capability.MANAGE_USERS).exists():
+    if not may_act_on(acting_user, account, Capability.MANAGE_USERS):
         raise ActionRefused("该账号不在您的管理范围内。")
     refusal = manage_refusal(acting_user, account)
     if refusal:

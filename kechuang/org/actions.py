@@ -16,7 +16,7 @@ from kechuang.core.context import audit_context
 from . import tokens
 from .models import ApiToken, Department, Membership, RoleGrant, User
 from .roles import Capability
-from .scope import grant_refusal, has_capability, manage_refusal, may_act_in, visible_to
+from .scope import grant_refusal, has_capability, manage_refusal, may_act_on, visible_to
 
 
 class ActionRefused(PermissionDenied):
@@ -158,7 +158,7 @@ def create_department(
     reason: str = "",
 ) -> Department:
     _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
-    if not may_act_in(acting_user, parent, Capability.MANAGE_DEPARTMENTS):
+    if not may_act_on(acting_user, parent, Capability.MANAGE_DEPARTMENTS):
         raise ActionRefused("上级单位不在您的管理范围内。")
     if Department.children_of(parent).filter(name=name).exists():
         raise ValidationError({"name": f"“{parent.name}”下已有名为“{name}”的单位。"})
@@ -180,7 +180,7 @@ def update_department(
     reason: str = "",
 ) -> Department:
     _require(acting_user, Capability.MANAGE_DEPARTMENTS, "您没有管理单位的权限。")
-    if not may_act_in(acting_user, department, Capability.MANAGE_DEPARTMENTS):
+    if not may_act_on(acting_user, department, Capability.MANAGE_DEPARTMENTS):
         raise ActionRefused("该单位不在您的管理范围内。")
     siblings = Department.children_of(Department.objects.get_parent(department))
     if siblings.filter(name=name).exclude(pk=department.pk).exists():

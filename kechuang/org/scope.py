@@ -143,11 +143,10 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
     return queryset.filter(combined)
 
 
-def may_act_in(user: User, department, capability: str) -> bool:
-    """Whether `user` holds `capability` over `department` itself (to file, publish or organise in its name)."""
-    from .models import Department
-
-    return visible_to(user, Department.objects.filter(pk=department.pk), capability).exists()
+def may_act_on(user: User, record, capability: str) -> bool:
+    """Whether `user` holds `capability` over `record` itself — a department: to file, publish or organise
+    in its name; any other record: to change it."""
+    return visible_to(user, type(record)._default_manager.filter(pk=record.pk), capability).exists()
 
 
 def get_visible_or_404(user: User, queryset: QuerySet, capability: str | None = None, **lookup):

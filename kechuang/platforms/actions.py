@@ -5,15 +5,13 @@ from django.db import transaction
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import may_act_in, visible_to
+from kechuang.org.scope import may_act_on
 
 from .models import Institution
 
 
 def _may_change(user, institution: Institution) -> bool:
-    return visible_to(
-        user, Institution.objects.filter(pk=institution.pk), Capability.CHANGE_PLATFORMS
-    ).exists()
+    return may_act_on(user, institution, Capability.CHANGE_PLATFORMS)
 
 
 def save_institution(
@@ -29,7 +27,7 @@ def save_institution(
         for name, value in fields.items():
             setattr(institution, name, value)
     town = institution.town if institution.town_id else None
-    if town is not None and not may_act_in(acting_user, town, Capability.CHANGE_PLATFORMS):
+    if town is not None and not may_act_on(acting_user, town, Capability.CHANGE_PLATFORMS):
         raise ActionRefused(f"您没有在“{town.name}”登记平台的权限。")
     institution.full_clean()  # names a missing town, a duplicate recognition, a revocation before it
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():

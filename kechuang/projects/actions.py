@@ -6,7 +6,7 @@ from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
-from kechuang.org.scope import may_act_in, visible_to
+from kechuang.org.scope import may_act_on
 
 from .models import Project
 
@@ -14,7 +14,7 @@ from .models import Project
 def _may_file_under(user, department: Department | None) -> bool:
     if department is None:
         return True  # full_clean names the missing department
-    return may_act_in(user, department, Capability.CHANGE_PROJECTS)
+    return may_act_on(user, department, Capability.CHANGE_PROJECTS)
 
 
 def save_project(acting_user, project: Project | None, *, reason: str = "", **fields) -> Project:
@@ -23,9 +23,7 @@ def save_project(acting_user, project: Project | None, *, reason: str = "", **fi
     if project is None:
         project = Project(**fields)
     else:
-        if not visible_to(
-            acting_user, Project.objects.filter(pk=project.pk), Capability.CHANGE_PROJECTS
-        ).exists():
+        if not may_act_on(acting_user, project, Capability.CHANGE_PROJECTS):
             raise ActionRefused("您没有修改该项目的权限。")
         if "status" in fields and fields["status"] != project.status:
             raise ActionRefused("项目状态只能通过办理操作（受理、立项、结题等）变更，不能直接修改。")

@@ -21,7 +21,7 @@ from kechuang.core.documents import check_document
 from kechuang.enterprises.models import Enterprise, Qualification, valid_on_q
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_on
 from kechuang.workflow import engine as workflow
 
 from . import calls
@@ -44,6 +44,12 @@ class Condition:
     label: str
     met: bool
     detail: str
+    on_submission: bool = False  # binds when the application is submitted, not when a draft is started
+
+
+def barriers_to_starting(call: Call, enterprise: Enterprise | None) -> list[Condition]:
+    """The conditions `enterprise` fails that keep it from even starting a draft on `call`."""
+    return [c for c in eligibility(call, enterprise) if not c.met and not c.on_submission]
 
 
 def eligibility(call: Call, enterprise: Enterprise | None, day: date | None = None, *, exclude=None):
@@ -94,6 +100,7 @@ def eligibility(call: Call, enterprise: Enterprise | None, day: date | None = No
                 "同一单位限报一项",
                 other is None,
                 f"已提交“{other.name}”" if other is not None else "本指南尚无本单位已提交的申报",
+                on_submission=True,
             )
         )
     return result
@@ -171,7 +178,7 @@ def may_submit(project: Project, user) -> str | None:
 
 
 def _applying(acting_user, project: Project) -> None:
-    if not visible_to(acting_user, Project.objects.filter(pk=project.pk), Capability.APPLY_PROJECTS).exists():
+    if not may_act_on(acting_user, project, Capability.APPLY_PROJECTS):
         raise ActionRefused("您没有修改该申报的权限。")
     if project.call_id is None:
         raise ActionRefused("该项目不是在线申报的项目，不能在此修改。")
@@ -195,13 +202,11 @@ def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: 
     """A new draft application of `enterprise` to `call` (the user must file for that enterprise)."""
     if not calls.is_open(call):
         raise ActionRefused(f"申报指南“{call.title}”当前不在受理期内。")
-    if not visible_to(
-        acting_user, Enterprise.objects.filter(pk=enterprise.pk), Capability.APPLY_PROJECTS
-    ).exists():
+    if not may_act_on(acting_user, enterprise, Capability.APPLY_PROJECTS):
         raise ActionRefused(f"您不能代“{enterprise.name}”申报。")
     if topic not in call.topic_list:
         raise ValidationError({"topic": "请从指南的支持方向中选择。"})
-    failing = [c for c in eligibility(call, enterprise) if not c.met and c.label != "同一单位限报一项"]
+    failing = barriers_to_starting(call, enterprise)
     if failing:
         raise ActionRefused("；".join(f"不符合申报条件“{c.label}”：{c.detail}" for c in failing) + "。")
     today = timezone.localdate()

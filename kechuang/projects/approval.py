@@ -16,10 +16,10 @@ from kechuang.core.context import audit_context
 from kechuang.core.workdays import add_workdays
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import visible_to
+from kechuang.org.scope import may_act_on
 from kechuang.workflow import engine as workflow
 
-from . import selection
+from . import calls, selection
 from .models import (
     ApprovalBatch,
     BatchLine,
@@ -36,9 +36,7 @@ OUT_OF_RANGE = "评审排名未进入本批资助范围"
 
 
 def _keeping(acting_user, batch: ApprovalBatch) -> None:
-    if not visible_to(
-        acting_user, ApprovalBatch.objects.filter(pk=batch.pk), Capability.CHANGE_PROJECTS
-    ).exists():
+    if not may_act_on(acting_user, batch, Capability.CHANGE_PROJECTS):
         raise ActionRefused("您没有办理该立项批次的权限。")
 
 
@@ -52,7 +50,7 @@ def draft(
 ) -> ApprovalBatch:
     """A proposed list over the call's accepted applications not in another batch: in the order of the
     latest review round's ranking (unranked last), funded as requested while the call's budget lasts."""
-    if not visible_to(acting_user, Call.objects.filter(pk=call.pk), Capability.CHANGE_PROJECTS).exists():
+    if not calls.may_keep(acting_user, call):
         raise ActionRefused("您没有办理该申报指南的权限。")
     listed = BatchLine.objects.filter(batch__call=call).values("project_id")
     waiting = {

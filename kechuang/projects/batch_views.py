@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core import workdays
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
+from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.registry import get_registry
@@ -28,7 +28,7 @@ WORKDAYS_UNKNOWN = "该年度法定节假日安排尚未发布，按周一至周
 
 def may_keep(user, batch: ApprovalBatch) -> bool:
     return has_capability(user, Capability.CHANGE_PROJECTS) and (
-        visible_to(user, ApprovalBatch.objects.filter(pk=batch.pk), Capability.CHANGE_PROJECTS).exists()
+        may_act_on(user, batch, Capability.CHANGE_PROJECTS)
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import has_capability, may_act_in, visible_to
+from kechuang.org.scope import has_capability, may_act_on, visible_to
 
 from .models import Call, CallStatus
 
@@ -28,7 +28,7 @@ def readable(user, queryset=None):
 
 
 def may_keep(user, call: Call) -> bool:
-    return visible_to(user, Call.objects.filter(pk=call.pk), Capability.CHANGE_PROJECTS).exists()
+    return may_act_on(user, call, Capability.CHANGE_PROJECTS)
 
 
 def may_publish(call: Call, user) -> str | None:
@@ -88,7 +88,7 @@ def save_call(acting_user, call: Call | None, *, reason: str = "", qualification
         for name, value in fields.items():
             setattr(call, name, value)
     department = call.department if call.department_id else None
-    if department is not None and not may_act_in(acting_user, department, Capability.CHANGE_PROJECTS):
+    if department is not None and not may_act_on(acting_user, department, Capability.CHANGE_PROJECTS):
         raise ActionRefused(f"您没有以“{department.name}”名义发布申报指南的权限。")
     call.full_clean()
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():

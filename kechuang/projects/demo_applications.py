@@ -43,7 +43,7 @@ def pdf(name: str) -> SimpleUploadedFile:
 
 
 def _eligible(call: Call, enterprise: Enterprise) -> bool:
-    return all(c.met for c in applications.eligibility(call, enterprise) if c.label != "同一单位限报一项")
+    return not applications.barriers_to_starting(call, enterprise)
 
 
 def _open_calls(enterprise: Enterprise) -> list[Call]:

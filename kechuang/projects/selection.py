@@ -19,7 +19,7 @@ from kechuang.reviews import actions as reviews
 from kechuang.reviews.aggregate import ItemResult
 from kechuang.reviews.models import ReviewItem, ReviewRound, RoundKind
 
-from .models import Call, CoApplicant, Project, Status
+from .models import Call, CallStatus, CoApplicant, Project, Status
 
 # The usual criteria of a district's project review (weights sum to 1, each scored 0–100); the bureau
 # changes them on the round's page while it is being prepared.
@@ -70,7 +70,7 @@ def send_to_review(
 ) -> ReviewRound:
     """A 立项评审 round over the call's accepted applications not under review yet (the bureau then assigns
     experts and opens it on the round's page)."""
-    if call.status == "草稿":
+    if call.status == CallStatus.DRAFT:
         raise ActionRefused("申报指南尚未发布。")
     project_type = ContentType.objects.get_for_model(Project)
     reviewed = ReviewItem.objects.filter(content_type=project_type).values("object_id")

@@ -5,13 +5,13 @@ from django.db import transaction
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
-from kechuang.org.scope import may_act_in, visible_to
+from kechuang.org.scope import may_act_on
 
 from .models import DeclaredConflict, Expert
 
 
 def _may_change(user, expert: Expert) -> bool:
-    return visible_to(user, Expert.objects.filter(pk=expert.pk), Capability.CHANGE_EXPERTS).exists()
+    return may_act_on(user, expert, Capability.CHANGE_EXPERTS)
 
 
 def save_expert(
@@ -28,7 +28,7 @@ def save_expert(
         for name, value in fields.items():
             setattr(expert, name, value)
     department = expert.department if expert.department_id else None
-    if department is not None and not may_act_in(acting_user, department, Capability.CHANGE_EXPERTS):
+    if department is not None and not may_act_on(acting_user, department, Capability.CHANGE_EXPERTS):
         raise ActionRefused(f"您没有在“{department.name}”管理专家的权限。")
     chosen = list(disciplines) if disciplines is not None else None
     if chosen is not None and not chosen:
@@ -59,11 +59,8 @@ def declare_conflict(acting_user, expert: Expert, *, organisation: str, reason: 
 
 
 def may_manage(user, review_round) -> bool:
-    from .models import ReviewRound
 
-    return visible_to(
-        user, ReviewRound.objects.filter(pk=review_round.pk), Capability.MANAGE_REVIEWS
-    ).exists()
+    return may_act_on(user, review_round, Capability.MANAGE_REVIEWS)
 
 
 def _managing(user, review_round) -> None:
@@ -94,7 +91,7 @@ def save_round(acting_user, review_round, *, reason: str = "", criteria=None, **
         for name, value in fields.items():
             setattr(review_round, name, value)
     department = review_round.department if review_round.department_id else None
-    if department is not None and not may_act_in(acting_user, department, Capability.MANAGE_REVIEWS):
+    if department is not None and not may_act_on(acting_user, department, Capability.MANAGE_REVIEWS):
         raise ActionRefused(f"您没有以“{department.name}”名义组织评审的权限。")
     review_round.full_clean()
     if criteria is not None:

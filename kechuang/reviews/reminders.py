@@ -13,7 +13,7 @@ DAYS_BEFORE = 3
 
 def remind_reviewers(as_of: date) -> dict:
     from kechuang.org.roles import Capability
-    from kechuang.org.scope import holders, visible_to
+    from kechuang.org.scope import holders, may_act_on
 
     from .models import Assignment, Declaration, ReviewRound, RoundStatus
 
@@ -46,9 +46,7 @@ def remind_reviewers(as_of: date) -> dict:
         organisers = [
             u
             for u in holders(Capability.MANAGE_REVIEWS)
-            if visible_to(
-                u, ReviewRound.objects.filter(pk=review_round.pk), Capability.MANAGE_REVIEWS
-            ).exists()
+            if may_act_on(u, review_round, Capability.MANAGE_REVIEWS)
         ]
         counts["review_late"] += notify(
             organisers,
