@@ -91,7 +91,7 @@ def application(request, pk):
     if request.method == "GET":
         record_form_view(request, basics, project)  # the contact's phone shown in full on the form
     totals = _totals(lines)
-    attachments = list(project.attachments.select_related("uploaded_by"))
+    attachments = list(project.attachments.filter(acceptance=None).select_related("uploaded_by"))
     present = {a.kind for a in attachments}
     returned = workflow.last_event(project, "return") if project.status == Status.RETURNED else None
     deadline = (
@@ -175,7 +175,7 @@ def _run_step(request, project, step, forms) -> str | None:
                 return f"已上传附件：{attachment.kind}（{attachment.name}）。"
         return None
     if step == "detach":
-        attachment = _row(project.attachments.all(), request.POST.get("attachment"))
+        attachment = _row(project.attachments.filter(acceptance=None), request.POST.get("attachment"))
         form = forms["detach"] = StepForm({})
         run_action(form, applications.remove_attachment, user, attachment)
         return None if form.errors else f"已删除附件：{attachment.kind}（{attachment.name}）。"
@@ -233,7 +233,7 @@ def detail_context(request, obj) -> dict:
             "co_applicants": list(obj.co_applicants.all()),
             "lines": lines,
             "totals": _totals(lines),
-            "attachments": list(obj.attachments.all()),
+            "attachments": list(obj.attachments.filter(acceptance=None)),
             "may_apply": may_apply,
         }
     }

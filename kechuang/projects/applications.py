@@ -36,6 +36,11 @@ def own(user, queryset):
     return queryset.filter(enterprise__users=user)
 
 
+def own_through_project(user, queryset):
+    """A project's 任务书, acceptances… that `user` files for their own enterprises."""
+    return queryset.filter(project__enterprise__users=user)
+
+
 # --- eligibility (checked from the registry when the applicant applies and again on submission) ---------
 
 
@@ -162,7 +167,7 @@ def problems(project: Project, day: date | None = None) -> list[str]:
             found.append(
                 f"预算明细的自筹合计 {own_funds:,.2f} 元与自筹金额 {project.self_funding:,.2f} 元不一致。"
             )
-    present = set(project.attachments.values_list("kind", flat=True))
+    present = set(project.attachments.filter(acceptance=None).values_list("kind", flat=True))
     absent = [kind for kind in call.attachment_list if kind not in present]
     if absent:
         found.append(f"缺少附件：{'、'.join(absent)}。")
@@ -375,7 +380,7 @@ def add_attachment(acting_user, project: Project, *, kind: str, upload) -> Attac
         with audit_context(actor=acting_user, reason=f"上传附件：{kind}"), transaction.atomic():
             _still_editable(project)
             if kind in required:  # one file per required kind: a new one replaces the earlier
-                for earlier in project.attachments.filter(kind=kind):
+                for earlier in project.attachments.filter(acceptance=None, kind=kind):
                     _discard(earlier)
             attachment.file.save(name, upload, save=False)
             attachment.save()

@@ -260,3 +260,10 @@ class DecideForm(forms.Form):
     document_number = forms.CharField(label="立项文号", max_length=60, help_text="如：开州科技发〔2026〕12号")
     decided_on = DateField(label="下达日期")
     planned_end_on = DateField(label="计划完成日期", required=False)
+
+
+class PayForm(forms.Form):
+    """确认拨付: the date paid and the voucher."""
+
+    paid_on = DateField(label="拨付日期")
+    voucher = forms.CharField(label="凭证号", max_length=60, required=False)

@@ -289,6 +289,7 @@ class Project(models.Model):
                 Status.APPROVED,
                 Capability.CHANGE_PROJECTS,
                 form="kechuang.projects.forms.ApproveForm",
+                then=("kechuang.projects.contracts.open_task_book",),
             ),
             Transition(
                 "reject",
@@ -540,6 +541,15 @@ class Attachment(models.Model):
         Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("项目")
     )
     kind = models.CharField(_("附件类别"), max_length=100, help_text=_("申报指南要求的附件名称"))
+    # evidence of a 结题验收 application; None: an attachment of the application itself
+    acceptance = models.ForeignKey(
+        "Acceptance",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("结题验收"),
+    )
     file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=300)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
@@ -751,3 +761,601 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.received_on:%Y-%m-%d}）"
+
+
+# --- after 立项: 任务书, 中期检查, 结题验收, 拨付 ----------------------------------------------------------
+
+
+class TaskBookStatus(models.TextChoices):
+    DRAFT = "编制中", _("编制中")
+    SUBMITTED = "待签订", _("待签订")
+    SIGNED = "已签订", _("已签订")
+
+
+class TaskBook(models.Model):
+    """任务书 / 合同: what an approved project promises — its period, milestones with deliverables, the
+    budget of the money granted, the indicators it will reach — and how often it reports (中期检查).
+    Drafted by the project's unit, signed by the bureau; signing starts the project (在研) and lays out
+    its report schedule. For a 揭榜挂帅 project the owner of the need co-funds it (`owner_funding`)."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="task_book", verbose_name=_("科技项目")
+    )
+    number = models.CharField(_("任务书编号"), max_length=60, blank=True)
+    starts_on = models.DateField(_("实施开始日期"))
+    ends_on = models.DateField(_("实施结束日期"))
+    goals = models.TextField(_("主要内容与考核目标"), blank=True)
+    report_every_months = models.PositiveSmallIntegerField(
+        _("中期报告周期（月）"), default=6, help_text=_("自实施开始日期起每隔几个月报送一次进展报告")
+    )
+    owner_funding = models.DecimalField(
+        _("需求方出资（元）"), **MONEY, help_text=_("揭榜挂帅项目由发榜单位承担的部分；其他项目为 0")
+    )
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TaskBookStatus.choices, default=TaskBookStatus.DRAFT
+    )
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    # 编制中 (the unit fills it) → 待签订 (submitted) → 已签订 (the bureau signs: the project starts, its
+    # reports are scheduled); returned to 编制中 with a reason; a signed one is changed only by 变更,
+    # explicitly and audited (its schedule is laid out again from the new dates).
+    workflow = Workflow(
+        states=TaskBookStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "submit",
+                "提交任务书",
+                [TaskBookStatus.DRAFT],
+                TaskBookStatus.SUBMITTED,
+                Capability.APPLY_PROJECTS,
+                allowed="kechuang.projects.contracts.may_submit",
+            ),
+            Transition(
+                "return",
+                "退回修改",
+                [TaskBookStatus.SUBMITTED],
+                TaskBookStatus.DRAFT,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+            ),
+            Transition(
+                "sign",
+                "签订任务书",
+                [TaskBookStatus.SUBMITTED],
+                TaskBookStatus.SIGNED,
+                Capability.CHANGE_PROJECTS,
+                allowed="kechuang.projects.contracts.may_sign",
+                by="page",
+            ),
+            Transition(
+                "amend",
+                "任务书变更（重新编制）",
+                [TaskBookStatus.SIGNED],
+                TaskBookStatus.DRAFT,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+            ),
+        ],
+        todos=[
+            Todo(
+                TaskBookStatus.DRAFT,
+                "待编制的任务书",
+                Capability.APPLY_PROJECTS,
+                narrow="kechuang.projects.applications.own_through_project",
+            ),
+            Todo(TaskBookStatus.SUBMITTED, "待签订的任务书", Capability.CHANGE_PROJECTS),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("任务书")
+        verbose_name_plural = _("任务书")
+        ordering = ["-project__year", "project__number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_funding__gte=0),
+                name="task_book_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}任务书"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:task_book", args=[self.project_id])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": "实施结束日期应晚于开始日期。"})
+        if self.report_every_months is not None and not 1 <= self.report_every_months <= 24:
+            raise ValidationError({"report_every_months": "中期报告周期应在 1 至 24 个月之间。"})
+
+
+class MilestoneStatus(models.TextChoices):
+    PENDING = "未考核", _("未考核")
+    PASSED = "通过", _("通过")
+    ADJUST = "调整", _("调整")
+    TERMINATED = "终止", _("终止")
+
+
+class Milestone(models.Model):
+    """A milestone of a 任务书: what is delivered by when, and — for 揭榜挂帅 — the money released when it
+    passes its check (里程碑考核: 通过 / 调整 / 终止)."""
+
+    task_book = models.ForeignKey(
+        TaskBook, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("任务书")
+    )
+    sequence = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("里程碑"), max_length=200)
+    due_on = models.DateField(_("完成日期"))
+    deliverable = models.CharField(_("交付成果"), max_length=300)
+    district_payment = models.DecimalField(
+        _("通过后区级拨付（元）"), **MONEY, help_text=_("通过考核后拨付的财政资金；不按里程碑拨付为 0")
+    )
+    owner_payment = models.DecimalField(_("通过后需求方支付（元）"), **MONEY)
+    status = models.CharField(
+        _("考核结果"), max_length=10, choices=MilestoneStatus.choices, default=MilestoneStatus.PENDING
+    )
+    checked_on = models.DateField(_("考核日期"), null=True, blank=True)
+
+    scope_rule = ScopeRule(
+        department="task_book__project__department", owner="task_book__project__enterprise__users"
+    )
+
+    # 未考核 → 通过 / 调整 (a new date, checked again) / 终止 (the project stops); the bureau checks it.
+    workflow = Workflow(
+        states=MilestoneStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "pass",
+                "考核通过",
+                [MilestoneStatus.PENDING, MilestoneStatus.ADJUST],
+                MilestoneStatus.PASSED,
+                Capability.CHANGE_PROJECTS,
+                allowed="kechuang.projects.contracts.may_check_milestone",
+                by="page",
+            ),
+            Transition(
+                "adjust",
+                "考核调整",
+                [MilestoneStatus.PENDING, MilestoneStatus.ADJUST],
+                MilestoneStatus.ADJUST,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                allowed="kechuang.projects.contracts.may_check_milestone",
+                by="page",
+            ),
+            Transition(
+                "terminate",
+                "考核终止",
+                [MilestoneStatus.PENDING, MilestoneStatus.ADJUST],
+                MilestoneStatus.TERMINATED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                allowed="kechuang.projects.contracts.may_check_milestone",
+                by="page",
+            ),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("里程碑")
+        verbose_name_plural = _("里程碑")
+        ordering = ["task_book", "sequence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_book", "sequence"],
+                name="milestone_sequence_once",
+                violation_error_message="任务书中已有相同序号的里程碑。",
+            ),
+            models.CheckConstraint(
+                condition=Q(district_payment__gte=0) & Q(owner_payment__gte=0),
+                name="milestone_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"里程碑{self.sequence}：{self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:task_book", args=[self.task_book.project_id])
+
+
+class ContractBudgetLine(models.Model):
+    """The 任务书's budget: the money granted (and the unit's own) by 预算科目; the granted part adds up to
+    the amount funded at 立项."""
+
+    task_book = models.ForeignKey(
+        TaskBook, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("任务书")
+    )
+    item = models.CharField(_("预算科目"), max_length=30, choices=BudgetItem.choices)
+    funding = models.DecimalField(_("财政资助（元）"), **MONEY)
+    self_funding = models.DecimalField(_("自筹（元）"), **MONEY)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    scope_rule = ScopeRule(
+        department="task_book__project__department", owner="task_book__project__enterprise__users"
+    )
+
+    class Meta:
+        verbose_name = _("任务书预算")
+        verbose_name_plural = _("任务书预算")
+        ordering = ["task_book", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_book", "item"],
+                name="contract_budget_item_once",
+                violation_error_message="该预算科目已填写。",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding__gte=0) & Q(self_funding__gte=0),
+                name="contract_budget_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}：{self.funding:,.2f} 元"
+
+
+class PromisedIndicator(models.Model):
+    """An indicator the project promises in its 任务书 (e.g. 申请发明专利 3 件, 新产品销售收入 500 万元), and
+    what it achieved, stated in its acceptance application."""
+
+    task_book = models.ForeignKey(
+        TaskBook, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("任务书")
+    )
+    name = models.CharField(_("考核指标"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20)
+    promised = models.DecimalField(_("承诺值"), max_digits=18, decimal_places=2)
+    achieved = models.DecimalField(_("完成值"), max_digits=18, decimal_places=2, null=True, blank=True)
+
+    scope_rule = ScopeRule(
+        department="task_book__project__department", owner="task_book__project__enterprise__users"
+    )
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["task_book", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_book", "name"],
+                name="promised_indicator_once",
+                violation_error_message="任务书中已有同名考核指标。",
+            ),
+            models.CheckConstraint(
+                condition=Q(promised__gte=0) & (Q(achieved__isnull=True) | Q(achieved__gte=0)),
+                name="promised_indicator_not_negative",
+                violation_error_message="指标值不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+    @property
+    def reached(self) -> bool | None:
+        return None if self.achieved is None else self.achieved >= self.promised
+
+
+class ReportStatus(models.TextChoices):
+    DUE = "待报送", _("待报送")
+    SUBMITTED = "已报送", _("已报送")
+    NORMAL = "正常", _("正常")
+    RECTIFY = "整改", _("整改")
+    TERMINATE = "终止", _("终止")
+
+
+class InterimReport(models.Model):
+    """中期检查: a progress report due on a date of the 任务书's schedule (or a 整改 follow-up), filed by the
+    project's unit and judged by the bureau: 正常 / 整改 (a follow-up report is due) / 终止 (the project
+    stops). Late and very late are computed from the due date (`contracts.lateness`)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="interim_reports", verbose_name=_("科技项目")
+    )
+    sequence = models.PositiveSmallIntegerField(_("期次"))
+    title = models.CharField(_("名称"), max_length=100)
+    period_from = models.DateField(_("报告期起"))
+    period_to = models.DateField(_("报告期止"))
+    due_on = models.DateField(_("报送截止日期"))
+    progress = models.TextField(_("进展情况"), blank=True)
+    problems = models.TextField(_("存在问题与下一步计划"), blank=True)
+    spent = models.DecimalField(_("财政资金累计使用（元）"), **MONEY)
+    submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DUE)
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    # 待报送 → 已报送 (the unit) → 正常 / 整改 / 终止 (the bureau); 已报送 back to 待报送 when returned.
+    workflow = Workflow(
+        states=ReportStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "submit",
+                "报送",
+                [ReportStatus.DUE],
+                ReportStatus.SUBMITTED,
+                Capability.APPLY_PROJECTS,
+                allowed="kechuang.projects.interim.may_submit",
+                by="page",
+            ),
+            Transition(
+                "return",
+                "退回补充",
+                [ReportStatus.SUBMITTED],
+                ReportStatus.DUE,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                sets={"submitted_on": None},
+            ),
+            Transition("normal", "检查正常", [ReportStatus.SUBMITTED], ReportStatus.NORMAL, Capability.CHANGE_PROJECTS),
+            Transition(
+                "rectify",
+                "限期整改",
+                [ReportStatus.SUBMITTED],
+                ReportStatus.RECTIFY,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                by="page",
+            ),
+            Transition(
+                "terminate",
+                "终止项目",
+                [ReportStatus.SUBMITTED],
+                ReportStatus.TERMINATE,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                by="page",
+            ),
+        ],
+        todos=[
+            Todo(
+                ReportStatus.DUE,
+                "待报送的中期报告",
+                Capability.APPLY_PROJECTS,
+                narrow="kechuang.projects.interim.own_due",
+            ),
+            Todo(ReportStatus.SUBMITTED, "待检查的中期报告", Capability.CHANGE_PROJECTS),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("中期检查")
+        verbose_name_plural = _("中期检查")
+        ordering = ["project", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"],
+                name="interim_report_once",
+                violation_error_message="该项目已有相同期次的中期报告。",
+            ),
+            models.CheckConstraint(
+                condition=Q(spent__gte=0), name="interim_spent_not_negative", violation_error_message="金额不能为负数。"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="interim_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.project.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:interim", args=[self.pk])
+
+
+class AcceptanceStatus(models.TextChoices):
+    DRAFT = "草稿", _("草稿")
+    APPLIED = "已申请", _("已申请")
+    REVIEW = "评审中", _("评审中")
+    PASSED = "通过", _("通过")
+    FAILED = "不通过", _("不通过")
+    EXTENDED = "延期", _("延期")
+
+
+class Acceptance(models.Model):
+    """结题验收: the unit applies with what it achieved (each promised indicator's value) and its evidence;
+    experts review it (a 验收评审 round); the bureau's verdict — 通过 (the project is 结题), 不通过 (终止),
+    延期 (a new planned end; it applies again)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="acceptances", verbose_name=_("科技项目")
+    )
+    summary = models.TextField(_("完成情况总结"), blank=True)
+    spent = models.DecimalField(_("财政资金实际使用（元）"), **MONEY)
+    applied_on = models.DateField(_("申请日期"), null=True, blank=True)
+    decided_on = models.DateField(_("验收日期"), null=True, blank=True)
+    extended_to = models.DateField(_("延期至"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AcceptanceStatus.choices, default=AcceptanceStatus.DRAFT
+    )
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    workflow = Workflow(
+        states=AcceptanceStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "apply",
+                "提交验收申请",
+                [AcceptanceStatus.DRAFT],
+                AcceptanceStatus.APPLIED,
+                Capability.APPLY_PROJECTS,
+                allowed="kechuang.projects.acceptance.may_apply",
+                by="page",
+            ),
+            Transition(
+                "return",
+                "退回补充",
+                [AcceptanceStatus.APPLIED],
+                AcceptanceStatus.DRAFT,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                sets={"applied_on": None},
+            ),
+            Transition(
+                "review",
+                "组织验收评审",
+                [AcceptanceStatus.APPLIED],
+                AcceptanceStatus.REVIEW,
+                Capability.CHANGE_PROJECTS,
+                by="page",
+            ),
+            Transition(
+                "pass",
+                "验收通过",
+                [AcceptanceStatus.APPLIED, AcceptanceStatus.REVIEW],
+                AcceptanceStatus.PASSED,
+                Capability.CHANGE_PROJECTS,
+                by="page",
+            ),
+            Transition(
+                "fail",
+                "验收不通过",
+                [AcceptanceStatus.APPLIED, AcceptanceStatus.REVIEW],
+                AcceptanceStatus.FAILED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                by="page",
+            ),
+            Transition(
+                "extend",
+                "延期验收",
+                [AcceptanceStatus.APPLIED, AcceptanceStatus.REVIEW],
+                AcceptanceStatus.EXTENDED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                by="page",
+            ),
+        ],
+        todos=[
+            Todo(
+                AcceptanceStatus.DRAFT,
+                "未提交的验收申请",
+                Capability.APPLY_PROJECTS,
+                narrow="kechuang.projects.applications.own_through_project",
+            ),
+            Todo(AcceptanceStatus.APPLIED, "待组织的结题验收", Capability.CHANGE_PROJECTS),
+            Todo(AcceptanceStatus.REVIEW, "评审中的结题验收", Capability.CHANGE_PROJECTS),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("结题验收")
+        verbose_name_plural = _("结题验收")
+        ordering = ["project", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(spent__gte=0), name="acceptance_spent_not_negative", violation_error_message="金额不能为负数。"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.number} 结题验收"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:acceptance", args=[self.pk])
+
+
+class Tranche(models.TextChoices):
+    APPROVAL = "立项拨付", _("立项拨付")
+    MILESTONE = "里程碑兑现", _("里程碑兑现")
+    ACCEPTANCE = "验收拨付", _("验收拨付")
+
+
+class Payer(models.TextChoices):
+    DISTRICT = "区级财政", _("区级财政")
+    OWNER = "需求方", _("需求方（发榜单位）")
+
+
+class PaymentStatus(models.TextChoices):
+    PLANNED = "待拨付", _("待拨付")
+    PAID = "已拨付", _("已拨付")
+    CANCELLED = "已作废", _("已作废")
+
+
+class Payment(models.Model):
+    """拨付: a tranche of a project's money — after 立项, on a milestone passed, after 验收 通过 — arranged
+    and then recorded as paid (date, voucher). The district's tranches never add up to more than the
+    amount funded; a 揭榜挂帅 need owner's never to more than its share in the 任务书."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="payments", verbose_name=_("科技项目")
+    )
+    tranche = models.CharField(_("拨付节点"), max_length=10, choices=Tranche.choices)
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("里程碑"),
+    )
+    payer = models.CharField(_("出资方"), max_length=10, choices=Payer.choices, default=Payer.DISTRICT)
+    amount = models.DecimalField(_("金额（元）"), max_digits=18, decimal_places=2)
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    voucher = models.CharField(_("凭证号"), max_length=60, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PLANNED
+    )
+
+    scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
+
+    workflow = Workflow(
+        states=PaymentStatus,
+        view_capability=Capability.VIEW_PROJECTS,
+        transitions=[
+            Transition(
+                "pay",
+                "确认拨付",
+                [PaymentStatus.PLANNED],
+                PaymentStatus.PAID,
+                Capability.CHANGE_PROJECTS,
+                form="kechuang.projects.forms.PayForm",
+            ),
+            Transition(
+                "cancel",
+                "作废",
+                [PaymentStatus.PLANNED, PaymentStatus.PAID],
+                PaymentStatus.CANCELLED,
+                Capability.CHANGE_PROJECTS,
+                comment_required=True,
+                reopen=True,
+            ),
+        ],
+        todos=[Todo(PaymentStatus.PLANNED, "待确认的拨付", Capability.CHANGE_PROJECTS)],
+    )
+
+    class Meta:
+        verbose_name = _("资金拨付")
+        verbose_name_plural = _("资金拨付")
+        ordering = ["project", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payment_positive", violation_error_message="拨付金额应大于 0。"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "paid_on"], name="payment_status_paid_on")]
+
+    def __str__(self) -> str:
+        return f"{self.project.number} {self.tranche} {self.amount:,.2f} 元"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.project_id])
+
+    def clean(self) -> None:
+        if self.status == PaymentStatus.PAID and not self.paid_on:
+            raise ValidationError({"paid_on": "已拨付的须填写拨付日期。"})
+        if (self.tranche == Tranche.MILESTONE) != bool(self.milestone_id):
+            raise ValidationError({"milestone": "里程碑兑现须选择里程碑；其他拨付节点不选。"})
