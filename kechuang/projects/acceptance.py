@@ -79,7 +79,10 @@ def _filing(acting_user, acceptance: Acceptance) -> None:
 
 def _still_draft(acceptance: Acceptance) -> None:
     status = (
-        Acceptance.objects.select_for_update().filter(pk=acceptance.pk).values_list("status", flat=True).first()
+        Acceptance.objects.select_for_update()
+        .filter(pk=acceptance.pk)
+        .values_list("status", flat=True)
+        .first()
     )
     if status != AcceptanceStatus.DRAFT:
         raise ActionRefused(f"验收申请的状态已变为“{status or '已删除'}”，不能再修改，请刷新页面。")
@@ -258,7 +261,11 @@ def decide(
     extended_to: date | None = None,
 ) -> Acceptance:
     """The verdict — the acceptance and the project move together, or neither does."""
-    names = {AcceptanceStatus.PASSED: "pass", AcceptanceStatus.FAILED: "fail", AcceptanceStatus.EXTENDED: "extend"}
+    names = {
+        AcceptanceStatus.PASSED: "pass",
+        AcceptanceStatus.FAILED: "fail",
+        AcceptanceStatus.EXTENDED: "extend",
+    }
     if verdict not in names:
         raise ValidationError({"verdict": "请选择验收结论：通过、不通过或延期。"})
     decided_on = decided_on or timezone.localdate()
@@ -271,11 +278,17 @@ def decide(
             raise ValidationError({"extended_to": "延期验收须填写晚于验收日期的延期截止日期。"})
         changes["extended_to"] = extended_to
     with transaction.atomic():
-        acceptance = workflow.perform(acceptance, names[verdict], acting_user, comment=comment, changes=changes)
+        acceptance = workflow.perform(
+            acceptance, names[verdict], acting_user, comment=comment, changes=changes
+        )
         project = Project.objects.get(pk=project.pk)
         if verdict == AcceptanceStatus.PASSED:
             workflow.perform(
-                project, "complete", acting_user, comment=comment or "结题验收通过", changes={"completed_on": decided_on}
+                project,
+                "complete",
+                acting_user,
+                comment=comment or "结题验收通过",
+                changes={"completed_on": decided_on},
             )
         elif verdict == AcceptanceStatus.FAILED:
             workflow.perform(project, "terminate", acting_user, comment=f"结题验收不通过：{comment}")

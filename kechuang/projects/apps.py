@@ -11,5 +11,8 @@ class ProjectsConfig(AppConfig):
         ("projects/", "kechuang.projects.urls"),
         ("calls/", "kechuang.projects.call_urls"),  # 申报指南
         ("projects/batches/", "kechuang.projects.batch_urls"),  # 立项批次
+        ("projects/task-books/", "kechuang.projects.contract_urls"),  # 任务书
+        ("projects/acceptances/", "kechuang.projects.acceptance_urls"),  # 结题验收
+        ("projects/payments/", "kechuang.projects.payment_urls"),  # 资金拨付
         ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]

@@ -55,7 +55,9 @@ def open_task_book(project: Project, event=None) -> TaskBook:
     if existing is not None:
         return existing
     starts_on = project.approved_on
-    ends_on = project.planned_end_on if project.planned_end_on and project.planned_end_on > starts_on else None
+    ends_on = (
+        project.planned_end_on if project.planned_end_on and project.planned_end_on > starts_on else None
+    )
     if ends_on is None:
         ends_on = date(starts_on.year + 2, starts_on.month, min(starts_on.day, 28)) - timedelta(days=1)
     task_book = TaskBook.objects.create(
@@ -83,7 +85,11 @@ def open_task_book(project: Project, event=None) -> TaskBook:
             share = Decimal("0")
         scaled.append(
             ContractBudgetLine(
-                task_book=task_book, item=line.item, funding=share, self_funding=line.self_funding, note=line.note
+                task_book=task_book,
+                item=line.item,
+                funding=share,
+                self_funding=line.self_funding,
+                note=line.note,
             )
         )
     if not lines and funded:
@@ -119,7 +125,9 @@ def problems(task_book: TaskBook) -> list[str]:
         found.append(f"里程碑拨付合计 {_money(district)} 元，超过立项资助金额 {_money(funded)} 元。")
     owner = sum((m.owner_payment for m in milestones), Decimal("0"))
     if owner > task_book.owner_funding:
-        found.append(f"里程碑需求方支付合计 {_money(owner)} 元，超过需求方出资 {_money(task_book.owner_funding)} 元。")
+        found.append(
+            f"里程碑需求方支付合计 {_money(owner)} 元，超过需求方出资 {_money(task_book.owner_funding)} 元。"
+        )
     return found
 
 
@@ -158,7 +166,9 @@ def _drafting(acting_user, task_book: TaskBook) -> None:
 
 
 def _still_draft(task_book: TaskBook) -> None:
-    status = TaskBook.objects.select_for_update().filter(pk=task_book.pk).values_list("status", flat=True).first()
+    status = (
+        TaskBook.objects.select_for_update().filter(pk=task_book.pk).values_list("status", flat=True).first()
+    )
     if status != TaskBookStatus.DRAFT:
         raise ActionRefused(f"任务书的状态已变为“{status or '已删除'}”，不能再修改，请刷新页面。")
 
@@ -257,7 +267,9 @@ def save_contract_budget(acting_user, task_book: TaskBook, lines: dict) -> list[
                 errors.append(f"{item}：填写了说明但没有金额；请填写金额，或删去说明。")
             continue
         built.append(
-            ContractBudgetLine(task_book=task_book, item=item, funding=funding, self_funding=self_funding, note=note)
+            ContractBudgetLine(
+                task_book=task_book, item=item, funding=funding, self_funding=self_funding, note=note
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -313,11 +325,17 @@ def sign(acting_user, task_book: TaskBook, *, signed_on: date | None = None, com
     if signed_on < task_book.project.approved_on:
         raise ValidationError({"signed_on": "签订日期不能早于立项日期。"})
     with transaction.atomic():
-        task_book = workflow.perform(task_book, "sign", acting_user, comment=comment, changes={"signed_on": signed_on})
+        task_book = workflow.perform(
+            task_book, "sign", acting_user, comment=comment, changes={"signed_on": signed_on}
+        )
         project = Project.objects.get(pk=task_book.project_id)
         if project.status == Status.APPROVED:
             workflow.perform(
-                project, "start", acting_user, comment="任务书签订", changes={"planned_end_on": task_book.ends_on}
+                project,
+                "start",
+                acting_user,
+                comment="任务书签订",
+                changes={"planned_end_on": task_book.ends_on},
             )
         elif project.planned_end_on != task_book.ends_on:
             with audit_context(actor=acting_user, reason="任务书变更：计划结题日期"):
@@ -337,7 +355,11 @@ def check_milestone(
     new_due_on: date | None = None,
 ) -> Milestone:
     """里程碑考核: 通过 (its tied payments arranged), 调整 (a new date) or 终止 (the project stops)."""
-    names = {MilestoneStatus.PASSED: "pass", MilestoneStatus.ADJUST: "adjust", MilestoneStatus.TERMINATED: "terminate"}
+    names = {
+        MilestoneStatus.PASSED: "pass",
+        MilestoneStatus.ADJUST: "adjust",
+        MilestoneStatus.TERMINATED: "terminate",
+    }
     if verdict not in names:
         raise ValidationError({"verdict": "请选择考核结果：通过、调整或终止。"})
     checked_on = checked_on or timezone.localdate()
@@ -354,7 +376,10 @@ def check_milestone(
         milestone = workflow.perform(milestone, names[verdict], acting_user, comment=comment, changes=changes)
         project = Project.objects.get(pk=milestone.task_book.project_id)
         if verdict == MilestoneStatus.PASSED:
-            for payer, amount in ((Payer.DISTRICT, milestone.district_payment), (Payer.OWNER, milestone.owner_payment)):
+            for payer, amount in (
+                (Payer.DISTRICT, milestone.district_payment),
+                (Payer.OWNER, milestone.owner_payment),
+            ):
                 if amount:
                     payments.arrange(
                         acting_user,
@@ -366,5 +391,7 @@ def check_milestone(
                         note=f"里程碑{milestone.sequence}考核通过",
                     )
         elif verdict == MilestoneStatus.TERMINATED:
-            workflow.perform(project, "terminate", acting_user, comment=f"里程碑{milestone.sequence}考核终止：{comment}")
+            workflow.perform(
+                project, "terminate", acting_user, comment=f"里程碑{milestone.sequence}考核终止：{comment}"
+            )
     return milestone

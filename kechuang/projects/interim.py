@@ -83,7 +83,7 @@ def schedule(task_book: TaskBook) -> list[InterimReport]:
 
 
 def lateness(report: InterimReport, today: date) -> str:
-    """"" (submitted, judged or not near), "即将到期", "逾期" or "严重逾期"."""
+    """ "" (submitted, judged or not near), "即将到期", "逾期" or "严重逾期"."""
     if report.status != ReportStatus.DUE:
         return ""
     overdue = (today - report.due_on).days

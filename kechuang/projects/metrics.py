@@ -49,3 +49,39 @@ def funding_in_period(scope, period, category="") -> MetricResult:
     # one query gives both the records and the sum (exact Decimal arithmetic, no float rounding)
     rows = list(_approved_in(scope, period, category).values_list("pk", "funding"))
     return MetricResult(value=sum((f for _, f in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+
+
+@metric(
+    "projects.paid_in_period",
+    label="科技项目资金拨付金额",
+    unit="元",
+    kind="amount",
+    model="projects.Payment",
+    description=(
+        "期间内（按拨付日期）已拨付的科技项目资金合计（元），作废的不计。"
+        + CATEGORY_HELP
+        + "call：申报指南编号，空为全部；payer：出资方（区级财政 / 需求方），空为区级财政。"
+    ),
+    params=("category", "call", "payer"),
+)
+def paid_in_period(scope, period, category="", call="", payer="") -> MetricResult:
+    from .models import Payer, Payment, PaymentStatus
+
+    payer = payer or Payer.DISTRICT
+    if payer not in Payer.values:
+        raise ValueError(f"未知的出资方“{payer}”")
+    records = Payment.objects.filter(
+        in_scope(scope, "project__department"),
+        status=PaymentStatus.PAID,
+        payer=payer,
+        paid_on__gte=period.start,
+        paid_on__lte=period.end,
+    )
+    if category:
+        if category not in Category.values:
+            raise ValueError(f"未知的项目类别“{category}”")
+        records = records.filter(project__category=category)
+    if call:
+        records = records.filter(project__call__number=call)
+    rows = list(records.order_by("pk").values_list("pk", "amount"))
+    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))

@@ -867,7 +867,7 @@ class TaskBook(models.Model):
         return f"{self.project}任务书"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:task_book", args=[self.project_id])
+        return reverse("task-books:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
@@ -965,7 +965,7 @@ class Milestone(models.Model):
         return f"里程碑{self.sequence}：{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:task_book", args=[self.task_book.project_id])
+        return reverse("task-books:detail", args=[self.task_book_id])
 
 
 class ContractBudgetLine(models.Model):
@@ -1072,7 +1072,9 @@ class InterimReport(models.Model):
     spent = models.DecimalField(_("财政资金累计使用（元）"), **MONEY)
     submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
     rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DUE)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DUE
+    )
 
     scope_rule = ScopeRule(department="project__department", owner="project__enterprise__users")
 
@@ -1099,7 +1101,13 @@ class InterimReport(models.Model):
                 comment_required=True,
                 sets={"submitted_on": None},
             ),
-            Transition("normal", "检查正常", [ReportStatus.SUBMITTED], ReportStatus.NORMAL, Capability.CHANGE_PROJECTS),
+            Transition(
+                "normal",
+                "检查正常",
+                [ReportStatus.SUBMITTED],
+                ReportStatus.NORMAL,
+                Capability.CHANGE_PROJECTS,
+            ),
             Transition(
                 "rectify",
                 "限期整改",
@@ -1141,7 +1149,9 @@ class InterimReport(models.Model):
                 violation_error_message="该项目已有相同期次的中期报告。",
             ),
             models.CheckConstraint(
-                condition=Q(spent__gte=0), name="interim_spent_not_negative", violation_error_message="金额不能为负数。"
+                condition=Q(spent__gte=0),
+                name="interim_spent_not_negative",
+                violation_error_message="金额不能为负数。",
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"], name="interim_status_due")]
@@ -1256,7 +1266,9 @@ class Acceptance(models.Model):
         ordering = ["project", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(spent__gte=0), name="acceptance_spent_not_negative", violation_error_message="金额不能为负数。"
+                condition=Q(spent__gte=0),
+                name="acceptance_spent_not_negative",
+                violation_error_message="金额不能为负数。",
             ),
         ]
 
@@ -1264,7 +1276,7 @@ class Acceptance(models.Model):
         return f"{self.project.number} 结题验收"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:acceptance", args=[self.pk])
+        return reverse("acceptances:detail", args=[self.pk])
 
 
 class Tranche(models.TextChoices):
@@ -1343,7 +1355,9 @@ class Payment(models.Model):
         ordering = ["project", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="payment_positive", violation_error_message="拨付金额应大于 0。"
+                condition=Q(amount__gt=0),
+                name="payment_positive",
+                violation_error_message="拨付金额应大于 0。",
             ),
         ]
         indexes = [models.Index(fields=["status", "paid_on"], name="payment_status_paid_on")]
@@ -1352,7 +1366,7 @@ class Payment(models.Model):
         return f"{self.project.number} {self.tranche} {self.amount:,.2f} 元"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:detail", args=[self.project_id])
+        return reverse("payments:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.status == PaymentStatus.PAID and not self.paid_on:

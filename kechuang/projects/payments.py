@@ -81,7 +81,7 @@ def totals(project: Project) -> Totals:
     )
 
 
-def _condition(project: Project, tranche: str, milestone: Milestone | None) -> str | None:
+def condition(project: Project, tranche: str, milestone: Milestone | None) -> str | None:
     if project.status not in (Status.APPROVED, Status.ONGOING, Status.COMPLETED):
         return f"项目当前状态为“{project.status}”，不能安排拨付。"
     if tranche == Tranche.APPROVAL:
@@ -91,7 +91,9 @@ def _condition(project: Project, tranche: str, milestone: Milestone | None) -> s
         if milestone is None or milestone.task_book.project_id != project.pk:
             return "请选择本项目任务书中的里程碑。"
         if milestone.status != MilestoneStatus.PASSED:
-            return f"里程碑{milestone.sequence}“{milestone.title}”尚未考核通过（{milestone.status}），不能兑现。"
+            return (
+                f"里程碑{milestone.sequence}“{milestone.title}”尚未考核通过（{milestone.status}），不能兑现。"
+            )
         return None
     if tranche == Tranche.ACCEPTANCE:
         passed = project.acceptances.filter(status=AcceptanceStatus.PASSED).exists()
@@ -119,7 +121,7 @@ def arrange(
         raise ValidationError({"amount": "拨付金额应大于 0。"})
     with audit_context(actor=acting_user, reason=note or f"安排{tranche}"), transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        refusal = _condition(project, tranche, milestone if tranche == Tranche.MILESTONE else None)
+        refusal = condition(project, tranche, milestone if tranche == Tranche.MILESTONE else None)
         if refusal:
             raise ActionRefused(refusal)
         now = totals(project)

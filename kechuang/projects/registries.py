@@ -100,10 +100,12 @@ class ProjectRegistry(Registry):
 
     def detail_context(self, request, obj):
         from .application_views import detail_context as application_context  # an online application's part
+        from .contract_views import project_context  # after 立项: 任务书, 中期检查, 验收, 拨付
 
         return {
             "can_view_enterprise": has_capability(request.user, Capability.VIEW_ENTERPRISES),
             **application_context(request, obj),
+            **project_context(request, obj),
         }
 
 
@@ -262,3 +264,6 @@ class ApprovalBatchRegistry(Registry):
         from .batch_views import batch_context
 
         return batch_context(request, obj)
+
+
+from . import contract_registries  # noqa: E402,F401  (任务书, 结题验收, 资金拨付)

@@ -5,6 +5,7 @@ has (a ledger of existing projects); for a project already registered the status
 current status — the lifecycle moves only through its transitions (受理, 立项, 结题 …)."""
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -17,7 +18,18 @@ from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_e
 
 from . import calls
 from .forms import lines_of
-from .models import Call, CallStatus, Category, Project, Status
+from .models import (
+    Call,
+    CallStatus,
+    Category,
+    Milestone,
+    Payer,
+    Payment,
+    PaymentStatus,
+    Project,
+    Status,
+    Tranche,
+)
 from .registries import CALL_UNIT_KINDS, UNIT_KINDS
 
 MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18, "min_value": 0}
@@ -358,4 +370,165 @@ class CallSheet(Sheet):
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        return counts
+
+
+# --- 资金拨付 ------------------------------------------------------------------------------------------
+
+
+@register
+class PaymentSheet(Sheet):
+    """A row is one payment made, identified by its 凭证号: the finance office's record of what it paid.
+    A new row is arranged and recorded as paid through the same actions as the pages — its step must
+    have been reached (任务书 signed, milestone passed, acceptance passed) and the project's payments stay
+    within the amount funded, counting the rows above it in the same file; a payment already recorded
+    is never changed by a file (void it on its page)."""
+
+    key = "payments"
+    title = "资金拨付"
+    registry = "payments"
+    view_capability = Capability.VIEW_PROJECTS
+    import_capability = Capability.CHANGE_PROJECTS
+    natural_key = ("voucher",)
+    columns = [
+        Column("voucher", "凭证号", required=True, max_length=60, width=20),
+        Column("year", "申报年度", kind="int", required=True, min_value=1990, max_value=2100),
+        Column("number", "项目编号", required=True, max_length=40, width=20),
+        Column("project_name", "项目名称", readonly=True, width=30),
+        Column("tranche", "拨付节点", kind="choice", required=True, choices=Tranche.values, width=12),
+        Column("milestone", "里程碑序号", kind="int", min_value=1, max_value=99, help="里程碑兑现时填写"),
+        Column("payer", "出资方", kind="choice", choices=Payer.values, help="空为区级财政"),
+        Column("amount", "金额（元）", **{**MONEY, "min_value": 0.01}, required=True),
+        Column("paid_on", "拨付日期", kind="date", required=True),
+        Column("status", "状态", readonly=True),
+        Column("note", "说明", max_length=200, width=24),
+    ]
+    instructions = [
+        "每行一笔已拨付的资金，以“凭证号”识别：新的凭证号登记为已拨付，已登记的不能由导入修改（须在拨付记录页作废）。",
+        "立项拨付须在任务书签订后，里程碑兑现须该里程碑考核通过（填写里程碑序号），验收拨付须结题验收通过。",
+        "同一项目的区级拨付合计（含本文件中前面的行）不能超过立项资助金额。",
+    ]
+
+    def queryset(self, user):
+        return visible_to(user, Payment.objects.select_related("project", "milestone")).order_by("-pk")
+
+    def export_row(self, p: Payment) -> dict:
+        return {
+            ID_HEADER: p.pk,
+            "voucher": p.voucher,
+            "year": p.project.year,
+            "number": p.project.number,
+            "project_name": p.project.name,
+            "tranche": p.tranche,
+            "milestone": p.milestone.sequence if p.milestone_id else None,
+            "payer": p.payer,
+            "amount": p.amount,
+            "paid_on": p.paid_on,
+            "status": p.status,
+            "note": p.note,
+        }
+
+    def prepare(self, user) -> Context:
+        return Context(
+            user=user,
+            data={
+                "projects": {
+                    (p.year, p.number): p
+                    for p in visible_to(user, Project.objects.all(), self.import_capability)
+                },
+                "vouchers": {
+                    p.voucher: p
+                    for p in Payment.objects.exclude(voucher="").select_related("project", "milestone")
+                },
+                "committed": {},  # (project id, payer) → the file's rows so far
+            },
+        )
+
+    def check_row(self, values: dict, context: Context) -> dict:
+        from . import payments
+
+        project = context.data["projects"].get((values.get("year"), values.get("number")))
+        if project is None:
+            return {"number": "未找到该申报年度和编号的项目，或该项目不在您的管理范围内"}
+        payer = values.get("payer") or Payer.DISTRICT
+        stored = context.data["vouchers"].get(values.get("voucher"))
+        if stored is not None:
+            same = (
+                stored.project_id == project.pk
+                and stored.tranche == values.get("tranche")
+                and stored.payer == payer
+                and stored.amount == values.get("amount")
+                and stored.paid_on == values.get("paid_on")
+                and stored.status == PaymentStatus.PAID
+            )
+            return {} if same else {"voucher": "该凭证号的拨付已登记且内容不同：已登记的拨付不能由导入修改"}
+        milestone = None
+        if values.get("tranche") == Tranche.MILESTONE:
+            if not values.get("milestone"):
+                return {"milestone": "里程碑兑现须填写里程碑序号"}
+            milestone = (
+                Milestone.objects.filter(task_book__project=project, sequence=values["milestone"])
+                .select_related("task_book")
+                .first()
+            )
+            if milestone is None:
+                return {"milestone": f"该项目的任务书没有第 {values['milestone']} 个里程碑"}
+        refusal = payments.condition(project, values["tranche"], milestone)
+        if refusal:
+            return {"tranche": refusal}
+        amount = values["amount"]
+        arranged = Payment.objects.filter(
+            project=project,
+            tranche=values["tranche"],
+            milestone=milestone,
+            payer=payer,
+            amount=amount,
+            status=PaymentStatus.PLANNED,
+        )
+        if arranged.exists():  # arranged already (a milestone passed): the row records it as paid
+            return {}
+        totals = payments.totals(project)
+        earlier = context.data["committed"].get((project.pk, payer), Decimal("0"))
+        if payer == Payer.DISTRICT:
+            room = totals.funded - totals.arranged - earlier
+        else:
+            room = totals.owner_funding - totals.owner_arranged - earlier
+        if amount > room:
+            return {"amount": f"超过尚可拨付的 {max(room, Decimal('0')):,.2f} 元（含本文件前面的行）"}
+        context.data["committed"][(project.pk, payer)] = earlier + amount
+        return {}
+
+    def apply(self, rows, user, context: Context) -> Counts:
+        from . import payments
+
+        counts = Counts()
+        for _, values in rows:
+            if values["voucher"] in context.data["vouchers"]:
+                counts.unchanged += 1
+                continue
+            project = context.data["projects"][(values["year"], values["number"])]
+            milestone = None
+            if values["tranche"] == Tranche.MILESTONE:
+                milestone = Milestone.objects.get(task_book__project=project, sequence=values["milestone"])
+            # a milestone passed has its payment arranged already: the file records it as paid
+            waiting = Payment.objects.filter(
+                project=project,
+                tranche=values["tranche"],
+                milestone=milestone,
+                payer=values.get("payer") or Payer.DISTRICT,
+                amount=values["amount"],
+                status=PaymentStatus.PLANNED,
+            ).first()
+            if waiting is None:
+                waiting = payments.arrange(
+                    user,
+                    project,
+                    tranche=values["tranche"],
+                    amount=values["amount"],
+                    payer=values.get("payer") or Payer.DISTRICT,
+                    milestone=milestone,
+                    note=values.get("note") or "",
+                )
+            payments.pay(user, waiting, paid_on=values["paid_on"], voucher=values["voucher"])
+            counts.created += 1
         return counts
