@@ -228,6 +228,9 @@ def load_demo(plan) -> None:
 
     load_demo_applications()
     load_demo_batches()
+    from .demo_lifecycle import load_demo_lifecycle  # after 立项: 任务书, reports, acceptances, payments
+
+    load_demo_lifecycle()
 
 
 # --- 申报指南: the calls the demo projects answered, and next year's, open now --------------------------

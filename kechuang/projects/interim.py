@@ -112,3 +112,16 @@ def may_submit(report: InterimReport, user) -> str | None:
     if report.period_from > timezone.localdate():
         return f"报告期自 {report.period_from:%Y-%m-%d} 开始，尚不能报送。"
     return None
+
+
+def drop_outstanding(project, event=None) -> int:
+    """A project that ended (结题 or 终止) owes no more reports: those not begun are removed (audited);
+    one the unit has started writing stays, for the record."""
+    untouched = InterimReport.objects.filter(
+        project=project, status=ReportStatus.DUE, submitted_on=None, progress="", problems=""
+    )
+    count = 0
+    for report in untouched:
+        report.delete()
+        count += 1
+    return count

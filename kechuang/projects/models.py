@@ -307,6 +307,7 @@ class Project(models.Model):
                 Status.COMPLETED,
                 Capability.CHANGE_PROJECTS,
                 form="kechuang.projects.forms.CompleteForm",
+                then=("kechuang.projects.interim.drop_outstanding",),
             ),
             Transition(
                 "terminate",
@@ -315,6 +316,7 @@ class Project(models.Model):
                 Status.TERMINATED,
                 Capability.CHANGE_PROJECTS,
                 comment_required=True,
+                then=("kechuang.projects.interim.drop_outstanding",),
             ),
             Transition(
                 "reopen",
