@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -146,7 +146,10 @@ def task_book_context(request, book: TaskBook) -> dict:
 
 
 def _book(request, pk) -> TaskBook:
+    """A 任务书 the user sees and may work on (the unit's or the bureau's); who only reads it: 403."""
     book = get_visible_or_404(request.user, TaskBook.objects.select_related("project"), pk=pk)
+    if not (_files_for(request.user, book.project) or _keeps(request.user, book.project)):
+        raise PermissionDenied("您只能查看该任务书。")
     return book
 
 
@@ -276,7 +279,11 @@ def acceptance_context(request, acc: Acceptance) -> dict:
 
 
 def _acceptance(request, pk) -> Acceptance:
-    return get_visible_or_404(request.user, Acceptance.objects.select_related("project"), pk=pk)
+    """An acceptance the user sees and may work on (the unit's or the bureau's); who only reads it: 403."""
+    acc = get_visible_or_404(request.user, Acceptance.objects.select_related("project"), pk=pk)
+    if not (_files_for(request.user, acc.project) or _keeps(request.user, acc.project)):
+        raise PermissionDenied("您只能查看该验收申请。")
+    return acc
 
 
 @require_POST
