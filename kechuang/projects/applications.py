@@ -36,6 +36,13 @@ def own(user, queryset):
     return queryset.filter(enterprise__users=user)
 
 
+def page_of(project: Project) -> str:
+    """The applicant's page of an application (where a draft or returned one is worked on)."""
+    from django.urls import reverse
+
+    return reverse("projects:application", args=[project.pk])
+
+
 def own_through_project(user, queryset):
     """A project's 任务书, acceptances… that `user` files for their own enterprises."""
     return queryset.filter(project__enterprise__users=user)

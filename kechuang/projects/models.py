@@ -344,12 +344,14 @@ class Project(models.Model):
                 "未提交的项目申报",
                 Capability.APPLY_PROJECTS,
                 narrow="kechuang.projects.applications.own",
+                link="kechuang.projects.applications.page_of",
             ),
             Todo(
                 Status.RETURNED,
                 "退回补正的项目申报",
                 Capability.APPLY_PROJECTS,
                 narrow="kechuang.projects.applications.own",
+                link="kechuang.projects.applications.page_of",
             ),
             Todo(
                 Status.APPLIED, "待受理的项目申报", Capability.CHANGE_PROJECTS, url=_list_of(Status.APPLIED)

@@ -34,7 +34,12 @@ def _link(obj) -> str | None:
 
 def my_todos(user, plan, today: date) -> list[Entry]:
     entries = [
-        Entry(item.label, item.count, item.url, [(str(o), _link(o)) for o in item.objects])
+        Entry(
+            item.label,
+            item.count,
+            item.url,
+            [(str(o), item.links[n] if item.links else _link(o)) for n, o in enumerate(item.objects)],
+        )
         for item in todos_for(user)
     ]
     from kechuang.workflow.models import Notification

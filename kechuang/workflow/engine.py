@@ -99,6 +99,7 @@ class Todo:
     capability: str | None = None
     narrow: Callable | str | None = None  # or its dotted path
     url: Callable | None = None  # (user) → the list page to open; default: the single object's page
+    link: Callable | str | None = None  # (obj) → where to act on one object; default: its own page
 
 
 @dataclass
@@ -354,6 +355,7 @@ class TodoItem:
     count: int
     objects: list
     url: str | None = None
+    links: list | None = None  # where to act on each object (None: its own page)
 
 
 # What waits for a user beyond the workflows' states (an expert's score sheets): functions (user, limit) →
@@ -381,12 +383,14 @@ def todos_for(user, *, limit: int = 5) -> list[TodoItem]:
                 qs = _hook(todo.narrow)(user, qs)
             count = qs.count()
             if count:
+                objects = list(qs[:limit])
                 items.append(
                     TodoItem(
                         todo.label,
                         count,
-                        list(qs[:limit]),
+                        objects,
                         todo.url(user) if todo.url is not None else None,
+                        [_hook(todo.link)(o) for o in objects] if todo.link is not None else None,
                     )
                 )
     return items

@@ -82,6 +82,12 @@ def test_external_roles_see_their_own(client_as, user):
     assert "programme-card" not in body and "本单位承担的任务" not in body
     enterprise = user("qiye").enterprises.get()
     assert "我的企业" in body and enterprise.name in body
+    # its draft and its returned application wait in 我的待办, each opening on its application page
+    from kechuang.projects.models import Project, Status
+
+    for status, label in ((Status.DRAFT, "未提交的项目申报"), (Status.RETURNED, "退回补正的项目申报")):
+        waiting = Project.objects.filter(enterprise=enterprise, status=status).first()
+        assert label in body and f'href="/projects/{waiting.pk}/application/"' in body
     expert = client_as("expert").get("/").content.decode()
     # the demo expert has sheets to fill in this year's open round: they wait in 我的待办, nothing of the plan
     assert "待提交的评审" in expert and "/reviews/assignments/" in expert and "programme-card" not in expert
