@@ -11,5 +11,6 @@ class ProjectsConfig(AppConfig):
         ("projects/", "kechuang.projects.urls"),
         ("calls/", "kechuang.projects.call_urls"),  # 申报指南
         ("projects/batches/", "kechuang.projects.batch_urls"),  # 立项批次
+        ("projects/interim-reports/", "kechuang.projects.interim_urls"),  # 中期检查 (the registry's list)
         ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]

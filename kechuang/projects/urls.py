@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import application_views
+from . import application_views, interim_views
 from .registries import ProjectRegistry
 
 app_name = "projects"
@@ -10,4 +10,7 @@ urlpatterns = [
     # the applicant's page of an online application, and an application's attachment (download)
     path("<int:pk>/application/", application_views.application, name="application"),
     path("attachments/<int:pk>/", application_views.attachment, name="attachment"),
+    # --- 中期检查: the page of one interim report (the unit's form, the bureau's verdict) ---
+    path("interim/<int:pk>/", interim_views.report_page, name="interim"),
+    # --- end of 中期检查 ---
 ]
