@@ -72,13 +72,15 @@ def _judge_all_but(kjj, reports, left: int) -> list[InterimReport]:
     return reports[len(done) :]
 
 
+CYCLES = (6, 3, 4, 2, 12, 1)  # months; the usual first
+
+
 def _late_cycle(project: Project) -> int | None:
     """A report cycle (months) whose latest passed due date is 1 to VERY_LATE_DAYS days ago."""
     today = timezone.localdate()
-    ends_on = project.planned_end_on
-    for every in range(1, 13):
-        due = [p.due_on for p in interim.periods(project.approved_on, ends_on, every) if p.due_on < today]
-        if due and 1 <= (today - due[-1]).days <= interim.VERY_LATE_DAYS and len(due) >= 2:
+    for every in CYCLES:
+        due = [p.due_on for p in interim.periods(project.approved_on, project.planned_end_on, every) if p.due_on < today]
+        if len(due) >= 2 and 1 <= (today - due[-1]).days <= interim.VERY_LATE_DAYS:
             return every
     return None
 
@@ -104,9 +106,12 @@ def load_demo_interim(plan=None) -> int:
     )
     if len(candidates) < 3 or InterimReport.objects.filter(problems=PROBLEMS).exists():
         return 0
-    late, very_late, rectified = candidates[:3]
-    # 逾期: the latest report not filed (and the one before it submitted, waiting for the bureau)
-    every = _late_cycle(late) or 6
+    # 逾期: the latest report not filed (and the one before it submitted, waiting for the bureau) — of the
+    # project and cycle that make it late on the day the demo is loaded
+    cycles = {project.pk: _late_cycle(project) for project in candidates}
+    late = next((p for c in CYCLES for p in candidates if cycles[p.pk] == c), candidates[0])
+    very_late, rectified = [p for p in candidates if p.pk != late.pk][:2]
+    every = cycles[late.pk] or 6
     _task_book(kjj, late, every)
     waiting = _judge_all_but(kjj, _passed(late), 2)
     if len(waiting) == 2:

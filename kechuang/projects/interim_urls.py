@@ -3,6 +3,7 @@ own page `projects:interim`)."""
 
 from django.shortcuts import redirect
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from kechuang.org.roles import Capability
 from kechuang.web.access import require_capability
@@ -14,6 +15,7 @@ app_name = "interim-reports"
 REGISTRY = InterimReportRegistry()
 
 
+@require_GET
 @require_capability(Capability.VIEW_PROJECTS)
 def detail(request, pk):
     """The kit's detail URL of a report: its own page (out of scope: 404, as everywhere)."""
