@@ -168,11 +168,11 @@ def _run_step(request, report, step, forms_) -> str | None:
             rectify_by=d["rectify_by"] if d["verdict"] == ReportStatus.RECTIFY else None,
         )
         if judged is not None:
-            return {
-                ReportStatus.NORMAL: "检查结论：正常。",
-                ReportStatus.RECTIFY: f"已限期整改，整改报告须在 {d['rectify_by']:%Y-%m-%d} 前报送。",
-                ReportStatus.TERMINATE: "检查结论：终止，项目已终止。",
-            }[d["verdict"]]
+            if d["verdict"] == ReportStatus.RECTIFY:
+                return f"已限期整改，整改报告须在 {d['rectify_by']:%Y-%m-%d}（含）前报送。"
+            if d["verdict"] == ReportStatus.TERMINATE:
+                return "检查结论：终止，项目已终止。"
+            return "检查结论：正常。"
     return None
 
 
