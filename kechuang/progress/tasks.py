@@ -7,6 +7,7 @@ from django_tasks import task
 
 @task()
 def send_reminders(as_of: str) -> dict:
+    from kechuang.projects.interim import remind as remind_interim
     from kechuang.reviews.reminders import remind_reviewers
 
     from .cockpit import active_plan
@@ -15,4 +16,4 @@ def send_reminders(as_of: str) -> dict:
     plan = active_plan()
     day = date.fromisoformat(as_of)
     counts = run_reminders(plan, day) if plan else {}
-    return {**counts, **remind_reviewers(day)} if plan else counts
+    return {**counts, **remind_reviewers(day), **remind_interim(day)} if plan else counts

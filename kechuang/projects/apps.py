@@ -14,5 +14,6 @@ class ProjectsConfig(AppConfig):
         ("projects/task-books/", "kechuang.projects.contract_urls"),  # 任务书
         ("projects/acceptances/", "kechuang.projects.acceptance_urls"),  # 结题验收
         ("projects/payments/", "kechuang.projects.payment_urls"),  # 资金拨付
+        ("projects/interim-reports/", "kechuang.projects.interim_urls"),  # 中期检查 (the registry's list)
         ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]

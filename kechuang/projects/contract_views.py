@@ -30,7 +30,7 @@ from kechuang.web.views import RegistryDetail
 from kechuang.workflow import engine as workflow
 
 from . import acceptance as acceptances
-from . import contracts, interim, payments
+from . import contracts, payments
 from .application_forms import BudgetForm, StepForm
 from .contract_forms import (
     AcceptanceForm,
@@ -445,9 +445,6 @@ def project_context(request, project: Project) -> dict:
     paid = list(project.payments.select_related("milestone"))
     milestones = list(book.milestones.all()) if book else []
     refused_forms = getattr(request, "refused_forms", {})
-    today = timezone.localdate()
-    for report in reports:
-        report.lateness = interim.lateness(report, today)
     labelled = [(project, "项目")]
     if book:
         labelled.append((book, "任务书"))

@@ -228,6 +228,11 @@ def load_demo(plan) -> None:
 
     load_demo_applications()
     load_demo_batches()
+    # --- 中期检查: signed 任务书 and their reports (late, very late, 整改) for a few projects 在研 ---
+    from .demo_interim import load_demo_interim
+
+    load_demo_interim(plan)
+    # --- end of 中期检查 ---
     from .demo_lifecycle import load_demo_lifecycle  # after 立项: 任务书, reports, acceptances, payments
 
     load_demo_lifecycle()

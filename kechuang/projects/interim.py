@@ -5,17 +5,31 @@ report every `report_every_months` months, each covering the months since the la
 `DUE_AFTER_DAYS` days after its period ends; the last period, the one the project ends in, is covered by
 the acceptance instead. A report is *due soon* within `DUE_SOON_DAYS` of its date, *late* once the date
 has passed unsubmitted and *very late* `VERY_LATE_DAYS` after it. The bureau's verdict on a submitted
-report: 正常, 整改 (a follow-up 整改报告 falls due on the date it sets) or 终止 (the project stops)."""
+report: 正常, 整改 (a follow-up 整改报告 falls due on the date it sets) or 终止 (the project stops).
+
+The actions: the unit saves its report while 待报送 (`save_report`) and submits it (`submit`); the bureau
+judges it (`judge`). `remind` is this part of the daily reminders (`kechuang reminders`)."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Max
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
 
-from .models import InterimReport, ReportStatus, TaskBook
+from kechuang.core.context import audit_context
+from kechuang.org.actions import ActionRefused
+from kechuang.org.roles import Capability
+from kechuang.org.scope import holders, may_act_on
+from kechuang.workflow import engine as workflow
+from kechuang.workflow.notify import notify
+
+from .models import InterimReport, Project, ReportStatus, TaskBook
 
 DUE_AFTER_DAYS = 15
 DUE_SOON_DAYS = 14
@@ -98,15 +112,11 @@ def lateness(report: InterimReport, today: date) -> str:
 
 def own_due(user, queryset):
     """The reports `user` files for their own enterprises that are due soon or overdue (我的待办)."""
-    from django.utils import timezone
-
     horizon = timezone.localdate() + timedelta(days=DUE_SOON_DAYS)
     return queryset.filter(project__enterprise__users=user, due_on__lte=horizon)
 
 
 def may_submit(report: InterimReport, user) -> str | None:
-    from django.utils import timezone
-
     if not report.progress.strip():
         return "请填写进展情况。"
     if report.period_from > timezone.localdate():
@@ -125,3 +135,185 @@ def drop_outstanding(project, event=None) -> int:
         report.delete()
         count += 1
     return count
+
+
+LATENESS = (("即将到期", "即将到期"), ("逾期", "逾期"), ("严重逾期", "严重逾期"))
+
+
+def lateness_condition(name: str, today: date) -> Q:
+    """The database's condition for a lateness (the `lateness` filter): the same days as `lateness`."""
+    due = Q(status=ReportStatus.DUE)
+    if name == "即将到期":
+        return due & Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    if name == "逾期":
+        return due & Q(due_on__lt=today, due_on__gte=today - timedelta(days=VERY_LATE_DAYS))
+    if name == "严重逾期":
+        return due & Q(due_on__lt=today - timedelta(days=VERY_LATE_DAYS))
+    raise ValueError(name)
+
+
+# --- the unit's report --------------------------------------------------------------------------------
+
+
+def _filing(acting_user, report: InterimReport) -> None:
+    if not may_act_on(acting_user, report.project, Capability.APPLY_PROJECTS):
+        raise ActionRefused("您没有填报该项目中期报告的权限。")
+    if report.status != ReportStatus.DUE:
+        raise ActionRefused(f"中期报告的状态为“{report.status}”，不能修改（待报送的报告才能修改）。")
+
+
+def _still_due(report: InterimReport) -> None:
+    status = (
+        InterimReport.objects.select_for_update()
+        .filter(pk=report.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != ReportStatus.DUE:
+        raise ActionRefused(f"中期报告的状态已变为“{status or '已删除'}”，不能再修改，请刷新页面。")
+
+
+def _text(value) -> str:
+    return str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def save_report(acting_user, report: InterimReport, *, progress, problems, spent) -> InterimReport:
+    """保存: the unit's progress, problems and next steps, and the money spent so far (never beyond the
+    amount funded) — while the report is 待报送."""
+    _filing(acting_user, report)
+    spent = Decimal(spent) if spent not in (None, "") else Decimal("0")
+    project = Project.objects.get(pk=report.project_id)
+    funded = project.funding or Decimal("0")
+    if spent < 0:
+        raise ValidationError({"spent": "财政资金累计使用不能为负数。"})
+    if spent > funded:
+        raise ValidationError(
+            {"spent": f"财政资金累计使用 {spent:,.2f} 元，超过立项资助金额 {funded:,.2f} 元。"}
+        )
+    report.progress, report.problems, report.spent = _text(progress), _text(problems), spent
+    report.full_clean(exclude=["project"], validate_constraints=False, validate_unique=False)
+    with audit_context(actor=acting_user, reason="填写中期报告"), transaction.atomic():
+        _still_due(report)
+        report.save(update_fields=["progress", "problems", "spent"])
+    return report
+
+
+def submit(acting_user, report: InterimReport) -> InterimReport:
+    """报送 (after `may_submit`): dated today."""
+    return workflow.perform(report, "submit", acting_user, changes={"submitted_on": timezone.localdate()})
+
+
+# --- the bureau's verdict -----------------------------------------------------------------------------------
+
+VERDICTS = {
+    ReportStatus.NORMAL: "normal",
+    ReportStatus.RECTIFY: "rectify",
+    ReportStatus.TERMINATE: "terminate",
+}
+
+
+def judge(
+    acting_user, report: InterimReport, verdict: str, *, comment: str = "", rectify_by=None
+) -> InterimReport:
+    """检查结论: 正常; 整改 — by `rectify_by`, when a follow-up 整改报告 falls due —; or 终止, which stops
+    the project. Each in one transaction."""
+    if verdict not in VERDICTS:
+        raise ValidationError({"verdict": "请选择检查结论：正常、整改或终止。"})
+    today = timezone.localdate()
+    changes = {}
+    if verdict == ReportStatus.RECTIFY:
+        if rectify_by is None:
+            raise ValidationError({"rectify_by": "限期整改须填写整改期限。"})
+        if rectify_by <= today:
+            raise ValidationError({"rectify_by": "整改期限应晚于今天。"})
+        if rectify_by <= report.period_to:
+            raise ValidationError({"rectify_by": f"整改期限应晚于报告期止（{report.period_to:%Y-%m-%d}）。"})
+        changes["rectify_by"] = rectify_by
+    with transaction.atomic():
+        report = workflow.perform(report, VERDICTS[verdict], acting_user, comment=comment, changes=changes)
+        if verdict == ReportStatus.RECTIFY:
+            last = InterimReport.objects.filter(project_id=report.project_id).aggregate(n=Max("sequence"))[
+                "n"
+            ]
+            follow_up = InterimReport(
+                project_id=report.project_id,
+                sequence=(last or 0) + 1,
+                title="整改报告",
+                period_from=report.period_to + timedelta(days=1),
+                period_to=rectify_by,
+                due_on=rectify_by,
+            )
+            follow_up.full_clean(exclude=["project"])
+            with audit_context(actor=acting_user, reason=f"{report.title}限期整改"):
+                follow_up.save()
+        elif verdict == ReportStatus.TERMINATE:
+            project = Project.objects.get(pk=report.project_id)
+            workflow.perform(
+                project, "terminate", acting_user, comment=f"中期检查（{report.title}）终止：{comment}"
+            )
+    return report
+
+
+# --- the daily reminders -----------------------------------------------------------------------------------
+
+REMIND_DAYS = (DUE_SOON_DAYS, 3, 0)  # before the due date: the unit is reminded at each
+
+
+def _stage(left: int) -> int | None:
+    """The reminder a report `left` days from its date is at (the nearest not yet passed)."""
+    if left < 0:
+        return None
+    for days in sorted(REMIND_DAYS):
+        if left <= days:
+            return days
+    return None
+
+
+def remind(as_of: date) -> dict:
+    """The unit's users are reminded of a report due in DUE_SOON_DAYS days, in 3 and on the day, and once
+    when it is late; the bureau (who changes the project) once when it is very late. Each once (its key)."""
+    counts = {"interim_due": 0, "interim_late": 0, "interim_very_late": 0}
+    waiting = (
+        InterimReport.objects.filter(
+            status=ReportStatus.DUE, due_on__lte=as_of + timedelta(days=DUE_SOON_DAYS)
+        )
+        .select_related("project__enterprise", "project__department")
+        .order_by("due_on", "pk")
+    )
+    bureau = None
+    for report in waiting:
+        project = report.project
+        left = (report.due_on - as_of).days
+        url = report.get_absolute_url()
+        unit = list(project.enterprise.users.filter(is_active=True)) if project.enterprise_id else []
+        stage = _stage(left)
+        if stage is not None and unit:
+            when = "今天截止" if left == 0 else f"将于 {report.due_on:%Y-%m-%d} 截止（还有 {left} 天）"
+            counts["interim_due"] += notify(
+                unit,
+                "interim_due",
+                f"interim:{report.pk}:due:{stage}",
+                f"项目“{project.name}”的{report.title}{when}，请及时报送",
+                url,
+            )
+        if left < 0 and unit:
+            counts["interim_late"] += notify(
+                unit,
+                "interim_late",
+                f"interim:{report.pk}:late",
+                f"项目“{project.name}”的{report.title}已逾期（截止 {report.due_on:%Y-%m-%d}），请尽快报送",
+                url,
+            )
+        if -left > VERY_LATE_DAYS:
+            if bureau is None:
+                bureau = list(holders(Capability.CHANGE_PROJECTS))
+            keepers = [u for u in bureau if may_act_on(u, project, Capability.CHANGE_PROJECTS)]
+            counts["interim_very_late"] += notify(
+                keepers,
+                "interim_very_late",
+                f"interim:{report.pk}:very-late",
+                f"项目“{project.name}”（{project.number}）的{report.title}已严重逾期"
+                f"（截止 {report.due_on:%Y-%m-%d}，逾期 {-left} 天）",
+                url,
+            )
+    return counts

@@ -1,7 +1,9 @@
 """The project and call registries, declared once: their filters, lists, forms, actions, sheets, menus and
 APIs."""
 
+from django.db.models import Case, CharField, Value, When  # 中期检查
 from django.http import Http404
+from django.utils import timezone  # 中期检查
 
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
@@ -11,9 +13,23 @@ from kechuang.web import filters
 from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
-from . import actions, calls
+from . import (
+    actions,
+    calls,
+    interim,  # 中期检查
+)
 from .forms import CallForm, ProjectForm
-from .models import ApprovalBatch, BatchStatus, Call, CallStatus, Category, Project, Status
+from .models import (
+    ApprovalBatch,
+    BatchStatus,
+    Call,
+    CallStatus,
+    Category,
+    InterimReport,  # 中期检查
+    Project,
+    ReportStatus,  # 中期检查
+    Status,
+)
 
 UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
 
@@ -101,11 +117,13 @@ class ProjectRegistry(Registry):
     def detail_context(self, request, obj):
         from .application_views import detail_context as application_context  # an online application's part
         from .contract_views import project_context  # after 立项: 任务书, 中期检查, 验收, 拨付
+        from .interim_views import project_context as interim_context  # 中期检查
 
         return {
             "can_view_enterprise": has_capability(request.user, Capability.VIEW_ENTERPRISES),
             **application_context(request, obj),
             **project_context(request, obj),
+            **interim_context(request, obj),  # 中期检查
         }
 
 
@@ -267,3 +285,94 @@ class ApprovalBatchRegistry(Registry):
 
 
 from . import contract_registries  # noqa: E402,F401  (任务书, 结题验收, 资金拨付)
+
+# --- 中期检查 (interim reports) ---------------------------------------------------------------------------
+
+
+class LatenessFilter(filters.ChoiceFilter):
+    """即将到期 / 逾期 / 严重逾期 as of today, in the database (`interim.lateness_condition`)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(interim.lateness_condition(value, timezone.localdate()))
+
+
+class InterimReportFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter(
+        "project__name",
+        "project__number",
+        "project__unit_name",
+        "project__enterprise__name",
+        "title",
+        label="项目名称、编号或承担单位",
+    )
+    year = filters.YearFilter(field_name="project__year", label="项目年度")
+    status = filters.ChoiceFilter(field_name="status", choices=ReportStatus.choices, label="状态")
+    lateness = LatenessFilter(choices=interim.LATENESS, label="逾期情况")
+    department = filters.ModelChoiceFilter(
+        field_name="project__department", queryset=_units_of, label="所属单位"
+    )
+
+    class Meta:
+        model = InterimReport
+        fields = []
+
+
+@register
+class InterimReportRegistry(Registry):
+    """中期检查: every report the user sees (scope through its project); each report is kept on its own page
+    (`projects:interim`: the unit's form, the bureau's verdict) — no create or edit form through the kit."""
+
+    key = "interim-reports"
+    model = InterimReport
+    label = "中期检查"
+    filterset = InterimReportFilters
+    select_related = ("project", "project__enterprise", "project__department")
+    ordering = ("due_on", "project__number", "sequence", "pk")
+    columns = [
+        Column("project__number", "项目编号", mono=True),
+        Column("project__name", "项目名称"),
+        Column("project__applicant", "承担单位", sort=""),
+        Column("title", link=True),
+        Column("period_from", "报告期", template="projects/_interim_period.html"),
+        Column("due_on"),
+        Column("status", template="projects/_interim_status.html"),
+        Column("lateness_label", "逾期情况", sort="", template="projects/_interim_lateness.html"),
+    ]
+    workflow_title = "中期检查办理"
+    view_capability = Capability.VIEW_PROJECTS
+    change_capability = Capability.CHANGE_PROJECTS
+    detail_fields = []
+    menu = Menu("中期检查", group="平台与项目", order=41)
+    api_fields = [
+        "id",
+        "project_id",
+        "sequence",
+        "title",
+        "period_from",
+        "period_to",
+        "due_on",
+        "progress",
+        "problems",
+        "spent",
+        "submitted_on",
+        "rectify_by",
+        "status",
+    ]
+
+    def list_queryset(self, request, queryset):
+        today = timezone.localdate()
+        return queryset.annotate(
+            lateness_label=Case(
+                *[
+                    When(interim.lateness_condition(name, today), then=Value(name))
+                    for name, _ in interim.LATENESS
+                ],
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
+
+
+# --- end of 中期检查 ---------------------------------------------------------------------------------------

@@ -102,6 +102,21 @@ def _running():
     )
 
 
+# --- 中期检查 ----------------------------------------------------------------------------------------------
+
+
+def _interim_report():
+    """A demo report of a project outside 汉丰街道 (not the demo enterprise's): the bureau's and the leader's."""
+    from kechuang.projects.models import InterimReport
+
+    return (
+        InterimReport.objects.exclude(project__department=samples.department("汉丰街道"))
+        .exclude(project__enterprise=samples.qiye_enterprise())
+        .order_by("pk")
+        .first()
+    )
+
+
 def _book():
     return TaskBook.objects.get(project=_running())
 
@@ -127,6 +142,26 @@ LIFECYCLE_LIST_API = {"GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401}}
 LIFECYCLE_STEP = post_only(
     only("kjj", code=400, others=404, leader=403, expert=403, fuwu=403, qiye=404, **ADMINS_403)
 )
+INTERIM_SEERS = only(*PROJECT_SEERS, others=404, expert=403, fuwu=403, **ADMINS_403)
+INTERIM_SAMPLES = {
+    "interim-reports:detail": lambda: {"pk": _interim_report().pk},
+    "projects:interim": lambda: {"pk": _interim_report().pk},
+    "api:get_interim-reports": lambda: {"record_id": _interim_report().pk},
+}
+INTERIM_EXPECTED = {
+    "interim-reports:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
+    # the kit's detail URL sends to the report's own page
+    "interim-reports:detail": page(
+        only(*PROJECT_SEERS, code=302, others=404, expert=403, fuwu=403, **ADMINS_403), post=every(405)
+    ),
+    # the report's page; an empty POST is sent back with a message
+    "projects:interim": page(
+        INTERIM_SEERS, post=only(*PROJECT_SEERS, code=302, others=404, expert=403, fuwu=403, **ADMINS_403)
+    ),
+    "api:list_interim-reports": {"GET": {**only(*REGISTRY_VIEWERS), ANONYMOUS: 401}},
+    "api:get_interim-reports": {"GET": {**INTERIM_SEERS, ANONYMOUS: 401}},
+}
+# --- end of 中期检查 -----------------------------------------------------------------------------------------
 
 SAMPLES = {
     "task-books:detail": lambda: {"pk": _book().pk},
@@ -251,3 +286,6 @@ EXPECTED = {
     ),
     "workflow:run": post_only(only(*PROJECT_SEERS, code=302, others=404, expert=403, fuwu=403, **ADMINS_403)),
 }
+
+SAMPLES.update(INTERIM_SAMPLES)  # 中期检查
+EXPECTED.update(INTERIM_EXPECTED)  # 中期检查

@@ -33,5 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"督办提醒已执行完毕（{as_of:%Y-%m-%d}）：新提醒 逾期任务 {outcome['task_overdue']} 条、"
             f"逾期报告 {outcome['report_late']} 条、滞后指标 {outcome['target_red']} 条、"
-            f"评审将截止 {outcome.get('review_due', 0)} 条、评审逾期 {outcome.get('review_late', 0)} 条。"
+            f"评审将截止 {outcome.get('review_due', 0)} 条、评审逾期 {outcome.get('review_late', 0)} 条、"
+            f"中期报告将截止 {outcome.get('interim_due', 0)} 条、逾期 {outcome.get('interim_late', 0)} 条、"
+            f"严重逾期 {outcome.get('interim_very_late', 0)} 条。"
         )
