@@ -8,7 +8,7 @@ from kechuang.web.forms import DateField, formfield
 
 from .application_forms import MONEY_DIGITS, _money_widget
 from .contracts import TASK_BOOK_FIELDS
-from .models import AcceptanceStatus, Milestone, MilestoneStatus, Payer, TaskBook, Tranche
+from .models import AcceptanceStatus, Category, Milestone, MilestoneStatus, Payer, TaskBook, Tranche
 
 BLANK_ROWS = 3  # empty rows offered below the stored ones
 
@@ -24,12 +24,14 @@ class TaskBookForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "book_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner_funding"].widget = _money_widget()
+        if self.instance.project_id and self.instance.project.category != Category.CHALLENGE:
+            del self.fields["owner_funding"]  # only a 揭榜挂帅 need's owner co-funds
 
     def _post_clean(self):
         pass  # the action validates the 任务书 as a whole (contracts.save_task_book → full_clean)
 
     def fields_for_action(self) -> dict:
-        return {name: self.cleaned_data[name] for name in TASK_BOOK_FIELDS}
+        return {name: self.cleaned_data[name] for name in TASK_BOOK_FIELDS if name in self.fields}
 
 
 class RowsForm(forms.Form):
