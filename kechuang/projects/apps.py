@@ -13,3 +13,9 @@ class ProjectsConfig(AppConfig):
         ("projects/batches/", "kechuang.projects.batch_urls"),  # 立项批次
         ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]
+
+    def ready(self) -> None:
+        # the calls and projects carrying out a plan's tasks, for the plan's pages (registered with plans)
+        from .work import register
+
+        register()
