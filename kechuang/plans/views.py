@@ -19,6 +19,7 @@ from .export import plan_queryset, plan_tree
 from .forms import TaskForm
 from .models import Plan, Task
 from .sourcetext import marked_segments
+from .work import summarize, work_for
 
 
 @require_capability(Capability.VIEW_PLAN)
@@ -87,7 +88,12 @@ def _task_queryset():
 def task_detail(request, pk):
     task = get_visible_or_404(request.user, _task_queryset(), pk=pk)
     can_change = visible_to(request.user, Task.objects.filter(pk=pk), Capability.CHANGE_PLAN).exists()
-    return render(request, "plans/task_detail.html", {"task": task, "can_change": can_change})
+    work = work_for([task], request.user).get(task.pk, [])
+    return render(
+        request,
+        "plans/task_detail.html",
+        {"task": task, "can_change": can_change, "work": work, "work_summary": summarize(work)},
+    )
 
 
 @require_capability(Capability.CHANGE_PLAN)

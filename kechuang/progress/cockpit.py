@@ -133,6 +133,7 @@ def plan_tasks(plan, as_of: date) -> list[dict]:
         )
         rows.append(
             {
+                "id": task.pk,
                 "code": task.code,
                 "title": task.title,
                 "programme": task.programme.number,

@@ -8,6 +8,7 @@ from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.plans.models import Target
+from kechuang.plans.work import summarize, work_for
 from kechuang.web.access import require_capability
 
 from .actuals import actual_for
@@ -73,11 +74,15 @@ def cockpit_page(request):
             (r, r.lateness(as_of)) for r in waiting.select_related("department", "round") if r.lateness(as_of)
         ]
     data = cockpit(plan, as_of)
+    # the records carrying out each task, as far as this user may read them (not part of the cached data)
+    work = work_for([t["id"] for t in data["tasks"]], request.user)
+    tasks = [{**t, "work": summarize(work.get(t["id"], []))} for t in data["tasks"]]
     return render(
         request,
         "progress/cockpit.html",
         {
             "data": data,
+            "tasks": tasks,
             "overdue_tasks": sum(1 for t in data["tasks"] if t["overdue"]),
             "as_of": as_of,
             "error": error,

@@ -17,9 +17,10 @@ def _may_file_under(user, department: Department | None) -> bool:
     return may_act_on(user, department, Capability.CHANGE_PROJECTS)
 
 
-def save_project(acting_user, project: Project | None, *, reason: str = "", **fields) -> Project:
+def save_project(acting_user, project: Project | None, *, reason: str = "", tasks=None, **fields) -> Project:
     """Register (project None) or update a project; the user needs `projects.change` over the project's
-    department — both the one it is under now and the one it is moved to."""
+    department — both the one it is under now and the one it is moved to. `tasks` (None: unchanged) are the
+    plan's tasks it carries out."""
     if project is None:
         project = Project(**fields)
     else:
@@ -35,4 +36,6 @@ def save_project(acting_user, project: Project | None, *, reason: str = "", **fi
     project.full_clean()
     with audit_context(actor=acting_user, reason=reason), transaction.atomic():
         project.save()
+        if tasks is not None:
+            project.tasks.set(tasks)
     return project

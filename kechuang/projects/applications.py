@@ -238,6 +238,7 @@ def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: 
         )
         project.full_clean()
         project.save()
+        project.tasks.set(call.tasks.all())  # the application carries out the plan's tasks of its call
     return project
 
 

@@ -17,3 +17,9 @@ class ProjectsConfig(AppConfig):
         ("projects/interim-reports/", "kechuang.projects.interim_urls"),  # 中期检查 (the registry's list)
         ("public/publicity/", "kechuang.projects.public_urls"),  # 立项公示, without login
     ]
+
+    def ready(self) -> None:
+        # the calls and projects carrying out a plan's tasks, for the plan's pages (registered with plans)
+        from .work import register
+
+        register()

@@ -71,10 +71,13 @@ def fixed_refusal(call: Call, fields: dict) -> str | None:
     return f"申报指南已发布，不能再修改：{'、'.join(changed)}。" if changed else None
 
 
-def save_call(acting_user, call: Call | None, *, reason: str = "", qualifications=None, **fields) -> Call:
+def save_call(
+    acting_user, call: Call | None, *, reason: str = "", qualifications=None, tasks=None, **fields
+) -> Call:
     """Create (call None) or update a call; the user keeps calls (`projects.change`) over its unit — the
     one it is under now and the one it is moved to. Published calls keep their rules: only the dates,
-    budget and note change after publication (applicants have read the rest)."""
+    budget, note and the plan's tasks it carries out (`tasks`; None: unchanged) change after publication
+    (applicants have read the rest)."""
     if call is None:
         call = Call(**fields)
     else:
@@ -95,4 +98,6 @@ def save_call(acting_user, call: Call | None, *, reason: str = "", qualification
         call.save()
         if qualifications is not None:
             call.qualifications.set(qualifications)
+        if tasks is not None:
+            call.tasks.set(tasks)
     return call

@@ -223,6 +223,7 @@ def load_demo(plan) -> None:
     """This app's part of `kechuang demo` (the site calls it after the reference data and accounts)."""
     load_demo_projects()
     load_demo_calls(plan)
+    link_demo_tasks(plan)  # before the online applications: they inherit their call's tasks
     load_demo_review_rounds()
     from .demo_applications import load_demo_applications  # last: it applies to an open call
 
@@ -429,6 +430,61 @@ def load_demo_calls(plan=None) -> int:
             project.full_clean()
             project.save(update_fields=["call", "topic", "discipline"])
     return created
+
+
+# --- the plan's tasks they carry out: programme 3 of the Kaizhou plan ----------------------------------
+# 3.1 区级科技项目、争取市级项目  3.2 柴葛退热口服液关键技术攻关  3.3 高速覆铜板关键技术攻关
+# 3.4 现代农业科技创新和成果应用示范  3.5 承接科技成果转化  3.6 “揭榜挂帅”
+CALL_TASKS = {
+    Category.DISTRICT: ("3.1", "3.4"),
+    Category.KEY_TECHNOLOGY: ("3.2", "3.3"),
+    Category.TRANSFER: ("3.5",),
+}
+COPPER_CLAD_WORDS = ("覆铜板", "基材", "基板", "玻纤布", "铜箔")
+
+
+def demo_task_codes(category: str, name: str) -> list[str]:
+    """The codes of programme 3's tasks a demo project carries out, from its category and the words of its
+    name."""
+    codes = []
+    if category in (Category.DISTRICT, Category.MUNICIPAL, Category.NATIONAL):
+        codes.append("3.1")
+    if "柴葛" in name:
+        codes.append("3.2")
+    if any(word in name for word in COPPER_CLAD_WORDS):
+        codes.append("3.3")
+    if category in (Category.DISTRICT, Category.NATIONAL) and field_of(name) == "现代农业":
+        codes.append("3.4")
+    if category == Category.TRANSFER:
+        codes.append("3.5")
+    if category == Category.CHALLENGE:
+        codes.append("3.6")
+    return codes
+
+
+@transaction.atomic
+def link_demo_tasks(plan) -> int:
+    """Link the demo calls and the projects not linked yet to the tasks of the plan's programme 3 they
+    carry out (an online application started later inherits its call's). Return how many projects were
+    linked."""
+    if plan is None:
+        return 0
+    from kechuang.plans.models import Task
+
+    tasks = {t.code: t for t in Task.objects.filter(programme__plan=plan, programme__number=3)}
+    if not tasks:
+        return 0
+    for call in Call.objects.filter(department__path__startswith=plan.department.path).order_by("pk"):
+        call.tasks.set([tasks[code] for code in CALL_TASKS.get(call.category, ()) if code in tasks])
+    linked = Project.tasks.through.objects.values("project_id")
+    count = 0
+    region = Project.objects.filter(department__path__startswith=plan.department.path)
+    for project in region.exclude(pk__in=linked).order_by("pk"):
+        chosen = [tasks[code] for code in demo_task_codes(project.category, project.name) if code in tasks]
+        if chosen:
+            project.tasks.set(chosen)
+            count += 1
+    return count
 
 
 # --- the review of applications (the reviews app's rounds over this app's projects) ----------------

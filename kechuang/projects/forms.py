@@ -3,10 +3,35 @@ from django import forms
 from kechuang.enterprises.forms import EnterpriseCodeField
 from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
+from kechuang.plans.models import Task
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
 from .calls import FIXED_WHEN_PUBLISHED
 from .models import BatchLine, Call, CallStatus, Decision, Project
+
+
+class TaskChoiceField(forms.ModelMultipleChoiceField):
+    """The plan's tasks a record carries out: ticked by their codes and titles."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "落实的计划任务")
+        kwargs.setdefault("help_text", "所落实的行动方案任务，可多选；任务页面和驾驶舱按此显示落实情况。")
+        super().__init__(queryset=Task.objects.none(), required=False, **kwargs)
+
+    def label_from_instance(self, obj: Task) -> str:
+        return f"{obj.code} {obj.title}"
+
+
+def _offer_tasks(form, tasks) -> None:
+    """The tasks `form` offers (None: every task) and, for a stored record, its current ones as ids (the
+    API's PATCH starts from the form's initial values)."""
+    form.fields["tasks"].queryset = (tasks if tasks is not None else Task.objects.all()).select_related(
+        "programme"
+    )
+    if form.instance.pk is not None:
+        form.initial["tasks"] = [task.pk for task in form.instance.tasks.all()]
 
 
 class ProjectForm(forms.ModelForm):
@@ -16,6 +41,7 @@ class ProjectForm(forms.ModelForm):
         label="承担企业统一社会信用代码",
         help_text="承担单位是已登记企业时填写；否则留空并填写下面的承担单位名称。",
     )
+    tasks = TaskChoiceField()
     reason = ReasonField()
 
     field_order = ["year", "number", "name", "category", "department", "enterprise_code", "unit_name"]
@@ -37,11 +63,13 @@ class ProjectForm(forms.ModelForm):
             "funding",
             "self_funding",
             "note",
+            "tasks",
         ]
         formfield_callback = formfield
 
-    def __init__(self, *args, departments=None, enterprises=None, **kwargs):
+    def __init__(self, *args, departments=None, enterprises=None, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
+        _offer_tasks(self, tasks)
         if self.instance.pk is not None:
             # the status moves only through the lifecycle's transitions (the 办理 panel), never by editing
             del self.fields["status"]
@@ -63,8 +91,9 @@ class ProjectForm(forms.ModelForm):
         super()._post_clean()
 
     def fields_for_action(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "enterprise_code")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "enterprise_code", "tasks")}
         data["enterprise"] = self.cleaned_data.get("enterprise_code")
+        data["tasks"] = list(self.cleaned_data.get("tasks") or [])
         return data
 
 
@@ -99,6 +128,7 @@ class CallForm(forms.ModelForm):
         required=False,
         help_text="申报企业须在申报时持有所选资质之一（如科技型企业）；不选表示不限。",
     )
+    tasks = TaskChoiceField(help_text="本指南落实的行动方案任务，可多选；按本指南申报的项目沿用这些任务。")
     reason = ReasonField()
 
     class Meta:
@@ -120,6 +150,7 @@ class CallForm(forms.ModelForm):
             "qualifications",
             "one_per_applicant",
             "note",
+            "tasks",
         ]
         formfield_callback = formfield
         widgets = {
@@ -127,9 +158,10 @@ class CallForm(forms.ModelForm):
             "attachments": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, departments=None, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+        _offer_tasks(self, tasks)
         for name in ("budget", "max_request"):
             self.fields[name].widget.attrs["step"] = "0.01"
         if self.instance.pk is not None:
@@ -148,8 +180,9 @@ class CallForm(forms.ModelForm):
         return lines_of(self.cleaned_data.get("attachments"))
 
     def fields_for_action(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "qualifications")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "qualifications", "tasks")}
         data["qualifications"] = list(self.cleaned_data.get("qualifications") or [])
+        data["tasks"] = list(self.cleaned_data.get("tasks") or [])
         return data
 
 

@@ -20,6 +20,7 @@ from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
+from kechuang.plans.models import Task
 from kechuang.reviews.models import Discipline
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
@@ -104,6 +105,14 @@ class Call(models.Model):
     one_per_applicant = models.BooleanField(_("同一单位限报一项"), default=True)
     status = models.CharField(_("状态"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # the plan's tasks the call carries out (its applications inherit them when started)
+    tasks = models.ManyToManyField(
+        Task,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("落实的计划任务"),
+        help_text=_("本指南落实的行动方案任务"),
+    )
 
     # published calls are read by every signed-in user (enterprises apply to them); drafts only within
     # the bureau's scope — the registry narrows (registries.CallRegistry.queryset)
@@ -245,6 +254,13 @@ class Project(models.Model):
     summary = models.TextField(_("项目简介"), blank=True, help_text=_("研究内容、技术路线、预期成果"))
     contact_name = models.CharField(_("项目联系人"), max_length=50, blank=True)
     contact_phone = PersonalField(_("联系电话"), kind="phone", max_length=30, blank=True)
+    tasks = models.ManyToManyField(
+        Task,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("落实的计划任务"),
+        help_text=_("本项目落实的行动方案任务"),
+    )
 
     scope_rule = ScopeRule(department="department", owner="enterprise__users")
 

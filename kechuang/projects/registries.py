@@ -9,6 +9,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, visible_to
+from kechuang.plans.models import Task
 from kechuang.web import filters
 from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
@@ -37,6 +38,23 @@ UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
 def units(user, capability=None):
     """Towns and departments a project can sit under, as far as `user` reaches."""
     return visible_to(user, Department.objects.filter(kind__in=UNIT_KINDS), capability).order_by("path")
+
+
+def plan_tasks(user, current=()):
+    """The plan tasks a call or project can be linked to: those of the plans `user` sees, plus the ones it
+    already has (ids; a current link outside the user's plans stays when the form is saved unchanged)."""
+    visible = visible_to(user, Task.objects.all(), Capability.VIEW_PLAN)
+    return (
+        (visible | Task.objects.filter(pk__in=list(current)))
+        .distinct()
+        .order_by(
+            "programme__plan__department__path", "-programme__plan__issued_on", "programme__number", "pk"
+        )
+    )
+
+
+def _current_tasks(instance) -> list[int]:
+    return [] if instance is None else [task.pk for task in instance.tasks.all()]
 
 
 def _units_of(request):
@@ -102,8 +120,12 @@ class ProjectRegistry(Registry):
         "funding",
         "self_funding",
         "note",
+        "tasks",
     ]
     api_write = True
+
+    def base_queryset(self):
+        return super().base_queryset().prefetch_related("tasks")
 
     def form_kwargs(self, request, instance):
         departments = units(request.user, Capability.CHANGE_PROJECTS)
@@ -112,6 +134,7 @@ class ProjectRegistry(Registry):
         return {
             "departments": departments,
             "enterprises": visible_to(request.user, Enterprise.objects.all(), Capability.VIEW_ENTERPRISES),
+            "tasks": plan_tasks(request.user, _current_tasks(instance)),
         }
 
     def detail_context(self, request, obj):
@@ -198,11 +221,12 @@ class CallRegistry(Registry):
         "one_per_applicant",
         "status",
         "note",
+        "tasks",
     ]
     api_write = True
 
     def base_queryset(self):
-        return super().base_queryset().prefetch_related("qualifications")
+        return super().base_queryset().prefetch_related("qualifications", "tasks")
 
     def queryset(self, user, capability=None):
         if capability in (None, self.view_capability):
@@ -221,7 +245,7 @@ class CallRegistry(Registry):
         departments = call_units(request.user, Capability.CHANGE_PROJECTS)
         if instance is not None:  # the current unit stays choosable
             departments = keeping(departments, [instance.department_id])
-        return {"departments": departments}
+        return {"departments": departments, "tasks": plan_tasks(request.user, _current_tasks(instance))}
 
     def detail_context(self, request, obj):
         from .call_views import call_context

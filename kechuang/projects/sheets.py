@@ -48,6 +48,11 @@ FIELDS = [
 ]
 
 
+def task_codes(record) -> str:
+    """The codes of the plan's tasks a call or project carries out: “3.2；3.4”."""
+    return "；".join(task.code for task in sorted(record.tasks.all(), key=lambda t: (t.programme_id, t.pk)))
+
+
 @register
 class ProjectSheet(Sheet):
     key = "projects"
@@ -79,6 +84,7 @@ class ProjectSheet(Sheet):
         Column("funding", "财政资助金额（元）", **MONEY),
         Column("self_funding", "自筹金额（元）", **MONEY),
         Column("note", "备注", max_length=300, width=24),
+        Column("tasks", "计划任务", readonly=True, width=16, help="落实的行动方案任务编号，在系统中维护"),
     ]
     instructions = [
         "每行一个项目，以“申报年度 + 项目编号”识别：已登记的项目按此更新，其余新登记。",
@@ -87,8 +93,10 @@ class ProjectSheet(Sheet):
     ]
 
     def queryset(self, user):
-        return visible_to(user, Project.objects.select_related("department", "enterprise")).order_by(
-            "-year", "number"
+        return (
+            visible_to(user, Project.objects.select_related("department", "enterprise"))
+            .prefetch_related("tasks")
+            .order_by("-year", "number")
         )
 
     def export_row(self, p: Project) -> dict:
@@ -99,6 +107,7 @@ class ProjectSheet(Sheet):
             "department": p.department.name,
             "enterprise_code": p.enterprise.credit_code if p.enterprise_id else "",
             "enterprise_name": p.enterprise.name if p.enterprise_id else "",
+            "tasks": task_codes(p),
             **{f: getattr(p, f) for f in FIELDS},
         }
 
@@ -244,6 +253,7 @@ class CallSheet(Sheet):
         Column("one_per_applicant", "同一单位限报一项", kind="bool", help="是/否，空为是"),
         Column("status", "状态", kind="choice", required=True, choices=CallStatus.values),
         Column("note", "备注", max_length=300, width=24),
+        Column("tasks", "计划任务", readonly=True, width=16, help="落实的行动方案任务编号，在系统中维护"),
     ]
     instructions = [
         "每行一个申报指南，以“年度 + 指南编号”识别：已登记的指南按此更新，其余新登记。",
@@ -254,7 +264,7 @@ class CallSheet(Sheet):
 
     def queryset(self, user):
         return calls.readable(
-            user, Call.objects.select_related("department").prefetch_related("qualifications")
+            user, Call.objects.select_related("department").prefetch_related("qualifications", "tasks")
         ).order_by("-year", "number")
 
     def export_row(self, call: Call) -> dict:
@@ -270,6 +280,7 @@ class CallSheet(Sheet):
             "qualifications": "、".join(kind.name for kind in call.qualifications.all()),
             "one_per_applicant": call.one_per_applicant,
             "status": call.status,
+            "tasks": task_codes(call),
             **{f: getattr(call, f) for f in CALL_FIELDS},
         }
 
