@@ -188,7 +188,7 @@ def test_a_passed_milestone_arranges_its_payment_and_payments_never_exceed_the_g
     with pytest.raises(ValidationError, match="需求方"):
         payments.arrange(kjj, project, tranche=Tranche.APPROVAL, amount=Decimal("1"), payer=Payer.OWNER)
     # a voided payment frees its amount
-    payments.cancel(kjj, Payment.objects.get(tranche=Tranche.APPROVAL), comment="金额有误")
+    payments.cancel(kjj, Payment.objects.get(project=project, tranche=Tranche.APPROVAL), comment="金额有误")
     payments.arrange(kjj, project, tranche=Tranche.APPROVAL, amount=Decimal("100000"))
 
 
