@@ -33,6 +33,7 @@ from kechuang.org.models import Department
 from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
+from kechuang.site import province_applications
 
 PROVINCE = "示范省"
 FIRST = "东西南北青白金石云龙凤华安宁永丰长平清江新兴德庆远泰和鹤松柳桂"
@@ -126,12 +127,22 @@ def generate(
     enterprises: int = 100_000,
     towns: int = 20,
     projects: int = 50_000,
+    applications: int = 25_000,
+    reviewed: int = 20_000,
+    experts: int = 1_000,
+    experts_per_item: int = 5,
     log=print,
 ) -> dict:
-    """Create the province if it is not there yet; return what was created (counts and seconds)."""
+    """Create the province if it is not there yet; return what was created (counts and seconds).
+
+    `applications`: online applications to the districts' calls, of which `reviewed` are under expert
+    review, each by `experts_per_item` of the province's `experts` (kechuang/site/province_applications.py)."""
     if Department.objects.filter(name=PROVINCE, depth=1).exists():
         log(f"{PROVINCE}已存在，未重复生成。")
         return {}
+    province_applications.check_sizes(
+        districts, enterprises, applications, reviewed, experts_per_item, experts
+    )
     rng = random.Random(seed)
     started = time.perf_counter()
     figures: dict = {}
@@ -161,6 +172,20 @@ def generate(
         figures.update(_projects(random.Random(f"{seed}:projects"), district_nodes, projects))
         figures["audit_entries"] += figures["projects"]
         log(f"项目：{figures['projects']} 个（{time.perf_counter() - started:.0f} 秒）")
+        # calls, online applications, the expert pool and the reviews: streams of their own again
+        reviews = province_applications.generate(
+            seed,
+            province,
+            district_nodes,
+            applications=applications,
+            reviewed=reviewed,
+            experts=experts,
+            experts_per_item=experts_per_item,
+            log=log,
+        )
+        figures["audit_entries"] += reviews.pop("audit_entries")
+        figures.update(reviews)
+        figures.update(province_applications.payments(random.Random(f"{seed}:payments"), district_nodes))
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures
