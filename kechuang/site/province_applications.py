@@ -582,17 +582,18 @@ def _round(rng, bureau, call, applications, pool, per_item, project_type, field_
     ]
     item_ids = insert(ReviewItem, items)
     _audit(ReviewItem, item_ids, items, [place] * len(items), lambda r: r["title"])
-    # the least-loaded eligible experts of the pool (field, availability, organisation after NFKC)
+    # the least-loaded eligible experts of the pool (field, availability, organisation after NFKC); by
+    # position, not id, so that the same seed picks the same experts whatever ids the rows were given
     result = assign.greedy_assign(
         [
-            assign.Item(pk, field_names[row["discipline_id"]], tuple(row["organisations"]))
-            for pk, row in zip(item_ids, items, strict=True)
+            assign.Item(n, field_names[row["discipline_id"]], tuple(row["organisations"]))
+            for n, row in enumerate(items)
         ],
-        pool,
+        [assign.Expert(n, e.fields, e.organisation, e.available) for n, e in enumerate(pool)],
         per_item,
-        seed=round_id,
+        seed=rng.randrange(2**32),
     )
-    pairs = sorted(result.added)
+    pairs = sorted((item_ids[i], pool[e].id) for i, e in result.added)
     rows = [
         {
             "item_id": item_id,
