@@ -21,8 +21,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kechuang.audit.recording import record_bulk_rows
-from kechuang.audit.snapshots import snapshot_values
 from kechuang.core.bulkwrite import insert
 from kechuang.core.context import Source, audit_context
 from kechuang.enterprises import creditcode
@@ -34,6 +32,7 @@ from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
 from kechuang.site import province_applications
+from kechuang.site.generated import audit_created
 
 PROVINCE = "示范省"
 FIRST = "东西南北青白金石云龙凤华安宁永丰长平清江新兴德庆远泰和鹤松柳桂"
@@ -425,10 +424,4 @@ def _insert_projects(rows: list[dict], places: list[str]) -> list[int]:
 
 
 def _audit(model, ids, rows, places, label) -> None:
-    afters = []
-    items = []
-    for pk, row, place in zip(ids, rows, places, strict=True):
-        row = {**row, "id": pk}
-        afters.append(snapshot_values(model, row))
-        items.append((pk, label(row), place))
-    record_bulk_rows(model, items, "create", None, afters)
+    audit_created(model, ids, rows, places, label)

@@ -61,6 +61,7 @@ from kechuang.reviews.models import (
     ScoreSheet,
     Title,
 )
+from kechuang.site.generated import audit_created as _audit
 
 REVIEWED_YEAR = AS_OF.year  # its calls are closed and their applications reviewed
 OPEN_YEAR = AS_OF.year + 1  # its calls are open now
@@ -247,7 +248,6 @@ def _experts(rng: random.Random, province: Department, total: int, fields: dict)
     """`total` experts managed by the province's 省科技局, each with an account (评审专家, scope self);
     returns the pool as `reviews.assign.Expert`s (fields by name) and the audit entries written."""
     from kechuang.site.demo import DEMO_PASSWORD
-    from kechuang.site.province import _audit
 
     if not total:
         return [], 0
@@ -327,7 +327,7 @@ def _experts(rng: random.Random, province: Department, total: int, fields: dict)
             ],
         )
         # the fields as the m2m signal records them: the list of their ids, beside the row's columns
-        _audit_with(
+        _audit(
             Expert,
             expert_ids,
             experts,
@@ -340,19 +340,6 @@ def _experts(rng: random.Random, province: Department, total: int, fields: dict)
         for pk, row, own in zip(expert_ids, experts, chosen, strict=True)
     ]
     return pool, len(user_ids) + len(grant_ids) + len(expert_ids)
-
-
-def _audit_with(model, ids, rows, places, label, extra) -> None:
-    """`province._audit` with something beside each row's columns in its entry (an m2m's ids)."""
-    from kechuang.audit.recording import record_bulk_rows
-    from kechuang.audit.snapshots import snapshot_values
-
-    afters, items = [], []
-    for pk, row, place, more in zip(ids, rows, places, extra, strict=True):
-        row = {**row, "id": pk}
-        afters.append({**snapshot_values(model, row), **more})
-        items.append((pk, label(row), place))
-    record_bulk_rows(model, items, "create", None, afters)
 
 
 # --- one district: its calls, applications and reviews --------------------------------------------
@@ -377,8 +364,6 @@ def _budget(rng: random.Random, funding: int, own: int) -> list[tuple[str, Decim
 
 
 def _district(rng, district, wanted_reviewed, wanted_other, fields, pool, per_item, project_type) -> dict:
-    from kechuang.site.province import _audit
-
     bureau = Department.objects.get(path__startswith=district.path, name="区科技局")
     paths = dict(
         Department.objects.filter(path__startswith=district.path, kind="town").values_list("pk", "path")
@@ -535,8 +520,6 @@ def _district(rng, district, wanted_reviewed, wanted_other, fields, pool, per_it
 def _round(rng, bureau, call, applications, pool, per_item, project_type, field_names) -> dict:
     """A closed 立项评审 round over `applications` ((project id, row, organisations)): items, criteria,
     every item's experts and their submitted sheets."""
-    from kechuang.site.province import _audit
-
     place = bureau.path
     rounds = [
         {
