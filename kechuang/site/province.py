@@ -4,8 +4,10 @@
 the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions;
 50,000 S&T projects (district, municipal and national plan projects, key-technology projects, 揭榜挂帅,
 transfer projects; application years 2019–2027) carried by the district's enterprises or by its hospitals,
-schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; an
-audit entry for every generated record (over 1,000,000). Repeatable: the same seed gives the same data.
+schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; the
+districts' calls with 25,000 online applications, a province expert pool of 1,000 and 20,000 applications
+reviewed by 5 experts each (100,000 score sheets: `province_applications.py`); an audit entry for every
+generated record (over 1,000,000). Repeatable: the same seed gives the same data.
 Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use, a district (and at
 most PROJECT_CHUNK projects) at a time, so memory stays flat whatever the totals.
 """
