@@ -33,7 +33,7 @@ from kechuang.core.bulkwrite import insert
 from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department, RoleGrant, User
 from kechuang.org.roles import Role, Scope
-from kechuang.projects.demo import AS_OF, CODES
+from kechuang.projects.demo import AS_OF
 from kechuang.projects.models import (
     BudgetItem,
     BudgetLine,
@@ -75,6 +75,24 @@ CALL_TOPICS = {
         "生物医药与大健康",
     ],
     Category.TRANSFER: ["高校院所成果在本区转化", "企业自主成果产业化", "农业科技成果推广应用"],
+}
+SUBJECTS = [
+    "高速覆铜板",
+    "道地中药材",
+    "柑橘采后处理",
+    "新能源汽车零部件",
+    "锂电池正极材料",
+    "智能配电装备",
+    "稻渔综合种养",
+    "工业互联网平台",
+    "建筑固废再生骨料",
+    "电子元器件",
+    "农产品冷链物流",
+    "生猪健康养殖",
+]
+WORK = {
+    Category.DISTRICT: ["关键技术研究", "技术集成与示范", "工艺优化研究", "新产品开发"],
+    Category.TRANSFER: ["技术成果转化", "成果产业化应用", "中试熟化与推广"],
 }
 MAX_REQUEST = 500_000  # 元 per application
 # the fields applications ask for, with their weights (agriculture and manufacturing first)
@@ -431,7 +449,7 @@ def _district(rng, district, wanted_reviewed, wanted_other, fields, pool, per_it
                     {
                         "year": year,
                         "number": f"{call['number']}-{n:03d}",
-                        "name": f"{rng.choice(topics)[:6]}{rng.choice(['关键技术研究', '技术集成与示范', '产业化应用', '新产品开发'])}（{CODES[call['category']]}{n}）",
+                        "name": rng.choice(SUBJECTS) + rng.choice(WORK[call["category"]]),
                         "category": call["category"],
                         "department_id": town_id,
                         "enterprise_id": enterprise_id,
