@@ -78,7 +78,13 @@ def main():
 
     call_command("demo", stdout=open(os.devnull, "w"))
     started = time.perf_counter()
-    generate(enterprises=args.enterprises, projects=args.enterprises // 2, log=lambda *_: None)
+    generate(
+        enterprises=args.enterprises,
+        projects=args.enterprises // 2,
+        applications=args.enterprises // 4,
+        reviewed=args.enterprises // 5,
+        log=lambda *_: None,
+    )
     print(f"# data built in {time.perf_counter() - started:.0f} s", flush=True)
     media = Path(settings.MEDIA_ROOT) / "evidence" / "bench"
     media.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,13 @@ def main():
 
     started = time.perf_counter()
     figures = province.generate(
-        districts=args.districts, enterprises=args.enterprises, projects=args.projects, log=lambda _: None
+        districts=args.districts,
+        enterprises=args.enterprises,
+        projects=args.projects,
+        # applications and reviews in proportion (the defaults at 100,000 enterprises)
+        applications=args.enterprises // 4,
+        reviewed=args.enterprises // 5,
+        log=lambda _: None,
     )
     print(
         f"# province generated in {time.perf_counter() - started:.0f} s: {figures.get('enterprises')} enterprises, "

@@ -4,8 +4,10 @@
 the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions;
 50,000 S&T projects (district, municipal and national plan projects, key-technology projects, 揭榜挂帅,
 transfer projects; application years 2019–2027) carried by the district's enterprises or by its hospitals,
-schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; an
-audit entry for every generated record (over 1,000,000). Repeatable: the same seed gives the same data.
+schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; the
+districts' calls with 25,000 online applications, a province expert pool of 1,000 and 20,000 applications
+reviewed by 5 experts each (100,000 score sheets: `province_applications.py`); an audit entry for every
+generated record (over 1,000,000). Repeatable: the same seed gives the same data.
 Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use, a district (and at
 most PROJECT_CHUNK projects) at a time, so memory stays flat whatever the totals.
 """
@@ -21,8 +23,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kechuang.audit.recording import record_bulk_rows
-from kechuang.audit.snapshots import snapshot_values
 from kechuang.core.bulkwrite import insert
 from kechuang.core.context import Source, audit_context
 from kechuang.enterprises import creditcode
@@ -33,6 +33,8 @@ from kechuang.org.models import Department
 from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
+from kechuang.site import province_applications
+from kechuang.site.generated import audit_created
 
 PROVINCE = "示范省"
 FIRST = "东西南北青白金石云龙凤华安宁永丰长平清江新兴德庆远泰和鹤松柳桂"
@@ -126,12 +128,22 @@ def generate(
     enterprises: int = 100_000,
     towns: int = 20,
     projects: int = 50_000,
+    applications: int = 25_000,
+    reviewed: int = 20_000,
+    experts: int = 1_000,
+    experts_per_item: int = 5,
     log=print,
 ) -> dict:
-    """Create the province if it is not there yet; return what was created (counts and seconds)."""
+    """Create the province if it is not there yet; return what was created (counts and seconds).
+
+    `applications`: online applications to the districts' calls, of which `reviewed` are under expert
+    review, each by `experts_per_item` of the province's `experts` (kechuang/site/province_applications.py)."""
     if Department.objects.filter(name=PROVINCE, depth=1).exists():
         log(f"{PROVINCE}已存在，未重复生成。")
         return {}
+    province_applications.check_sizes(
+        districts, enterprises, applications, reviewed, experts_per_item, experts
+    )
     rng = random.Random(seed)
     started = time.perf_counter()
     figures: dict = {}
@@ -161,6 +173,20 @@ def generate(
         figures.update(_projects(random.Random(f"{seed}:projects"), district_nodes, projects))
         figures["audit_entries"] += figures["projects"]
         log(f"项目：{figures['projects']} 个（{time.perf_counter() - started:.0f} 秒）")
+        # calls, online applications, the expert pool and the reviews: streams of their own again
+        reviews = province_applications.generate(
+            seed,
+            province,
+            district_nodes,
+            applications=applications,
+            reviewed=reviewed,
+            experts=experts,
+            experts_per_item=experts_per_item,
+            log=log,
+        )
+        figures["audit_entries"] += reviews.pop("audit_entries")
+        figures.update(reviews)
+        figures.update(province_applications.payments(random.Random(f"{seed}:payments"), district_nodes))
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures
@@ -400,10 +426,4 @@ def _insert_projects(rows: list[dict], places: list[str]) -> list[int]:
 
 
 def _audit(model, ids, rows, places, label) -> None:
-    afters = []
-    items = []
-    for pk, row, place in zip(ids, rows, places, strict=True):
-        row = {**row, "id": pk}
-        afters.append(snapshot_values(model, row))
-        items.append((pk, label(row), place))
-    record_bulk_rows(model, items, "create", None, afters)
+    audit_created(model, ids, rows, places, label)

@@ -95,7 +95,17 @@ def test_province_cockpit_opens(browser_page, live_server):
     """The province demo (small here): its leader's cockpit is the roll-up of every district."""
     from kechuang.site import province
 
-    province.generate(seed=3, districts=3, enterprises=600, towns=4, projects=50, log=lambda *_: None)
+    province.generate(
+        seed=3,
+        districts=3,
+        enterprises=600,
+        towns=4,
+        projects=50,
+        applications=60,
+        reviewed=40,
+        experts=60,
+        log=lambda *_: None,
+    )
     page = browser_page
     sign_in(page, live_server.url, province.PROVINCE_LEADER)
     page.goto(f"{live_server.url}/progress/cockpit/?as_of=2025-12-31")

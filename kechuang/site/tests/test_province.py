@@ -7,15 +7,43 @@ from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualificatio
 from kechuang.org.models import Department, User
 from kechuang.plans.models import Plan
 from kechuang.projects.models import Project
+from kechuang.projects.selection import DEFAULT_CRITERIA
 from kechuang.site import province
 
 pytestmark = pytest.mark.django_db
 
 
-def generate(seed):
+SMALL = {"applications": 60, "reviewed": 40, "experts": 60, "experts_per_item": 5}
+
+
+def generate(seed, **sizes):
     return province.generate(
-        seed=seed, districts=3, enterprises=300, towns=4, projects=121, log=lambda *_: None
+        seed=seed,
+        districts=3,
+        enterprises=300,
+        towns=4,
+        projects=121,
+        log=lambda *_: None,
+        **{**SMALL, **sizes},
     )
+
+
+def wipe():
+    """Remove the generated province (in the order its protected references allow)."""
+    from kechuang.projects.models import Call
+    from kechuang.reviews.models import Expert, ReviewRound
+
+    root = Department.objects.get(name=province.PROVINCE)
+    ReviewRound.objects.filter(department__path__startswith=root.path).delete()
+    Project.objects.filter(department__path__startswith=root.path).delete()  # they protect what they refer to
+    Call.objects.filter(department__path__startswith=root.path).delete()
+    experts = Expert.objects.filter(department__path__startswith=root.path)
+    User.objects.filter(pk__in=list(experts.values_list("user_id", flat=True))).delete()
+    experts.delete()
+    Enterprise.objects.filter(town__path__startswith=root.path).delete()
+    User.objects.filter(username=province.PROVINCE_LEADER).delete()
+    Plan.objects.filter(department__path__startswith=root.path).delete()
+    Department.objects.filter(path__startswith=root.path).delete()
 
 
 def test_a_small_province():
@@ -32,15 +60,27 @@ def test_a_small_province():
     assert EnterpriseYear.objects.filter(enterprise__in=in_province).count() == figures["enterprise_years"]
     assert Qualification.objects.filter(enterprise__in=in_province).count() == figures["qualifications"]
     # projects: exactly as many as asked for, spread over every district, each audited where it sits
-    projects = Project.objects.filter(department__path__startswith=root.path)
+    projects = Project.objects.filter(department__path__startswith=root.path, call__isnull=True)
     assert projects.count() == figures["projects"] == 121
     for district in districts:
         assert projects.filter(department__path__startswith=district.path).count() in (40, 41)
     assert figures["audit_entries"] == (
-        figures["enterprises"] + figures["enterprise_years"] + figures["qualifications"] + figures["projects"]
+        figures["enterprises"]
+        + figures["enterprise_years"]
+        + figures["qualifications"]
+        + figures["projects"]
+        + 3 * figures["experts"]  # with their accounts and grants
+        + figures["calls"]
+        + figures["applications"]
+        + figures["budget_lines"]
+        + figures["co_applicants"]
+        + figures["review_rounds"] * (1 + len(DEFAULT_CRITERIA))
+        + figures["review_items"]
+        + figures["assignments"]
+        + figures["score_sheets"]
     )
     audited = ChangeEntry.objects.filter(content_type__model="project", scope_path__startswith=root.path)
-    assert audited.count() == 121
+    assert audited.count() == 121 + figures["applications"]
     carried = projects.filter(enterprise__isnull=False).select_related("enterprise__town", "department")
     assert carried.exists() and projects.filter(enterprise__isnull=True).exists()
     # an enterprise's project sits in the enterprise's own district (in its town, or with the bureau)
@@ -101,7 +141,7 @@ def test_a_small_province():
 def _projects():
     root = Department.objects.get(name=province.PROVINCE)
     return list(
-        Project.objects.filter(department__path__startswith=root.path)
+        Project.objects.filter(department__path__startswith=root.path, call__isnull=True)
         .order_by("pk")
         .values_list(
             "year",
@@ -129,12 +169,7 @@ def test_the_same_seed_gives_the_same_data():
         .values_list("credit_code", "name")
     )
     first_projects = _projects()
-    root = Department.objects.get(name=province.PROVINCE)
-    Project.objects.filter(department__path__startswith=root.path).delete()  # they protect what they refer to
-    Enterprise.objects.filter(town__path__startswith=root.path).delete()
-    User.objects.filter(username=province.PROVINCE_LEADER).delete()
-    Plan.objects.filter(department__path__startswith=root.path).delete()
-    Department.objects.filter(path__startswith=root.path).delete()
+    wipe()
     generate(11)
     second = list(
         Enterprise.objects.filter(town__path__startswith=Department.objects.get(name=province.PROVINCE).path)
