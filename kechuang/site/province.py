@@ -186,7 +186,9 @@ def generate(
         )
         figures["audit_entries"] += reviews.pop("audit_entries")
         figures.update(reviews)
-        figures.update(province_applications.payments(random.Random(f"{seed}:payments"), district_nodes))
+        paid = province_applications.payments(random.Random(f"{seed}:payments"), district_nodes, log=log)
+        figures["audit_entries"] += paid.pop("audit_entries")
+        figures.update(paid)
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures

@@ -63,6 +63,7 @@ from kechuang.reviews.models import (
 )
 from kechuang.site.generated import audit_created as _audit
 
+PAYMENT_CHUNK = 5_000  # projects whose 任务书 and tranches are written at a time
 REVIEWED_YEAR = AS_OF.year  # its calls are closed and their applications reviewed
 OPEN_YEAR = AS_OF.year + 1  # its calls are open now
 CALL_YEARS = (REVIEWED_YEAR, OPEN_YEAR)
@@ -252,11 +253,104 @@ def generate(
     return counts
 
 
-def payments(rng: random.Random, district_nodes: list[Department]) -> dict:
-    """拨付: the payments of the approved projects. The payment registry does not exist yet; when it does,
-    its rows are generated here (per district, through the bulk writer, audited like the rest) and their
-    figures returned. Nothing is generated for now."""
-    return {}
+def payments(rng: random.Random, district_nodes: list[Department], log=print) -> dict:
+    """拨付: every approved project that ran (在研 or 结题) gets its signed 任务书 — the period from 立项 to the
+    planned end, signed three weeks after 立项 — and its tranches: 40–60 % of the grant after signing, the
+    rest after acceptance for a finished project; a tranche whose date lies after the data's day is
+    arranged, not yet paid. Per district, a chunk of projects at a time, through the bulk writer, audited;
+    the district's tranches never add up to more than the amount funded."""
+    from kechuang.projects.models import Payer, Payment, PaymentStatus, TaskBook, TaskBookStatus, Tranche
+
+    started = time.perf_counter()
+    counts = {"task_books": 0, "payments": 0, "paid": Decimal("0")}
+    audited = 0
+    for district in district_nodes:
+        rows = list(
+            Project.objects.filter(
+                department__path__startswith=district.path,
+                status__in=[Status.ONGOING, Status.COMPLETED],
+                funding__gt=0,
+                approved_on__isnull=False,
+                task_book__isnull=True,
+            )
+            .order_by("pk")
+            .values_list(
+                "pk", "number", "approved_on", "planned_end_on", "completed_on", "funding", "department__path"
+            )
+        )
+        for start in range(0, len(rows), PAYMENT_CHUNK):
+            chunk = rows[start : start + PAYMENT_CHUNK]
+            books, book_places, tranches, tranche_places = [], [], [], []
+            for pk, number, approved_on, planned_end_on, completed_on, funding, place in chunk:
+                ends_on = (
+                    planned_end_on
+                    if planned_end_on and planned_end_on > approved_on
+                    else approved_on + timedelta(days=730)
+                )
+                signed_on = approved_on + timedelta(days=21)
+                books.append(
+                    {
+                        "project_id": pk,
+                        "number": f"RWS-{number}",
+                        "starts_on": approved_on,
+                        "ends_on": ends_on,
+                        "goals": "",
+                        "report_every_months": 6,
+                        "owner_funding": Decimal("0"),
+                        "signed_on": signed_on,
+                        "status": TaskBookStatus.SIGNED.value,
+                    }
+                )
+                book_places.append(place)
+                first = (funding * Decimal(rng.choice(("0.4", "0.5", "0.6")))).quantize(Decimal("1"))
+                plan = [(Tranche.APPROVAL.value, first, signed_on + timedelta(days=rng.randint(5, 40)))]
+                if completed_on is not None and funding > first:
+                    plan.append(
+                        (
+                            Tranche.ACCEPTANCE.value,
+                            funding - first,
+                            completed_on + timedelta(days=rng.randint(10, 45)),
+                        )
+                    )
+                for n, (tranche, amount, paid_on) in enumerate(plan, 1):
+                    paid = paid_on <= AS_OF
+                    tranches.append(
+                        {
+                            "project_id": pk,
+                            "tranche": tranche,
+                            "milestone_id": None,
+                            "payer": Payer.DISTRICT.value,
+                            "amount": amount,
+                            "paid_on": paid_on if paid else None,
+                            "voucher": f"CZ-{number}-{n}" if paid else "",
+                            "note": "",
+                            "status": (PaymentStatus.PAID if paid else PaymentStatus.PLANNED).value,
+                        }
+                    )
+                    tranche_places.append(place)
+                    if paid:
+                        counts["paid"] += amount
+            with transaction.atomic():
+                book_ids = insert(TaskBook, books)
+                _audit(TaskBook, book_ids, books, book_places, lambda r: f"{r['number']}")
+                payment_ids = insert(Payment, tranches)
+                _audit(
+                    Payment,
+                    payment_ids,
+                    tranches,
+                    tranche_places,
+                    lambda r: f"{r['tranche']} {r['amount']} 元",
+                )
+            counts["task_books"] += len(book_ids)
+            counts["payments"] += len(payment_ids)
+            audited += len(book_ids) + len(payment_ids)
+    log(
+        f"任务书：{counts['task_books']} 份；拨付：{counts['payments']} 笔，已拨付 {counts['paid']:,.0f} 元"
+        f"（{time.perf_counter() - started:.0f} 秒）"
+    )
+    counts["paid"] = str(counts["paid"])
+    counts["audit_entries"] = audited
+    return counts
 
 
 # --- the expert pool ------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ def wipe():
 
     root = Department.objects.get(name=province.PROVINCE)
     ReviewRound.objects.filter(department__path__startswith=root.path).delete()
+    from kechuang.projects.models import Payment
+
+    Payment.objects.filter(project__department__path__startswith=root.path).delete()  # they protect projects
     Project.objects.filter(department__path__startswith=root.path).delete()  # they protect what they refer to
     Call.objects.filter(department__path__startswith=root.path).delete()
     experts = Expert.objects.filter(department__path__startswith=root.path)

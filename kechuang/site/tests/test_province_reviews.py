@@ -220,3 +220,30 @@ def test_sizes_it_cannot_honour_are_refused():
     with pytest.raises(ValueError, match="exceed its"):
         generate(1, applications=400, reviewed=300)
     assert not Department.objects.filter(name=province.PROVINCE).exists()
+
+
+def test_payments_stay_within_the_grant_after_a_signed_task_book():
+    from kechuang.projects.models import Payment, PaymentStatus, TaskBookStatus, Tranche
+
+    figures = province.generate(
+        seed=2031, districts=2, enterprises=120, towns=2, projects=120, log=lambda *_: None, **SIZES
+    )
+    generated = Project.objects.filter(department__path__startswith=root().path)
+    ran = generated.filter(status__in=[Status.ONGOING, Status.COMPLETED], funding__gt=0)
+    assert figures["task_books"] == ran.count() > 0
+    assert figures["payments"] == Payment.objects.filter(project__in=generated).count()
+    for project in ran.prefetch_related("payments").select_related("task_book"):
+        assert project.task_book.status == TaskBookStatus.SIGNED
+        tranches = list(project.payments.all())
+        assert sum(p.amount for p in tranches) <= project.funding
+        assert tranches[0].tranche == Tranche.APPROVAL
+        if project.status == Status.COMPLETED:
+            assert sum(p.amount for p in tranches) == project.funding
+        for p in tranches:
+            assert (p.status == PaymentStatus.PAID) == (p.paid_on is not None) == bool(p.voucher)
+    paid = Payment.objects.filter(project__in=generated, status=PaymentStatus.PAID).aggregate(
+        s=Sum("amount")
+    )["s"]
+    assert Decimal(figures["paid"]) == paid
+    assert ChangeEntry.objects.filter(content_type__model="payment").count() >= figures["payments"]
+    wipe()
