@@ -288,6 +288,9 @@ def test_terminate_stops_the_project_in_the_same_transaction(project, user):
     stopped = Project.objects.get(pk=project.pk)
     assert stopped.status == Status.TERMINATED
     assert "进展严重滞后" in workflow.last_event(stopped, "terminate").comment
+    later = InterimReport.objects.filter(project=project, status=ReportStatus.DUE).order_by("sequence").first()
+    interim.remind(later.due_on + timedelta(days=40))  # a stopped project is no longer reminded
+    assert not Notification.objects.filter(key__startswith=f"interim:{later.pk}:").exists()
 
 
 def test_terminate_undone_when_the_project_cannot_stop(project, user):
@@ -317,9 +320,11 @@ def test_reminders_go_once_to_the_unit_and_the_bureau_when_very_late(project, us
             Notification.objects.filter(user=u, key__startswith=f"interim:{report.pk}:").values_list("key", flat=True)
         )
 
-    assert interim.remind(due - timedelta(days=20))["interim_due"] == 0
+    interim.remind(due - timedelta(days=20))
+    assert mine(qiye) == []
     assert interim.remind(due - timedelta(days=14))["interim_due"] >= 1
-    assert interim.remind(due - timedelta(days=13))["interim_due"] == 0  # the same reminder: once
+    interim.remind(due - timedelta(days=13))  # the same reminder: once
+    assert mine(qiye) == [f"interim:{report.pk}:due:14"]
     interim.remind(due - timedelta(days=3))
     interim.remind(due)
     interim.remind(due)
