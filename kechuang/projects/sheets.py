@@ -359,3 +359,8 @@ class CallSheet(Sheet):
             else:
                 counts.unchanged += 1
         return counts
+
+
+# --- 中期检查: the interim-reports registry's export ---
+from .interim_sheets import InterimReportSheet  # noqa: E402, F401
+# --- end of 中期检查 ---

@@ -381,6 +381,27 @@ def test_the_registry_lists_with_the_lateness_filter(project, client_as, user):
     assert client.get(f"/projects/interim-reports/{laid[0].pk}/").url == laid[0].get_absolute_url()
 
 
+def test_the_export_holds_the_lists_rows(project, client_as):
+    import io
+
+    import openpyxl
+
+    today = TODAY()
+    laid = reports(project)
+    InterimReport.objects.filter(pk=laid[0].pk).update(due_on=today - timedelta(days=10))
+    client = client_as("kjj")
+    params = {"lateness": "逾期", "q": project.number}
+    response = client.get("/tables/interim-reports/export.xlsx", params)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(openpyxl.load_workbook(io.BytesIO(content), read_only=True)["数据"].iter_rows(values_only=True))
+    found = [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+    assert [(r["项目编号"], r["名称"], r["逾期情况"]) for r in found] == [(project.number, laid[0].title, "逾期")]
+    assert client.get("/tables/interim-reports/export.xlsx", {"lateness": "很晚"}).status_code == 400
+    # no import: nobody holds the sheet's import capability
+    assert client.post("/tables/interim-reports/upload/").status_code == 403
+
+
 def test_the_registry_shows_the_unit_its_own_reports_only(project, client_as, user):
     registry = InterimReportRegistry()
     mine = registry.queryset(user("qiye"))
