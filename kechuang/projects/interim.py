@@ -29,7 +29,7 @@ from kechuang.org.scope import holders, may_act_on
 from kechuang.workflow import engine as workflow
 from kechuang.workflow.notify import notify
 
-from .models import InterimReport, Project, ReportStatus, TaskBook
+from .models import InterimReport, Project, ReportStatus, Status, TaskBook
 
 DUE_AFTER_DAYS = 15
 DUE_SOON_DAYS = 14
@@ -271,11 +271,14 @@ def _stage(left: int) -> int | None:
 
 def remind(as_of: date) -> dict:
     """The unit's users are reminded of a report due in DUE_SOON_DAYS days, in 3 and on the day, and once
-    when it is late; the bureau (who changes the project) once when it is very late. Each once (its key)."""
+    when it is late; the bureau (who changes the project) once when it is very late. Each once (its key);
+    only while the project runs (在研)."""
     counts = {"interim_due": 0, "interim_late": 0, "interim_very_late": 0}
     waiting = (
         InterimReport.objects.filter(
-            status=ReportStatus.DUE, due_on__lte=as_of + timedelta(days=DUE_SOON_DAYS)
+            status=ReportStatus.DUE,
+            due_on__lte=as_of + timedelta(days=DUE_SOON_DAYS),
+            project__status=Status.ONGOING,  # a project stopped or finished owes no more reports
         )
         .select_related("project__enterprise", "project__department")
         .order_by("due_on", "pk")

@@ -368,6 +368,7 @@ class InterimReportRegistry(Registry):
     view_capability = Capability.VIEW_PROJECTS
     change_capability = Capability.CHANGE_PROJECTS
     detail_fields = []
+    sheet = "interim-reports"  # export only (interim_sheets.py)
     menu = Menu("中期检查", group="平台与项目", order=41)
     api_fields = [
         "id",

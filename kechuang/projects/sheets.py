@@ -543,3 +543,8 @@ class PaymentSheet(Sheet):
             payments.pay(user, waiting, paid_on=values["paid_on"], voucher=values["voucher"])
             counts.created += 1
         return counts
+
+
+# --- 中期检查: the interim-reports registry's export ---
+from .interim_sheets import InterimReportSheet  # noqa: E402, F401
+# --- end of 中期检查 ---

@@ -310,6 +310,11 @@ def test_terminate_stops_the_project_in_the_same_transaction(project, user):
     stopped = Project.objects.get(pk=project.pk)
     assert stopped.status == Status.TERMINATED
     assert "进展严重滞后" in workflow.last_event(stopped, "terminate").comment
+    later = (
+        InterimReport.objects.filter(project=project, status=ReportStatus.DUE).order_by("sequence").first()
+    )
+    interim.remind(later.due_on + timedelta(days=40))  # a stopped project is no longer reminded
+    assert not Notification.objects.filter(key__startswith=f"interim:{later.pk}:").exists()
 
 
 def test_terminate_undone_when_the_project_cannot_stop(project, user):
@@ -343,9 +348,11 @@ def test_reminders_go_once_to_the_unit_and_the_bureau_when_very_late(project, us
             )
         )
 
-    assert interim.remind(due - timedelta(days=20))["interim_due"] == 0
+    interim.remind(due - timedelta(days=20))
+    assert mine(qiye) == []
     assert interim.remind(due - timedelta(days=14))["interim_due"] >= 1
-    assert interim.remind(due - timedelta(days=13))["interim_due"] == 0  # the same reminder: once
+    interim.remind(due - timedelta(days=13))  # the same reminder: once
+    assert mine(qiye) == [f"interim:{report.pk}:due:14"]
     interim.remind(due - timedelta(days=3))
     interim.remind(due)
     interim.remind(due)
@@ -400,6 +407,31 @@ def test_the_registry_lists_with_the_lateness_filter(project, client_as, user):
     assert api.status_code == 200
     assert [row["id"] for row in api.json()["results"]] == [laid[0].pk]
     assert client.get(f"/projects/interim-reports/{laid[0].pk}/").url == laid[0].get_absolute_url()
+
+
+def test_the_export_holds_the_lists_rows(project, client_as):
+    import io
+
+    import openpyxl
+
+    today = TODAY()
+    laid = reports(project)
+    InterimReport.objects.filter(pk=laid[0].pk).update(due_on=today - timedelta(days=10))
+    client = client_as("kjj")
+    params = {"lateness": "逾期", "q": project.number}
+    response = client.get("/tables/interim-reports/export.xlsx", params)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(content), read_only=True)["数据"].iter_rows(values_only=True)
+    )
+    found = [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+    assert [(r["项目编号"], r["名称"], r["逾期情况"]) for r in found] == [
+        (project.number, laid[0].title, "逾期")
+    ]
+    assert client.get("/tables/interim-reports/export.xlsx", {"lateness": "很晚"}).status_code == 400
+    # no import: nobody holds the sheet's import capability
+    assert client.post("/tables/interim-reports/upload/").status_code == 403
 
 
 def test_the_registry_shows_the_unit_its_own_reports_only(project, client_as, user):
