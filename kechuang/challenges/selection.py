@@ -368,5 +368,5 @@ def sign(acting_user, challenge: Challenge, *, signed_on: date | None = None) ->
             "sign",
             acting_user,
             comment=f"签订任务书 {task_book.number}",
-            changes={"project": project, "signed_on": signed_on},
+            changes={"project": Project.objects.get(pk=project.pk), "signed_on": signed_on},
         )

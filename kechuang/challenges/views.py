@@ -235,6 +235,8 @@ def select(request, pk):
             if done is not None:
                 messages.success(request, f"已确定揭榜方，公示至 {done.publicity_until:%Y-%m-%d}。")
                 return redirect(challenge)
+    if Challenge.objects.filter(pk=challenge.pk).exclude(status=Status.REVIEW).exists():
+        return _messages(request, challenge, form)  # moved on: the page no longer has the form
     return _page_again(request, challenge, "select", form)
 
 
