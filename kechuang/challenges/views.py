@@ -155,9 +155,7 @@ def _challenge(request, pk, capability=Capability.MANAGE_CHALLENGES) -> Challeng
 @require_capability(Capability.BID_CHALLENGES)
 def bid(request, pk):
     """我要揭榜: the acting account's draft bid on a published list (its edit page next)."""
-    challenge = get_visible_or_404(
-        request.user, get_registry("challenges").queryset(request.user), None, pk=pk
-    )
+    challenge = get_registry("challenges").get(request.user, pk)  # the published ones too
     try:
         found = bidding.start(request.user, challenge)
     except ActionRefused as exc:
