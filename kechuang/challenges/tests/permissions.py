@@ -122,7 +122,9 @@ EXPECTED = {
     "challenge-bids:list": page(only(*READERS), post=every(405)),
     # the winning bid: its bidder, the bureau and the need's owner; the losing one: not the owner
     "challenge-bids:detail": page(only("kjj", "leader", "qiye", "fuwu", others=403), post=every(405)),
-    "challenge-bids:detail[losing]": page(only("kjj", "leader", others=403, qiye=404, fuwu=404), post=every(405)),
+    "challenge-bids:detail[losing]": page(
+        only("kjj", "leader", others=403, qiye=404, fuwu=404), post=every(405)
+    ),
     "challenge-bids:edit": page(only("fuwu", others=403, qiye=404)),
     "public-challenges:list": PUBLIC,
     "public-challenges:detail": PUBLIC,

@@ -91,7 +91,9 @@ def test_from_need_to_payment(browser_page, live_server, tmp_path):
     page.fill("#id_team", "检测算法团队 5 人")
     page.fill("#id_plan", "深度学习缺陷检测 + 产线集成")
     page.fill("#id_price", "900000")
-    page.fill("#id_milestones", "算法样机｜3｜检测算法及测试报告｜400000\n产线集成｜8｜产线检测系统 1 套｜500000")
+    page.fill(
+        "#id_milestones", "算法样机｜3｜检测算法及测试报告｜400000\n产线集成｜8｜产线检测系统 1 套｜500000"
+    )
     click(page, "section.card form button.primary")
     assert "已提交" in panel(page, "提交揭榜方案")
     assert Bid.objects.get(pk=bid.pk).status == BidStatus.SUBMITTED
@@ -116,7 +118,11 @@ def test_from_need_to_payment(browser_page, live_server, tmp_path):
         account = expert_account(row.expert)
         reviews.declare(account, row, conflict=False)
         reviews.save_sheet(
-            account, row, scores={c.key: "85" for c in review_round.criteria.all()}, recommendation="推荐", submit=True
+            account,
+            row,
+            scores={c.key: "85" for c in review_round.criteria.all()},
+            recommendation="推荐",
+            submit=True,
         )
     sign_out(page, base)
 

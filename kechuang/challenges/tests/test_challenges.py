@@ -66,7 +66,9 @@ def past_deadline(challenge) -> Challenge:
 
 
 def reviewed(kjj, challenge, winner) -> Challenge:
-    challenge = selection.send_to_review(kjj, past_deadline(challenge), deadline=timezone.localdate(), experts_per_item=3)
+    challenge = selection.send_to_review(
+        kjj, past_deadline(challenge), deadline=timezone.localdate(), experts_per_item=3
+    )
     review_round = challenge.review_round
     reviews.auto_assign(kjj, review_round)
     workflow.perform(review_round, "open", kjj)
@@ -75,7 +77,11 @@ def reviewed(kjj, challenge, winner) -> Challenge:
         reviews.declare(account, row, conflict=False)
         score = "90" if row.item.object_id == winner.pk else "70"
         reviews.save_sheet(
-            account, row, scores={c.key: score for c in review_round.criteria.all()}, recommendation="推荐", submit=True
+            account,
+            row,
+            scores={c.key: score for c in review_round.criteria.all()},
+            recommendation="推荐",
+            submit=True,
         )
     workflow.perform(review_round, "close", kjj)
     workflow.perform(review_round, "finish", kjj)
@@ -99,10 +105,17 @@ def test_from_need_to_payment(kjj, qiye, fuwu, user):
     assert item.organisations == [WINNER["bidder_name"], challenge.enterprise.name]
 
     start = timezone.localdate() - timedelta(days=20)
-    challenge = selection.select(kjj, challenge, bid=Bid.objects.get(pk=winner.pk), reason="排名第一", start=start)
+    challenge = selection.select(
+        kjj, challenge, bid=Bid.objects.get(pk=winner.pk), reason="排名第一", start=start
+    )
     assert challenge.status == Status.PUBLICITY and challenge.publicity_until > start
-    assert set(challenge.bids.values_list("status", flat=True)) == {BidStatus.SELECTED, BidStatus.UNSUCCESSFUL}
-    objection = selection.record_objection(kjj, challenge, name="某公司", content="报价偏低", received_on=start)
+    assert set(challenge.bids.values_list("status", flat=True)) == {
+        BidStatus.SELECTED,
+        BidStatus.UNSUCCESSFUL,
+    }
+    objection = selection.record_objection(
+        kjj, challenge, name="某公司", content="报价偏低", received_on=start
+    )
     with pytest.raises(ActionRefused, match="异议未处理"):
         selection.sign(kjj, challenge)
     selection.resolve_objection(kjj, objection, upheld=False, resolution="经核查报价合理")
@@ -119,7 +132,14 @@ def test_from_need_to_payment(kjj, qiye, fuwu, user):
     district = sum(m.district_payment for m in milestones)
     owner = sum(m.owner_payment for m in milestones)
     assert district + owner == WINNER["price"] and district <= project.funding and owner <= book.owner_funding
-    assert {e.transition for e in workflow.history(challenge)} >= {"submit", "accept", "publish", "review", "select", "sign"}
+    assert {e.transition for e in workflow.history(challenge)} >= {
+        "submit",
+        "accept",
+        "publish",
+        "review",
+        "select",
+        "sign",
+    }
 
     first = milestones[0]
     contracts.check_milestone(kjj, first, MilestoneStatus.PASSED, comment="通过")
@@ -128,6 +148,38 @@ def test_from_need_to_payment(kjj, qiye, fuwu, user):
     for p in arranged:
         payments.pay(kjj, p, paid_on=timezone.localdate(), voucher="T-1")
     assert payments.totals(project).paid == first.district_payment
+
+
+def test_milestone_checks_on_the_page(kjj, qiye, fuwu, user, client_as):
+    challenge, winner = selected(kjj, qiye, fuwu, user)
+    challenge = selection.select(
+        kjj,
+        challenge,
+        bid=Bid.objects.get(pk=winner.pk),
+        reason="第一",
+        start=timezone.localdate() - timedelta(days=20),
+    )
+    challenge = selection.sign(kjj, Challenge.objects.get(pk=challenge.pk))
+    second = challenge.project.task_book.milestones.get(sequence=2)
+    url = reverse("challenges:milestone", args=[challenge.pk, second.pk])
+    client = client_as("kjj")
+    page = client.post(url, {f"m{second.pk}-verdict": "调整"}, follow=True).content.decode()
+    assert "考核调整须填写调整后的完成日期" in page
+    new_date = second.due_on + timedelta(days=30)
+    client.post(
+        url,
+        {
+            f"m{second.pk}-verdict": "调整",
+            f"m{second.pk}-new_due_on": new_date.isoformat(),
+            f"m{second.pk}-comment": "设备延期到货",
+        },
+    )
+    second.refresh_from_db()
+    assert second.status == MilestoneStatus.ADJUST and second.due_on == new_date
+    client.post(url, {f"m{second.pk}-verdict": "终止", f"m{second.pk}-comment": "技术路线不可行"})
+    challenge.project.refresh_from_db()
+    assert challenge.project.status == "终止"
+    assert not Payment.objects.filter(project=challenge.project).exists()
 
 
 def test_a_payment_above_the_agreed_split_is_refused(kjj):
@@ -180,7 +232,9 @@ def test_two_clerks_selecting_at_once(kjj, qiye, fuwu, user):
     challenge, winner = selected(kjj, qiye, fuwu, user)
     other = Bid.objects.filter(challenge=challenge).exclude(pk=winner.pk).get()
     seen_by_second = Challenge.objects.get(pk=challenge.pk)  # read before the first one's choice
-    selection.select(kjj, Challenge.objects.get(pk=challenge.pk), bid=Bid.objects.get(pk=winner.pk), reason="第一")
+    selection.select(
+        kjj, Challenge.objects.get(pk=challenge.pk), bid=Bid.objects.get(pk=winner.pk), reason="第一"
+    )
     entries = ChangeEntry.objects.count()
     with pytest.raises(ActionRefused, match="该记录已被他人处理（当前状态：公示中）"):
         selection.select(kjj, seen_by_second, bid=other, reason="第二")
