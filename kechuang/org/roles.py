@@ -92,6 +92,13 @@ class Capability:
     VIEW_REVIEWS = "reviews.view"
     MANAGE_REVIEWS = "reviews.manage"
     SCORE_REVIEWS = "reviews.score"
+    # 揭榜挂帅: everyone working with the lists reads the published ones (drafts: their owner and the
+    # bureau); an enterprise posts its technical needs; the bureau refines, publishes, selects and signs;
+    # service institutions, universities, institutes and enterprises bid
+    VIEW_CHALLENGES = "challenges.view"
+    POST_CHALLENGES = "challenges.post"
+    MANAGE_CHALLENGES = "challenges.manage"
+    BID_CHALLENGES = "challenges.bid"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -126,6 +133,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHANGE_EXPERTS,
             Capability.VIEW_REVIEWS,
             Capability.MANAGE_REVIEWS,
+            Capability.VIEW_CHALLENGES,
+            Capability.MANAGE_CHALLENGES,
         }
     ),
     Role.REPORTER: frozenset(
@@ -148,6 +157,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_ENTERPRISES,
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
+            Capability.VIEW_CHALLENGES,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -158,10 +168,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.APPLY_PROJECTS,
+            Capability.VIEW_CHALLENGES,
+            Capability.POST_CHALLENGES,
+            Capability.BID_CHALLENGES,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),
-    Role.SERVICE_ORG: frozenset({Capability.VIEW_PLAN}),
+    Role.SERVICE_ORG: frozenset(
+        {Capability.VIEW_PLAN, Capability.VIEW_CHALLENGES, Capability.BID_CHALLENGES}
+    ),
 }
 
 # Which roles a holder of a user-managing role may hand out (within their own scope).

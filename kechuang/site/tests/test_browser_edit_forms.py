@@ -50,12 +50,21 @@ SAMPLES = {
     # topics and attachments as lines (a browser posts CR LF), qualifications as ticked boxes, the
     # published call's fixed rules shown as they are
     "calls:edit": ("kjj", samples.call, lambda c: [c.pk]),
+    # a need in draft (its enterprise's, contacts in full) and a draft bid (its milestones as lines)
+    "challenges:edit": ("qiye", lambda: _challenge_sample("_draft"), lambda c: [c.pk]),
+    "challenge-bids:edit": ("fuwu", lambda: _challenge_sample("_draft_bid"), lambda b: [b.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
     "password_change": "改自己的密码：表单不显示任何已存的值，原样提交只会提示必填。",
     "audit:change": "一条审计记录的只读详情，没有表单。",
 }
+
+
+def _challenge_sample(name):
+    from kechuang.challenges.tests import permissions
+
+    return getattr(permissions, name)()
 
 
 def _qualification():

@@ -92,7 +92,8 @@ def test_external_roles_see_their_own(client_as, user):
     # the demo expert has sheets to fill in this year's open round: they wait in 我的待办, nothing of the plan
     assert "待提交的评审" in expert and "/reviews/assignments/" in expert and "programme-card" not in expert
     fuwu = client_as("fuwu").get("/").content.decode()
-    assert "目前没有需要您处理的事项。" in fuwu and "programme-card" not in fuwu
+    # the demo service institution has a published 揭榜挂帅 list open for its bid
+    assert "可揭榜的榜单" in fuwu and "/challenges/" in fuwu and "programme-card" not in fuwu
 
 
 def test_home_and_cockpit_show_the_same_plan_in_a_city_deployment(client_as, user, dept):
