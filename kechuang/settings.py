@@ -306,7 +306,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary fi
 
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
-KECHUANG_AUDITED_APPS = ["org", "plans", "progress", "enterprises", "platforms", "projects", "reviews", "challenges"]
+KECHUANG_AUDITED_APPS = [
+    "org",
+    "plans",
+    "progress",
+    "enterprises",
+    "platforms",
+    "projects",
+    "reviews",
+    "challenges",
+]
 # Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
 # first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo
 # and test data; production settings take the keys from the environment alone, and `check` fails without

@@ -14,3 +14,6 @@ class ChallengesConfig(AppConfig):
 
     def ready(self):
         from . import todos  # noqa: F401  (bidders' open lists, milestones to check)
+        from .work import register
+
+        register()  # the lists on the plan's task pages (plans.work)

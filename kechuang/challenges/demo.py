@@ -84,12 +84,17 @@ def _bidder(username: str, name: str) -> User:
     return account
 
 
-def _posted(owner: User, kjj: User, values: dict, deadline) -> Challenge:
+def _posted(owner: User, kjj: User, values: dict, deadline, tasks=()) -> Challenge:
     discipline = Discipline.objects.get(name=FIELD)
     challenge = needs.save_need(owner, None, discipline=discipline, deadline=deadline, **values)
     workflow.perform(challenge, "submit", owner)
     challenge = needs.accept(
-        kjj, challenge, title=challenge.title, goal=challenge.goal, comment="需求明确，同意发榜"
+        kjj,
+        challenge,
+        title=challenge.title,
+        goal=challenge.goal,
+        comment="需求明确，同意发榜",
+        tasks=list(tasks),
     )
     return workflow.perform(challenge, "publish", kjj)
 
@@ -124,9 +129,13 @@ def _scored(kjj: User, challenge: Challenge, winner: Bid) -> None:
 
 
 @transaction.atomic
-def load_demo_challenges() -> int:
+def load_demo_challenges(plan=None) -> int:
     if Challenge.objects.exists():
         return 0
+    # both lists carry out the plan's task 3.6 “揭榜挂帅”
+    from kechuang.plans.models import Task
+
+    tasks = list(Task.objects.filter(programme__plan=plan, programme__number=3, code="3.6")) if plan else []
     today = timezone.localdate()
     owner = User.objects.get(username="qiye")
     kjj = User.objects.get(username="kjj")
@@ -134,7 +143,7 @@ def load_demo_challenges() -> int:
     other = _bidder("jb_sxxy", "重庆三峡学院科研处")
 
     # the paid list: everything as it happened a year ago
-    paid = _posted(owner, kjj, PAID, today + timedelta(days=30))
+    paid = _posted(owner, kjj, PAID, today + timedelta(days=30), tasks)
     winner = _bid(fuwu, paid, WINNER)
     _bid(other, paid, RUNNER_UP)
     published, deadline = today - timedelta(days=430), today - timedelta(days=400)
@@ -188,11 +197,11 @@ def load_demo_challenges() -> int:
     assert not Payment.objects.filter(project=project, status=PaymentStatus.PLANNED).exists()
 
     # the open list: published ten days ago, bids taken for another 30 days
-    open_list = _posted(owner, kjj, OPEN, today + timedelta(days=30))
+    open_list = _posted(owner, kjj, OPEN, today + timedelta(days=30), tasks)
     Challenge.objects.filter(pk=open_list.pk).update(published_on=today - timedelta(days=10))
     return 2
 
 
 def load_demo(plan) -> None:
     """This app's part of `kechuang demo` (after the projects and the expert pool)."""
-    load_demo_challenges()
+    load_demo_challenges(plan)

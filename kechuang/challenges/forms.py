@@ -3,6 +3,7 @@ bureau's forms on the list's page (凝练, 组织评审, 遴选, 异议, 签约,
 
 from django import forms
 
+from kechuang.projects.forms import TaskChoiceField
 from kechuang.projects.models import MilestoneStatus, Payer, Tranche
 from kechuang.reviews.models import Discipline
 from kechuang.web.forms import DateField, ReasonField, formfield
@@ -75,7 +76,12 @@ class RefineForm(PageForm):
 
     title = forms.CharField(label="凝练后的榜单名称", max_length=200)
     goal = forms.CharField(label="凝练后的攻关目标", widget=forms.Textarea(attrs=TEXT))
+    tasks = TaskChoiceField(help_text="本榜单落实的行动方案任务，可多选；签约后的项目沿用这些任务。")
     comment = forms.CharField(label="审核意见", required=False, max_length=2000)
+
+    def __init__(self, *args, tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].queryset = tasks if tasks is not None else self.fields["tasks"].queryset
 
 
 class ReviewForm(PageForm):

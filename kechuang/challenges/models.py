@@ -69,6 +69,13 @@ class Challenge(models.Model):
         help_text=_("评审专家按此领域匹配"),
     )
     goal = models.TextField(_("攻关目标"))
+    tasks = models.ManyToManyField(
+        "plans.Task",
+        blank=True,
+        related_name="challenges",
+        verbose_name=_("落实的计划任务"),
+        help_text=_("本榜单落实的行动方案任务（科技局审核时确定）；签约后的项目沿用这些任务"),
+    )
     indicators = models.TextField(_("主要技术指标"), help_text=_("每行一项，验收时逐项考核"))
     co_funding = models.DecimalField(_("需求方出资（元）"), **MONEY)
     support = models.DecimalField(_("申请区级支持（元）"), **MONEY)

@@ -117,8 +117,11 @@ def past_deadline(user, qs):
     return qs.filter(deadline__lt=timezone.localdate())
 
 
-def accept(acting_user, challenge: Challenge, *, title: str, goal: str, comment: str = "") -> Challenge:
-    """审核通过: the bureau's refined title and goal are written with the state."""
+def accept(
+    acting_user, challenge: Challenge, *, title: str, goal: str, comment: str = "", tasks=None
+) -> Challenge:
+    """审核通过: the bureau's refined title and goal are written with the state, and the plan's tasks the list
+    carries out (None: kept as they are)."""
     title, goal = (title or "").strip(), _text(goal or "")
     errors = {}
     if not title:
@@ -127,6 +130,11 @@ def accept(acting_user, challenge: Challenge, *, title: str, goal: str, comment:
         errors["goal"] = "请填写凝练后的攻关目标。"
     if errors:
         raise ValidationError(errors)
-    return workflow.perform(
-        challenge, "accept", acting_user, comment=comment, changes={"title": title, "goal": goal}
-    )
+    with transaction.atomic():
+        challenge = workflow.perform(
+            challenge, "accept", acting_user, comment=comment, changes={"title": title, "goal": goal}
+        )
+        if tasks is not None:
+            with audit_context(actor=acting_user, reason="榜单落实的计划任务"):
+                challenge.tasks.set(tasks)
+    return challenge

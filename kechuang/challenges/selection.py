@@ -331,6 +331,7 @@ def sign(acting_user, challenge: Challenge, *, signed_on: date | None = None) ->
             project.applied_on = date(signed_on.year - 1, 1, 1)
         project.full_clean()
         project.save()
+        project.tasks.set(challenge.tasks.all())  # the project carries out the plan's tasks of its list
         workflow.perform(project, "accept", acting_user, comment="揭榜挂帅：公示期满，揭榜方确定")
         workflow.perform(
             project,

@@ -19,6 +19,7 @@ from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.projects import payments
 from kechuang.projects.models import MilestoneStatus, PaymentStatus
 from kechuang.projects.models import Status as ProjectStatus
+from kechuang.projects.registries import plan_tasks
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.registry import get_registry
@@ -77,7 +78,12 @@ def challenge_context(request, challenge: Challenge) -> dict:
     if keep:
         if challenge.status == Status.SUBMITTED:
             context["refine_form"] = forms.get("refine") or RefineForm(
-                initial={"title": challenge.title, "goal": challenge.goal}
+                initial={
+                    "title": challenge.title,
+                    "goal": challenge.goal,
+                    "tasks": [t.pk for t in challenge.tasks.all()],
+                },
+                tasks=plan_tasks(user, [t.pk for t in challenge.tasks.all()]),
             )
         if challenge.status == Status.PUBLISHED:
             context["review_refusal"] = selection.may_review(challenge, user)
@@ -172,7 +178,7 @@ def bid(request, pk):
 @require_capability(Capability.MANAGE_CHALLENGES)
 def accept(request, pk):
     challenge = _challenge(request, pk)
-    form = RefineForm(request.POST)
+    form = RefineForm(request.POST, tasks=plan_tasks(request.user, [t.pk for t in challenge.tasks.all()]))
     if form.is_valid():
         done = run_action(
             form,
@@ -182,6 +188,7 @@ def accept(request, pk):
             title=form.cleaned_data["title"],
             goal=form.cleaned_data["goal"],
             comment=form.cleaned_data["comment"],
+            tasks=list(form.cleaned_data["tasks"]),
         )
         if done is not None:
             messages.success(request, "需求已审核通过，可以发榜。")

@@ -295,3 +295,21 @@ def test_todos(user):
 
     labels = {e.label for e in my_todos(user("fuwu"), None, timezone.localdate())}
     assert "可揭榜的榜单" in labels
+
+
+def test_the_lists_carry_out_the_plans_challenge_task(user, client_as):
+    from kechuang.plans.models import Task
+    from kechuang.plans.work import work_for
+
+    task = Task.objects.get(programme__number=3, code="3.6", programme__plan__department__name="开州区")
+    listed = {
+        item.title: item
+        for item in work_for([task], user("kjj")).get(task.pk, [])
+        if item.kind == "揭榜挂帅榜单"
+    }
+    assert len(listed) == 2 and {i.state for i in listed.values()} == {"已签约", "揭榜中"}
+    # the signed list's project carries out the same task
+    signed = Challenge.objects.get(status=Status.SIGNED)
+    assert list(signed.project.tasks.all()) == [task]
+    page = client_as("kjj").get(task.get_absolute_url()).content.decode()
+    assert "揭榜挂帅榜单" in page and signed.title in page
