@@ -117,7 +117,9 @@ def application(request, pk):
         "attachment_max_mb": megabytes(settings.ATTACHMENT_MAX_BYTES),
         "step_errors": {name: form for name, form in forms.items() if isinstance(form, StepForm)},
         "problems": applications.problems(project) if editable else [],
-        "conditions": applications.eligibility(project.call, project.enterprise, exclude=project),
+        "conditions": applications.eligibility(
+            project.call, project.enterprise, exclude=project, unit_name=project.unit_name
+        ),
         "deadline": deadline,
         "returned": returned,
     }

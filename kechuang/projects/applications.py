@@ -64,8 +64,11 @@ def barriers_to_starting(call: Call, enterprise: Enterprise | None) -> list[Cond
     return [c for c in eligibility(call, enterprise) if not c.met and not c.on_submission]
 
 
-def eligibility(call: Call, enterprise: Enterprise | None, day: date | None = None, *, exclude=None):
-    """The call's conditions for this applicant, each met or not with what the registry says."""
+def eligibility(
+    call: Call, enterprise: Enterprise | None, day: date | None = None, *, exclude=None, unit_name: str = ""
+):
+    """The call's conditions for this applicant — an enterprise, or a unit outside the registry (a hospital,
+    school, station) by its name — each met or not with what the registry says."""
     day = day or timezone.localdate()
     result = []
     if call.enterprise_only:
@@ -100,9 +103,14 @@ def eligibility(call: Call, enterprise: Enterprise | None, day: date | None = No
             else f"企业登记中没有{day:%Y-%m-%d}有效的{names}"
         )
         result.append(Condition(f"持有{names}（之一）", bool(held), detail))
-    if call.one_per_applicant and enterprise is not None:
+    if call.one_per_applicant and (enterprise is not None or unit_name):
+        mine = (
+            {"enterprise": enterprise}
+            if enterprise is not None
+            else {"enterprise": None, "unit_name": unit_name}
+        )
         others = (
-            Project.objects.filter(call=call, enterprise=enterprise)
+            Project.objects.filter(call=call, **mine)
             .exclude(status=Status.DRAFT)
             .exclude(pk=getattr(exclude, "pk", None))
         )
@@ -148,7 +156,7 @@ def problems(project: Project, day: date | None = None) -> list[str]:
         deadline = correction_deadline(project)
         if deadline is not None and day > deadline:
             found.append(f"退回补正的期限（{deadline:%Y-%m-%d}）已过，不能再重新提交。")
-    for condition in eligibility(call, project.enterprise, day, exclude=project):
+    for condition in eligibility(call, project.enterprise, day, exclude=project, unit_name=project.unit_name):
         if not condition.met:
             found.append(f"不符合申报条件“{condition.label}”：{condition.detail}。")
     missing = [
@@ -210,15 +218,40 @@ def _still_editable(project: Project) -> None:
         raise ActionRefused(f"该申报的状态已变为“{status or '已删除'}”，不能再修改，请刷新页面。")
 
 
-def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: str) -> Project:
-    """A new draft application of `enterprise` to `call` (the user must file for that enterprise)."""
+def start(
+    acting_user,
+    call: Call,
+    *,
+    enterprise: Enterprise | None = None,
+    unit_name: str = "",
+    department=None,
+    name: str,
+    topic: str,
+) -> Project:
+    """A new draft application to `call`: of `enterprise` (the user must file for it), or — filed by the
+    bureau — of a unit outside the enterprise registry (a hospital, school, farm station: `unit_name`
+    under `department`, its town or department)."""
     if not calls.is_open(call):
         raise ActionRefused(f"申报指南“{call.title}”当前不在受理期内。")
-    if not may_act_on(acting_user, enterprise, Capability.APPLY_PROJECTS):
-        raise ActionRefused(f"您不能代“{enterprise.name}”申报。")
+    unit_name = (unit_name or "").strip()
+    if enterprise is not None:
+        if not may_act_on(acting_user, enterprise, Capability.APPLY_PROJECTS):
+            raise ActionRefused(f"您不能代“{enterprise.name}”申报。")
+    else:
+        if not unit_name:
+            raise ValidationError({"unit_name": "请填写申报单位名称。"})
+        if department is None:
+            raise ValidationError({"department": "请选择申报单位所在的镇街或归口单位。"})
+        if not (
+            may_act_on(acting_user, department, Capability.CHANGE_PROJECTS)
+            and may_act_on(acting_user, call, Capability.CHANGE_PROJECTS)
+        ):
+            raise ActionRefused(f"您不能代“{unit_name}”申报：非企业单位的申报由管理本指南的科技局代为填报。")
     if topic not in call.topic_list:
         raise ValidationError({"topic": "请从指南的支持方向中选择。"})
-    failing = barriers_to_starting(call, enterprise)
+    failing = [
+        c for c in eligibility(call, enterprise, unit_name=unit_name) if not c.met and not c.on_submission
+    ]
     if failing:
         raise ActionRefused("；".join(f"不符合申报条件“{c.label}”：{c.detail}" for c in failing) + "。")
     today = timezone.localdate()
@@ -230,8 +263,9 @@ def start(acting_user, call: Call, *, enterprise: Enterprise, name: str, topic: 
             number=_next_number(call),
             name=name,
             category=call.category,
-            department=enterprise.town,
+            department=enterprise.town if enterprise is not None else department,
             enterprise=enterprise,
+            unit_name="" if enterprise is not None else unit_name,
             topic=topic,
             status=Status.DRAFT,
             applied_on=today,

@@ -20,7 +20,7 @@ from kechuang.web.registry import get_registry
 from kechuang.web.views import RegistryDetail
 
 from . import applications, approval, calls, selection
-from .forms import ApplyForm, DraftBatchForm, SendToReviewForm
+from .forms import ApplyForm, DraftBatchForm, SendToReviewForm, UnitApplyForm
 from .models import ApprovalBatch, Call, Project, Status
 
 # Where a new application opens: the applicant's application page once it exists ("projects:application"),
@@ -158,6 +158,11 @@ def selection_context(request, call: Call) -> dict:
         if ranked_round is not None
         else [],
         "review_form": forms.get("review") or SendToReviewForm(),
+        "unit_form": (
+            forms.get("unit") or UnitApplyForm(call=call, departments=_unit_departments(request.user))
+        )
+        if calls.is_open(call) and not call.enterprise_only
+        else None,
         "draft_form": forms.get("draft") or DraftBatchForm(),
         "batches": list(ApprovalBatch.objects.filter(call=call).order_by("-pk")),
     }
@@ -215,6 +220,38 @@ def apply(request, pk):
             messages.success(request, f"已创建申报“{project.name}”（草稿），请继续填写申报书并提交。")
             return redirect(reverse(APPLICATION_PAGE, args=[project.pk]))
     return _page_again(request, call, form)
+
+
+def _unit_departments(user):
+    from .registries import units
+
+    return units(user, Capability.CHANGE_PROJECTS)
+
+
+@require_POST
+@require_capability(Capability.CHANGE_PROJECTS)
+def apply_for_unit(request, pk):
+    """代为申报: the call's keeper starts a draft for a unit outside the enterprise registry."""
+    call = _kept_call(request, pk)
+    form = UnitApplyForm(request.POST, call=call, departments=_unit_departments(request.user))
+    if form.is_valid():
+        d = form.cleaned_data
+        project = run_action(
+            form,
+            applications.start,
+            request.user,
+            call,
+            unit_name=d["unit_name"],
+            department=d["department"],
+            name=d["name"],
+            topic=d["topic"],
+        )
+        if project is not None:
+            messages.success(
+                request, f"已为“{project.unit_name}”创建申报“{project.name}”（草稿），请继续填写申报书。"
+            )
+            return redirect(reverse(APPLICATION_PAGE, args=[project.pk]))
+    return _page_again(request, call, form, key="unit")
 
 
 def _kept_call(request, pk) -> Call:

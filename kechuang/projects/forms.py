@@ -230,6 +230,25 @@ class ApplyForm(forms.Form):
         return data
 
 
+class UnitApplyForm(forms.Form):
+    """代为申报 on a call's page: the bureau files for a unit outside the enterprise registry (a hospital, a
+    school, a farm station) — its name, where it sits, the project's name and topic."""
+
+    unit_name = forms.CharField(
+        label="申报单位名称", max_length=200, help_text="医院、学校、农技站等非企业单位"
+    )
+    department = DepartmentChoiceField(label="所在镇街/归口单位", queryset=Department.objects.none())
+    name = forms.CharField(label="项目名称", max_length=200)
+    topic = forms.ChoiceField(label="支持方向", choices=())
+
+    def __init__(self, *args, call: Call, departments, **kwargs):
+        kwargs.setdefault("auto_id", "unit_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["topic"].choices = [("", "请选择支持方向"), *((t, t) for t in call.topic_list)]
+        self.fields["topic"].error_messages["invalid_choice"] = "请从指南的支持方向中选择。"
+
+
 # --- 立项: review, the list, 公示 and 下达 (the call's and the batch's pages) ----------------------------
 
 

@@ -199,6 +199,7 @@ SAMPLES = {
     "calls:detail[draft]": lambda: {"pk": samples.draft_call().pk},
     "calls:edit": lambda: {"pk": samples.call().pk},
     "calls:apply": lambda: {"pk": samples.call().pk},
+    "calls:apply_for_unit": lambda: {"pk": samples.call().pk},
     "api:get_calls": lambda: {"record_id": samples.call().pk},
     "api:get_calls[draft]": lambda: {"record_id": samples.draft_call().pk},
     "api:update_calls": lambda: {"record_id": samples.call().pk},
@@ -264,6 +265,8 @@ EXPECTED = {
     # 在线申报: the enterprise's empty form is refused on the call's page (400); the bureau holds the
     # capability but speaks for no enterprise (403)
     "calls:apply": post_only(only("qiye", code=400)),
+    # 代为申报: the call's keeper files for a unit outside the registry (an empty form: 400)
+    "calls:apply_for_unit": post_only(only("kjj", code=400)),
     "api:list_calls": REGISTRY_LIST_API,
     "api:create_calls": REGISTRY_LIST_API,
     "api:get_calls": CALL_RECORD_API,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -16,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.org.actions import ActionRefused
 from kechuang.org.models import Department
 from kechuang.projects import applications, calls
 from kechuang.projects.models import (
@@ -482,3 +484,56 @@ def test_the_demo_has_the_enterprises_draft_and_returned_application_and_others_
     for project in others:
         assert project.co_applicants.exists() and project.attachments.exists()
         assert sum(line.funding for line in project.budget_lines.all()) == project.funding
+
+
+def test_the_bureau_files_for_a_unit_outside_the_registry(user, client_as):
+    from kechuang.projects.tests.test_selection import PDF, open_call
+
+    kjj = user("kjj")
+    town = Department.objects.get(name="汉丰街道")
+    call = open_call(number="KZ-UNIT-01", enterprise_only=False, one_per_applicant=True)
+    page = client_as(kjj).post(
+        f"/calls/{call.pk}/apply-for-unit/",
+        {
+            "unit_name": "开州区人民医院",
+            "department": town.pk,
+            "name": "智慧医疗随访系统",
+            "topic": "成果转化",
+        },
+    )
+    assert page.status_code == 302
+    project = Project.objects.get(call=call, unit_name="开州区人民医院")
+    assert project.enterprise is None and project.department == town and project.status == Status.DRAFT
+    applications.save_application(
+        kjj,
+        project,
+        discipline=Discipline.objects.order_by("order").first(),
+        summary="随访系统",
+        contact_name="李医生",
+        contact_phone="13900000000",
+        funding=Decimal("100000"),
+        self_funding=Decimal("0"),
+    )
+    applications.save_budget(kjj, project, {"设备费": (Decimal("100000"), 0, "")})
+    applications.add_attachment(
+        kjj, project, kind="项目申报书", upload=SimpleUploadedFile("申报书.pdf", PDF, "application/pdf")
+    )
+    applications.submit(kjj, Project.objects.get(pk=project.pk))
+    assert Project.objects.get(pk=project.pk).status == Status.APPLIED
+    # the same unit once per call: a second draft is refused when it is submitted
+    second = applications.start(
+        kjj, call, unit_name="开州区人民医院", department=town, name="第二项", topic="成果转化"
+    )
+    assert "同一单位限报一项" in " ".join(applications.problems(second))
+    # a call for registered enterprises only takes no unit; a reporter cannot file for one
+    only = open_call(number="KZ-UNIT-02", enterprise_only=True)
+    with pytest.raises(ActionRefused, match="仅限登记企业"):
+        applications.start(
+            kjj, only, unit_name="开州中学", department=town, name="校园创客", topic="成果转化"
+        )
+    with pytest.raises(ActionRefused):
+        applications.start(
+            user("hanfeng"), call, unit_name="开州中学", department=town, name="校园创客", topic="成果转化"
+        )
+    with pytest.raises(ValidationError):
+        applications.start(kjj, call, unit_name=" ", department=town, name="无名", topic="成果转化")
