@@ -81,6 +81,8 @@ def test_a_small_province():
         + figures["review_items"]
         + figures["assignments"]
         + figures["score_sheets"]
+        + figures["task_books"]  # the run projects' signed 任务书
+        + figures["payments"]
     )
     audited = ChangeEntry.objects.filter(content_type__model="project", scope_path__startswith=root.path)
     assert audited.count() == 121 + figures["applications"]
