@@ -223,9 +223,7 @@ def apply(request, pk):
 
 
 def _unit_departments(user):
-    from .registries import units
-
-    return units(user, Capability.CHANGE_PROJECTS)
+    return calls.units(user, Capability.CHANGE_PROJECTS)
 
 
 @require_POST

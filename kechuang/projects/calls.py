@@ -8,10 +8,18 @@ from django.utils import timezone
 
 from kechuang.core.context import audit_context
 from kechuang.org.actions import ActionRefused
+from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, may_act_on, visible_to
 
 from .models import Call, CallStatus
+
+UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
+
+
+def units(user, capability=None):
+    """Towns and departments a project can sit under, as far as `user` reaches."""
+    return visible_to(user, Department.objects.filter(kind__in=UNIT_KINDS), capability).order_by("path")
 
 
 def readable(user, queryset=None):

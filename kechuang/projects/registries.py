@@ -19,6 +19,7 @@ from . import (
     calls,
     interim,  # 中期检查
 )
+from .calls import UNIT_KINDS, units  # where a project can sit (the sheets and forms ask here too)
 from .forms import CallForm, ProjectForm
 from .models import (
     ApprovalBatch,
@@ -31,13 +32,6 @@ from .models import (
     ReportStatus,  # 中期检查
     Status,
 )
-
-UNIT_KINDS = (Department.Kind.TOWN, Department.Kind.DEPARTMENT)
-
-
-def units(user, capability=None):
-    """Towns and departments a project can sit under, as far as `user` reaches."""
-    return visible_to(user, Department.objects.filter(kind__in=UNIT_KINDS), capability).order_by("path")
 
 
 def plan_tasks(user, current=()):
