@@ -19,7 +19,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
-from kechuang.projects.models import Project
+from kechuang.projects.models import ObjectionStatus, Project  # an objection is handled as at 立项
 from kechuang.reviews.models import Discipline, ReviewRound
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
@@ -406,11 +406,6 @@ class BidMilestone(models.Model):
 
     def __str__(self) -> str:
         return f"里程碑{self.sequence}：{self.title}"
-
-
-class ObjectionStatus(models.TextChoices):
-    OPEN = "待处理", _("待处理")
-    RESOLVED = "已处理", _("已处理")
 
 
 class ChallengeObjection(models.Model):

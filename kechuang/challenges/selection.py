@@ -15,13 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.audit.recording import record_change
 from kechuang.core.context import audit_context
 from kechuang.core.workdays import add_workdays
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import may_act_on
-from kechuang.projects import contracts
+from kechuang.projects import approval, contracts
 from kechuang.projects.interim import add_months
 from kechuang.projects.models import Category, Milestone, Project, PromisedIndicator, TaskBook
 from kechuang.projects.models import Status as ProjectStatus
@@ -214,28 +213,9 @@ def resolve_objection(
     acting_user, objection: ChallengeObjection, *, upheld: bool, resolution: str
 ) -> ChallengeObjection:
     _keeping(acting_user, objection.challenge)
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ValidationError({"resolution": "请填写处理结果。"})
-    with audit_context(actor=acting_user, reason="处理揭榜公示异议"), transaction.atomic():
-        moved = ChallengeObjection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
-            status=ObjectionStatus.RESOLVED,
-            upheld=upheld,
-            resolution=resolution,
-            resolved_by=acting_user,
-            resolved_at=timezone.now(),
-        )
-        if moved != 1:
-            raise ActionRefused("该异议已被他人处理，请刷新页面。")
-        objection.refresh_from_db()
-        record_change(
-            objection,
-            "update",
-            {"status": ObjectionStatus.OPEN},
-            {"status": objection.status, "upheld": upheld, "resolution": resolution},
-            ["status", "upheld", "resolution"],
-        )
-    return objection
+    return approval.settle_objection(
+        acting_user, objection, upheld=upheld, resolution=resolution, reason="处理揭榜公示异议"
+    )
 
 
 # --- 签约 ----------------------------------------------------------------------------------------------

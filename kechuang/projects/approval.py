@@ -222,16 +222,28 @@ def record_objection(
 
 def resolve_objection(acting_user, objection: Objection, *, upheld: bool, resolution: str) -> Objection:
     _keeping(acting_user, objection.batch)
+    return settle_objection(
+        acting_user, objection, upheld=upheld, resolution=resolution, reason="处理公示异议"
+    )
+
+
+def settle_objection(acting_user, objection, *, upheld: bool, resolution: str, reason: str):
+    """An open objection of a 公示 (a batch's here, a 揭榜 list's) resolved once — by whoever comes first
+    (compare-and-set) —, with its resolution and whether it was upheld. The caller checks who may."""
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": "请填写处理结果。"})
-    with audit_context(actor=acting_user, reason="处理公示异议"), transaction.atomic():
-        moved = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
-            status=ObjectionStatus.RESOLVED,
-            upheld=upheld,
-            resolution=resolution,
-            resolved_by=acting_user,
-            resolved_at=timezone.now(),
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        moved = (
+            type(objection)
+            .objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN)
+            .update(
+                status=ObjectionStatus.RESOLVED,
+                upheld=upheld,
+                resolution=resolution,
+                resolved_by=acting_user,
+                resolved_at=timezone.now(),
+            )
         )
         if moved != 1:
             raise ActionRefused("该异议已被他人处理，请刷新页面。")
