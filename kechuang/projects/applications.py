@@ -343,10 +343,11 @@ def remove_co_applicant(acting_user, co: CoApplicant) -> None:
         co.delete()
 
 
-def save_budget(acting_user, project: Project, lines: dict) -> list[BudgetLine]:
-    """Replace the budget: `lines` maps a budget item to (funding, self funding, note); items with both
-    amounts 0 are left out. All or nothing."""
-    _applying(acting_user, project)
+def budget_rows(lines: dict, make, owner: str) -> list:
+    """A budget table checked as one — an application's or a 任务书's: `lines` maps a budget item to (funding,
+    self funding, note); items with both amounts 0 are left out; `make(item=…, funding=…, self_funding=…,
+    note=…)` builds an unsaved line of the table whose `owner` field points to its record. The lines, or a
+    ValidationError naming every item at fault."""
     errors = []
     rows = []
     for item, (funding, self_funding, note) in lines.items():
@@ -362,15 +363,23 @@ def save_budget(acting_user, project: Project, lines: dict) -> list[BudgetLine]:
             if note:
                 errors.append(f"{item}：填写了说明但没有金额；请填写金额，或删去说明。")
             continue
-        row = BudgetLine(project=project, item=item, funding=funding, self_funding=self_funding, note=note)
+        row = make(item=item, funding=funding, self_funding=self_funding, note=note)
         try:
-            row.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+            row.full_clean(exclude=[owner], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors.extend(f"{item}：{message}" for message in exc.messages)
             continue
         rows.append(row)
     if errors:
         raise ValidationError(errors)
+    return rows
+
+
+def save_budget(acting_user, project: Project, lines: dict) -> list[BudgetLine]:
+    """Replace the budget: `lines` maps a budget item to (funding, self funding, note); items with both
+    amounts 0 are left out. All or nothing."""
+    _applying(acting_user, project)
+    rows = budget_rows(lines, lambda **f: BudgetLine(project=project, **f), "project")
     with audit_context(actor=acting_user, reason="修改预算明细"), transaction.atomic():
         _still_editable(project)
         stored = {line.item: line for line in project.budget_lines.all()}

@@ -25,6 +25,7 @@ from kechuang.org.scope import may_act_on
 from kechuang.workflow import engine as workflow
 
 from . import interim
+from .applications import budget_rows
 from .models import (
     BudgetItem,
     ContractBudgetLine,
@@ -253,26 +254,7 @@ def save_milestones(acting_user, task_book: TaskBook, rows: list[dict]) -> list[
 def save_contract_budget(acting_user, task_book: TaskBook, lines: dict) -> list[ContractBudgetLine]:
     """Replace the 任务书's budget: `lines` maps a budget item to (funding, self funding, note)."""
     _drafting(acting_user, task_book)
-    errors, built = [], []
-    for item, (funding, self_funding, note) in lines.items():
-        if item not in BudgetItem.values:
-            raise ValidationError({"item": f"未知的预算科目“{item}”。"})
-        funding, self_funding = funding or Decimal("0"), self_funding or Decimal("0")
-        if funding < 0 or self_funding < 0:
-            errors.append(f"{item}：金额不能为负数。")
-            continue
-        note = (note or "").strip()
-        if not (funding or self_funding):
-            if note:
-                errors.append(f"{item}：填写了说明但没有金额；请填写金额，或删去说明。")
-            continue
-        built.append(
-            ContractBudgetLine(
-                task_book=task_book, item=item, funding=funding, self_funding=self_funding, note=note
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
+    built = budget_rows(lines, lambda **f: ContractBudgetLine(task_book=task_book, **f), "task_book")
     with audit_context(actor=acting_user, reason="修改任务书预算"), transaction.atomic():
         _still_draft(task_book)
         return _replace(task_book, ContractBudgetLine, "budget_lines", built, key=lambda line: line.item)
