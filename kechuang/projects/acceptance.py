@@ -6,7 +6,6 @@ new planned end; the unit applies again by then)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.context import audit_context
-from kechuang.core.documents import check_document
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import may_act_on
@@ -26,6 +24,7 @@ from kechuang.reviews.aggregate import ItemResult
 from kechuang.reviews.models import ReviewItem, ReviewRound, RoundKind
 from kechuang.workflow import engine as workflow
 
+from .applications import discard_attachment, store_attachment
 from .models import (
     Acceptance,
     AcceptanceStatus,
@@ -125,45 +124,21 @@ def save(acting_user, acceptance: Acceptance, *, summary: str, spent, achieved: 
 
 def add_evidence(acting_user, acceptance: Acceptance, *, upload) -> Attachment:
     _filing(acting_user, acceptance)
-    if upload is None:
-        raise ValidationError({"file": "请选择要上传的文件。"})
-    try:
-        check_document(upload, what="验收材料", limit_setting="ATTACHMENT_MAX_BYTES")
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
-    attachment = Attachment(
-        project=acceptance.project,
-        acceptance=acceptance,
-        kind=EVIDENCE,
-        name=name,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=acting_user,
+    return store_attachment(
+        acting_user,
+        Attachment(project=acceptance.project, acceptance=acceptance, kind=EVIDENCE),
+        upload,
+        what="验收材料",
+        reason="上传验收材料",
+        inside=lambda: _still_draft(acceptance),
     )
-    try:
-        with audit_context(actor=acting_user, reason="上传验收材料"), transaction.atomic():
-            _still_draft(acceptance)
-            attachment.file.save(name, upload, save=False)
-            attachment.save()
-    except BaseException:
-        if attachment.file.name:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
-    return attachment
 
 
 def remove_evidence(acting_user, attachment: Attachment) -> None:
     _filing(acting_user, attachment.acceptance)
     with audit_context(actor=acting_user, reason="删除验收材料"), transaction.atomic():
         _still_draft(attachment.acceptance)
-        name = attachment.file.name
-        attachment.delete()
-        transaction.on_commit(lambda: attachment.file.storage.delete(name))
+        discard_attachment(attachment)
 
 
 def problems(acceptance: Acceptance) -> list[str]:

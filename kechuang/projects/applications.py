@@ -408,10 +408,33 @@ def add_attachment(acting_user, project: Project, *, kind: str, upload) -> Attac
         raise ValidationError({"kind": "请选择附件类别。"})
     if kind not in required and kind != OTHER_ATTACHMENT:
         raise ValidationError({"kind": f"附件类别“{kind}”不是指南要求的附件，请从列表中选择（或选“其他”）。"})
+
+    def inside():
+        _still_editable(project)
+        if kind in required:  # one file per required kind: a new one replaces the earlier
+            for earlier in project.attachments.filter(acceptance=None, kind=kind):
+                discard_attachment(earlier)
+
+    return store_attachment(
+        acting_user,
+        Attachment(project=project, kind=kind),
+        upload,
+        what="附件",
+        reason=f"上传附件：{kind}",
+        inside=inside,
+    )
+
+
+def store_attachment(
+    acting_user, attachment: Attachment, upload, *, what: str, reason: str, inside
+) -> Attachment:
+    """`upload` checked by its content and size (core.documents) and stored as `attachment` (its project,
+    kind and acceptance set by the caller) with its name, size and digest — in one transaction with
+    `inside()`, the caller's checks and replacements. A file written for a row rolled back is removed."""
     if upload is None:
         raise ValidationError({"file": "请选择要上传的文件。"})
     try:
-        check_document(upload, what="附件", limit_setting="ATTACHMENT_MAX_BYTES")
+        check_document(upload, what=what, limit_setting="ATTACHMENT_MAX_BYTES")
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     digest = hashlib.sha256()
@@ -419,20 +442,11 @@ def add_attachment(acting_user, project: Project, *, kind: str, upload) -> Attac
         digest.update(chunk)
     upload.seek(0)
     name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
-    attachment = Attachment(
-        project=project,
-        kind=kind,
-        name=name,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=acting_user,
-    )
+    attachment.name, attachment.size, attachment.sha256 = name, upload.size, digest.hexdigest()
+    attachment.uploaded_by = acting_user
     try:
-        with audit_context(actor=acting_user, reason=f"上传附件：{kind}"), transaction.atomic():
-            _still_editable(project)
-            if kind in required:  # one file per required kind: a new one replaces the earlier
-                for earlier in project.attachments.filter(acceptance=None, kind=kind):
-                    _discard(earlier)
+        with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+            inside()
             attachment.file.save(name, upload, save=False)
             attachment.save()
     except BaseException:
@@ -446,10 +460,10 @@ def remove_attachment(acting_user, attachment: Attachment) -> None:
     _applying(acting_user, attachment.project)
     with audit_context(actor=acting_user, reason=f"删除附件：{attachment.kind}"), transaction.atomic():
         _still_editable(attachment.project)
-        _discard(attachment)
+        discard_attachment(attachment)
 
 
-def _discard(attachment: Attachment) -> None:
+def discard_attachment(attachment: Attachment) -> None:
     """Delete the row now and its file once the deletion is committed (a rollback keeps both)."""
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
