@@ -37,7 +37,13 @@ from django.db import models
 from django.db.models.lookups import Exact
 from django.db.models.query_utils import DeferredAttribute
 
-KINDS = {"phone": "电话号码", "id_card": "身份证号", "email": "电子邮箱", "address": "地址"}
+KINDS = {
+    "phone": "电话号码",
+    "id_card": "身份证号",
+    "email": "电子邮箱",
+    "address": "地址",
+    "bank_account": "银行账号",
+}
 REVEALED = "_personal_revealed"  # the attribute naming an object's fields shown in full on this page
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte 0x80, then the timestamp's high bytes)
 
@@ -201,6 +207,7 @@ _MASKS = {
     "id_card": lambda text: _keep(text, 4, 4),
     "email": _mask_email,
     "address": _mask_address,
+    "bank_account": lambda text: _keep(text, 0, 4),
 }
 
 

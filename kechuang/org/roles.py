@@ -99,6 +99,12 @@ class Capability:
     POST_CHALLENGES = "challenges.post"
     MANAGE_CHALLENGES = "challenges.manage"
     BID_CHALLENGES = "challenges.bid"
+    # 政策扶持: the policies and what was granted under them are read by the bureau, towns, leaders and
+    # enterprises (their own); the bureau keeps instruments, budgets, 免申即享 lists and payments; an
+    # enterprise confirms its account and applies
+    VIEW_POLICIES = "policies.view"
+    MANAGE_POLICIES = "policies.manage"
+    CLAIM_POLICIES = "policies.claim"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -135,6 +141,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_REVIEWS,
             Capability.VIEW_CHALLENGES,
             Capability.MANAGE_CHALLENGES,
+            Capability.VIEW_POLICIES,
+            Capability.MANAGE_POLICIES,
         }
     ),
     Role.REPORTER: frozenset(
@@ -147,6 +155,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
+            Capability.VIEW_POLICIES,
         }
     ),
     Role.LEADER: frozenset(
@@ -158,6 +167,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.VIEW_CHALLENGES,
+            Capability.VIEW_POLICIES,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -171,6 +181,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_CHALLENGES,
             Capability.POST_CHALLENGES,
             Capability.BID_CHALLENGES,
+            Capability.VIEW_POLICIES,
+            Capability.CLAIM_POLICIES,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),

@@ -48,7 +48,7 @@ def _target(target: Target, indicator: Indicator) -> dict:
 
 def _indicator(indicator: Indicator) -> dict:
     targets = list(indicator.targets.all())
-    return {
+    spec = {
         "code": indicator.code,
         "name": indicator.name,
         "unit": indicator.unit,
@@ -69,6 +69,9 @@ def _indicator(indicator: Indicator) -> dict:
             for b in indicator.baselines.all()
         ],
     }
+    if indicator.reported_fallback:
+        spec["reported_fallback"] = True
+    return spec
 
 
 def _task(task: Task) -> dict:

@@ -127,6 +127,7 @@ def load_plan_spec(spec: dict, source: str) -> Plan:
                     "measurement": "computed" if i_spec.get("metric") else "reported",
                     "metric_key": i_spec.get("metric", ""),
                     "metric_params": i_spec.get("metric_params", {}),
+                    "reported_fallback": bool(i_spec.get("reported_fallback")),
                     "numerator_name": i_spec.get("numerator") or "",
                     "denominator_name": i_spec.get("denominator") or "",
                     "component_unit": i_spec.get("component_unit") or "",

@@ -206,6 +206,13 @@ class Indicator(models.Model):
     )
     metric_key = models.CharField(_("计算口径"), max_length=100, blank=True)
     metric_params = models.JSONField(_("口径参数"), default=dict, blank=True)
+    # A computed figure whose registry starts later than the plan (payments recorded from some year on):
+    # where a year has no records, its approved reported figure stands, and the units keep reporting it.
+    reported_fallback = models.BooleanField(
+        _("无台账记录时取填报值"),
+        default=False,
+        help_text=_("台账自动计算的指标：某年度没有台账记录时，采用审核通过的填报值；责任单位继续填报"),
+    )
     definition = models.TextField(_("统计口径说明"), blank=True)
     # A reported ratio is entered as its two parts, so both stay on record (R&D spending ÷ GDP).
     numerator_name = models.CharField(_("分子名称"), max_length=100, blank=True)
@@ -244,6 +251,8 @@ class Indicator(models.Model):
                 raise ValidationError({"metric_key": f"计算口径“{self.metric_key}”不存在。"})
         elif self.metric_key:
             raise ValidationError({"metric_key": "“责任单位填报”的指标不能设置计算口径。"})
+        if self.reported_fallback and self.measurement != Measurement.COMPUTED:
+            raise ValidationError({"reported_fallback": "只有“台账自动计算”的指标才能在无记录时取填报值。"})
         if bool(self.numerator_name) != bool(self.denominator_name):
             raise ValidationError({"denominator_name": "分子名称和分母名称须同时填写或同时留空。"})
         if self.numerator_name and self.kind != IndicatorKind.RATIO:

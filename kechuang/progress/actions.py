@@ -27,9 +27,11 @@ COUNT_UNITS = {"家", "个", "项", "人", "件", "次", "所", "座"}
 
 
 def report_indicators(report: Report):
-    return Indicator.objects.filter(
-        programme__plan=report.round.plan, lead_department=report.department, measurement=Measurement.REPORTED
-    ).order_by("programme__number", "code")
+    return (
+        Indicator.objects.filter(programme__plan=report.round.plan, lead_department=report.department)
+        .filter(Q(measurement=Measurement.REPORTED) | Q(reported_fallback=True))
+        .order_by("programme__number", "code")
+    )
 
 
 def report_targets(report: Report):
@@ -91,6 +93,7 @@ def open_round(acting_user, plan: Plan, *, period: str, frequency: str, due_on: 
         Q(led_tasks__programme__plan=plan)
         | Q(co_tasks__programme__plan=plan)
         | Q(indicators__programme__plan=plan, indicators__measurement=Measurement.REPORTED)
+        | Q(indicators__programme__plan=plan, indicators__reported_fallback=True)
     ).distinct()
     with audit_context(actor=acting_user), transaction.atomic():
         reporting_round = ReportingRound.objects.create(

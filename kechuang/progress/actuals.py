@@ -22,10 +22,20 @@ class Actual:
     result: MetricResult
     met: bool | None
     base_value: Decimal | int | None = None  # relative (倍增) targets: the base year's value
+    reported: bool = False  # the figure of an approved report (its records are reports)
 
     @property
     def record_count(self) -> int:
         return len(self.result.record_ids)
+
+
+def evaluate(indicator, scope, period: Period, unit: str = "") -> MetricResult:
+    """The indicator's metric over `period`, its value in `unit` (the target's, else the indicator's):
+    a metric counting 元 is shown in the 万元 a plan writes its money targets in."""
+    result = metrics.evaluate(indicator.metric_key, scope, period, **indicator.metric_params)
+    if metrics[indicator.metric_key].unit == "元" and result.value is not None:
+        result.value = from_yuan(result.value, unit or indicator.unit)
+    return result
 
 
 def period_for(year: int, as_of: date) -> Period:
@@ -78,37 +88,45 @@ def reported_in_unit(reported, unit: str):
     return reported.value
 
 
+def _reported_actual(target, as_of: date, approved: dict | None) -> Actual | None:
+    """The latest approved figure of the target's year (from `approved`, see approved_lookup)."""
+    indicator = target.indicator
+    if approved is None:
+        approved = approved_lookup([indicator.programme], as_of)
+    reported = approved.get((indicator.pk, target.year))
+    if reported is None or target.is_relative:
+        return None
+    period = Period(
+        reported.report.round.period_start, reported.report.round.period_end, reported.report.round.period
+    )
+    value = reported_in_unit(reported, target.unit or indicator.unit)
+    result = MetricResult(
+        value=value,
+        record_ids=(reported.report_id,),
+        numerator=from_yuan(reported.numerator, indicator.component_unit),
+        denominator=from_yuan(reported.denominator, indicator.component_unit),
+    )
+    return Actual(value, period, result, _meets(value, target.value, target.comparator), reported=True)
+
+
 def actual_for(target, as_of: date, scope=None, approved: dict | None = None) -> Actual | None:
     """The actual behind a target: computed from the registries, or for reported indicators the latest
     approved figure of the target's year (from `approved`, see approved_lookup, when the caller batched
     it). None when there is none yet."""
     indicator = target.indicator
     if indicator.measurement == "reported":
-        if approved is None:
-            approved = approved_lookup([indicator.programme], as_of)
-        reported = approved.get((indicator.pk, target.year))
-        if reported is None or target.is_relative:
-            return None
-        period = Period(
-            reported.report.round.period_start, reported.report.round.period_end, reported.report.round.period
-        )
-        value = reported_in_unit(reported, target.unit or indicator.unit)
-        result = MetricResult(
-            value=value,
-            record_ids=(reported.report_id,),
-            numerator=from_yuan(reported.numerator, indicator.component_unit),
-            denominator=from_yuan(reported.denominator, indicator.component_unit),
-        )
-        return Actual(value, period, result, _meets(value, target.value, target.comparator))
+        return _reported_actual(target, as_of, approved)
     if indicator.metric_key not in metrics:
         return None
     scope = scope if scope is not None else indicator.programme.plan.department
     period = period_for(target.year, as_of)
-    result = metrics.evaluate(indicator.metric_key, scope, period, **indicator.metric_params)
+    result = evaluate(indicator, scope, period, target.unit)
+    if indicator.reported_fallback and not result.record_ids:
+        reported = _reported_actual(target, as_of, approved)
+        if reported is not None:
+            return reported
     if target.is_relative:
-        base = metrics.evaluate(
-            indicator.metric_key, scope, Period.year(target.base_year), **indicator.metric_params
-        )
+        base = evaluate(indicator, scope, Period.year(target.base_year), target.unit)
         ratio = (
             (Decimal(result.value) / Decimal(base.value)).quantize(Decimal("0.01")) if base.value else None
         )

@@ -20,6 +20,8 @@ from statistics import NormalDist, mean, quantiles, stdev
 from kechuang.metrics.periods import Period, _month_end
 from kechuang.metrics.registry import metrics
 
+from .actuals import evaluate
+
 WINDOW = 24
 CALIBRATION = 12  # months of earlier history used to calibrate the interval width
 HISTORY_YEARS = 3
@@ -49,7 +51,7 @@ def _month_ends(start: date, end: date) -> list[date]:
 
 def _value(indicator, scope, start: date, end: date) -> float | None:
     period = Period(start, end, f"{start:%Y-%m-%d}~{end:%Y-%m-%d}")
-    value = metrics.evaluate(indicator.metric_key, scope, period, **indicator.metric_params).value
+    value = evaluate(indicator, scope, period).value
     return None if value is None else float(value)
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from kechuang.metrics.periods import Period
 from kechuang.metrics.registry import metrics
 
-from .actuals import Actual, actual_for, approved_lookup, reported_in_unit
+from .actuals import Actual, actual_for, approved_lookup, evaluate, reported_in_unit
 from .forecast import Forecast, forecast
 from .paths import WITHIN_THE_YEAR, _num, _year_end, expected_at
 from .trajectory import trajectory
@@ -122,11 +122,10 @@ def _baseline(target, scope, approved: dict | None = None) -> tuple[int | None, 
         and indicator.metric_key in metrics
         and indicator.kind != "increment"
     ):
-        value = metrics.evaluate(
-            indicator.metric_key, scope, Period.year(year), **indicator.metric_params
-        ).value
+        value = evaluate(indicator, scope, Period.year(year), target.unit).value
         return year, Decimal(value) if value is not None else None
-    if indicator.measurement == "reported" and approved is not None and not target.is_relative:
+    reads_reports = indicator.measurement == "reported" or indicator.reported_fallback
+    if reads_reports and approved is not None and not target.is_relative:
         reported = approved.get((indicator.pk, year))
         if reported is not None:
             return year, Decimal(reported_in_unit(reported, target.unit or indicator.unit))
@@ -146,7 +145,7 @@ def progress_of(
     show only the status leave it out."""
     indicator = target.indicator
     scope = scope if scope is not None else indicator.programme.plan.department
-    if approved is None and indicator.measurement == "reported":
+    if approved is None and (indicator.measurement == "reported" or indicator.reported_fallback):
         approved = approved_lookup([indicator.programme], as_of)
     actual = actual_for(target, as_of, scope, approved=approved)
     end = _year_end(target.year)

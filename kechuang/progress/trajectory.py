@@ -13,7 +13,7 @@ from decimal import Decimal
 from kechuang.metrics.periods import Period, _month_end
 from kechuang.metrics.registry import metrics
 
-from .actuals import reported_in_unit
+from .actuals import evaluate, reported_in_unit
 from .paths import WITHIN_THE_YEAR, _num, expected_at
 
 
@@ -39,9 +39,7 @@ def _actual_on(row, day: date, scope, approved: dict) -> Decimal | None:
     start = date(target.year, 1, 1) if indicator.kind in WITHIN_THE_YEAR else date(day.year, 1, 1)
     if day < start:
         return Decimal(0)
-    result = metrics.evaluate(
-        indicator.metric_key, scope, Period(start, day, f"{day:%Y-%m-%d}"), **indicator.metric_params
-    )
+    result = evaluate(indicator, scope, Period(start, day, f"{day:%Y-%m-%d}"), target.unit)
     return Decimal(result.value) if result.value is not None else None
 
 

@@ -28,7 +28,7 @@ def target_records(request, pk):
     from .models import Report
 
     indicator = target.indicator
-    model = Report if indicator.measurement == "reported" else metrics[indicator.metric_key].record_model()
+    model = Report if actual.reported else metrics[indicator.metric_key].record_model()
     # the records are shown only as far as the viewer's own scope reaches
     records = visible_to(request.user, model.objects.filter(pk__in=actual.result.record_ids))
     return render(

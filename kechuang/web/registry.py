@@ -241,3 +241,16 @@ def registries() -> list[Registry]:
 def get_registry(key: str) -> Registry:
     autodiscover_modules("registries")
     return _registries[key]
+
+
+def page_again(request, key: str, obj, forms: dict):
+    """A record's registry page again with the refused forms (`request.refused_forms`: the page's part
+    shows them with their reasons), answered 400."""
+    from .views import RegistryDetail
+
+    request.refused_forms = forms
+    view = RegistryDetail(registry=get_registry(key))
+    view.setup(request, pk=obj.pk)
+    response = view.get(request, obj.pk)
+    response.status_code = 400
+    return response

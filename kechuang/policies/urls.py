@@ -1,0 +1,44 @@
+"""The policy pages: each registry's own (prefix and namespace in `apps.py`), the steps posted from a
+record's page, the budget execution page."""
+
+from django.urls import path
+
+from . import views
+from .registries import (
+    BenefitRoundRegistry,
+    DisbursementRegistry,
+    GrantRegistry,
+    InstrumentRegistry,
+    PolicyDocumentRegistry,
+)
+
+app_name = "policies"
+
+urlpatterns = [
+    path("budget/", views.budget_page, name="budget"),
+]
+
+documents = (PolicyDocumentRegistry().urls(), "policy-documents")
+instruments = (
+    [
+        *InstrumentRegistry().urls(),
+        path("<int:pk>/<slug:step>/", views.instrument_step, name="step"),
+    ],
+    "policy-instruments",
+)
+rounds = (
+    [
+        *BenefitRoundRegistry().urls(),
+        path("<int:pk>/lines/<int:line_pk>/<slug:step>/", views.line_step, name="line"),
+        path("<int:pk>/<slug:step>/", views.round_step, name="step"),
+    ],
+    "benefit-rounds",
+)
+grants = (
+    [
+        *GrantRegistry().urls(),
+        path("<int:pk>/<slug:step>/", views.grant_step, name="step"),
+    ],
+    "grants",
+)
+disbursements = (DisbursementRegistry().urls(), "disbursements")

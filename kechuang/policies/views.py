@@ -1,0 +1,430 @@
+"""The policy pages: each record's part on the kit's detail page (a document's instruments; an
+instrument's rule versions, budgets and 免申即享 lists; a list's lines with their reasons; a grant's
+account and payments), the steps posted from them, the budget execution page and an enterprise's
+own page. Views parse, check and call the actions; refusals come back on the page with their reasons."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kechuang.core.filtering import parse_int
+from kechuang.org.roles import Capability
+from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on, visible_to
+from kechuang.web.access import require_capability
+from kechuang.web.forms import run_action
+from kechuang.web.registry import page_again
+
+from . import actions, exempt, grants, rules
+from .forms import (
+    AccountForm,
+    AdjustmentForm,
+    BudgetForm,
+    ChangeAccountForm,
+    ComputeForm,
+    ConfirmRoundForm,
+    ExcludeForm,
+    PayForm,
+    RuleForm,
+)
+from .models import (
+    BenefitLine,
+    BenefitRound,
+    Budget,
+    DisbursementStatus,
+    Grant,
+    GrantStatus,
+    Instrument,
+    LineStatus,
+    Mode,
+    PolicyDocument,
+    RoundStatus,
+)
+
+
+def _refused(request, key, default):
+    return getattr(request, "refused_forms", {}).get(key) or default
+
+
+def _manages(user, instrument: Instrument) -> bool:
+    return has_capability(user, Capability.MANAGE_POLICIES) and may_act_on(
+        user, instrument.document.department, Capability.MANAGE_POLICIES
+    )
+
+
+def rule_words(rule) -> dict:
+    """A rule version in words: its conditions one by one, and its amount."""
+    return {
+        "rule": rule,
+        "conditions": [rules.describe_condition(c) for c in rule.conditions],
+        "amount": rules.describe_amount(rule.amount),
+    }
+
+
+# --- a document and an instrument ----------------------------------------------------------------------
+
+
+def document_context(request, obj: PolicyDocument) -> dict:
+    instruments = list(obj.instruments.select_related("lead_department").prefetch_related("rules"))
+    today = timezone.localdate()
+    rows = []
+    for instrument in instruments:
+        current = next(
+            (
+                r
+                for r in instrument.rules.all()
+                if r.valid_from <= today and (r.valid_to is None or today <= r.valid_to)
+            ),
+            None,
+        )
+        rows.append({"instrument": instrument, "current": rule_words(current) if current else None})
+    return {"instrument_rows": rows}
+
+
+def instrument_context(request, obj: Instrument) -> dict:
+    user = request.user
+    manages = _manages(user, obj)
+    budgets = list(obj.budgets.order_by("-year").prefetch_related("adjustments"))
+    executions = {row.year: row for row in (grants.execution([obj], b.year)[0] for b in budgets)}
+    today = timezone.localdate()
+    year = today.year
+    return {
+        "manages": manages,
+        "rule_versions": [rule_words(r) for r in obj.rules.order_by("-valid_from", "-version")],
+        "budget_rows": [{"budget": b, "execution": executions[b.year]} for b in budgets],
+        "rounds": list(obj.rounds.order_by("-data_year"))
+        if has_capability(user, Capability.MANAGE_POLICIES)
+        else [],
+        "rule_form": _refused(request, "rule", RuleForm(initial={"valid_from": date(year, 1, 1)})),
+        "budget_form": _refused(request, "budget", BudgetForm(initial={"year": year})),
+        "adjust_form": _refused(request, "adjust", AdjustmentForm(initial={"adjusted_on": today})),
+        "compute_form": _refused(
+            request, "compute", ComputeForm(initial={"data_year": year - 1, "budget_year": year})
+        ),
+        "exempt": obj.mode == Mode.EXEMPT,
+        "facts_help": [
+            (f.key, f.label, f.unit or "是/否", [p.name for p in f.params]) for f in rules.FACTS.values()
+        ],
+    }
+
+
+@require_POST
+@require_capability(Capability.MANAGE_POLICIES)
+def instrument_step(request, pk, step):
+    instrument = get_visible_or_404(
+        request.user, Instrument.objects.select_related("document__department"), pk=pk
+    )
+    user = request.user
+    if step == "rule":
+        form = RuleForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            rule = run_action(
+                form,
+                actions.save_rule,
+                user,
+                instrument,
+                valid_from=d["valid_from"],
+                valid_to=d["valid_to"],
+                conditions=d["conditions"],
+                amount=d["amount"],
+                basis=d["basis"],
+                reason=d["reason"],
+            )
+            if rule is not None:
+                messages.success(request, f"兑现规则第 {rule.version} 版已保存。")
+                return redirect(instrument.get_absolute_url() + "#rules")
+    elif step == "budget":
+        form = BudgetForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            if run_action(form, grants.save_budget, user, instrument, d["year"], d["amount"]) is not None:
+                messages.success(request, f"{d['year']} 年度预算已登记。")
+                return redirect(instrument.get_absolute_url() + "#budgets")
+    elif step == "adjust":
+        form = AdjustmentForm(request.POST)
+        try:
+            year = parse_int(request.POST.get("year", "").strip(), min_value=2000, max_value=2100)
+        except ValueError:
+            year = None
+        budget = Budget.objects.filter(instrument=instrument, year=year).first() if year else None
+        if budget is None:
+            form.is_valid()
+            form.add_error(None, "请选择要调整的预算年度。")
+        elif form.is_valid():
+            d = form.cleaned_data
+            done = run_action(
+                form,
+                grants.adjust_budget,
+                user,
+                budget,
+                amount=d["amount"],
+                reason=d["reason"],
+                adjusted_on=d["adjusted_on"],
+                document_number=d["document_number"],
+            )
+            if done is not None:
+                messages.success(request, f"{year} 年度预算已调整 {d['amount']:,.2f} 元。")
+                return redirect(instrument.get_absolute_url() + "#budgets")
+    elif step == "compute":
+        form = ComputeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            round_ = run_action(
+                form, exempt.compute, user, instrument, data_year=d["data_year"], budget_year=d["budget_year"]
+            )
+            if round_ is not None:
+                messages.success(request, f"{d['data_year']} 年度免申即享名单已测算。")
+                return redirect(round_)
+    else:
+        raise Http404("没有这个操作。")
+    return page_again(request, "policy-instruments", instrument, {step: form})
+
+
+# --- a 免申即享 list -------------------------------------------------------------------------------------
+
+
+def round_context(request, obj: BenefitRound) -> dict:
+    lines = list(
+        obj.lines.select_related("enterprise", "enterprise__town").order_by("-amount", "enterprise__name")
+    )
+    listed = [line for line in lines if line.eligible and line.status != LineStatus.EXCLUDED]
+    excluded = [line for line in lines if line.status == LineStatus.EXCLUDED]
+    near = [line for line in lines if not line.eligible]
+    [execution] = grants.execution([obj.instrument], obj.budget_year)
+    total = sum((line.amount for line in listed), Decimal(0))
+    draft = obj.status == RoundStatus.DRAFT
+    manages = _manages(request.user, obj.instrument)
+    return {
+        "rule_words": rule_words(obj.rule),
+        "listed": listed,
+        "excluded": excluded,
+        "near": near,
+        "total": total,
+        "execution": execution,
+        "over_budget": draft and total > execution.left,
+        "draft": draft,
+        "manages": manages,
+        "confirm_form": _refused(
+            request, "confirm", ConfirmRoundForm(initial={"confirmed_on": timezone.localdate()})
+        ),
+        "exclude_forms": getattr(request, "refused_forms", {}),
+    }
+
+
+@require_POST
+@require_capability(Capability.MANAGE_POLICIES)
+def round_step(request, pk, step):
+    round_ = get_visible_or_404(
+        request.user, BenefitRound.objects.select_related("instrument__document"), pk=pk
+    )
+    user = request.user
+    if step == "confirm":
+        form = ConfirmRoundForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            done = run_action(
+                form,
+                exempt.confirm,
+                user,
+                round_,
+                decision_number=d["decision_number"],
+                confirmed_on=d["confirmed_on"],
+                comment=d["comment"],
+            )
+            if done is not None:
+                messages.success(request, "名单已确认：各企业将在“我的待办”中确认收款账户。")
+                return redirect(round_)
+    elif step == "recompute":
+        form = ComputeForm({"data_year": round_.data_year, "budget_year": round_.budget_year})
+        form.is_valid()
+        done = run_action(
+            form,
+            exempt.compute,
+            user,
+            round_.instrument,
+            data_year=round_.data_year,
+            budget_year=round_.budget_year,
+        )
+        if done is not None:
+            messages.success(request, "名单已按最新台账数据重新测算。")
+            return redirect(round_)
+        step = "confirm"
+        form = _with_errors(ConfirmRoundForm(initial={"confirmed_on": timezone.localdate()}), form)
+    else:
+        raise Http404("没有这个操作。")
+    return page_again(request, "benefit-rounds", round_, {step: form})
+
+
+def _with_errors(target, source):
+    for error in source.non_field_errors():
+        target.add_error(None, error)
+    return target
+
+
+@require_POST
+@require_capability(Capability.MANAGE_POLICIES)
+def line_step(request, pk, line_pk, step):
+    round_ = get_visible_or_404(
+        request.user, BenefitRound.objects.select_related("instrument__document"), pk=pk
+    )
+    line = get_visible_or_404(
+        request.user, BenefitLine.objects.filter(round=round_).select_related("round"), pk=line_pk
+    )
+    if step == "exclude":
+        form = ExcludeForm(request.POST)
+        if form.is_valid() and run_action(
+            form, exempt.exclude, request.user, line, reason=form.cleaned_data["reason"]
+        ):
+            messages.success(request, f"已将“{line.enterprise.name}”剔除出名单。")
+            return redirect(round_.get_absolute_url() + "#listed")
+    elif step == "restore":
+        form = ExcludeForm({"reason": "恢复至名单"})
+        form.is_valid()
+        if run_action(form, exempt.restore, request.user, line):
+            messages.success(request, f"已将“{line.enterprise.name}”恢复至名单。")
+            return redirect(round_.get_absolute_url() + "#listed")
+    else:
+        raise Http404("没有这个操作。")
+    return page_again(request, "benefit-rounds", round_, {("line", line.pk): form})
+
+
+# --- a grant ----------------------------------------------------------------------------------------------
+
+
+def _owns(user, grant: Grant) -> bool:
+    return (
+        has_capability(user, Capability.CLAIM_POLICIES) and grant.enterprise.users.filter(pk=user.pk).exists()
+    )
+
+
+def grant_context(request, obj: Grant) -> dict:
+    user = request.user
+    owner = _owns(user, obj)
+    manages = has_capability(user, Capability.MANAGE_POLICIES) and may_act_on(
+        user, obj, Capability.MANAGE_POLICIES
+    )
+    payments = list(obj.disbursements.order_by("paid_on", "pk"))
+    paid = sum((p.amount for p in payments if p.status == DisbursementStatus.PAID), Decimal(0))
+    open_ = obj.status in (GrantStatus.AWAITING_ACCOUNT, GrantStatus.PAYABLE)
+    account_initial = {"account_name": obj.enterprise.name}
+    if owner and obj.account_number:
+        account_initial.update(account_name=obj.account_name, bank_name=obj.bank_name)
+    return {
+        "owner": owner,
+        "manages": manages,
+        "payments": payments,
+        "paid": paid,
+        "left": obj.amount - paid,
+        "open": open_,
+        "reason_lines": obj.reasons,
+        "account_form": _refused(request, "account", AccountForm(initial=account_initial))
+        if owner and open_
+        else None,
+        "change_form": _refused(request, "change-account", ChangeAccountForm())
+        if manages and open_
+        else None,
+        "pay_form": _refused(
+            request,
+            "pay",
+            PayForm(initial={"amount": obj.amount - paid, "paid_on": timezone.localdate()}),
+        )
+        if manages and obj.status == GrantStatus.PAYABLE
+        else None,
+    }
+
+
+@require_POST
+def grant_step(request, pk, step):
+    user = request.user
+    grant = get_visible_or_404(
+        user, Grant.objects.select_related("enterprise", "instrument"), Capability.VIEW_POLICIES, pk=pk
+    )
+    if step == "account":
+        if not _owns(user, grant):
+            raise Http404("记录不存在或不在您的数据范围内")
+        form = AccountForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            if run_action(form, grants.confirm_account, user, grant, **d) is not None:
+                messages.success(request, "收款账户已确认，等待区财政拨付。")
+                return redirect(grant)
+    elif step in ("change-account", "pay"):
+        if not has_capability(user, Capability.MANAGE_POLICIES):
+            raise Http404("记录不存在或不在您的数据范围内")
+        if step == "change-account":
+            form = ChangeAccountForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                if run_action(form, grants.change_account, user, grant, **d) is not None:
+                    messages.success(request, "收款账户已变更，须由企业在线重新确认后才能拨付。")
+                    return redirect(grant)
+        else:
+            form = PayForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                payment = run_action(form, grants.pay, user, grant, **d)
+                if payment is not None:
+                    messages.success(
+                        request, f"已登记拨付 {payment.amount:,.2f} 元（凭证号 {payment.voucher}）。"
+                    )
+                    return redirect(grant)
+    else:
+        raise Http404("没有这个操作。")
+    return page_again(request, "grants", grant, {step: form})
+
+
+# --- budget execution -------------------------------------------------------------------------------------
+
+
+def _wan(amount: Decimal) -> float:
+    return float((amount / 10000).quantize(Decimal("0.01")))
+
+
+def _year(request) -> tuple[int, str]:
+    text = request.GET.get("year", "").strip()
+    if not text:
+        return timezone.localdate().year, ""
+    try:
+        year = parse_int(text, min_value=2000, max_value=2100)
+    except ValueError as exc:
+        return timezone.localdate().year, f"年度：{exc}，已按今年显示。"
+    return year, ""
+
+
+def budget_rows(user, year: int) -> dict:
+    """Budget execution of every instrument `user` sees, for the page and the API (five queries)."""
+    instruments = list(
+        Instrument.objects.filter(document__in=visible_to(user, PolicyDocument.objects.all()))
+        .select_related("document")
+        .order_by("document__effective_from", "sort_order", "pk")
+    )
+    rows = grants.execution(instruments, year)
+    by_id = {i.pk: i for i in instruments}
+    listed = [(by_id[r.instrument_id], r) for r in rows if r.budget or r.committed or r.paid]
+    zero = Decimal(0)
+    return {
+        "year": year,
+        "rows": listed,
+        "budget": sum((r.budget for _, r in listed), zero),
+        "committed": sum((r.committed for _, r in listed), zero),
+        "paid": sum((r.paid for _, r in listed), zero),
+    }
+
+
+@require_capability(Capability.VIEW_POLICIES)
+def budget_page(request):
+    year, error = _year(request)
+    data = budget_rows(request.user, year)
+    chart = {
+        "names": [i.name for i, _ in data["rows"]],
+        **{key: [_wan(getattr(r, key)) for _, r in data["rows"]] for key in ("budget", "committed", "paid")},
+    }
+    years = list(range(timezone.localdate().year + 1, 2019, -1))
+    return render(request, "policies/budget.html", {**data, "error": error, "chart": chart, "years": years})
