@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kechuang.core.filtering import parse_int
 from kechuang.org.roles import Capability
@@ -418,6 +418,7 @@ def budget_rows(user, year: int) -> dict:
     }
 
 
+@require_GET
 @require_capability(Capability.VIEW_POLICIES)
 def budget_page(request):
     year, error = _year(request)

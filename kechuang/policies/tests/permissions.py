@@ -1,0 +1,111 @@
+"""What the policies app's URLs answer each demo role (read by the permission matrix,
+`kechuang/site/tests/test_permission_matrix.py`).
+
+Policies and their articles are read by everyone working with them (bureau, units, towns, leaders,
+enterprises); 免申即享 lists only by the bureau that keeps them; a grant and its payments by the bureau,
+the leader, the enterprise's town and the enterprise itself (the sample is the demo enterprise's, in
+汉丰街道)."""
+
+from kechuang.policies.models import (
+    BenefitRound,
+    Disbursement,
+    Grant,
+    GrantStatus,
+    Instrument,
+    PolicyDocument,
+)
+from kechuang.testing.permissions import (
+    ADMINS_403,
+    ANONYMOUS,
+    every,
+    only,
+    page,
+    post_only,
+)
+
+POLICY_READERS = ("kjj", "jxw", "tjj", "hanfeng", "leader", "qiye")
+READERS = only(*POLICY_READERS, **ADMINS_403)
+LIST_API = {"GET": {**READERS, ANONYMOUS: 401}}
+GRANT_SEERS = only("kjj", "hanfeng", "leader", "qiye", others=404, expert=403, fuwu=403, **ADMINS_403)
+BUREAU_ONLY = only("kjj")
+
+
+def _document():
+    return PolicyDocument.objects.order_by("pk").first()
+
+
+def _instrument():
+    return Instrument.objects.get(name="研发投入补助")
+
+
+def _round():
+    return BenefitRound.objects.filter(status="draft").order_by("pk").first()
+
+
+def _grant():
+    return Grant.objects.filter(
+        enterprise__users__username="qiye", status=GrantStatus.AWAITING_ACCOUNT
+    ).first()
+
+
+def _payment():
+    return Disbursement.objects.filter(grant__enterprise__users__username="qiye").order_by("pk").first()
+
+
+SAMPLES = {
+    "policy-documents:detail": lambda: {"pk": _document().pk},
+    "policy-documents:edit": lambda: {"pk": _document().pk},
+    "api:get_policy-documents": lambda: {"record_id": _document().pk},
+    "policy-instruments:detail": lambda: {"pk": _instrument().pk},
+    "policy-instruments:edit": lambda: {"pk": _instrument().pk},
+    "policy-instruments:step": lambda: {"pk": _instrument().pk, "step": "budget"},
+    "api:get_policy-instruments": lambda: {"record_id": _instrument().pk},
+    "benefit-rounds:detail": lambda: {"pk": _round().pk},
+    "benefit-rounds:step": lambda: {"pk": _round().pk, "step": "confirm"},
+    "benefit-rounds:line": lambda: {
+        "pk": _round().pk,
+        "line_pk": _round().lines.filter(eligible=True).first().pk,
+        "step": "exclude",
+    },
+    "api:get_benefit-rounds": lambda: {"record_id": _round().pk},
+    "grants:detail": lambda: {"pk": _grant().pk},
+    "grants:step": lambda: {"pk": _grant().pk, "step": "account"},
+    "api:get_grants": lambda: {"record_id": _grant().pk},
+    "disbursements:detail": lambda: {"pk": _payment().pk},
+    "api:get_disbursements": lambda: {"record_id": _payment().pk},
+}
+
+EXPECTED = {
+    "policies:budget": page(READERS, post=every(405)),
+    "policy-documents:list": page(READERS, post=every(405)),
+    "policy-documents:create": page(BUREAU_ONLY),
+    "policy-documents:detail": page(READERS, post=every(405)),
+    "policy-documents:edit": page(BUREAU_ONLY),
+    "api:list_policy-documents": LIST_API,
+    "api:get_policy-documents": {"GET": {**READERS, ANONYMOUS: 401}},
+    "policy-instruments:list": page(READERS, post=every(405)),
+    "policy-instruments:create": page(BUREAU_ONLY),
+    "policy-instruments:detail": page(READERS, post=every(405)),
+    "policy-instruments:edit": page(BUREAU_ONLY),
+    # an empty form comes back with its errors (400); only the bureau keeps budgets
+    "policy-instruments:step": post_only(only("kjj", code=400)),
+    "api:list_policy-instruments": LIST_API,
+    "api:get_policy-instruments": {"GET": {**READERS, ANONYMOUS: 401}},
+    "benefit-rounds:list": page(BUREAU_ONLY, post=every(405)),
+    "benefit-rounds:detail": page(BUREAU_ONLY, post=every(405)),
+    "benefit-rounds:step": post_only(only("kjj", code=400)),
+    "benefit-rounds:line": post_only(only("kjj", code=400)),
+    "api:list_benefit-rounds": {"GET": {**BUREAU_ONLY, ANONYMOUS: 401}},
+    "api:get_benefit-rounds": {"GET": {**BUREAU_ONLY, ANONYMOUS: 401}},
+    "grants:list": page(READERS, post=every(405)),
+    "grants:detail": page(GRANT_SEERS, post=every(405)),
+    # the enterprise's empty account form comes back (400); whoever else sees the grant does not confirm
+    # for it (404), nor does anyone who cannot see it
+    "grants:step": post_only(only("qiye", code=400, others=404)),
+    "api:list_grants": LIST_API,
+    "api:get_grants": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
+    "disbursements:list": page(READERS, post=every(405)),
+    "disbursements:detail": page(GRANT_SEERS, post=every(405)),
+    "api:list_disbursements": LIST_API,
+    "api:get_disbursements": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
+}
