@@ -76,6 +76,9 @@ SAMPLES = {
 EXPECTED = {
     "enterprises:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "enterprises:reserve": page(only(*REGISTRY_VIEWERS)),
+    # 研发费用加计扣除: every viewer within its scope (an enterprise its own rows)
+    "enterprises:superdeduction": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:superdeduction_export": page(only(*REGISTRY_VIEWERS)),
     "enterprises:create": page(only("kjj")),
     # the demo enterprise account's own enterprise, in 汉丰街道
     "enterprises:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
