@@ -13,6 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
+
+from kechuang.core.filtering import InvalidQuery, message, parse_int
+from kechuang.org.scope import visible_to
 
 from .models import EnterpriseYear, Qualification
 from .superdeduction import compute, load_rules, rate_for
@@ -138,4 +142,96 @@ def _row(year_row: EnterpriseYear, spans, rules) -> Row:
         extra_deduction=result["extra_deduction"],
         tax_saving=result["tax_saving"],
         q4_missing=rate_for(year_row.year, manufacturing, kxqy, rules).top_up is not None,
+    )
+
+
+def selection(user, params) -> dict:
+    """What the page, its export and the API show: the rows of the enterprises `user` sees in the year
+    asked for (`year`, the latest with data by default), the towns among them, the totals over the chosen
+    `town` and the rows narrowed by `rate` as well. InvalidQuery (Chinese, per parameter) on a bad value."""
+    years = visible_to(user, EnterpriseYear.objects.all())
+    available = years_with_data(years)
+    errors = {}
+    year = available[0] if available else timezone.localdate().year
+    text = (params.get("year") or "").strip()
+    if text:
+        try:
+            year = parse_int(text, min_value=1000, max_value=9999)
+        except ValueError as exc:
+            errors["year"] = f"年度：{exc}"
+    town = None
+    text = (params.get("town") or "").strip()
+    if text:
+        try:
+            town = parse_int(text)
+        except ValueError as exc:
+            errors["town"] = f"镇乡街道：{exc}"
+    rate = (params.get("rate") or "").strip()
+    if rate and rate not in RATE_CHOICES:
+        errors["rate"] = f"适用比例：“{rate}”不是可选的比例（{'、'.join(RATE_CHOICES)}）"
+    if errors:
+        raise InvalidQuery(message(errors))
+    rows = estimate(years.filter(year=year))
+    towns = sorted({r.enterprise.town for r in rows}, key=lambda t: t.path)
+    if town is not None:
+        rows = [r for r in rows if r.enterprise.town_id == town]
+    summary = Summary.of(rows)
+    shown = [r for r in rows if r.rate_key == rate] if rate else rows
+    return {
+        "year": year,
+        "years": available,
+        "town": town,
+        "towns": towns,
+        "rate": rate,
+        "rates": RATE_CHOICES,
+        "summary": summary,
+        "rows": shown,
+        "q4_missing": any(r.q4_missing for r in rows),
+    }
+
+
+def as_json(selection_: dict, page) -> str:
+    """The API's answer: the totals (over the chosen town), by rate, and one page of rows; money and rates
+    as JSON numbers exact to the fen."""
+    from .superdeduction import to_json
+
+    def totals(t: Totals) -> dict:
+        return {
+            "enterprises": t.enterprises,
+            "rd_expense": t.rd_expense,
+            "extra_deduction": t.extra_deduction,
+            "tax_saving": t.tax_saving,
+        }
+
+    summary = selection_["summary"]
+    return to_json(
+        {
+            "year": selection_["year"],
+            "town": selection_["town"],
+            "rate": selection_["rate"] or None,
+            "assumption": "研发费用全部按费用化估算；2022 年适用 75% 的企业未含 10–12 月按 100% 加计的部分",
+            "totals": totals(summary.total),
+            "by_rate": {key: totals(t) for key, t in summary.by_rate.items()},
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "rows": [
+                {
+                    "enterprise": r.enterprise.pk,
+                    "credit_code": r.enterprise.credit_code,
+                    "name": r.enterprise.name,
+                    "town": r.enterprise.town.name,
+                    "year": r.year,
+                    "manufacturing": r.manufacturing,
+                    "kxqy": r.kxqy,
+                    "hte": r.hte,
+                    "rd_expense": r.rd_expense,
+                    "rate_expensed": r.rate_expensed,
+                    "extra_deduction": r.extra_deduction,
+                    "tax_saving": r.tax_saving,
+                    "q4_missing": r.q4_missing,
+                }
+                for r in page
+            ],
+        }
     )

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.filtering import InvalidQuery, message, paginate, parse_int
+from kechuang.core.filtering import InvalidQuery, paginate
 from kechuang.core.personal import mask, personal_fields
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
@@ -282,53 +282,9 @@ def submission_submit(request, pk):
 # --- 研发费用加计扣除 take-up ----------------------------------------------------------------------------
 
 
-def _takeup(request):
-    """The visible enterprises' rows of the year asked for (the latest with data by default), the towns
-    among them, and the rows narrowed by town and by rate — the page's and the export's."""
-    years = visible_to(request.user, EnterpriseYear.objects.all())
-    available = takeup.years_with_data(years)
-    errors = {}
-    year = available[0] if available else timezone.localdate().year
-    text = request.GET.get("year", "").strip()
-    if text:
-        try:
-            year = parse_int(text, min_value=1000, max_value=9999)
-        except ValueError as exc:
-            errors["year"] = f"年度：{exc}"
-    town = None
-    text = request.GET.get("town", "").strip()
-    if text:
-        try:
-            town = parse_int(text)
-        except ValueError as exc:
-            errors["town"] = f"镇乡街道：{exc}"
-    rate = request.GET.get("rate", "").strip()
-    if rate and rate not in takeup.RATE_CHOICES:
-        errors["rate"] = f"适用比例：“{rate}”不是可选的比例（{'、'.join(takeup.RATE_CHOICES)}）"
-    if errors:
-        raise InvalidQuery(message(errors))
-    rows = takeup.estimate(years.filter(year=year))
-    towns = sorted({r.enterprise.town for r in rows}, key=lambda t: t.path)
-    if town is not None:
-        rows = [r for r in rows if r.enterprise.town_id == town]
-    summary = takeup.Summary.of(rows)
-    shown = [r for r in rows if r.rate_key == rate] if rate else rows
-    return {
-        "year": year,
-        "years": available,
-        "town": town,
-        "towns": towns,
-        "rate": rate,
-        "rates": takeup.RATE_CHOICES,
-        "summary": summary,
-        "rows": shown,
-        "q4_missing": any(r.q4_missing for r in rows),
-    }
-
-
 @require_capability(Capability.VIEW_ENTERPRISES)
 def superdeduction(request):
-    context = _takeup(request)
+    context = takeup.selection(request.user, request.GET)
     context["page"] = paginate(request.GET, context["rows"])
     context["query"] = urlencode(
         {
@@ -346,7 +302,7 @@ def superdeduction(request):
 
 @require_capability(Capability.VIEW_ENTERPRISES)
 def superdeduction_export(request):
-    context = _takeup(request)
+    context = takeup.selection(request.user, request.GET)
     stream = BytesIO()
     writer.export(TakeupSheet(), context["rows"], stream)
     response = HttpResponse(stream.getvalue(), content_type=XLSX)

@@ -8,6 +8,7 @@ from kechuang.testing.permissions import (
     ANONYMOUS,
     REGISTRY_LIST_API,
     REGISTRY_VIEWERS,
+    endpoint,
     every,
     only,
     page,
@@ -107,6 +108,7 @@ EXPECTED = {
     "qualifications:create": page(only("kjj")),
     "qualifications:edit": page(only("kjj")),
     # the enterprises' ledger: written by the bureau only (an empty body is refused first: 422)
+    "api:get_superdeduction": endpoint(only(*REGISTRY_VIEWERS)),
     "api:list_enterprises": REGISTRY_LIST_API,
     "api:create_enterprises": REGISTRY_LIST_API,
     "api:get_enterprises": OWN_ENTERPRISE_API,

@@ -564,3 +564,22 @@ def test_metric_sums_the_estimate(dept, district):
     # 镇安镇 2017: 乙 200,000.25 + 丙 50,000.00 (and any demo enterprise of 镇安镇 has no 2017 row)
     assert result.value == D("250000.25")
     assert set(result.record_ids) == {district["b"].pk, district["c"].pk}
+
+
+def test_api_answers_numbers_within_scope(client_as, district):
+    response = client_as("kjj").get(f"/api/v1/superdeduction?year={YEAR}&town={district['zhenan'].pk}")
+    assert response.status_code == 200
+    data = json.loads(response.content, parse_float=Decimal)
+    # 乙 200,000.25 (tax 50,000.06) + 丙 50,000.00 (tax 12,500.00)
+    assert data["totals"] == {
+        "enterprises": 2,
+        "rd_expense": D("500000.50"),
+        "extra_deduction": D("250000.25"),
+        "tax_saving": D("62500.06"),
+    }
+    assert data["by_rate"] == {"0.50": data["totals"]}
+    assert {r["name"] for r in data["rows"]} == {"乙软件有限公司", "丙新材料有限公司"}
+    own = json.loads(client_as("qiye").get(f"/api/v1/superdeduction?year={YEAR}").content)
+    assert [r["enterprise"] for r in own["rows"]] == [district["own"].pk]
+    bad = client_as("kjj").get("/api/v1/superdeduction?rate=2")
+    assert bad.status_code == 400 and "适用比例" in bad.json()["detail"]
