@@ -537,8 +537,11 @@ def test_export_has_the_page_rows(client_as, district):
 def test_page_query_count_is_fixed(client_as, dept, district):
     client = client_as("kjj")
     url = f"/enterprises/superdeduction/?year={YEAR}"
+    api = f"/api/v1/superdeduction?year={YEAR}"
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as small_api:
+        assert client.get(api).status_code == 200
     town = dept("镇安镇")
     for i in range(15):
         _enterprise(
@@ -554,6 +557,9 @@ def test_page_query_count_is_fixed(client_as, dept, district):
         response = client.get(url)
     assert response.context["summary"].total.enterprises == 19
     assert len(large.captured_queries) == len(small.captured_queries)
+    with CaptureQueriesContext(connection) as large_api:
+        assert len(client.get(api).json()["rows"]) == 19
+    assert len(large_api.captured_queries) == len(small_api.captured_queries)
     with CaptureQueriesContext(connection) as export:
         assert client.get(f"/enterprises/superdeduction/export.xlsx?year={YEAR}").status_code == 200
     assert len(export.captured_queries) <= len(small.captured_queries)
