@@ -12,7 +12,8 @@ from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 
-from kechuang.core.filtering import InvalidQuery, parse_date
+from kechuang.core.filtering import InvalidQuery, paginate, parse_date
+from kechuang.enterprises import takeup
 from kechuang.metrics.periods import Period
 from kechuang.metrics.registry import UnknownMetric, metrics
 from kechuang.org import actions
@@ -103,6 +104,7 @@ class CallerOut(Schema):
 account_router = Router(tags=["账号与令牌"])
 plans_router = Router(tags=["行动方案"])
 metrics_router = Router(tags=["指标口径"])
+enterprises_router = Router(tags=["科技企业"])
 
 
 def _token_fields(token) -> dict:
@@ -259,8 +261,26 @@ def get_cockpit_tasks(request, as_of: str | None = None):
     return _cockpit_json(request, as_of, "tasks")
 
 
+@enterprises_router.get(
+    "/superdeduction",
+    summary="研发费用加计扣除（估算）：某年度可见企业的适用比例、加计扣除额与减免税额，按比例合计（每页 500 家）",
+)
+def get_superdeduction(
+    request,
+    year: str | None = None,
+    town: str | None = None,
+    rate: str | None = None,
+    page: str | None = None,
+):
+    _require(request, Capability.VIEW_ENTERPRISES)
+    chosen = takeup.selection(request.user, {"year": year, "town": town, "rate": rate})
+    body = takeup.as_json(chosen, paginate({"page": page}, chosen["rows"], per_page=500))
+    return HttpResponse(body, content_type=api.get_content_type())
+
+
 api.add_router("/", account_router)
 api.add_router("/", plans_router)
 api.add_router("/", metrics_router)
+api.add_router("/", enterprises_router)
 for _registry in registries():
     api.add_router("/", registry_router(_registry))

@@ -7,8 +7,8 @@ from django.db.models import Min, OuterRef, Subquery
 
 from kechuang.metrics.registry import MetricResult, in_scope, metric
 
-from . import summaries
-from .models import Enterprise, Qualification, StageRecord, valid_on_q
+from . import summaries, takeup
+from .models import Enterprise, EnterpriseYear, Qualification, StageRecord, valid_on_q
 
 
 @metric(
@@ -120,3 +120,24 @@ def by_channel(scope, period, channel="孵化培育") -> MetricResult:
         .values_list("pk", flat=True)
     )
     return MetricResult.from_ids(ids)
+
+
+@metric(
+    "enterprises.superdeduction_estimated",
+    label="研发费用加计扣除额（估算）",
+    unit="元",
+    kind="increment",
+    model="enterprises.Enterprise",
+    description=(
+        "期间所含年度内，各企业登记的研发费用（全部按费用化）按当年适用比例估算的加计扣除额之和"
+        "（takeup.py；2022 年适用 75% 的企业未含 10–12 月按 100% 的部分）。记录为这些企业。"
+    ),
+)
+def superdeduction_estimated(scope, period) -> MetricResult:
+    rows = takeup.estimate(
+        EnterpriseYear.objects.filter(
+            in_scope(scope, "enterprise__town"), year__gte=period.start.year, year__lte=period.end.year
+        )
+    )
+    value = sum((r.extra_deduction for r in rows), Decimal(0))
+    return MetricResult(value, sorted({r.enterprise.pk for r in rows}))

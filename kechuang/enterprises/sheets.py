@@ -581,3 +581,52 @@ class QualificationSheet(_PerEnterpriseSheet):
             else:
                 counts.unchanged += 1
         return counts
+
+
+TAKEUP_MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18, "min_value": 0}
+
+
+class TakeupSheet(Sheet):
+    """研发费用加计扣除 take-up (takeup.py) out to Excel: the page's rows with its year, town and rate, never
+    imported (not registered: the page hands it the rows it computed)."""
+
+    key = "superdeduction"
+    title = "研发费用加计扣除情况"
+    view_capability = Capability.VIEW_ENTERPRISES
+    import_capability = "enterprises.superdeduction_not_imported"  # no role holds it
+    natural_key = ("credit_code", "year")
+    columns = [
+        Column("credit_code", "统一社会信用代码", readonly=True, width=22),
+        Column("name", "企业名称", readonly=True, width=32),
+        Column("town", "镇乡街道", readonly=True),
+        Column("year", "年度", kind="int", readonly=True, width=8),
+        Column("industry_code", "行业代码", readonly=True, width=10),
+        Column("manufacturing", "制造业", kind="bool", readonly=True, width=8),
+        Column("kxqy", "科技型中小企业", kind="bool", readonly=True),
+        Column("hte", "高新技术企业", kind="bool", readonly=True),
+        Column("rd_expense", "研发费用（元）", readonly=True, **TAKEUP_MONEY),
+        Column("rate", "加计扣除比例", kind="decimal", decimal_places=4, readonly=True),
+        Column("extra_deduction", "估算加计扣除额（元）", readonly=True, **TAKEUP_MONEY),
+        Column("tax_saving", "估算减免税额（元）", readonly=True, **TAKEUP_MONEY),
+        Column("note", "说明", readonly=True, width=40),
+    ]
+    instructions = ["按登记的研发费用全部费用化估算；2022 年适用 75% 的企业未含 10–12 月按 100% 加计的部分。"]
+
+    def export_row(self, row) -> dict:
+        e = row.enterprise
+        return {
+            ID_HEADER: e.pk,
+            "credit_code": e.credit_code,
+            "name": e.name,
+            "town": e.town.name,
+            "year": row.year,
+            "industry_code": e.industry_code,
+            "manufacturing": row.manufacturing,
+            "kxqy": row.kxqy,
+            "hte": row.hte,
+            "rd_expense": row.rd_expense,
+            "rate": row.rate_expensed,
+            "extra_deduction": row.extra_deduction,
+            "tax_saving": row.tax_saving,
+            "note": "未含10–12月按100%加计的部分" if row.q4_missing else "",
+        }

@@ -8,6 +8,8 @@ app_name = "enterprises"
 urlpatterns = [
     *EnterpriseRegistry().urls(),
     path("reserve/", views.reserve, name="reserve"),
+    path("superdeduction/", views.superdeduction, name="superdeduction"),
+    path("superdeduction/export.xlsx", views.superdeduction_export, name="superdeduction_export"),
     path("submissions/", views.submission_list, name="submissions"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/submit/", views.submission_submit, name="submission_submit"),

@@ -1,6 +1,10 @@
+from io import BytesIO
+from urllib.parse import quote, urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import DecimalField
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,12 +14,13 @@ from kechuang.core.personal import mask, personal_fields
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
+from kechuang.tabular import writer
 from kechuang.web import personal
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.workflow import engine
 
-from . import actions
+from . import actions, takeup
 from .forms import EnterpriseForm, SubmitForm, YearForm
 from .models import (
     Enterprise,
@@ -25,6 +30,9 @@ from .models import (
 )
 from .registries import as_of_date, visible_submissions
 from .reserve import CONDITION_LABELS, expiring_hte, reserve_pool
+from .sheets import TakeupSheet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _enterprise(request, pk, capability=None):
@@ -269,3 +277,35 @@ def submission_submit(request, pk):
             return redirect(sent)
     submission.flags = flags
     return _submission_page(request, submission, form)
+
+
+# --- 研发费用加计扣除 take-up ----------------------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def superdeduction(request):
+    context = takeup.selection(request.user, request.GET)
+    context["page"] = paginate(request.GET, context["rows"])
+    context["query"] = urlencode(
+        {
+            k: v
+            for k, v in (
+                ("year", context["year"]),
+                ("town", context["town"] or ""),
+                ("rate", context["rate"]),
+            )
+            if v
+        }
+    )
+    return render(request, "enterprises/superdeduction.html", context)
+
+
+@require_capability(Capability.VIEW_ENTERPRISES)
+def superdeduction_export(request):
+    context = takeup.selection(request.user, request.GET)
+    stream = BytesIO()
+    writer.export(TakeupSheet(), context["rows"], stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX)
+    name = f"研发费用加计扣除-{context['year']}年.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

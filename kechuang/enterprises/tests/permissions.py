@@ -8,6 +8,7 @@ from kechuang.testing.permissions import (
     ANONYMOUS,
     REGISTRY_LIST_API,
     REGISTRY_VIEWERS,
+    endpoint,
     every,
     only,
     page,
@@ -76,6 +77,9 @@ SAMPLES = {
 EXPECTED = {
     "enterprises:list": page(only(*REGISTRY_VIEWERS), post=every(405)),
     "enterprises:reserve": page(only(*REGISTRY_VIEWERS)),
+    # 研发费用加计扣除: every viewer within its scope (an enterprise its own rows)
+    "enterprises:superdeduction": page(only(*REGISTRY_VIEWERS)),
+    "enterprises:superdeduction_export": page(only(*REGISTRY_VIEWERS)),
     "enterprises:create": page(only("kjj")),
     # the demo enterprise account's own enterprise, in 汉丰街道
     "enterprises:detail": page(OWN_ENTERPRISE_SEERS, post=every(405)),
@@ -104,6 +108,7 @@ EXPECTED = {
     "qualifications:create": page(only("kjj")),
     "qualifications:edit": page(only("kjj")),
     # the enterprises' ledger: written by the bureau only (an empty body is refused first: 422)
+    "api:get_superdeduction": endpoint(only(*REGISTRY_VIEWERS)),
     "api:list_enterprises": REGISTRY_LIST_API,
     "api:create_enterprises": REGISTRY_LIST_API,
     "api:get_enterprises": OWN_ENTERPRISE_API,

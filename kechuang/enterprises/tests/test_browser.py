@@ -143,3 +143,22 @@ def test_an_enterprise_submits_its_figures_and_the_town_accepts_them_on_a_phone(
     assert own.years.get(year=2025, superseded_at__isnull=True).rd_expense == Decimal("9110000")
     page.screenshot(path=str(ARTIFACTS / "submission-review-phone.png"), full_page=True)
     assert page.console_errors == []
+
+
+def test_superdeduction_page_from_the_sidebar_and_on_a_phone(browser_page, live_server):
+    page = browser_page
+    sign_in(page, live_server.url, "kjj")
+    page.click("nav.sidenav >> text=研发费用加计扣除")
+    page.wait_for_selector("table.superdeduction-table")
+    assert page.locator("table.superdeduction-table tbody tr").count() == 50
+    assert "全部按费用化" in page.inner_text("main")
+    page.select_option("select[name=rate]", "1.00")
+    page.click("button:has-text('筛选')")
+    page.wait_for_url("**rate=1.00**")
+    cells = page.locator("table.superdeduction-table tbody td[data-label='适用比例']")
+    assert cells.count() > 0 and all(t.startswith("100.00%") for t in cells.all_inner_texts())
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: one card per enterprise
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.locator("table.superdeduction-table thead").is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "superdeduction-phone.png"), full_page=True)
+    assert page.console_errors == []
