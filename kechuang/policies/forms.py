@@ -97,7 +97,18 @@ class JSONText(forms.CharField):
         return parsed
 
 
-class RuleForm(forms.Form):
+class _Prefixed(forms.Form):
+    """A form sharing its page with others: its fields' ids carry its own prefix (the names do not)."""
+
+    ids = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RuleForm(_Prefixed):
+    ids = "rule"
     valid_from = DateField(label="适用起始日")
     valid_to = DateField(label="适用截止日", required=False, help_text="留空表示长期适用")
     conditions = JSONText(
@@ -108,12 +119,14 @@ class RuleForm(forms.Form):
     reason = ReasonField()
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(_Prefixed):
+    ids = "budget"
     year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
     amount = forms.DecimalField(label="年初预算（元）", min_value=0, max_digits=18, decimal_places=2)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(_Prefixed):
+    ids = "adjust"
     amount = forms.DecimalField(
         label="调整金额（元）", max_digits=18, decimal_places=2, help_text="追加为正，调减为负"
     )
@@ -122,32 +135,38 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label="调整理由", max_length=300)
 
 
-class ComputeForm(forms.Form):
+class ComputeForm(_Prefixed):
+    ids = "compute"
     data_year = forms.IntegerField(label="数据年度", min_value=2000, max_value=2100)
     budget_year = forms.IntegerField(label="兑现年度", min_value=2000, max_value=2100)
 
 
-class ConfirmRoundForm(forms.Form):
+class ConfirmRoundForm(_Prefixed):
+    ids = "confirm"
     decision_number = forms.CharField(label="审定文号", max_length=60)
     confirmed_on = DateField(label="确认日期")
     comment = forms.CharField(label="意见", max_length=500, required=False)
 
 
-class ExcludeForm(forms.Form):
+class ExcludeForm(_Prefixed):
+    ids = "exclude"
     reason = forms.CharField(label="剔除理由", max_length=300)
 
 
-class AccountForm(forms.Form):
+class AccountForm(_Prefixed):
+    ids = "account"
     account_name = forms.CharField(label="户名", max_length=200)
     bank_name = forms.CharField(label="开户行", max_length=100)
     account_number = forms.CharField(label="银行账号", max_length=40)
 
 
 class ChangeAccountForm(AccountForm):
+    ids = "change"
     reason = forms.CharField(label="变更理由", max_length=300)
 
 
-class PayForm(forms.Form):
+class PayForm(_Prefixed):
+    ids = "pay"
     amount = forms.DecimalField(label="拨付金额（元）", max_digits=18, decimal_places=2)
     paid_on = DateField(label="拨付日期")
     voucher = forms.CharField(label="凭证号", max_length=60)
