@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 
-from kechuang.core.filtering import InvalidQuery, paginate, parse_date
+from kechuang.core.filtering import InvalidQuery, paginate, parse_date, parse_int
 from kechuang.enterprises import takeup
 from kechuang.metrics.periods import Period
 from kechuang.metrics.registry import UnknownMetric, metrics
@@ -22,6 +22,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
 from kechuang.plans.export import plan_queryset, plan_tree
 from kechuang.plans.models import Task
+from kechuang.policies.grants import execution_for
 from kechuang.progress.cockpit import cockpit_for
 from kechuang.web.api import registry_router
 from kechuang.web.registry import registries
@@ -105,6 +106,7 @@ account_router = Router(tags=["账号与令牌"])
 plans_router = Router(tags=["行动方案"])
 metrics_router = Router(tags=["指标口径"])
 enterprises_router = Router(tags=["科技企业"])
+policies_router = Router(tags=["政策扶持"])
 
 
 def _token_fields(token) -> dict:
@@ -278,9 +280,51 @@ def get_superdeduction(
     return HttpResponse(body, content_type=api.get_content_type())
 
 
+@policies_router.get(
+    "/policies/budget",
+    summary="政策预算执行：某年度（默认今年）可见政策各条款的预算（含调整）、已审定与已拨付金额（元）及合计",
+)
+def get_policy_budget(request, year: str | None = None):
+    _require(request, Capability.VIEW_POLICIES)
+    chosen = timezone.localdate().year
+    if year is not None and year.strip():
+        try:
+            chosen = parse_int(year.strip(), min_value=2000, max_value=2100)
+        except ValueError as exc:
+            raise HttpError(422, f"year：{exc}。") from exc
+    data = execution_for(request.user, chosen)
+
+    def money(value) -> float:
+        return float(value)
+
+    return {
+        "year": data["year"],
+        "budget": money(data["budget"]),
+        "committed": money(data["committed"]),
+        "paid": money(data["paid"]),
+        "instruments": [
+            {
+                "id": instrument.pk,
+                "name": instrument.name,
+                "document": instrument.document.number,
+                "article": instrument.article,
+                "kind": instrument.kind,
+                "initial": money(row.initial),
+                "adjusted": money(row.adjusted),
+                "budget": money(row.budget),
+                "committed": money(row.committed),
+                "paid": money(row.paid),
+                "left": money(row.left),
+            }
+            for instrument, row in data["rows"]
+        ],
+    }
+
+
 api.add_router("/", account_router)
 api.add_router("/", plans_router)
 api.add_router("/", metrics_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", policies_router)
 for _registry in registries():
     api.add_router("/", registry_router(_registry))

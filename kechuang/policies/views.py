@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kechuang.core.filtering import parse_int
 from kechuang.org.roles import Capability
-from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on, visible_to
+from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.registry import page_again
@@ -398,31 +398,11 @@ def _year(request) -> tuple[int, str]:
     return year, ""
 
 
-def budget_rows(user, year: int) -> dict:
-    """Budget execution of every instrument `user` sees, for the page and the API (five queries)."""
-    instruments = list(
-        Instrument.objects.filter(document__in=visible_to(user, PolicyDocument.objects.all()))
-        .select_related("document")
-        .order_by("document__effective_from", "sort_order", "pk")
-    )
-    rows = grants.execution(instruments, year)
-    by_id = {i.pk: i for i in instruments}
-    listed = [(by_id[r.instrument_id], r) for r in rows if r.budget or r.committed or r.paid]
-    zero = Decimal(0)
-    return {
-        "year": year,
-        "rows": listed,
-        "budget": sum((r.budget for _, r in listed), zero),
-        "committed": sum((r.committed for _, r in listed), zero),
-        "paid": sum((r.paid for _, r in listed), zero),
-    }
-
-
 @require_GET
 @require_capability(Capability.VIEW_POLICIES)
 def budget_page(request):
     year, error = _year(request)
-    data = budget_rows(request.user, year)
+    data = grants.execution_for(request.user, year)
     chart = {
         "names": [i.name for i, _ in data["rows"]],
         **{key: [_wan(getattr(r, key)) for _, r in data["rows"]] for key in ("budget", "committed", "paid")},

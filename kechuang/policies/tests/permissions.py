@@ -108,4 +108,5 @@ EXPECTED = {
     "disbursements:detail": page(GRANT_SEERS, post=every(405)),
     "api:list_disbursements": LIST_API,
     "api:get_disbursements": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
+    "api:get_policy_budget": {"GET": {**READERS, ANONYMOUS: 401}},
 }

@@ -282,3 +282,19 @@ def test_the_round_and_budget_pages_keep_their_queries_whatever_the_size(
         page = client.get("/policies/budget/?year=2021")
     body = page.content.decode()
     assert page.status_code == 200 and "研发投入补助" in body and 'id="budget-chart"' in body
+
+
+def test_the_budget_api_gives_the_pages_figures_within_the_callers_scope(client_as):
+    data = client_as("kjj").get("/api/v1/policies/budget", {"year": "2021"}).json()
+    paid = Disbursement.objects.filter(grant__budget_year=2021, status=DisbursementStatus.PAID).aggregate(
+        t=Sum("amount")
+    )["t"]
+    assert data["year"] == 2021 and data["paid"] == float(paid)
+    rd = next(i for i in data["instruments"] if i["name"] == "研发投入补助")
+    assert rd["budget"] == rd["initial"] + rd["adjusted"] and rd["left"] == rd["budget"] - rd["committed"]
+    assert sum(i["paid"] for i in data["instruments"]) == data["paid"]
+    page = client_as("kjj").get("/policies/budget/", {"year": "2021"}).content.decode()
+    assert f'id="total-paid">{paid / 10000:,.2f}<' in page
+    refused = client_as("kjj").get("/api/v1/policies/budget", {"year": "二〇二一"})
+    assert refused.status_code == 422 and "year" in refused.json()["detail"]
+    assert client_as("expert").get("/api/v1/policies/budget").status_code == 403
