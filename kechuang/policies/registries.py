@@ -239,6 +239,7 @@ class GrantRegistry(Registry):
     detail_template = "policies/grant_detail.html"
     detail_fields = []
     workflow_title = "兑现办理"
+    sheet = "grants"
     menu = Menu("奖补兑现", group=GROUP, order=40)
     api_fields = [
         "id",
