@@ -14,4 +14,5 @@ class PoliciesConfig(AppConfig):
         ("policies/rounds/", "kechuang.policies.urls.rounds"),  # 免申即享名单
         ("policies/grants/", "kechuang.policies.urls.grants"),  # 奖补兑现
         ("policies/payments/", "kechuang.policies.urls.disbursements"),  # 奖补拨付
+        ("public/policies/", "kechuang.policies.public_urls"),  # the policies, without login
     ]

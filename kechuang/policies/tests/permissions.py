@@ -28,6 +28,7 @@ READERS = only(*POLICY_READERS, **ADMINS_403)
 LIST_API = {"GET": {**READERS, ANONYMOUS: 401}}
 GRANT_SEERS = only("kjj", "hanfeng", "leader", "qiye", others=404, expert=403, fuwu=403, **ADMINS_403)
 BUREAU_ONLY = only("kjj")
+PUBLIC = {"GET": {**every(200), ANONYMOUS: 200}, "POST": {**every(405), ANONYMOUS: 405}}
 
 
 def _document():
@@ -73,6 +74,7 @@ SAMPLES = {
     "api:get_grants": lambda: {"record_id": _grant().pk},
     "disbursements:detail": lambda: {"pk": _payment().pk},
     "api:get_disbursements": lambda: {"record_id": _payment().pk},
+    "public-policies:detail": lambda: {"pk": _document().pk},
 }
 
 EXPECTED = {
@@ -109,4 +111,7 @@ EXPECTED = {
     "api:list_disbursements": LIST_API,
     "api:get_disbursements": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
     "api:get_policy_budget": {"GET": {**READERS, ANONYMOUS: 401}},
+    # the policies for the public: everyone, signed in or not
+    "public-policies:list": PUBLIC,
+    "public-policies:detail": PUBLIC,
 }

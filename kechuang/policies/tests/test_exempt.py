@@ -298,3 +298,17 @@ def test_the_budget_api_gives_the_pages_figures_within_the_callers_scope(client_
     refused = client_as("kjj").get("/api/v1/policies/budget", {"year": "二〇二一"})
     assert refused.status_code == 422 and "year" in refused.json()["detail"]
     assert client_as("expert").get("/api/v1/policies/budget").status_code == 403
+
+
+def test_the_public_reads_the_policies_in_force_without_who_received_what(client):
+    page = client.get("/public/policies/").content.decode()
+    assert "开州区支持科技创新若干财政金融政策" in page and "演示数据" in page
+    document = Instrument.objects.get(name="研发投入补助").document
+    detail = client.get(f"/public/policies/{document.pk}/").content.decode()
+    assert "当年研发费用不低于 50.00 万元" in detail and "免申即享" in detail
+    enterprise = Grant.objects.filter(status=GrantStatus.PAID).first().enterprise
+    assert enterprise.name not in detail and "凭证" not in detail
+    document.effective_to = date(2021, 1, 1)
+    document.effective_from = date(2020, 1, 1)
+    document.save()
+    assert client.get(f"/public/policies/{document.pk}/").status_code == 404
