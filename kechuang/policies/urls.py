@@ -16,6 +16,7 @@ app_name = "policies"
 
 urlpatterns = [
     path("budget/", views.budget_page, name="budget"),
+    path("mine/", views.mine, name="mine"),
 ]
 
 documents = (PolicyDocumentRegistry().urls(), "policy-documents")

@@ -409,3 +409,51 @@ def budget_page(request):
     }
     years = list(range(timezone.localdate().year + 1, 2019, -1))
     return render(request, "policies/budget.html", {**data, "error": error, "chart": chart, "years": years})
+
+
+# --- an enterprise's own page ---------------------------------------------------------------------------
+
+
+@require_GET
+@require_capability(Capability.CLAIM_POLICIES)
+def mine(request):
+    """An enterprise's policies: each article in force checked against its own registry data of last
+    year (met, or what is missing), and what it was granted with the state of each."""
+    from django.db.models import Q
+
+    today = timezone.localdate()
+    enterprises = list(request.user.enterprises.select_related("town").order_by("name"))
+    documents = PolicyDocument.objects.filter(effective_from__lte=today).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
+    )
+    instruments = list(
+        Instrument.objects.filter(document__in=documents)
+        .select_related("document")
+        .order_by("document", "sort_order")
+    )
+    data_year = today.year - 1
+    checks = []
+    for instrument in instruments:
+        rule = instrument.rule_on(date(data_year, 12, 31))
+        outcomes = (
+            rules.evaluate(rule.conditions, rule.amount, data_year, [e.pk for e in enterprises])
+            if rule
+            else []
+        )
+        checks.append(
+            {
+                "instrument": instrument,
+                "words": rule_words(rule) if rule else None,
+                "outcomes": [(e, o) for e, o in zip(enterprises, outcomes, strict=False)],
+            }
+        )
+    own = (
+        Grant.objects.filter(enterprise__in=enterprises)
+        .select_related("enterprise", "instrument")
+        .order_by("-budget_year", "instrument__sort_order")
+    )
+    return render(
+        request,
+        "policies/mine.html",
+        {"enterprises": enterprises, "checks": checks, "grants": own, "data_year": data_year},
+    )

@@ -79,6 +79,7 @@ SAMPLES = {
 
 EXPECTED = {
     "policies:budget": page(READERS, post=every(405)),
+    "policies:mine": page(only("qiye", **ADMINS_403), post=every(405)),
     "policy-documents:list": page(READERS, post=every(405)),
     "policy-documents:create": page(BUREAU_ONLY),
     "policy-documents:detail": page(READERS, post=every(405)),

@@ -312,3 +312,22 @@ def test_the_public_reads_the_policies_in_force_without_who_received_what(client
     document.effective_from = date(2020, 1, 1)
     document.save()
     assert client.get(f"/public/policies/{document.pk}/").status_code == 404
+
+
+def test_an_enterprise_sees_its_grants_and_checks_itself_against_each_policy(client_as, user):
+    qiye = user("qiye")
+    page = client_as(qiye).get("/policies/mine/").content.decode()
+    own = Grant.objects.filter(enterprise__users=qiye)
+    assert own.exists() and all(g.get_absolute_url() in page for g in own)
+    other = Grant.objects.exclude(enterprise__users=qiye).first()
+    assert other.get_absolute_url() not in page
+    from kechuang.core.numbers import wan
+    from kechuang.policies import rules
+
+    instrument = _instrument()
+    year = timezone.localdate().year - 1
+    rule = instrument.rule_on(date(year, 12, 31))
+    [outcome] = rules.evaluate(rule.conditions, rule.amount, year, [qiye.enterprises.get().pk])
+    assert outcome.eligible  # the demo enterprise's R&D is above 50万
+    assert f"符合</span> 测算 {wan(outcome.amount)} 万元" in page
+    assert client_as("hanfeng").get("/policies/mine/").status_code == 403
