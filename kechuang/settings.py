@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kechuang.projects",
     "kechuang.reviews",
     "kechuang.challenges",
+    "kechuang.finance",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
@@ -140,7 +141,7 @@ else:
 KECHUANG_REPLICA_VIEWS = {"progress:cockpit", "api:get_cockpit"}
 # audit too: a cache of the cockpit keyed by the data version (audit/version.py) must read the version from
 # the same database as the data, or a lagging replica's old figures would be cached under the new version.
-KECHUANG_REPLICA_APPS = {"plans", "progress", "enterprises", "platforms", "projects", "audit"}
+KECHUANG_REPLICA_APPS = {"plans", "progress", "enterprises", "platforms", "projects", "finance", "audit"}
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
         **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60),
@@ -315,6 +316,7 @@ KECHUANG_AUDITED_APPS = [
     "projects",
     "reviews",
     "challenges",
+    "finance",
 ]
 # Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
 # first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo

@@ -99,6 +99,10 @@ class Capability:
     POST_CHALLENGES = "challenges.post"
     MANAGE_CHALLENGES = "challenges.manage"
     BID_CHALLENGES = "challenges.bid"
+    # 科技金融 (知识价值信用贷款, 风险补偿, 种子基金): the bureau keeps the records and decides the claims;
+    # towns and leaders read them, an enterprise its own loans and investments
+    VIEW_FINANCE = "finance.view"
+    CHANGE_FINANCE = "finance.change"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -135,6 +139,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_REVIEWS,
             Capability.VIEW_CHALLENGES,
             Capability.MANAGE_CHALLENGES,
+            Capability.VIEW_FINANCE,
+            Capability.CHANGE_FINANCE,
         }
     ),
     Role.REPORTER: frozenset(
@@ -147,6 +153,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.LEADER: frozenset(
@@ -158,6 +165,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PLATFORMS,
             Capability.VIEW_PROJECTS,
             Capability.VIEW_CHALLENGES,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -171,6 +179,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_CHALLENGES,
             Capability.POST_CHALLENGES,
             Capability.BID_CHALLENGES,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),
