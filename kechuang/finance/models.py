@@ -176,7 +176,7 @@ class Loan(models.Model):
         if self.term_months is not None and not 1 <= self.term_months <= MAX_TERM_MONTHS:
             errors["term_months"] = f"期限（月）应在 1 至 {MAX_TERM_MONTHS} 个月之间。"
         if self.annual_rate is not None and not Decimal("0") <= self.annual_rate <= MAX_RATE:
-            errors["annual_rate"] = f"年利率应在 0 至 {MAX_RATE}% 之间。"
+            errors["annual_rate"] = f"年利率应在 0 至 {MAX_RATE} 之间（按百分数填写，如 3.95）。"
         if self.status == LoanStatus.SETTLED and not self.settled_on:
             errors["settled_on"] = "已结清的贷款须填写结清日期。"
         if self.status != LoanStatus.SETTLED and self.settled_on:
@@ -451,7 +451,7 @@ class SeedInvestment(models.Model):
             if self.share_percent is None:
                 errors["share_percent"] = "股权投资须填写持股比例。"
             elif not Decimal("0") < self.share_percent <= Decimal("100"):
-                errors["share_percent"] = "持股比例应大于 0 且不超过 100%。"
+                errors["share_percent"] = "持股比例应大于 0 且不超过 100（按百分数填写）。"
             if self.term_months is not None:
                 errors["term_months"] = "股权投资不填借款期限。"
         elif self.kind == SeedForm.LOAN:
