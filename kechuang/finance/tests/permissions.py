@@ -8,6 +8,7 @@ from kechuang.testing.permissions import (
     ANONYMOUS,
     REGISTRY_LIST_API,
     REGISTRY_VIEWERS,
+    endpoint,
     every,
     only,
     page,
@@ -82,8 +83,8 @@ def _registry(key, seers, hidden, *, delete=True, write=True):
         f"{key}:create": page(only("kjj")),  # the bureau keeps the finance records
         f"{key}:detail": page(_record(seers, hidden), post=every(405)),
         f"{key}:edit": page(only("kjj")),
-        f"api:list_{key}": REGISTRY_LIST_API,
-        f"api:get_{key}": _record_api(seers, hidden),
+        f"api:list_{key}": REGISTRY_LIST_API if write else {"GET": REGISTRY_LIST_API["GET"]},
+        f"api:get_{key}": _record_api(seers, hidden) if write else endpoint(_record(seers, hidden)),
     }
     if delete:
         found[f"{key}:delete"] = page(only("kjj"), post=only("kjj", code=302))  # deleted, back to the list
