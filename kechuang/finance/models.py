@@ -254,7 +254,7 @@ class RiskClaim(models.Model):
             ),
             Transition(
                 "pay",
-                "确认代偿",
+                "代偿",
                 [ClaimStatus.APPROVED],
                 ClaimStatus.PAID,
                 Capability.CHANGE_FINANCE,

@@ -197,7 +197,7 @@ def test_the_claim_workflow_todos_payment_and_recovery(user):
         workflow.perform(claim, "approve", leader)
     with pytest.raises(ActionRefused, match="没有审核通过该记录的权限"):
         workflow.perform(claim, "approve", user("hanfeng"))
-    with pytest.raises(ActionRefused, match="不能确认代偿"):
+    with pytest.raises(ActionRefused, match="不能代偿"):
         workflow.perform(claim, "pay", kjj, changes={"paid_on": date(2026, 7, 1), "voucher": "V1"})
     workflow.perform(claim, "approve", kjj, comment="材料齐全")
     with pytest.raises(ValidationError, match="代偿日期不能早于申请日期"):
@@ -218,7 +218,7 @@ def test_the_claim_workflow_todos_payment_and_recovery(user):
     claim.refresh_from_db()
     assert claim.net_loss == Decimal("600000")
     labels = [event.label for event in workflow.history(claim)]
-    assert {"审核通过", "确认代偿", "登记追回"} <= set(labels)
+    assert {"审核通过", "代偿", "登记追回"} <= set(labels)
     assert entries_of(claim).filter(action="update").count() >= 3
     with pytest.raises(ActionRefused, match="只能修改备注"):
         save_claim(kjj, claim, principal=Decimal("1"))
