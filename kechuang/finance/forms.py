@@ -5,6 +5,7 @@ from kechuang.org.models import Department
 from kechuang.plans.forms import TaskChoiceField, offer_tasks
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
+from . import rules
 from .actions import REGISTRABLE
 from .models import Bank, Loan, RiskClaim, SeedInvestment
 
@@ -63,9 +64,8 @@ class LoanForm(forms.ModelForm):
         else:
             self.fields["status"].label = "登记时状态"
             self.fields["status"].choices = [(s.value, s.label) for s in REGISTRABLE]
-        self.fields[
-            "grade"
-        ].help_text = "授信额度按放款日期适用的评价等级额度表确定（A/B/C/D/E = 500/400/300/160/80万元）。"
+        table = rules.credit_lines_text()
+        self.fields["grade"].help_text = f"授信额度按放款日期适用的评价等级额度表确定（{table}）。"
         _money(self, "amount")
 
     def _post_clean(self):
@@ -107,9 +107,10 @@ class RiskClaimForm(forms.ModelForm):
         self.fields["loan"].help_text = "只有逾期的贷款可以申请风险补偿。"
         if self.instance.pk is not None:
             self.fields["loan"].disabled = True
+        fund, city, district = rules.compensation_shares()
         self.fields[
             "principal"
-        ].help_text = "单位：元；申请代偿金额按风险补偿规则（基金代偿 80%，市、区 4:6 分担）计算。"
+        ].help_text = f"单位：元；申请代偿金额按风险补偿规则计算（基金代偿 {fund:.0%}，市级 {city:.0%}、区级 {district:.0%} 分担）。"
         self.fields["principal"].widget.attrs["step"] = "0.01"
 
 

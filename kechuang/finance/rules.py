@@ -54,3 +54,9 @@ def seed_cap(on: date | None = None) -> Decimal:
 
 def seed_max_term(on: date | None = None) -> int:
     return int(rule("seed_fund", on)["params"]["max_term_months"])
+
+
+def credit_lines_text(on: date | None = None) -> str:
+    """The grade table in words: “A 500万元、B 400万元、…”."""
+    lines = rule("credit_lines", on)["params"]["lines"]
+    return "、".join(f"{grade} {Decimal(value) / 10000:g}万元" for grade, value in lines.items())

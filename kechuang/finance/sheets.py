@@ -76,7 +76,7 @@ class LoanSheet(Sheet):
     natural_key = ("bank", "contract_number")
     instructions = [
         "同一银行的合同编号只能登记一次；已登记的合同按银行+合同编号更新。",
-        "贷款金额不得超过评价等级对应的授信额度（A/B/C/D/E = 500/400/300/160/80万元）。",
+        f"贷款金额不得超过评价等级对应的授信额度（{rules.credit_lines_text()}）。",
         "状态只在登记时填写（在贷、已结清或逾期）；此后在系统中办理结清、逾期，导入不改变状态。",
     ]
     columns = [
@@ -323,7 +323,7 @@ class SeedInvestmentSheet(Sheet):
     natural_key = ("investee", "invested_on", "kind")
     instructions = [
         "被投对象：已登记企业填信用代码，创业团队填团队名称和所在镇乡街道；按被投对象+投资日期+投资方式识别。",
-        "单个项目投资金额不得超过种子基金规则的上限（200万元）。",
+        f"单个项目投资金额不得超过种子基金规则的上限（{rules.seed_cap() / 10000:g}万元）。",
     ]
     columns = [
         Column("credit_code", "企业信用代码", max_length=18, width=22, help="已登记企业填写"),
