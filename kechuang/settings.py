@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kechuang.reviews",
     "kechuang.challenges",
     "kechuang.policies",
+    "kechuang.finance",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
@@ -141,7 +142,16 @@ else:
 KECHUANG_REPLICA_VIEWS = {"progress:cockpit", "api:get_cockpit"}
 # audit too: a cache of the cockpit keyed by the data version (audit/version.py) must read the version from
 # the same database as the data, or a lagging replica's old figures would be cached under the new version.
-KECHUANG_REPLICA_APPS = {"plans", "progress", "enterprises", "platforms", "projects", "policies", "audit"}
+KECHUANG_REPLICA_APPS = {
+    "plans",
+    "progress",
+    "enterprises",
+    "platforms",
+    "projects",
+    "policies",
+    "finance",
+    "audit",
+}
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
         **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60),
@@ -317,6 +327,7 @@ KECHUANG_AUDITED_APPS = [
     "reviews",
     "challenges",
     "policies",
+    "finance",
 ]
 # Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
 # first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo

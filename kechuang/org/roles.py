@@ -105,6 +105,10 @@ class Capability:
     VIEW_POLICIES = "policies.view"
     MANAGE_POLICIES = "policies.manage"
     CLAIM_POLICIES = "policies.claim"
+    # 科技金融 (知识价值信用贷款, 风险补偿, 种子基金): the bureau keeps the records and decides the claims;
+    # towns and leaders read them, an enterprise its own loans and investments
+    VIEW_FINANCE = "finance.view"
+    CHANGE_FINANCE = "finance.change"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -143,6 +147,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_CHALLENGES,
             Capability.VIEW_POLICIES,
             Capability.MANAGE_POLICIES,
+            Capability.VIEW_FINANCE,
+            Capability.CHANGE_FINANCE,
         }
     ),
     Role.REPORTER: frozenset(
@@ -156,6 +162,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
             Capability.VIEW_POLICIES,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.LEADER: frozenset(
@@ -168,6 +175,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
             Capability.VIEW_CHALLENGES,
             Capability.VIEW_POLICIES,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -183,6 +191,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.BID_CHALLENGES,
             Capability.VIEW_POLICIES,
             Capability.CLAIM_POLICIES,
+            Capability.VIEW_FINANCE,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),

@@ -4,6 +4,7 @@ from kechuang.org.models import Department
 from kechuang.web.forms import DateField, DepartmentChoiceField, DepartmentMultipleChoiceField, ReasonField
 
 from .choices import TaskStatus
+from .models import Task
 
 
 class TaskForm(forms.Form):
@@ -31,3 +32,27 @@ class TaskForm(forms.Form):
         if data.get("status") != TaskStatus.DONE and data.get("completed_on"):
             self.add_error("completed_on", "只有“已完成”的任务才能填写完成日期。")
         return data
+
+
+class TaskChoiceField(forms.ModelMultipleChoiceField):
+    """The plan's tasks a record carries out: ticked by their codes and titles."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "落实的计划任务")
+        kwargs.setdefault("help_text", "所落实的行动方案任务，可多选；任务页面和驾驶舱按此显示落实情况。")
+        super().__init__(queryset=Task.objects.none(), required=False, **kwargs)
+
+    def label_from_instance(self, obj: Task) -> str:
+        return f"{obj.code} {obj.title}"
+
+
+def offer_tasks(form, tasks) -> None:
+    """The tasks `form` offers (None: every task) and, for a stored record, its current ones as ids (the
+    API's PATCH starts from the form's initial values)."""
+    form.fields["tasks"].queryset = (tasks if tasks is not None else Task.objects.all()).select_related(
+        "programme"
+    )
+    if form.instance.pk is not None:
+        form.initial["tasks"] = [task.pk for task in form.instance.tasks.all()]

@@ -12,6 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from kechuang.org.roles import Capability
+from kechuang.org.scope import visible_to
+
+from .models import Task
+
 # a state's colour on the pages: the task statuses' badges
 TONE_CLASSES = {
     "active": "status-in_progress",
@@ -106,3 +111,21 @@ def summarize(items: Iterable[WorkItem]) -> list[KindSummary]:
         )
         for kind, counts in by_kind.items()
     ]
+
+
+def plan_tasks(user, current=()):
+    """The plan tasks a call or project can be linked to: those of the plans `user` sees, plus the ones it
+    already has (ids; a current link outside the user's plans stays when the form is saved unchanged)."""
+    visible = visible_to(user, Task.objects.all(), Capability.VIEW_PLAN)
+    return (
+        (visible | Task.objects.filter(pk__in=list(current)))
+        .distinct()
+        .order_by(
+            "programme__plan__department__path", "-programme__plan__issued_on", "programme__number", "pk"
+        )
+    )
+
+
+def task_codes(record) -> str:
+    """The codes of the plan's tasks a call or project carries out: “3.2；3.4”."""
+    return "；".join(task.code for task in sorted(record.tasks.all(), key=lambda t: (t.programme_id, t.pk)))

@@ -3,35 +3,11 @@ from django import forms
 from kechuang.enterprises.forms import EnterpriseCodeField
 from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
-from kechuang.plans.models import Task
+from kechuang.plans.forms import TaskChoiceField, offer_tasks
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
 
 from .calls import FIXED_WHEN_PUBLISHED
 from .models import BatchLine, Call, CallStatus, Decision, Project
-
-
-class TaskChoiceField(forms.ModelMultipleChoiceField):
-    """The plan's tasks a record carries out: ticked by their codes and titles."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "落实的计划任务")
-        kwargs.setdefault("help_text", "所落实的行动方案任务，可多选；任务页面和驾驶舱按此显示落实情况。")
-        super().__init__(queryset=Task.objects.none(), required=False, **kwargs)
-
-    def label_from_instance(self, obj: Task) -> str:
-        return f"{obj.code} {obj.title}"
-
-
-def _offer_tasks(form, tasks) -> None:
-    """The tasks `form` offers (None: every task) and, for a stored record, its current ones as ids (the
-    API's PATCH starts from the form's initial values)."""
-    form.fields["tasks"].queryset = (tasks if tasks is not None else Task.objects.all()).select_related(
-        "programme"
-    )
-    if form.instance.pk is not None:
-        form.initial["tasks"] = [task.pk for task in form.instance.tasks.all()]
 
 
 class ProjectForm(forms.ModelForm):
@@ -69,7 +45,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, departments=None, enterprises=None, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _offer_tasks(self, tasks)
+        offer_tasks(self, tasks)
         if self.instance.pk is not None:
             # the status moves only through the lifecycle's transitions (the 办理 panel), never by editing
             del self.fields["status"]
@@ -161,7 +137,7 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, departments=None, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        _offer_tasks(self, tasks)
+        offer_tasks(self, tasks)
         for name in ("budget", "max_request"):
             self.fields[name].widget.attrs["step"] = "0.01"
         if self.instance.pk is not None:

@@ -9,7 +9,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, visible_to
-from kechuang.plans.models import Task
+from kechuang.plans.work import plan_tasks
 from kechuang.web import filters
 from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
@@ -32,19 +32,6 @@ from .models import (
     ReportStatus,  # 中期检查
     Status,
 )
-
-
-def plan_tasks(user, current=()):
-    """The plan tasks a call or project can be linked to: those of the plans `user` sees, plus the ones it
-    already has (ids; a current link outside the user's plans stays when the form is saved unchanged)."""
-    visible = visible_to(user, Task.objects.all(), Capability.VIEW_PLAN)
-    return (
-        (visible | Task.objects.filter(pk__in=list(current)))
-        .distinct()
-        .order_by(
-            "programme__plan__department__path", "-programme__plan__issued_on", "programme__number", "pk"
-        )
-    )
 
 
 def _current_tasks(instance) -> list[int]:

@@ -13,6 +13,7 @@ from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
+from kechuang.plans.work import task_codes
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, model_errors, register
 
@@ -46,11 +47,6 @@ FIELDS = [
     "self_funding",
     "note",
 ]
-
-
-def task_codes(record) -> str:
-    """The codes of the plan's tasks a call or project carries out: “3.2；3.4”."""
-    return "；".join(task.code for task in sorted(record.tasks.all(), key=lambda t: (t.programme_id, t.pk)))
 
 
 @register

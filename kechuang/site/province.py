@@ -2,7 +2,7 @@
 
 40 districts under one province, each with the Kaizhou set of departments, 20 towns and its own copy of
 the Kaizhou plan; 100,000 enterprises with 8 years of figures (800,000 rows) and their recognitions;
-50,000 S&T projects (district, municipal and national plan projects, key-technology projects, 揭榜挂帅,
+a 知识价值信用贷款 for one enterprise in 20 (`_loans`); 50,000 S&T projects (district, municipal and national plan projects, key-technology projects, 揭榜挂帅,
 transfer projects; application years 2019–2027) carried by the district's enterprises or by its hospitals,
 schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; the
 districts' calls with 25,000 online applications, a province expert pool of 1,000 and 20,000 applications
@@ -28,6 +28,8 @@ from kechuang.core.context import Source, audit_context
 from kechuang.enterprises import creditcode
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
 from kechuang.enterprises.summaries import refresh_towns
+from kechuang.finance import rules as finance_rules
+from kechuang.finance.models import Bank, Loan, LoanStatus
 from kechuang.org.loading import SEED_DIR, _ensure
 from kechuang.org.models import Department
 from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
@@ -189,6 +191,9 @@ def generate(
         paid = province_applications.payments(random.Random(f"{seed}:payments"), district_nodes, log=log)
         figures["audit_entries"] += paid.pop("audit_entries")
         figures.update(paid)
+        figures.update(_loans(random.Random(f"{seed}:loans"), district_nodes))
+        figures["audit_entries"] += figures["loans"]
+        log(f"知识价值信用贷款：{figures['loans']} 笔（{time.perf_counter() - started:.0f} 秒）")
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures
@@ -418,6 +423,62 @@ def _projects(rng: random.Random, district_nodes, total: int) -> dict:
             created += len(ids)
             wanted -= len(rows)
     return {"projects": created}
+
+
+LOANS_EVERY = 20  # one 知识价值信用贷款 per 20 enterprises of a district
+LOAN_BANKS = ["农村商业银行", "建设银行", "工商银行", "三峡银行"]
+LOAN_GRADES = {"A": 1, "B": 2, "C": 4, "D": 5, "E": 4}
+
+
+def _loans(rng: random.Random, district_nodes) -> dict:
+    """One loan per LOANS_EVERY enterprises of each district, from the district's four banks, within the
+    credit line of its grade (the rule in force on the granted date), 2021–2025, one-year terms mostly;
+    those granted before mid-2024 are settled."""
+    grades, weights = list(LOAN_GRADES), list(LOAN_GRADES.values())
+    created = 0
+    for district in district_nodes:
+        borrowers = list(
+            Enterprise.objects.filter(town__path__startswith=district.path)
+            .order_by("pk")
+            .values_list("pk", "town__path")
+        )
+        picked = borrowers[::LOANS_EVERY]
+        if not picked:
+            continue
+        banks = [Bank.objects.get_or_create(name=f"{bank}{district.name}支行")[0] for bank in LOAN_BANKS]
+        rows, places = [], []
+        for n, (enterprise_id, place) in enumerate(picked, start=1):
+            grade = rng.choices(grades, weights)[0]
+            granted = date(rng.randint(2021, 2025), rng.randint(1, 12), rng.randint(1, 28))
+            line = finance_rules.credit_line(grade, granted)
+            term = rng.choice([12, 12, 12, 24])
+            settled = granted < date(2024, 6, 30) and term == 12
+            rows.append(
+                {
+                    "enterprise_id": enterprise_id,
+                    "bank_id": rng.choice(banks).pk,
+                    "grade": grade,
+                    "credit_line": line,
+                    "contract_number": f"{district.code}-ZSJZ-{granted.year}-{n:05d}",
+                    "amount": Decimal(100000 * rng.randint(3, int(line / 100000))),
+                    "granted_on": granted,
+                    "term_months": term,
+                    "annual_rate": Decimal(rng.choice(["3.85", "3.95", "4.05", "4.35"])),
+                    "purpose": "研发投入",
+                    "status": LoanStatus.SETTLED.value if settled else LoanStatus.ACTIVE.value,
+                    "settled_on": date(granted.year + 1, granted.month, granted.day) if settled else None,
+                }
+            )
+            places.append(place)
+        created += len(_insert_loans(rows, places))
+    return {"loans": created}
+
+
+@transaction.atomic
+def _insert_loans(rows: list[dict], places: list[str]) -> list[int]:
+    ids = insert(Loan, rows)
+    _audit(Loan, ids, rows, places, lambda r: r["contract_number"])
+    return ids
 
 
 @transaction.atomic

@@ -53,6 +53,12 @@ SAMPLES = {
     # a need in draft (its enterprise's, contacts in full) and a draft bid (its milestones as lines)
     "challenges:edit": ("qiye", lambda: _challenge_sample("_draft"), lambda c: [c.pk]),
     "challenge-bids:edit": ("fuwu", lambda: _challenge_sample("_draft_bid"), lambda b: [b.pk]),
+    # 科技金融: the enterprise by its credit code, the plan's tasks ticked, money and rates as stored; a
+    # claim's loan shown but fixed; a team's seed investment with its town
+    "loans:edit": ("kjj", lambda: _finance_sample("_loan"), lambda loan: [loan.pk]),
+    "risk-claims:edit": ("kjj", lambda: _finance_sample("_claim"), lambda claim: [claim.pk]),
+    "seed-investments:edit": ("kjj", lambda: _finance_sample("_seed"), lambda s: [s.pk]),
+    "banks:edit": ("kjj", lambda: _finance_sample("_bank"), lambda bank: [bank.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
@@ -63,6 +69,12 @@ NOT_EDITING_A_RECORD = {
 
 def _challenge_sample(name):
     from kechuang.challenges.tests import permissions
+
+    return getattr(permissions, name)()
+
+
+def _finance_sample(name):
+    from kechuang.finance.tests import permissions
 
     return getattr(permissions, name)()
 

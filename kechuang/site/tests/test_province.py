@@ -4,6 +4,7 @@ import pytest
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.enterprises.models import Enterprise, EnterpriseYear, Qualification
+from kechuang.finance.models import Loan
 from kechuang.org.models import Department, User
 from kechuang.plans.models import Plan
 from kechuang.projects.models import Project
@@ -43,6 +44,7 @@ def wipe():
     experts = Expert.objects.filter(department__path__startswith=root.path)
     User.objects.filter(pk__in=list(experts.values_list("user_id", flat=True))).delete()
     experts.delete()
+    Loan.objects.filter(enterprise__town__path__startswith=root.path).delete()  # they protect enterprises
     Enterprise.objects.filter(town__path__startswith=root.path).delete()
     User.objects.filter(username=province.PROVINCE_LEADER).delete()
     Plan.objects.filter(department__path__startswith=root.path).delete()
@@ -83,7 +85,12 @@ def test_a_small_province():
         + figures["score_sheets"]
         + figures["task_books"]  # the run projects' signed 任务书
         + figures["payments"]
+        + figures["loans"]  # 知识价值信用贷款, one per 20 enterprises
     )
+    loans = Loan.objects.filter(enterprise__town__path__startswith=root.path)
+    assert loans.count() == figures["loans"] == 15  # one per 20 of the 300 enterprises
+    for loan in loans.select_related("enterprise", "bank"):
+        loan.full_clean()  # within the grade's credit line, dates consistent
     audited = ChangeEntry.objects.filter(content_type__model="project", scope_path__startswith=root.path)
     assert audited.count() == 121 + figures["applications"]
     carried = projects.filter(enterprise__isnull=False).select_related("enterprise__town", "department")

@@ -1,0 +1,5 @@
+from .registries import BankRegistry
+
+app_name = "banks"
+
+urlpatterns = BankRegistry().urls()

@@ -1,0 +1,5 @@
+from .registries import RiskClaimRegistry
+
+app_name = "risk-claims"
+
+urlpatterns = RiskClaimRegistry().urls()

@@ -1,0 +1,5 @@
+from .registries import SeedInvestmentRegistry
+
+app_name = "seed-investments"
+
+urlpatterns = SeedInvestmentRegistry().urls()

@@ -1,0 +1,5 @@
+from .registries import LoanRegistry
+
+app_name = "loans"
+
+urlpatterns = LoanRegistry().urls()
