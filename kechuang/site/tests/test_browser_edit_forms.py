@@ -59,6 +59,9 @@ SAMPLES = {
     "risk-claims:edit": ("kjj", lambda: _finance_sample("_claim"), lambda claim: [claim.pk]),
     "seed-investments:edit": ("kjj", lambda: _finance_sample("_seed"), lambda s: [s.pk]),
     "banks:edit": ("kjj", lambda: _finance_sample("_bank"), lambda bank: [bank.pk]),
+    # 政策扶持: the demo policy (dates, the issuing department kept among the choices) and an article
+    "policy-documents:edit": ("kjj", lambda: _policy_sample("_document"), lambda d: [d.pk]),
+    "policy-instruments:edit": ("kjj", lambda: _policy_sample("_instrument"), lambda i: [i.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
@@ -75,6 +78,12 @@ def _challenge_sample(name):
 
 def _finance_sample(name):
     from kechuang.finance.tests import permissions
+
+    return getattr(permissions, name)()
+
+
+def _policy_sample(name):
+    from kechuang.policies.tests import permissions
 
     return getattr(permissions, name)()
 
