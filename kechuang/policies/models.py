@@ -44,6 +44,17 @@ class Mode(models.TextChoices):
     APPLY = "apply", _("申请兑现")
 
 
+class PolicyDocumentQuerySet(models.QuerySet):
+    def in_force(self, day=None):
+        """The documents in force on `day` (today)."""
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+
+
 class PolicyDocument(models.Model):
     """A policy document (《开州区支持科技创新若干财政金融政策》): 文号, title, dates; its articles are the
     instruments."""
@@ -59,6 +70,7 @@ class PolicyDocument(models.Model):
     summary = models.TextField(_("要点"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False, help_text=_("示例政策，并非正式文件"))
 
+    objects = PolicyDocumentQuerySet.as_manager()
     scope_rule = ScopeRule(public=True)
 
     class Meta:

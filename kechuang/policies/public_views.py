@@ -3,10 +3,8 @@ rule of each in words — who may benefit, the conditions, the amount — and ho
 who received what shows here."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .models import PolicyDocument
@@ -14,10 +12,7 @@ from .views import document_context
 
 
 def _in_force():
-    today = timezone.localdate()
-    return PolicyDocument.objects.filter(effective_from__lte=today).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
-    )
+    return PolicyDocument.objects.in_force()
 
 
 @login_not_required

@@ -419,13 +419,9 @@ def budget_page(request):
 def mine(request):
     """An enterprise's policies: each article in force checked against its own registry data of last
     year (met, or what is missing), and what it was granted with the state of each."""
-    from django.db.models import Q
-
     today = timezone.localdate()
     enterprises = list(request.user.enterprises.select_related("town").order_by("name"))
-    documents = PolicyDocument.objects.filter(effective_from__lte=today).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
-    )
+    documents = PolicyDocument.objects.in_force(today)
     instruments = list(
         Instrument.objects.filter(document__in=documents)
         .select_related("document")
