@@ -102,7 +102,9 @@ def instrument_context(request, obj: Instrument) -> dict:
         if has_capability(user, Capability.MANAGE_POLICIES)
         else [],
         "rule_form": _refused(request, "rule", RuleForm(initial={"valid_from": date(year, 1, 1)})),
-        "budget_form": _refused(request, "budget", BudgetForm(initial={"year": year})),
+        "budget_form": _refused(
+            request, "budget", BudgetForm(initial={"year": max([b.year + 1 for b in budgets], default=year)})
+        ),
         "adjust_form": _refused(request, "adjust", AdjustmentForm(initial={"adjusted_on": today})),
         "compute_form": _refused(
             request, "compute", ComputeForm(initial={"data_year": year - 1, "budget_year": year})
