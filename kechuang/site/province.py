@@ -35,7 +35,7 @@ from kechuang.org.models import Department
 from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
-from kechuang.site import province_applications
+from kechuang.site import province_applications, province_policies
 from kechuang.site.generated import audit_created
 
 PROVINCE = "示范省"
@@ -194,6 +194,9 @@ def generate(
         figures.update(_loans(random.Random(f"{seed}:loans"), district_nodes))
         figures["audit_entries"] += figures["loans"]
         log(f"知识价值信用贷款：{figures['loans']} 笔（{time.perf_counter() - started:.0f} 秒）")
+        policies = province_policies.generate(random.Random(f"{seed}:policies"), district_nodes, log=log)
+        figures["audit_entries"] += policies.pop("audit_entries")
+        figures.update(policies)
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures

@@ -45,6 +45,13 @@ def wipe():
     User.objects.filter(pk__in=list(experts.values_list("user_id", flat=True))).delete()
     experts.delete()
     Loan.objects.filter(enterprise__town__path__startswith=root.path).delete()  # they protect enterprises
+    from kechuang.policies.models import Budget, Disbursement, Grant, Instrument, PolicyDocument
+
+    Disbursement.objects.filter(grant__enterprise__town__path__startswith=root.path).delete()
+    Grant.objects.filter(enterprise__town__path__startswith=root.path).delete()
+    Budget.objects.filter(instrument__document__department__path__startswith=root.path).delete()
+    Instrument.objects.filter(document__department__path__startswith=root.path).delete()
+    PolicyDocument.objects.filter(department__path__startswith=root.path).delete()
     Enterprise.objects.filter(town__path__startswith=root.path).delete()
     User.objects.filter(username=province.PROVINCE_LEADER).delete()
     Plan.objects.filter(department__path__startswith=root.path).delete()
@@ -86,6 +93,11 @@ def test_a_small_province():
         + figures["task_books"]  # the run projects' signed 任务书
         + figures["payments"]
         + figures["loans"]  # 知识价值信用贷款, one per 20 enterprises
+        + figures["policy_documents"]  # the districts' policies: documents, articles with their rules,
+        + 2 * figures["instruments"]  # budgets, grants and their payments
+        + figures["budgets"]
+        + figures["grants"]
+        + figures["disbursements"]
     )
     loans = Loan.objects.filter(enterprise__town__path__startswith=root.path)
     assert loans.count() == figures["loans"] == 15  # one per 20 of the 300 enterprises
@@ -181,6 +193,7 @@ def test_the_same_seed_gives_the_same_data():
         .values_list("credit_code", "name")
     )
     first_projects = _projects()
+    first_grants = _grants()
     wipe()
     generate(11)
     second = list(
@@ -190,3 +203,94 @@ def test_the_same_seed_gives_the_same_data():
     )
     assert first == second and len(first) == 300
     assert _projects() == first_projects and len(first_projects) == 121
+    assert _grants() == first_grants and len(first_grants) > 300
+
+
+def _grants():
+    from kechuang.policies.models import Disbursement, Grant
+
+    root = Department.objects.get(name=province.PROVINCE)
+    grants = [
+        (
+            g.instrument.name,
+            g.budget_year,
+            g.enterprise.credit_code,
+            g.amount,
+            g.status,
+            str(g.account_number),
+        )
+        for g in Grant.objects.filter(enterprise__town__path__startswith=root.path)
+        .select_related("instrument", "enterprise")
+        .order_by("pk")
+    ]
+    payments = list(
+        Disbursement.objects.filter(grant__enterprise__town__path__startswith=root.path)
+        .order_by("pk")
+        .values_list("voucher", "amount", "paid_on", "status")
+    )
+    return grants + payments
+
+
+def test_the_province_policies_grants_and_payments():
+    """Each district's policy with its articles, rules and budgets; a grant per enterprise on average,
+    paid, payable, awaiting the account or revoked; payments with unique vouchers never beyond their grant,
+    to the account confirmed (encrypted, the grant's own); every year's budget covering what it commits;
+    each row audited where it sits."""
+    from datetime import date
+
+    from django.db import connection
+    from django.db.models import Count, Q, Sum
+
+    from kechuang.policies import grants as policy_grants
+    from kechuang.policies.models import (
+        Budget,
+        Disbursement,
+        DisbursementStatus,
+        Grant,
+        GrantStatus,
+        Instrument,
+        PolicyDocument,
+    )
+
+    figures = generate(5)
+    root = Department.objects.get(name=province.PROVINCE, depth=1)
+    documents = PolicyDocument.objects.filter(department__path__startswith=root.path)
+    assert documents.count() == figures["policy_documents"] == 3
+    assert Instrument.objects.filter(document__in=documents).count() == figures["instruments"] == 15
+    assert all(i.rule_on(date(2024, 12, 31)) for i in Instrument.objects.filter(document__in=documents))
+    assert Budget.objects.filter(instrument__document__in=documents).count() == figures["budgets"] == 90
+    granted = Grant.objects.filter(enterprise__town__path__startswith=root.path)
+    assert granted.count() == figures["grants"] == 300  # as many as the enterprises
+    payments = Disbursement.objects.filter(grant__in=granted)
+    assert payments.count() == figures["disbursements"] > figures["grants"] * 0.8
+    states = dict(granted.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    assert set(states) == {s.value for s in GrantStatus}, states
+    # a grant sits in its enterprise's district, under that district's policy
+    for grant in granted.select_related("enterprise__town", "instrument__document__department")[:50]:
+        assert grant.enterprise.town.path.startswith(grant.instrument.document.department.path)
+        grant.full_clean()
+    # paid in full, never beyond; payable ones at most partly; the others not at all
+    for grant in granted.annotate(
+        paid=Sum("disbursements__amount", filter=Q(disbursements__status=DisbursementStatus.PAID))
+    ):
+        paid = grant.paid or 0
+        if grant.status == GrantStatus.PAID:
+            assert paid == grant.amount
+        elif grant.status == GrantStatus.PAYABLE:
+            assert paid < grant.amount
+        else:
+            assert paid == 0
+    assert payments.values("voucher").distinct().count() == payments.count()
+    for payment in payments.select_related("grant")[:50]:
+        assert payment.account_number == payment.grant.account_number and len(payment.account_number) == 19
+        payment.full_clean(exclude=["recorded_by"])  # recorded by the generator, no user
+    with connection.cursor() as cursor:  # stored encrypted
+        cursor.execute("SELECT account_number FROM policies_disbursement LIMIT 1")
+        assert cursor.fetchone()[0].startswith("gAAAAA")
+    # every year's budget covers what its grants commit
+    for document in documents:
+        instruments = list(document.instruments.all())
+        for year in range(2021, 2027):
+            assert all(row.left >= 0 for row in policy_grants.execution(instruments, year))
+    audited = ChangeEntry.objects.filter(content_type__model="grant", scope_path__startswith=root.path)
+    assert audited.count() == figures["grants"]
