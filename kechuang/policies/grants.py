@@ -73,42 +73,57 @@ class Execution:
 
 def execution(instruments, year: int) -> list[Execution]:
     """Budget execution of each instrument in `year`, in a fixed number of queries (four)."""
+    by_year = execution_years(instruments, [year])
+    return [by_year[(i.pk, year)] for i in instruments]
+
+
+def execution_years(instruments, years) -> dict[tuple[int, int], Execution]:
+    """Budget execution of each instrument in each of `years`, keyed (instrument id, year): four queries
+    whatever the number of instruments and years."""
     ids = [i.pk for i in instruments]
-    initial = dict(
-        Budget.objects.filter(instrument_id__in=ids, year=year).values_list("instrument_id", "amount")
-    )
-    adjusted = dict(
-        BudgetAdjustment.objects.filter(budget__instrument_id__in=ids, budget__year=year)
-        .values("budget__instrument_id")
-        .annotate(total=Sum("amount"))
-        .values_list("budget__instrument_id", "total")
-    )
-    committed = dict(
-        Grant.objects.filter(instrument_id__in=ids, budget_year=year, status__in=COMMITTED)
-        .values("instrument_id")
-        .annotate(total=Sum("amount"))
-        .values_list("instrument_id", "total")
-    )
-    paid = dict(
-        Disbursement.objects.filter(
-            grant__instrument_id__in=ids, grant__budget_year=year, status=DisbursementStatus.PAID
+    years = list(years)
+    initial = {
+        (i, y): a
+        for i, y, a in Budget.objects.filter(instrument_id__in=ids, year__in=years).values_list(
+            "instrument_id", "year", "amount"
         )
-        .values("grant__instrument_id")
+    }
+    adjusted = {
+        (i, y): t
+        for i, y, t in BudgetAdjustment.objects.filter(budget__instrument_id__in=ids, budget__year__in=years)
+        .values("budget__instrument_id", "budget__year")
         .annotate(total=Sum("amount"))
-        .values_list("grant__instrument_id", "total")
-    )
+        .values_list("budget__instrument_id", "budget__year", "total")
+    }
+    committed = {
+        (i, y): t
+        for i, y, t in Grant.objects.filter(instrument_id__in=ids, budget_year__in=years, status__in=COMMITTED)
+        .values("instrument_id", "budget_year")
+        .annotate(total=Sum("amount"))
+        .values_list("instrument_id", "budget_year", "total")
+    }
+    paid = {
+        (i, y): t
+        for i, y, t in Disbursement.objects.filter(
+            grant__instrument_id__in=ids, grant__budget_year__in=years, status=DisbursementStatus.PAID
+        )
+        .values("grant__instrument_id", "grant__budget_year")
+        .annotate(total=Sum("amount"))
+        .values_list("grant__instrument_id", "grant__budget_year", "total")
+    }
     zero = Decimal(0)
-    return [
-        Execution(
+    return {
+        (i, y): Execution(
             i,
-            year,
-            initial.get(i, zero),
-            adjusted.get(i, zero) or zero,
-            committed.get(i, zero) or zero,
-            paid.get(i, zero) or zero,
+            y,
+            initial.get((i, y), zero),
+            adjusted.get((i, y), zero) or zero,
+            committed.get((i, y), zero) or zero,
+            paid.get((i, y), zero) or zero,
         )
         for i in ids
-    ]
+        for y in years
+    }
 
 
 def execution_for(user, year: int) -> dict:

@@ -91,7 +91,7 @@ def instrument_context(request, obj: Instrument) -> dict:
     user = request.user
     manages = _manages(user, obj)
     budgets = list(obj.budgets.order_by("-year").prefetch_related("adjustments"))
-    executions = {row.year: row for row in (grants.execution([obj], b.year)[0] for b in budgets)}
+    executions = {y: row for (_, y), row in grants.execution_years([obj], [b.year for b in budgets]).items()}
     today = timezone.localdate()
     year = today.year
     return {
