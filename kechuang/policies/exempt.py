@@ -67,8 +67,9 @@ def compute(acting_user, instrument: Instrument, *, data_year: int, budget_year:
     if not data_year <= budget_year <= data_year + 1:
         raise ValidationError({"budget_year": "兑现年度应为数据年度当年或次年。"})
     rule = rule_for(instrument, data_year)
-    ids = list(population(instrument).values_list("pk", flat=True))
-    outcomes = rules.evaluate(rule.conditions, rule.amount, data_year, ids)
+    reached = population(instrument)
+    ids = list(reached.values_list("pk", flat=True))
+    outcomes = rules.evaluate(rule.conditions, rule.amount, data_year, ids, among=reached)
     with audit_context(actor=acting_user, reason=f"测算 {data_year} 年度免申即享名单"), transaction.atomic():
         round_ = (
             BenefitRound.objects.select_for_update()

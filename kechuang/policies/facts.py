@@ -70,13 +70,38 @@ class Fact:
         return _TITLES.get(self.key, lambda p: self.label)(params)
 
 
+IN_CHUNK = 20_000  # ids per query (SQLite's bound on a statement's parameters)
+_PLACEHOLDER = 987654321
+
+
+def _url_of(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many pks: the pattern reversed once, the pk put in its place."""
+    head, tail = reverse(name, args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
+
+
 class Context:
     """The enterprises and data year a rule is evaluated for; loaded rows are kept for the other facts."""
 
-    def __init__(self, year: int, enterprise_ids: Iterable[int]):
+    def __init__(self, year: int, enterprise_ids: Iterable[int], among=None):
         self.year = year
         self.ids = list(enterprise_ids)
+        self.among = among
         self._cache: dict = {}
+
+    def parts(self):
+        """What each read filters the enterprises by: the population's own query when given (`among`, a
+        queryset of exactly these enterprises: one subquery, however many they are), else the ids a
+        chunk at a time."""
+        if self.among is not None:
+            yield self.among.order_by().values("pk")
+        else:
+            yield from _chunks(self.ids)
 
     def cached(self, key, load):
         if key not in self._cache:
@@ -89,9 +114,10 @@ class Context:
             ("years", year),
             lambda: {
                 row.enterprise_id: row
+                for chunk in self.parts()
                 for row in EnterpriseYear.objects.filter(
-                    enterprise_id__in=self.ids, year=year, superseded_at__isnull=True
-                ).only("id", "enterprise_id", "year", "rd_expense", "sales_revenue")
+                    enterprise_id__in=chunk, year=year, superseded_at__isnull=True
+                ).values_list("id", "enterprise_id", "year", "rd_expense", "sales_revenue", named=True)
             },
         )
 
@@ -100,7 +126,8 @@ class Context:
             "enterprises",
             lambda: {
                 e.pk: e
-                for e in Enterprise.objects.filter(pk__in=self.ids).only(
+                for chunk in self.parts()
+                for e in Enterprise.objects.filter(pk__in=chunk).only(
                     "id", "name", "registered_on", "industry_code"
                 )
             },
@@ -115,13 +142,14 @@ def _year_figure(attr: str, label: str):
     def compute(ctx: Context, params: dict) -> dict[int, Value]:
         year = ctx.year + int(params["year_offset"] or 0)
         found = {}
+        url = _url_of("enterprise-years:detail")
         for eid, row in ctx.years(year).items():
             amount = getattr(row, attr)
             found[eid] = Value(
                 amount,
                 f"{year} 年度{label} {wan(amount)} 万元",
                 f"企业年度数据（{year}）",
-                reverse("enterprise-years:detail", args=[row.pk]),
+                url(row.id),
             )
         return found
 
@@ -130,6 +158,7 @@ def _year_figure(attr: str, label: str):
 
 def _rd_increment(ctx: Context, params: dict) -> dict[int, Value]:
     now, before = ctx.years(ctx.year), ctx.years(ctx.year - 1)
+    url = _url_of("enterprise-years:detail")
     found = {}
     for eid, row in now.items():
         if eid in before:
@@ -139,13 +168,14 @@ def _rd_increment(ctx: Context, params: dict) -> dict[int, Value]:
                 f"研发费用 {ctx.year} 年 {wan(row.rd_expense)} 万元，较 {ctx.year - 1} 年"
                 f"{'增加' if change >= 0 else '减少'} {wan(abs(change))} 万元",
                 f"企业年度数据（{ctx.year - 1}—{ctx.year}）",
-                reverse("enterprise-years:detail", args=[row.pk]),
+                url(row.id),
             )
     return found
 
 
 def _rd_intensity(ctx: Context, params: dict) -> dict[int, Value]:
     found = {}
+    url = _url_of("enterprise-years:detail")
     for eid, row in ctx.years(ctx.year).items():
         if row.sales_revenue:
             share = (row.rd_expense / row.sales_revenue * 100).quantize(Decimal("0.01"))
@@ -153,7 +183,7 @@ def _rd_intensity(ctx: Context, params: dict) -> dict[int, Value]:
                 share,
                 f"{ctx.year} 年研发费用占销售收入 {share}%",
                 f"企业年度数据（{ctx.year}）",
-                reverse("enterprise-years:detail", args=[row.pk]),
+                url(row.id),
             )
     return found
 
@@ -162,10 +192,14 @@ def _qualified(ctx: Context, params: dict) -> dict[int, Value]:
     code, day = params["kind"], date(ctx.year, 12, 31)
     name = ctx.kind_name(code)
     held = {}
-    for q in Qualification.objects.filter(
-        valid_on_q(day), enterprise_id__in=ctx.ids, kind__code=code
-    ).order_by("issued_on"):
-        held[q.enterprise_id] = q
+    for chunk in ctx.parts():
+        for q in (
+            Qualification.objects.filter(valid_on_q(day), enterprise_id__in=chunk, kind__code=code)
+            .order_by("issued_on")
+            .only("id", "enterprise_id", "issued_on", "number")
+        ):
+            held[q.enterprise_id] = q
+    url = _url_of("qualifications:detail")
     found = {}
     for eid in ctx.ids:
         q = held.get(eid)
@@ -177,7 +211,7 @@ def _qualified(ctx: Context, params: dict) -> dict[int, Value]:
                 True,
                 f"{ctx.year} 年末为有效的{name}（{q.issued_on:%Y-%m-%d} 认定{number}）",
                 "企业资质",
-                reverse("qualifications:detail", args=[q.pk]),
+                url(q.pk),
             )
     return found
 
@@ -185,12 +219,14 @@ def _qualified(ctx: Context, params: dict) -> dict[int, Value]:
 def _first_qualified(ctx: Context, params: dict) -> dict[int, Value]:
     code = params["kind"]
     name = ctx.kind_name(code)
-    first = dict(
-        Qualification.objects.filter(enterprise_id__in=ctx.ids, kind__code=code)
+    first = {
+        eid: day
+        for chunk in ctx.parts()
+        for eid, day in Qualification.objects.filter(enterprise_id__in=chunk, kind__code=code)
         .values("enterprise_id")
         .annotate(first=Min("issued_on"))
         .values_list("enterprise_id", "first")
-    )
+    }
     found = {}
     for eid in ctx.ids:
         day = first.get(eid)
@@ -207,10 +243,11 @@ def _platforms(ctx: Context, params: dict) -> dict[int, Value]:
     levels = params["level"] or list(Level.values)
     levels = [levels] if isinstance(levels, str) else list(levels)
     rows: dict[int, list[Institution]] = {}
-    for inst in Institution.objects.filter(
-        host_id__in=ctx.ids, level__in=levels, recognized_on__year=ctx.year
-    ).order_by("recognized_on", "pk"):
-        rows.setdefault(inst.host_id, []).append(inst)
+    for chunk in ctx.parts():
+        for inst in Institution.objects.filter(
+            host_id__in=chunk, level__in=levels, recognized_on__year=ctx.year
+        ).order_by("recognized_on", "pk"):
+            rows.setdefault(inst.host_id, []).append(inst)
     found = {}
     for eid in ctx.ids:
         got = rows.get(eid, [])

@@ -97,7 +97,9 @@ def execution_years(instruments, years) -> dict[tuple[int, int], Execution]:
     }
     committed = {
         (i, y): t
-        for i, y, t in Grant.objects.filter(instrument_id__in=ids, budget_year__in=years, status__in=COMMITTED)
+        for i, y, t in Grant.objects.filter(
+            instrument_id__in=ids, budget_year__in=years, status__in=COMMITTED
+        )
         .values("instrument_id", "budget_year")
         .annotate(total=Sum("amount"))
         .values_list("instrument_id", "budget_year", "total")
