@@ -11,6 +11,7 @@ each() {  # run every benchmark through "$@" (a wrapper choosing the database)
     "$@" bench/import_bench.py --rows "$ROWS"
     "$@" bench/chain_bench.py --rows $((ROWS / 2))
     "$@" bench/cockpit_bench.py
+    "$@" bench/exempt_bench.py
     "$@" bench/serve_bench.py
     "$@" bench/load_bench.py --duration "${LOAD_SECONDS:-120}"
     "$@" bench/memory_bench.py --rows $((ROWS * 8))

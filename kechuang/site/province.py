@@ -6,7 +6,9 @@ a 知识价值信用贷款 for one enterprise in 20 (`_loans`); 50,000 S&T proje
 transfer projects; application years 2019–2027) carried by the district's enterprises or by its hospitals,
 schools and farm stations, each with its lifecycle (申报 → 立项/未立项 → 在研 → 结题/终止) and amounts; the
 districts' calls with 25,000 online applications, a province expert pool of 1,000 and 20,000 applications
-reviewed by 5 experts each (100,000 score sheets: `province_applications.py`); an audit entry for every
+reviewed by 5 experts each (100,000 score sheets: `province_applications.py`); each district's copy of the
+demo policy with budgets and one grant per enterprise on average (100,000) with its payments
+(`province_policies.py`); an audit entry for every
 generated record (over 1,000,000). Repeatable: the same seed gives the same data.
 Rows are written through the bulk writer (`core/bulkwrite.py`), the path imports use, a district (and at
 most PROJECT_CHUNK projects) at a time, so memory stays flat whatever the totals.
