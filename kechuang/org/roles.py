@@ -105,6 +105,8 @@ class Capability:
     VIEW_POLICIES = "policies.view"
     MANAGE_POLICIES = "policies.manage"
     CLAIM_POLICIES = "policies.claim"
+    # 初审 of applications: the enterprise's town or the article's lead department (within its scope)
+    CHECK_POLICIES = "policies.check"
     # 科技金融 (知识价值信用贷款, 风险补偿, 种子基金): the bureau keeps the records and decides the claims;
     # towns and leaders read them, an enterprise its own loans and investments
     VIEW_FINANCE = "finance.view"
@@ -147,6 +149,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_CHALLENGES,
             Capability.VIEW_POLICIES,
             Capability.MANAGE_POLICIES,
+            Capability.CHECK_POLICIES,
             Capability.VIEW_FINANCE,
             Capability.CHANGE_FINANCE,
         }
@@ -162,6 +165,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_PROJECTS,
             Capability.REPORT_PROGRESS,
             Capability.VIEW_POLICIES,
+            Capability.CHECK_POLICIES,  # 初审 of policy applications: its town's, or its articles'
             Capability.VIEW_FINANCE,
         }
     ),

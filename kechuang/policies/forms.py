@@ -1,13 +1,15 @@
 import json
+from decimal import Decimal
 
 from django import forms
 
+from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import visible_to
 from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield, keeping
 
-from .models import Instrument, PolicyDocument
+from .models import ApplicationWindow, Instrument, Mode, PolicyApplication, PolicyDocument
 
 
 def _departments(user, current=None):
@@ -170,3 +172,120 @@ class PayForm(_Prefixed):
     amount = forms.DecimalField(label="拨付金额（元）", max_digits=18, decimal_places=2)
     paid_on = DateField(label="拨付日期")
     voucher = forms.CharField(label="凭证号", max_length=60)
+
+
+# --- 申请兑现 ----------------------------------------------------------------------------------------------
+
+
+class WindowForm(forms.ModelForm):
+    """A window of applications (kit create/edit form): only articles claimed by application."""
+
+    reason = ReasonField()
+
+    class Meta:
+        model = ApplicationWindow
+        fields = [
+            "instrument",
+            "title",
+            "data_year",
+            "budget_year",
+            "opens_on",
+            "closes_on",
+            "checker",
+            "attachments",
+            "discipline",
+            "publicity_days",
+            "contact",
+        ]
+        formfield_callback = formfield
+        widgets = {"attachments": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.instrument_id if self.instance.pk else None
+        reach = visible_to(user, Instrument.objects.filter(mode=Mode.APPLY)).select_related("document")
+        self.fields["instrument"].queryset = keeping(reach, [current] if current else [])
+        self.fields["publicity_days"].min_value = 5
+
+
+class ApplicationForm(_Prefixed):
+    ids = "apply"
+    requested = forms.DecimalField(
+        label="申请金额（元）", max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    statement = forms.CharField(
+        label="申请说明", widget=forms.Textarea(attrs={"rows": 4}), help_text="符合条款的情况、取得的成效等"
+    )
+    contact_name = forms.CharField(label="联系人", max_length=50)
+    contact_phone = forms.CharField(label="联系电话", max_length=40)
+    account_name = forms.CharField(label="收款户名", max_length=200)
+    bank_name = forms.CharField(label="开户行", max_length=100)
+    account_number = forms.CharField(label="银行账号", max_length=40)
+
+
+class StartForm(_Prefixed):
+    ids = "start"
+    enterprise = forms.ModelChoiceField(label="申请企业", queryset=Enterprise.objects.none())
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["enterprise"].queryset = user.enterprises.order_by("name")
+
+
+class UploadForm(_Prefixed):
+    ids = "upload"
+    kind = forms.ChoiceField(label="附件类别")
+    file = forms.FileField(label="文件")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, k) for k in [*kinds, "其他"]]
+
+
+class ProposeForm(_Prefixed):
+    ids = "propose"
+    amount = forms.DecimalField(label="拟兑现金额（元）", max_digits=18, decimal_places=2)
+    opinion = forms.CharField(
+        label="联审意见", widget=forms.Textarea(attrs={"rows": 3}), help_text="各部门意见"
+    )
+
+
+class ReviewRoundForm(_Prefixed):
+    ids = "review"
+    deadline = DateField(label="评审截止日期")
+    experts_per_item = forms.IntegerField(label="每份申请专家人数", min_value=1, max_value=15, initial=3)
+
+
+class PublishForm(_Prefixed):
+    ids = "publish"
+    start = DateField(label="公示开始日期")
+    days = forms.IntegerField(
+        label="公示期（工作日）", min_value=1, max_value=30, help_text="不少于 5 个工作日"
+    )
+
+
+class PolicyObjectionForm(_Prefixed):
+    ids = "objection"
+    received_on = DateField(label="收到日期")
+    name = forms.CharField(label="异议人", max_length=100, help_text="实名提出；单位或个人")
+    contact = forms.CharField(label="联系方式", max_length=60, required=False)
+    application = forms.ModelChoiceField(
+        label="所涉申请", queryset=PolicyApplication.objects.none(), required=False
+    )
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, window=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if window is not None:
+            self.fields["application"].queryset = window.applications.filter(
+                status__in=["proposed", "rejected", "approved"]
+            ).select_related("enterprise")
+            self.fields["application"].label_from_instance = lambda a: f"{a.number} {a.enterprise.name}"
+
+
+class DecideWindowForm(_Prefixed):
+    ids = "decide"
+    decision_number = forms.CharField(label="审定文号", max_length=60, help_text="如：开州府办发〔2026〕12号")
+    decided_on = DateField(label="审定日期")
+    comment = forms.CharField(label="意见", max_length=500, required=False)

@@ -22,6 +22,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
+from kechuang.projects.models import ObjectionStatus
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -369,6 +370,9 @@ class Grant(models.Model):
     benefit_line = models.OneToOneField(
         BenefitLine, on_delete=models.PROTECT, null=True, blank=True, related_name="grant"
     )
+    application = models.OneToOneField(
+        "PolicyApplication", on_delete=models.PROTECT, null=True, blank=True, related_name="grant"
+    )
     decision_number = models.CharField(_("审定文号"), max_length=60, blank=True)
     decided_on = models.DateField(_("审定日期"))
     reasons = models.JSONField(_("测算依据"), default=list, blank=True)
@@ -522,3 +526,371 @@ class Disbursement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("disbursements:detail", args=[self.pk])
+
+
+# --- 申请兑现: a window of applications through 初审, 联审, 公示 and 审定 ------------------------------------
+
+
+class Checker(models.TextChoices):
+    TOWN = "town", _("企业所在镇乡街道")
+    LEAD = "lead", _("牵头单位")
+
+
+class WindowStatus(models.TextChoices):
+    OPEN = "open", _("受理中")
+    CLOSED = "closed", _("审核中")
+    PUBLICITY = "publicity", _("公示中")
+    DECIDED = "decided", _("已审定")
+
+
+class ApplicationWindow(models.Model):
+    """申报批次: an instrument's applications of one year — the window in which enterprises apply with
+    the attachments it asks for, who checks them first (初审), the 公示 of the proposed list (at least 5
+    working days) and the district's decision (审定) that commits the grants."""
+
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="windows", verbose_name=_("政策条款")
+    )
+    title = models.CharField(_("批次名称"), max_length=200)
+    data_year = models.PositiveSmallIntegerField(
+        _("数据年度"), help_text=_("按此年度的台账数据预审条件、测算金额")
+    )
+    budget_year = models.PositiveSmallIntegerField(_("兑现年度"), help_text=_("使用此年度的预算"))
+    opens_on = models.DateField(_("申报开始日期"))
+    closes_on = models.DateField(_("申报截止日期"))
+    checker = models.CharField(_("初审单位"), max_length=10, choices=Checker.choices, default=Checker.TOWN)
+    attachments = models.TextField(
+        _("须提交的附件"), blank=True, help_text=_("每行一项，如“研发项目立项资料”")
+    )
+    discipline = models.ForeignKey(
+        "reviews.Discipline",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评审领域"),
+        help_text=_("须专家评审的条款：按此领域匹配专家"),
+    )
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, help_text=_("不少于 5 个工作日")
+    )
+    publicity_from = models.DateField(_("公示开始日期"), null=True, blank=True)
+    publicity_until = models.DateField(_("公示截止日期"), null=True, blank=True)
+    contact = models.CharField(_("异议受理方式"), max_length=200, blank=True)
+    decision_number = models.CharField(_("审定文号"), max_length=60, blank=True)
+    decided_on = models.DateField(_("审定日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=WindowStatus.choices, default=WindowStatus.OPEN
+    )
+
+    scope_rule = ScopeRule(public=True)  # announced to every enterprise that may apply
+
+    workflow = Workflow(
+        states=WindowStatus,
+        view_capability=Capability.VIEW_POLICIES,
+        transitions=[
+            Transition(
+                "close",
+                "截止受理",
+                [WindowStatus.OPEN],
+                WindowStatus.CLOSED,
+                Capability.MANAGE_POLICIES,
+                allowed="kechuang.policies.applications.keeping_refusal",
+            ),
+            Transition(
+                "reopen",
+                "重新受理",
+                [WindowStatus.CLOSED],
+                WindowStatus.OPEN,
+                Capability.MANAGE_POLICIES,
+                comment_required=True,
+                allowed="kechuang.policies.applications.keeping_refusal",
+            ),
+            Transition(
+                "publish",
+                "发布公示",
+                [WindowStatus.CLOSED],
+                WindowStatus.PUBLICITY,
+                Capability.MANAGE_POLICIES,
+                by="page",
+                allowed="kechuang.policies.applications.publish_refusal",
+            ),
+            Transition(
+                "decide",
+                "审定",
+                [WindowStatus.PUBLICITY],
+                WindowStatus.DECIDED,
+                Capability.MANAGE_POLICIES,
+                by="page",
+                allowed="kechuang.policies.applications.decide_refusal",
+            ),
+        ],
+        todos=[Todo(WindowStatus.PUBLICITY, "公示中的奖补名单", Capability.MANAGE_POLICIES)],
+    )
+
+    class Meta:
+        verbose_name = _("申报批次")
+        verbose_name_plural = _("申报批次")
+        ordering = ["-budget_year", "instrument", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("application-windows:detail", args=[self.pk])
+
+    @property
+    def attachment_list(self) -> list[str]:
+        return [line.strip() for line in self.attachments.splitlines() if line.strip()]
+
+    def is_open_on(self, day) -> bool:
+        return self.status == WindowStatus.OPEN and self.opens_on <= day <= self.closes_on
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = "申报截止日期不能早于申报开始日期。"
+        if self.publicity_days is not None and self.publicity_days < 5:
+            errors["publicity_days"] = "公示期不少于 5 个工作日。"
+        if self.instrument_id and self.instrument.mode != Mode.APPLY:
+            errors["instrument"] = "该条款为免申即享，不受理申请。"
+        if self.instrument_id and self.instrument.expert_review and not self.discipline_id:
+            errors["discipline"] = "该条款须专家评审，请选择评审领域。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("待受理")
+    RETURNED = "returned", _("退回补正")
+    ACCEPTED = "accepted", _("待初审")
+    CHECKED = "checked", _("待联审")
+    PROPOSED = "proposed", _("拟兑现")
+    REJECTED = "rejected", _("不予兑现")
+    APPROVED = "approved", _("已审定")
+
+
+class PolicyApplication(models.Model):
+    """申请兑现: an enterprise's application under an instrument that needs one — the amount the rule
+    computes from its registry data (and why), its statement, attachments and receiving account; checked
+    by the bureau (受理), its town or the lead department (初审), the departments and, where the article
+    asks, experts (联审), then on the 公示 and in the decision of its window."""
+
+    window = models.ForeignKey(
+        ApplicationWindow, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报批次")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="policy_applications", verbose_name=_("企业")
+    )
+    checker = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="policy_checks",
+        verbose_name=_("初审单位"),
+    )
+    number = models.CharField(_("申请编号"), max_length=30, unique=True)
+    computed = models.DecimalField(_("测算金额（元）"), **MONEY, default=Decimal(0))
+    reasons = models.JSONField(_("测算依据"), default=list, blank=True)
+    requested = models.DecimalField(_("申请金额（元）"), **MONEY)
+    statement = models.TextField(_("申请说明"), help_text=_("符合条款的情况、取得的成效等"))
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = PersonalField(_("联系电话"), kind="phone", max_length=40)
+    account_name = models.CharField(_("收款户名"), max_length=200)
+    bank_name = models.CharField(_("开户行"), max_length=100)
+    account_number = PersonalField(_("银行账号"), kind="bank_account", max_length=40)
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    joint_opinion = models.TextField(_("联审意见"), blank=True)
+    proposed = models.DecimalField(_("拟兑现金额（元）"), **MONEY, null=True, blank=True)
+    review_score = models.CharField(_("专家评审得分"), max_length=20, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(department="checker", owner="enterprise__users")
+
+    workflow = Workflow(
+        states=ApplicationStatus,
+        view_capability=Capability.VIEW_POLICIES,
+        transitions=[
+            Transition(
+                "submit",
+                "提交申请",
+                [ApplicationStatus.DRAFT, ApplicationStatus.RETURNED],
+                ApplicationStatus.SUBMITTED,
+                Capability.CLAIM_POLICIES,
+                by="page",
+                allowed="kechuang.policies.applications.submit_refusal",
+            ),
+            Transition(
+                "accept",
+                "受理",
+                [ApplicationStatus.SUBMITTED],
+                ApplicationStatus.ACCEPTED,
+                Capability.MANAGE_POLICIES,
+            ),
+            Transition(
+                "return",
+                "退回补正",
+                [ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED],
+                ApplicationStatus.RETURNED,
+                Capability.CHECK_POLICIES,
+                comment_required=True,
+                allowed="kechuang.policies.applications.check_refusal",
+            ),
+            Transition(
+                "check",
+                "初审通过",
+                [ApplicationStatus.ACCEPTED],
+                ApplicationStatus.CHECKED,
+                Capability.CHECK_POLICIES,
+                comment_required=True,
+                allowed="kechuang.policies.applications.check_refusal",
+            ),
+            Transition(
+                "propose",
+                "联审通过",
+                [ApplicationStatus.CHECKED],
+                ApplicationStatus.PROPOSED,
+                Capability.MANAGE_POLICIES,
+                by="page",
+                allowed="kechuang.policies.applications.propose_refusal",
+            ),
+            Transition(
+                "reject",
+                "不予兑现",
+                [
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.ACCEPTED,
+                    ApplicationStatus.CHECKED,
+                    ApplicationStatus.PROPOSED,
+                ],
+                ApplicationStatus.REJECTED,
+                Capability.CHECK_POLICIES,
+                comment_required=True,
+                allowed="kechuang.policies.applications.check_refusal",
+            ),
+            Transition(
+                "approve",
+                "审定兑现",
+                [ApplicationStatus.PROPOSED],
+                ApplicationStatus.APPROVED,
+                Capability.MANAGE_POLICIES,
+                by="system",
+            ),
+        ],
+        todos=[
+            Todo(
+                ApplicationStatus.RETURNED,
+                "退回补正的政策兑现申请",
+                Capability.CLAIM_POLICIES,
+                narrow="kechuang.policies.applications.own",
+            ),
+            Todo(ApplicationStatus.SUBMITTED, "待受理的政策兑现申请", Capability.MANAGE_POLICIES),
+            Todo(
+                ApplicationStatus.ACCEPTED,
+                "待初审的政策兑现申请",
+                Capability.CHECK_POLICIES,
+                narrow="kechuang.policies.applications.checked_by",
+            ),
+            Todo(ApplicationStatus.CHECKED, "待联审的政策兑现申请", Capability.MANAGE_POLICIES),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("政策兑现申请")
+        verbose_name_plural = _("政策兑现申请")
+        ordering = ["-window__budget_year", "window", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["window", "enterprise"], name="policy_application_once"),
+            models.CheckConstraint(
+                condition=Q(requested__gt=0),
+                name="policy_application_requested_positive",
+                violation_error_message="申请金额应大于 0。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.enterprise.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("policy-applications:detail", args=[self.pk])
+
+
+def _application_attachment_path(instance, filename: str) -> str:
+    return f"policy-applications/{instance.application_id}/{filename}"
+
+
+class ApplicationAttachment(models.Model):
+    """An application's attachment, of a kind its window asks for (or 其他), checked by its content."""
+
+    application = models.ForeignKey(
+        PolicyApplication, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("申请")
+    )
+    kind = models.CharField(_("附件类别"), max_length=100)
+    file = models.FileField(_("文件"), upload_to=_application_attachment_path, max_length=300)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule(department="application__checker", owner="application__enterprise__users")
+
+    class Meta:
+        verbose_name = _("申请附件")
+        verbose_name_plural = _("申请附件")
+        ordering = ["application", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}：{self.name}"
+
+
+class PolicyObjection(models.Model):
+    """异议 received during the 公示 of a window's proposed list, and how it was resolved (an upheld one
+    about an application takes it off the list)."""
+
+    window = models.ForeignKey(
+        ApplicationWindow, on_delete=models.CASCADE, related_name="objections", verbose_name=_("申报批次")
+    )
+    application = models.ForeignKey(
+        PolicyApplication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("所涉申请"),
+    )
+    received_on = models.DateField(_("收到日期"))
+    name = models.CharField(_("异议人"), max_length=100, help_text=_("实名提出；单位或个人"))
+    contact = PersonalField(_("联系方式"), kind="phone", max_length=60, blank=True)
+    content = models.TextField(_("异议内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+
+    scope_rule = ScopeRule(department="window__instrument__document__department")
+
+    class Meta:
+        verbose_name = _("兑现公示异议")
+        verbose_name_plural = _("兑现公示异议")
+        ordering = ["window", "received_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.received_on:%Y-%m-%d}）"

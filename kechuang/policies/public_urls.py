@@ -9,4 +9,5 @@ app_name = "public-policies"
 urlpatterns = [
     path("", public_views.public_list, name="list"),
     path("<int:pk>/", public_views.public_detail, name="detail"),
+    path("notices/<int:pk>/", public_views.public_notice, name="notice"),
 ]

@@ -10,9 +10,11 @@ from kechuang.org.scope import visible_to
 from kechuang.web import filters
 from kechuang.web.registry import Column, Menu, Registry, register
 
-from . import actions
-from .forms import InstrumentForm, PolicyDocumentForm
+from . import actions, applications
+from .forms import InstrumentForm, PolicyDocumentForm, WindowForm
 from .models import (
+    ApplicationStatus,
+    ApplicationWindow,
     BenefitRound,
     Disbursement,
     DisbursementStatus,
@@ -21,8 +23,10 @@ from .models import (
     Instrument,
     InstrumentKind,
     Mode,
+    PolicyApplication,
     PolicyDocument,
     RoundStatus,
+    WindowStatus,
 )
 
 GROUP = "政策扶持"
@@ -312,3 +316,133 @@ class DisbursementRegistry(Registry):
     ]
     menu = Menu("奖补拨付", group=GROUP, order=50)
     api_fields = ["id", "grant_id", "amount", "paid_on", "voucher", "status"]
+
+
+# --- 申请兑现 ----------------------------------------------------------------------------------------------
+
+
+class WindowFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter("title", "instrument__name", label="批次或政策名称")
+    year = filters.YearFilter(field_name="budget_year", label="兑现年度")
+    status = filters.ChoiceFilter(field_name="status", choices=WindowStatus.choices, label="状态")
+    instrument = filters.ModelChoiceFilter(field_name="instrument", queryset=_instruments, label="政策条款")
+
+    class Meta:
+        model = ApplicationWindow
+        fields = []
+
+
+@register
+class ApplicationWindowRegistry(Registry):
+    key = "application-windows"
+    model = ApplicationWindow
+    label = "申报批次"
+    filterset = WindowFilters
+    select_related = ("instrument", "instrument__document")
+    ordering = ("-budget_year", "instrument__sort_order", "pk")
+    columns = [
+        Column("title", link=True),
+        Column("instrument__name", "政策条款"),
+        Column("budget_year"),
+        Column("opens_on"),
+        Column("closes_on"),
+        Column("status"),
+    ]
+    form = WindowForm
+    create_label = "开设申报批次"
+    view_capability = Capability.VIEW_POLICIES
+    change_capability = Capability.MANAGE_POLICIES
+    save = staticmethod(applications.save_window)
+    detail_template = "policies/window_detail.html"
+    detail_fields = []
+    workflow_title = "批次办理"
+    menu = Menu("申报批次", group=GROUP, order=32)
+    api_fields = [
+        "id",
+        "instrument_id",
+        "title",
+        "data_year",
+        "budget_year",
+        "opens_on",
+        "closes_on",
+        "checker",
+        "publicity_days",
+        "publicity_from",
+        "publicity_until",
+        "decision_number",
+        "decided_on",
+        "status",
+    ]
+
+    def form_kwargs(self, request, instance):
+        return {"user": request.user}
+
+    def detail_context(self, request, obj):
+        from .application_views import window_context
+
+        return window_context(request, obj)
+
+
+class ApplicationFilters(filters.RegistryFilterSet):
+    q = filters.SearchFilter(
+        "number",
+        "enterprise__name",
+        "enterprise__credit_code",
+        upper=("enterprise__credit_code",),
+        label="申请编号、企业名称或信用代码",
+    )
+    year = filters.YearFilter(field_name="window__budget_year", label="兑现年度")
+    window = filters.ModelChoiceFilter(
+        field_name="window", queryset=lambda request: ApplicationWindow.objects.all(), label="申报批次"
+    )
+    status = filters.ChoiceFilter(field_name="status", choices=ApplicationStatus.choices, label="状态")
+    town = filters.ModelChoiceFilter(field_name="enterprise__town", queryset=_towns, label="镇乡街道")
+    ids = filters.IdsFilter(label="申请编号")
+
+    class Meta:
+        model = PolicyApplication
+        fields = []
+
+
+@register
+class PolicyApplicationRegistry(Registry):
+    key = "policy-applications"
+    model = PolicyApplication
+    label = "政策兑现申请"
+    filterset = ApplicationFilters
+    select_related = ("window", "window__instrument", "enterprise", "enterprise__town", "checker")
+    ordering = ("-window__budget_year", "window", "number", "pk")
+    columns = [
+        Column("number", mono=True, link=True),
+        Column("enterprise__name", "企业"),
+        Column("window__title", "申报批次"),
+        Column("checker__name", "初审单位"),
+        Column("requested", money=True),
+        Column("proposed", money=True),
+        Column("status"),
+    ]
+    view_capability = Capability.VIEW_POLICIES
+    change_capability = Capability.MANAGE_POLICIES
+    detail_template = "policies/application_detail.html"
+    detail_fields = []
+    workflow_title = "申请办理"
+    sheet = "policy-applications"
+    menu = Menu("兑现申请", group=GROUP, order=34)
+    api_fields = [
+        "id",
+        "number",
+        "window_id",
+        "enterprise_id",
+        "checker_id",
+        "computed",
+        "requested",
+        "proposed",
+        "review_score",
+        "submitted_on",
+        "status",
+    ]
+
+    def detail_context(self, request, obj):
+        from .application_views import application_context
+
+        return application_context(request, obj)

@@ -14,7 +14,7 @@ from kechuang.org.scope import visible_to
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, register
 
-from .models import Disbursement, DisbursementStatus, Grant, GrantStatus
+from .models import Disbursement, DisbursementStatus, Grant, GrantStatus, PolicyApplication
 
 MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18}
 NOT_IMPORTED = "policies.grants_not_imported"  # a capability no role holds: the sheet only exports
@@ -80,6 +80,56 @@ class GrantSheet(Sheet):
             "decided_on": g.decided_on,
             "status": g.get_status_display(),
             "reasons": "；".join(r.get("text", "") for r in g.reasons),
+        }
+
+
+@register
+class ApplicationSheet(Sheet):
+    """政策兑现申请, out only: they are filed and decided on their pages."""
+
+    key = "policy-applications"
+    title = "政策兑现申请"
+    registry = "policy-applications"
+    view_capability = Capability.VIEW_POLICIES
+    import_capability = NOT_IMPORTED
+    natural_key = ("number",)
+    columns = [
+        Column("number", "申请编号", readonly=True, width=16),
+        Column("credit_code", "统一社会信用代码", readonly=True, width=22),
+        Column("enterprise", "企业名称", readonly=True, width=30),
+        Column("town", "镇乡街道", readonly=True, width=12),
+        Column("window", "申报批次", readonly=True, width=30),
+        Column("checker", "初审单位", readonly=True, width=16),
+        Column("computed", "测算金额（元）", readonly=True, **MONEY),
+        Column("requested", "申请金额（元）", readonly=True, **MONEY),
+        Column("proposed", "拟兑现金额（元）", readonly=True, **MONEY),
+        Column("review_score", "专家评审得分", readonly=True),
+        Column("submitted_on", "提交日期", kind="date", readonly=True),
+        Column("status", "状态", readonly=True),
+    ]
+
+    def queryset(self, user):
+        return visible_to(
+            user,
+            PolicyApplication.objects.select_related("enterprise__town", "window", "checker"),
+            Capability.VIEW_POLICIES,
+        ).order_by("-window__budget_year", "window", "number", "pk")
+
+    def export_row(self, a: PolicyApplication) -> dict:
+        return {
+            ID_HEADER: a.pk,
+            "number": a.number,
+            "credit_code": a.enterprise.credit_code,
+            "enterprise": a.enterprise.name,
+            "town": a.enterprise.town.name,
+            "window": a.window.title,
+            "checker": a.checker.name,
+            "computed": a.computed,
+            "requested": a.requested,
+            "proposed": a.proposed,
+            "review_score": a.review_score,
+            "submitted_on": a.submitted_on,
+            "status": a.get_status_display(),
         }
 
 

@@ -3,12 +3,14 @@ record's page, the budget execution page."""
 
 from django.urls import path
 
-from . import views
+from . import application_views, views
 from .registries import (
+    ApplicationWindowRegistry,
     BenefitRoundRegistry,
     DisbursementRegistry,
     GrantRegistry,
     InstrumentRegistry,
+    PolicyApplicationRegistry,
     PolicyDocumentRegistry,
 )
 
@@ -43,3 +45,20 @@ grants = (
     "grants",
 )
 disbursements = (DisbursementRegistry().urls(), "disbursements")
+windows = (
+    [
+        *ApplicationWindowRegistry().urls(),
+        path("<int:pk>/apply/", application_views.start, name="apply"),
+        path("<int:pk>/objections/<int:objection_pk>/", application_views.resolve, name="resolve"),
+        path("<int:pk>/<slug:step>/", application_views.window_step, name="step"),
+    ],
+    "application-windows",
+)
+applications = (
+    [
+        *PolicyApplicationRegistry().urls(),
+        path("attachments/<int:pk>/", application_views.attachment, name="attachment"),
+        path("<int:pk>/<slug:step>/", application_views.application_step, name="step"),
+    ],
+    "policy-applications",
+)
