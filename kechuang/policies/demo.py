@@ -109,6 +109,18 @@ ARTICLES = [
         "amount": {"type": "fixed", "amount": 500_000},
         "budgets": {2021: 200, 2022: 200, 2023: 200, 2024: 200, 2025: 200, 2026: 200},
     },
+    {
+        "article": "第八条",
+        "name": "人才引进奖励",
+        "kind": InstrumentKind.TALENT_AWARD,
+        "mode": Mode.APPLY,
+        "beneficiary": "全职引进博士或高级职称人才的区内企业",
+        "description": "企业全职引进博士或具有高级职称人才并签订 3 年以上劳动合同的，每引进 1 名奖励 10 万元；"
+        "须企业申报，经所在镇乡街道初审、人力社保局等部门联审并公示。",
+        "conditions": [],
+        "amount": {"type": "fixed", "amount": 100_000},
+        "budgets": {2021: 100, 2022: 100, 2023: 100, 2024: 100, 2025: 100, 2026: 100},
+    },
 ]
 
 
@@ -236,6 +248,105 @@ def load_demo(plan) -> None:
         data_year=LATER_DATA_YEAR,
         budget_year=LATER_DATA_YEAR + 1,
     )
+    _applications(bureau, instruments["人才引进奖励"], today)
+
+
+def _applications(bureau, instrument, today: date) -> None:
+    """人才引进奖励 this year: a first batch on its 公示 (four enterprises proposed — filed on paper, recorded
+    by the bureau —, one objection waiting), and a second batch open, where the demo enterprise's
+    application waits for its town's 初审."""
+    from django.core.files.base import ContentFile
+
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.workflow import engine as workflow
+
+    from . import applications
+    from .models import ApplicationStatus, Checker, PolicyApplication
+
+    year = today.year
+    first = applications.save_window(
+        bureau,
+        None,
+        instrument=instrument,
+        title=f"{year}年第一批人才引进奖励申报",
+        data_year=year - 1,
+        budget_year=year,
+        opens_on=today - timedelta(days=60),
+        closes_on=today - timedelta(days=30),
+        checker=Checker.TOWN,
+        attachments="劳动合同\n学历学位或职称证书",
+        contact="区科技局人才科，电话 023-52200000",
+    )
+    workflow.perform(first, "close", bureau)
+    demo = set(User.objects.get(username="qiye").enterprises.values_list("pk", flat=True))
+    chosen = list(Enterprise.objects.filter(is_active=True).exclude(pk__in=demo).order_by("pk")[:4])
+    rows = [
+        PolicyApplication(
+            window=first,
+            enterprise=e,
+            checker=e.town,
+            number=f"ZC{year}{first.pk:03d}{n:04d}",
+            computed=Decimal(100_000),
+            requested=Decimal(100_000) * (1 + n % 2),
+            proposed=Decimal(100_000) * (1 + n % 2) if n != 4 else Decimal(100_000),
+            statement=f"全职引进博士 {1 + n % 2} 名（纸质申报，科技局代录）。",
+            contact_name="人事负责人",
+            contact_phone=f"1380000{n:04d}",
+            account_name=e.name,
+            bank_name="重庆农村商业银行开州支行",
+            account_number=f"{6228_0000_0000 + e.pk * 7919:016d}"[-16:],
+            submitted_on=first.closes_on - timedelta(days=n),
+            joint_opinion="人力社保局、财政局同意",
+            status=ApplicationStatus.PROPOSED,
+            created_by=bureau,
+        )
+        for n, e in enumerate(chosen, 1)
+    ]
+    for row in rows:
+        row.computed = max(row.computed, row.requested)
+    from kechuang.audit.recording import record_bulk
+
+    record_bulk(PolicyApplication.objects.bulk_create(rows), "create")
+    start = today - timedelta(days=2)
+    applications.publish(bureau, first, start=start)
+    first.refresh_from_db()
+    applications.record_objection(
+        bureau,
+        first,
+        name="匿名群众（已实名登记）",
+        content="反映其中一家企业所引进人才未全职在岗。",
+        received_on=start,
+        application=PolicyApplication.objects.filter(window=first).order_by("number").last(),
+    )
+    second = applications.save_window(
+        bureau,
+        None,
+        instrument=instrument,
+        title=f"{year}年第二批人才引进奖励申报",
+        data_year=year - 1,
+        budget_year=year,
+        opens_on=today - timedelta(days=5),
+        closes_on=today + timedelta(days=25),
+        checker=Checker.TOWN,
+        attachments="劳动合同",
+    )
+    qiye = User.objects.get(username="qiye")
+    enterprise = qiye.enterprises.order_by("pk").first()
+    application = applications.start(qiye, second, enterprise)
+    application = applications.save(
+        qiye,
+        application,
+        statement="全职引进新材料方向博士 1 名，签订 5 年劳动合同。",
+        contact_name="张经理",
+        contact_phone="13800001111",
+        account_name=enterprise.name,
+        bank_name="中国农业银行开州支行",
+        account_number="6228480000012345678",
+    )
+    contract = ContentFile(b"%PDF-1.4\n% demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", name="劳动合同.pdf")
+    applications.add_attachment(qiye, application, kind="劳动合同", upload=contract)
+    application = applications.submit(qiye, PolicyApplication.objects.get(pk=application.pk))
+    workflow.perform(application, "accept", bureau)
 
 
 def _fit_budget(bureau, round_: BenefitRound) -> None:

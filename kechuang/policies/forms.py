@@ -204,7 +204,9 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.instrument_id if self.instance.pk else None
         reach = visible_to(user, Instrument.objects.filter(mode=Mode.APPLY)).select_related("document")
-        self.fields["instrument"].queryset = keeping(reach, [current] if current else [])
+        if current:
+            reach = (reach | Instrument.objects.filter(pk=current)).distinct()
+        self.fields["instrument"].queryset = reach
         self.fields["publicity_days"].min_value = 5
 
 
@@ -225,7 +227,9 @@ class ApplicationForm(_Prefixed):
 
 class StartForm(_Prefixed):
     ids = "start"
-    enterprise = forms.ModelChoiceField(label="申请企业", queryset=Enterprise.objects.none())
+    enterprise = forms.ModelChoiceField(
+        label="申请企业", queryset=Enterprise.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,11 +7,14 @@ the leader, the enterprise's town and the enterprise itself (the sample is the d
 汉丰街道)."""
 
 from kechuang.policies.models import (
+    ApplicationAttachment,
+    ApplicationWindow,
     BenefitRound,
     Disbursement,
     Grant,
     GrantStatus,
     Instrument,
+    PolicyApplication,
     PolicyDocument,
 )
 from kechuang.testing.permissions import (
@@ -53,7 +56,33 @@ def _payment():
     return Disbursement.objects.filter(grant__enterprise__users__username="qiye").order_by("pk").first()
 
 
+def _window():
+    return ApplicationWindow.objects.filter(status="publicity").order_by("pk").first()
+
+
+def _application():
+    return PolicyApplication.objects.filter(enterprise__users__username="qiye").order_by("pk").first()
+
+
+def _attachment():
+    return ApplicationAttachment.objects.filter(application=_application()).first()
+
+
 SAMPLES = {
+    "application-windows:detail": lambda: {"pk": _window().pk},
+    "application-windows:edit": lambda: {"pk": _window().pk},
+    "application-windows:apply": lambda: {"pk": _window().pk},
+    "application-windows:step": lambda: {"pk": _window().pk, "step": "objection"},
+    "application-windows:resolve": lambda: {
+        "pk": _window().pk,
+        "objection_pk": _window().objections.get().pk,
+    },
+    "api:get_application-windows": lambda: {"record_id": _window().pk},
+    "policy-applications:detail": lambda: {"pk": _application().pk},
+    "policy-applications:step": lambda: {"pk": _application().pk, "step": "propose"},
+    "policy-applications:attachment": lambda: {"pk": _attachment().pk},
+    "api:get_policy-applications": lambda: {"record_id": _application().pk},
+    "public-policies:notice": lambda: {"pk": _window().pk},
     "policy-documents:detail": lambda: {"pk": _document().pk},
     "policy-documents:edit": lambda: {"pk": _document().pk},
     "api:get_policy-documents": lambda: {"record_id": _document().pk},
@@ -112,7 +141,29 @@ EXPECTED = {
     "api:list_disbursements": LIST_API,
     "api:get_disbursements": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
     "api:get_policy_budget": {"GET": {**READERS, ANONYMOUS: 401}},
+    # 申请兑现: windows are announced to every role that reads policies; the bureau keeps them
+    "application-windows:list": page(READERS, post=every(405)),
+    "application-windows:create": page(BUREAU_ONLY),
+    "application-windows:detail": page(READERS, post=every(405)),
+    "application-windows:edit": page(BUREAU_ONLY),
+    # the enterprise's start form for a window on its 公示 (no longer open) comes back refused (400)
+    "application-windows:apply": post_only(only("qiye", code=400)),
+    "application-windows:step": post_only(only("kjj", code=400)),
+    "application-windows:resolve": post_only(only("kjj", code=400)),
+    "api:list_application-windows": LIST_API,
+    "api:get_application-windows": {"GET": {**READERS, ANONYMOUS: 401}},
+    # an application: the bureau, its 初审 unit (the town), the leader and the enterprise itself
+    "policy-applications:list": page(READERS, post=every(405)),
+    "policy-applications:detail": page(GRANT_SEERS, post=every(405)),
+    # (the bureau's empty 联审 form comes back 400; whoever else sees the application may not propose)
+    "policy-applications:step": post_only(
+        only("kjj", code=400, others=404, expert=403, fuwu=403, **ADMINS_403)
+    ),
+    "policy-applications:attachment": page(GRANT_SEERS, post=every(405)),
+    "api:list_policy-applications": LIST_API,
+    "api:get_policy-applications": {"GET": {**GRANT_SEERS, ANONYMOUS: 401}},
     # the policies for the public: everyone, signed in or not
     "public-policies:list": PUBLIC,
     "public-policies:detail": PUBLIC,
+    "public-policies:notice": PUBLIC,
 }
