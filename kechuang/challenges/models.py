@@ -19,7 +19,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
-from kechuang.projects.models import ObjectionStatus, Project  # an objection is handled as at 立项
+from kechuang.projects.models import ObjectionRecord, Project  # an objection as at 立项
 from kechuang.reviews.models import Discipline, ReviewRound
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
@@ -408,29 +408,11 @@ class BidMilestone(models.Model):
         return f"里程碑{self.sequence}：{self.title}"
 
 
-class ChallengeObjection(models.Model):
+class ChallengeObjection(ObjectionRecord):
     """异议 received during the 公示 of a list's winner, and how it was resolved."""
 
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="objections", verbose_name=_("榜单")
-    )
-    received_on = models.DateField(_("收到日期"))
-    name = models.CharField(_("异议人"), max_length=100, help_text=_("实名提出；单位或个人"))
-    contact = PersonalField(_("联系方式"), kind="phone", max_length=60, blank=True)
-    content = models.TextField(_("异议内容"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
-    )
-    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
-    resolution = models.TextField(_("处理结果"), blank=True)
-    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("处理人"),
     )
 
     scope_rule = ScopeRule(department="challenge__department")
@@ -439,6 +421,3 @@ class ChallengeObjection(models.Model):
         verbose_name = _("揭榜公示异议")
         verbose_name_plural = _("揭榜公示异议")
         ordering = ["challenge", "received_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.received_on:%Y-%m-%d}）"

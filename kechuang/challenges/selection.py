@@ -22,14 +22,21 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import may_act_on
 from kechuang.projects import approval, contracts
 from kechuang.projects.interim import add_months
-from kechuang.projects.models import Category, Milestone, Project, PromisedIndicator, TaskBook
+from kechuang.projects.models import (
+    Category,
+    Milestone,
+    ObjectionStatus,
+    Project,
+    PromisedIndicator,
+    TaskBook,
+)
 from kechuang.projects.models import Status as ProjectStatus
 from kechuang.reviews import actions as reviews
 from kechuang.reviews.aggregate import ItemResult
 from kechuang.reviews.models import RoundKind, RoundStatus
 from kechuang.workflow import engine as workflow
 
-from .models import Bid, BidStatus, Challenge, ChallengeObjection, ObjectionStatus, Status
+from .models import Bid, BidStatus, Challenge, ChallengeObjection, Status
 
 CENT = Decimal("0.01")
 
@@ -186,27 +193,18 @@ def record_objection(
     acting_user, challenge: Challenge, *, name: str, content: str, received_on=None, contact: str = ""
 ) -> ChallengeObjection:
     _keeping(acting_user, challenge)
-    received_on = received_on or timezone.localdate()
     if challenge.status != Status.PUBLICITY:
         raise ActionRefused("只有公示中的揭榜结果可以登记异议。")
-    if not challenge.publicity_from <= received_on <= challenge.publicity_until:
-        raise ValidationError(
-            {
-                "received_on": f"公示期为 {challenge.publicity_from:%Y-%m-%d} 至 {challenge.publicity_until:%Y-%m-%d}，"
-                f"{received_on:%Y-%m-%d} 收到的异议不在公示期内。"
-            }
-        )
-    objection = ChallengeObjection(
-        challenge=challenge,
-        name=(name or "").strip(),
-        content=(content or "").strip(),
+    return approval.store_objection(
+        acting_user,
+        ChallengeObjection(challenge=challenge),
+        (challenge.publicity_from, challenge.publicity_until),
+        name=name,
+        content=content,
         received_on=received_on,
         contact=contact,
+        reason="登记揭榜公示异议",
     )
-    objection.full_clean()
-    with audit_context(actor=acting_user, reason="登记揭榜公示异议"), transaction.atomic():
-        objection.save()
-    return objection
 
 
 def resolve_objection(

@@ -17,7 +17,7 @@ from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.projects import payments
-from kechuang.projects.models import MilestoneStatus, PaymentStatus
+from kechuang.projects.models import MilestoneStatus, ObjectionStatus, PaymentStatus
 from kechuang.projects.models import Status as ProjectStatus
 from kechuang.projects.registries import plan_tasks
 from kechuang.web.access import require_capability
@@ -38,7 +38,7 @@ from .forms import (
     SelectForm,
     SignForm,
 )
-from .models import BidStatus, Challenge, ChallengeObjection, ObjectionStatus, Status
+from .models import BidStatus, Challenge, ChallengeObjection, Status
 
 
 def may_keep(user, challenge: Challenge) -> bool:

@@ -33,7 +33,7 @@ from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, may_act_on
 from kechuang.projects.applications import discard_attachment, store_attachment
-from kechuang.projects.approval import settle_objection
+from kechuang.projects.approval import settle_objection, store_objection
 from kechuang.projects.models import ObjectionStatus
 from kechuang.workflow import engine as workflow
 
@@ -448,30 +448,20 @@ def record_objection(
     acting_user, window, *, name: str, content: str, received_on=None, contact: str = "", application=None
 ) -> PolicyObjection:
     _keeping(acting_user, window)
-    received_on = received_on or timezone.localdate()
     if window.status != WindowStatus.PUBLICITY:
         raise ActionRefused("只有公示中的名单可以登记异议。")
-    if received_on < window.publicity_from or received_on > window.publicity_until:
-        raise ValidationError(
-            {
-                "received_on": f"公示期为 {window.publicity_from:%Y-%m-%d} 至 {window.publicity_until:%Y-%m-%d}，"
-                f"{received_on:%Y-%m-%d} 收到的异议不在公示期内。"
-            }
-        )
     if application is not None and application.window_id != window.pk:
         raise ValidationError({"application": "所涉申请不在本批次中。"})
-    objection = PolicyObjection(
-        window=window,
-        application=application,
-        name=(name or "").strip(),
-        content=(content or "").strip(),
+    return store_objection(
+        acting_user,
+        PolicyObjection(window=window, application=application),
+        (window.publicity_from, window.publicity_until),
+        name=name,
+        content=content,
         received_on=received_on,
         contact=contact,
+        reason="登记公示异议",
     )
-    objection.full_clean()
-    with audit_context(actor=acting_user, reason="登记公示异议"), transaction.atomic():
-        objection.save()
-    return objection
 
 
 def resolve_objection(acting_user, objection: PolicyObjection, *, upheld: bool, resolution: str):

@@ -22,7 +22,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scoperule import ScopeRule
-from kechuang.projects.models import ObjectionStatus
+from kechuang.projects.models import ObjectionRecord
 from kechuang.workflow.engine import Todo, Transition, Workflow
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -851,7 +851,7 @@ class ApplicationAttachment(models.Model):
         return f"{self.kind}：{self.name}"
 
 
-class PolicyObjection(models.Model):
+class PolicyObjection(ObjectionRecord):
     """异议 received during the 公示 of a window's proposed list, and how it was resolved (an upheld one
     about an application takes it off the list)."""
 
@@ -866,24 +866,6 @@ class PolicyObjection(models.Model):
         related_name="objections",
         verbose_name=_("所涉申请"),
     )
-    received_on = models.DateField(_("收到日期"))
-    name = models.CharField(_("异议人"), max_length=100, help_text=_("实名提出；单位或个人"))
-    contact = PersonalField(_("联系方式"), kind="phone", max_length=60, blank=True)
-    content = models.TextField(_("异议内容"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
-    )
-    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
-    resolution = models.TextField(_("处理结果"), blank=True)
-    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("处理人"),
-    )
 
     scope_rule = ScopeRule(department="window__instrument__document__department")
 
@@ -891,6 +873,3 @@ class PolicyObjection(models.Model):
         verbose_name = _("兑现公示异议")
         verbose_name_plural = _("兑现公示异议")
         ordering = ["window", "received_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.received_on:%Y-%m-%d}）"

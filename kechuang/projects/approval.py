@@ -194,28 +194,42 @@ def record_objection(
 ) -> Objection:
     """An objection received (by letter, telephone or at the counter) during the 公示."""
     _keeping(acting_user, batch)
-    received_on = received_on or timezone.localdate()
     if batch.status != BatchStatus.PUBLICITY:
         raise ActionRefused("只有公示中的名单可以登记异议。")
-    if received_on < batch.publicity_from or received_on > batch.publicity_until:
+    if line is not None and line.batch_id != batch.pk:
+        raise ValidationError({"line": "所涉项目不在本批名单中。"})
+    return store_objection(
+        acting_user,
+        Objection(batch=batch, line=line),
+        (batch.publicity_from, batch.publicity_until),
+        name=name,
+        content=content,
+        received_on=received_on,
+        contact=contact,
+        reason="登记公示异议",
+    )
+
+
+def store_objection(
+    acting_user, objection, period, *, name: str, content: str, received_on, contact: str, reason: str
+):
+    """`objection` (of a batch, a 揭榜 list, a policy window: its 公示 set by the caller) received on
+    `received_on` (today) within the 公示's `period` (first, last day), checked and saved."""
+    first, last = period
+    received_on = received_on or timezone.localdate()
+    if received_on < first or received_on > last:
         raise ValidationError(
             {
-                "received_on": f"公示期为 {batch.publicity_from:%Y-%m-%d} 至 {batch.publicity_until:%Y-%m-%d}，"
+                "received_on": f"公示期为 {first:%Y-%m-%d} 至 {last:%Y-%m-%d}，"
                 f"{received_on:%Y-%m-%d} 收到的异议不在公示期内。"
             }
         )
-    if line is not None and line.batch_id != batch.pk:
-        raise ValidationError({"line": "所涉项目不在本批名单中。"})
-    objection = Objection(
-        batch=batch,
-        line=line,
-        name=(name or "").strip(),
-        content=(content or "").strip(),
-        received_on=received_on,
-        contact=contact,
-    )
+    objection.name = (name or "").strip()
+    objection.content = (content or "").strip()
+    objection.received_on = received_on
+    objection.contact = contact
     objection.full_clean()
-    with audit_context(actor=acting_user, reason="登记公示异议"), transaction.atomic():
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
         objection.save()
     return objection
 

@@ -739,20 +739,11 @@ class ObjectionStatus(models.TextChoices):
     RESOLVED = "已处理", _("已处理")
 
 
-class Objection(models.Model):
-    """异议: an objection received during a 公示, about the list or one project, and how it was resolved."""
+class ObjectionRecord(models.Model):
+    """异议 received during a 公示 — by whom, when, what — and how it was resolved (once: `approval.
+    settle_objection`). The 公示 it belongs to is the concrete model's (a 立项 batch, a 揭榜 list, a policy
+    window)."""
 
-    batch = models.ForeignKey(
-        ApprovalBatch, on_delete=models.CASCADE, related_name="objections", verbose_name=_("立项批次")
-    )
-    line = models.ForeignKey(
-        BatchLine,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="objections",
-        verbose_name=_("所涉项目"),
-    )
     received_on = models.DateField(_("收到日期"))
     name = models.CharField(_("异议人"), max_length=100, help_text=_("实名提出；单位或个人"))
     contact = PersonalField(_("联系方式"), kind="phone", max_length=60, blank=True)
@@ -772,15 +763,34 @@ class Objection(models.Model):
         verbose_name=_("处理人"),
     )
 
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.received_on:%Y-%m-%d}）"
+
+
+class Objection(ObjectionRecord):
+    """异议: an objection received during a 公示, about the list or one project, and how it was resolved."""
+
+    batch = models.ForeignKey(
+        ApprovalBatch, on_delete=models.CASCADE, related_name="objections", verbose_name=_("立项批次")
+    )
+    line = models.ForeignKey(
+        BatchLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+        verbose_name=_("所涉项目"),
+    )
+
     scope_rule = ScopeRule(department="batch__call__department")
 
     class Meta:
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
         ordering = ["batch", "received_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.received_on:%Y-%m-%d}）"
 
 
 # --- after 立项: 任务书, 中期检查, 结题验收, 拨付 ----------------------------------------------------------
