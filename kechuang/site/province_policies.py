@@ -54,8 +54,15 @@ GRANTS_PER_ENTERPRISE = 1.0  # 100,000 grants for the province's 100,000 enterpr
 GRANT_YEARS = list(range(2021, 2026))
 BUDGET_YEARS = list(range(2021, 2027))
 OPEN_YEAR = 2025  # the grants of this year are still being paid
-# how often each article is granted (by its place in policies.demo.ARTICLES)
-ARTICLE_WEIGHTS = [50, 8, 2, 35, 5]
+# how often each article of policies.demo.ARTICLES is granted, by its name (an article not named: never)
+ARTICLE_WEIGHTS = {
+    "研发投入补助": 50,
+    "高新技术企业首次认定奖励": 8,
+    "研发平台奖励": 2,
+    "科技型企业入库奖励": 35,
+    "科技成果转化奖励": 5,
+    "人才引进奖励": 4,
+}
 REVOKED_SHARE = 0.02
 SPLIT_SHARE = 0.25  # paid in two tranches
 VOIDED_SHARE = 0.01  # a payment voided and paid again
@@ -63,18 +70,20 @@ BANKS = ["重庆农村商业银行", "中国建设银行", "中国工商银行",
 CHUNK = 20_000
 
 
-def _amount(rng: random.Random, index: int) -> Decimal:
-    """A plausible amount under the article's demo rule (元)."""
-    if index == 0:  # 研发投入补助: a tier plus 3 % of the increment, at most 50 万, to the hundred
+def _amount(rng: random.Random, name: str) -> Decimal:
+    """A plausible amount under the named article's demo rule (元)."""
+    if name == "研发投入补助":  # a tier plus 3 % of the increment, at most 50 万, to the hundred
         return Decimal(rng.choice([40_000, 100_000, 200_000, 400_000]) + 100 * rng.randint(0, 1000)).min(
             Decimal(500_000)
         )
-    if index == 1:
+    if name == "高新技术企业首次认定奖励":
         return Decimal(300_000)
-    if index == 2:
+    if name == "研发平台奖励":
         return Decimal(rng.choice([500_000, 500_000, 1_000_000]))
-    if index == 3:
+    if name == "科技型企业入库奖励":
         return Decimal(20_000)
+    if name == "人才引进奖励":
+        return Decimal(100_000)
     return Decimal(10_000 * rng.randint(5, 50))  # 成果转化: 10 % of the contract, at most 50 万
 
 
@@ -170,12 +179,13 @@ def _district(rng: random.Random, number: int, district: Department, audit) -> d
     committed: dict[tuple[int, int], Decimal] = {}
     serial = 0
     bank = {pk: f"{rng.choice(BANKS)}{district.name}支行" for pk, _, _ in enterprises}
+    weights = [ARTICLE_WEIGHTS.get(spec["name"], 0) for spec in ARTICLES]
     for _ in range(wanted if enterprises else 0):
         position = rng.randrange(len(enterprises))
         enterprise_id, name, town_path = enterprises[position]
-        index = rng.choices(range(len(ARTICLES)), ARTICLE_WEIGHTS)[0]
+        index = rng.choices(range(len(ARTICLES)), weights)[0]
         year = rng.choice(GRANT_YEARS)
-        amount = _amount(rng, index)
+        amount = _amount(rng, ARTICLES[index]["name"])
         decided = date(year, rng.randint(4, 9), rng.randint(1, 28))
         if rng.random() < REVOKED_SHARE:
             status = GrantStatus.REVOKED

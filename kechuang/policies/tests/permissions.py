@@ -60,6 +60,10 @@ def _window():
     return ApplicationWindow.objects.filter(status="publicity").order_by("pk").first()
 
 
+def _open_window():
+    return ApplicationWindow.objects.filter(status="open").order_by("pk").first()
+
+
 def _application():
     return PolicyApplication.objects.filter(enterprise__users__username="qiye").order_by("pk").first()
 

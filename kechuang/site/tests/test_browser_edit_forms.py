@@ -62,6 +62,8 @@ SAMPLES = {
     # 政策扶持: the demo policy (dates, the issuing department kept among the choices) and an article
     "policy-documents:edit": ("kjj", lambda: _policy_sample("_document"), lambda d: [d.pk]),
     "policy-instruments:edit": ("kjj", lambda: _policy_sample("_instrument"), lambda i: [i.pk]),
+    # a batch still open (dates as the browser shows them, the article kept among the choices)
+    "application-windows:edit": ("kjj", lambda: _policy_sample("_open_window"), lambda w: [w.pk]),
 }
 
 NOT_EDITING_A_RECORD = {

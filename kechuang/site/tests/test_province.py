@@ -242,6 +242,7 @@ def test_the_province_policies_grants_and_payments():
     from django.db.models import Count, Q, Sum
 
     from kechuang.policies import grants as policy_grants
+    from kechuang.policies import demo as policy_demo
     from kechuang.policies.models import (
         Budget,
         Disbursement,
@@ -256,9 +257,10 @@ def test_the_province_policies_grants_and_payments():
     root = Department.objects.get(name=province.PROVINCE, depth=1)
     documents = PolicyDocument.objects.filter(department__path__startswith=root.path)
     assert documents.count() == figures["policy_documents"] == 3
-    assert Instrument.objects.filter(document__in=documents).count() == figures["instruments"] == 15
+    articles = len(policy_demo.ARTICLES)  # each district's policy has the demo's articles
+    assert Instrument.objects.filter(document__in=documents).count() == figures["instruments"] == 3 * articles
     assert all(i.rule_on(date(2024, 12, 31)) for i in Instrument.objects.filter(document__in=documents))
-    assert Budget.objects.filter(instrument__document__in=documents).count() == figures["budgets"] == 90
+    assert Budget.objects.filter(instrument__document__in=documents).count() == figures["budgets"] == 18 * articles
     granted = Grant.objects.filter(enterprise__town__path__startswith=root.path)
     assert granted.count() == figures["grants"] == 300  # as many as the enterprises
     payments = Disbursement.objects.filter(grant__in=granted)
