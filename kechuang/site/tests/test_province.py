@@ -241,8 +241,8 @@ def test_the_province_policies_grants_and_payments():
     from django.db import connection
     from django.db.models import Count, Q, Sum
 
-    from kechuang.policies import grants as policy_grants
     from kechuang.policies import demo as policy_demo
+    from kechuang.policies import grants as policy_grants
     from kechuang.policies.models import (
         Budget,
         Disbursement,
@@ -260,7 +260,11 @@ def test_the_province_policies_grants_and_payments():
     articles = len(policy_demo.ARTICLES)  # each district's policy has the demo's articles
     assert Instrument.objects.filter(document__in=documents).count() == figures["instruments"] == 3 * articles
     assert all(i.rule_on(date(2024, 12, 31)) for i in Instrument.objects.filter(document__in=documents))
-    assert Budget.objects.filter(instrument__document__in=documents).count() == figures["budgets"] == 18 * articles
+    assert (
+        Budget.objects.filter(instrument__document__in=documents).count()
+        == figures["budgets"]
+        == 18 * articles
+    )
     granted = Grant.objects.filter(enterprise__town__path__startswith=root.path)
     assert granted.count() == figures["grants"] == 300  # as many as the enterprises
     payments = Disbursement.objects.filter(grant__in=granted)
