@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kechuang.challenges",
     "kechuang.policies",
     "kechuang.finance",
+    "kechuang.vouchers",
     "kechuang.tabular",
     "kechuang.api",
     "django_tasks",
@@ -150,6 +151,7 @@ KECHUANG_REPLICA_APPS = {
     "projects",
     "policies",
     "finance",
+    "vouchers",
     "audit",
 }
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -328,6 +330,7 @@ KECHUANG_AUDITED_APPS = [
     "challenges",
     "policies",
     "finance",
+    "vouchers",
 ]
 # Keys of the personal data encrypted at rest (kechuang/core/personal.py): Fernet keys, newest first — the
 # first encrypts, every one decrypts (rotation: docs/DEPLOY.md). The development key only ever protects demo

@@ -111,6 +111,12 @@ class Capability:
     # towns and leaders read them, an enterprise its own loans and investments
     VIEW_FINANCE = "finance.view"
     CHANGE_FINANCE = "finance.change"
+    # 科技创新券: the bureau keeps the types and the service institutions, issues, verifies, settles and
+    # voids; an enterprise claims its own; a registered service institution redeems what it served
+    VIEW_VOUCHERS = "vouchers.view"
+    MANAGE_VOUCHERS = "vouchers.manage"
+    CLAIM_VOUCHERS = "vouchers.claim"
+    REDEEM_VOUCHERS = "vouchers.redeem"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -152,6 +158,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CHECK_POLICIES,
             Capability.VIEW_FINANCE,
             Capability.CHANGE_FINANCE,
+            Capability.VIEW_VOUCHERS,
+            Capability.MANAGE_VOUCHERS,
         }
     ),
     Role.REPORTER: frozenset(
@@ -167,6 +175,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_POLICIES,
             Capability.CHECK_POLICIES,  # 初审 of policy applications: its town's, or its articles'
             Capability.VIEW_FINANCE,
+            Capability.VIEW_VOUCHERS,
         }
     ),
     Role.LEADER: frozenset(
@@ -180,6 +189,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_CHALLENGES,
             Capability.VIEW_POLICIES,
             Capability.VIEW_FINANCE,
+            Capability.VIEW_VOUCHERS,
         }
     ),
     Role.ENTERPRISE: frozenset(
@@ -196,11 +206,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_POLICIES,
             Capability.CLAIM_POLICIES,
             Capability.VIEW_FINANCE,
+            Capability.VIEW_VOUCHERS,
+            Capability.CLAIM_VOUCHERS,
         }
     ),
     Role.EXPERT: frozenset({Capability.VIEW_PLAN, Capability.VIEW_EXPERTS, Capability.SCORE_REVIEWS}),
     Role.SERVICE_ORG: frozenset(
-        {Capability.VIEW_PLAN, Capability.VIEW_CHALLENGES, Capability.BID_CHALLENGES}
+        {
+            Capability.VIEW_PLAN,
+            Capability.VIEW_CHALLENGES,
+            Capability.BID_CHALLENGES,
+            Capability.VIEW_VOUCHERS,
+            Capability.REDEEM_VOUCHERS,
+        }
     ),
 }
 

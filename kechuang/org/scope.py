@@ -126,9 +126,9 @@ def visible_to(user: User, queryset: QuerySet, capability: str | None = None) ->
             return queryset
         if clause is not None:
             clauses.append(clause)
-    owner = rule.owner_q(user)
-    if owner is not None:
-        if _crosses_many(model, rule.owner):  # e.g. enterprise__users: the user's few records, as a subquery
+    for lookup in rule.owners:
+        owner = rule.owner_q(user, lookup)
+        if _crosses_many(model, lookup):  # e.g. enterprise__users: the user's few records, as a subquery
             owner = Q(pk__in=model._base_manager.filter(owner).values("pk"))
         clauses.append(owner)
     if rule.public_in_region and (capability is None or capability == Capability.VIEW_PLAN):

@@ -16,10 +16,11 @@ class ScopeRule:
 
     department: lookup from the model to its owning Department ("" when the model is a Department).
     path: lookup to a stored materialised-path string (used by append-only logs that keep a copy).
-    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees. An owner
-        through a many-to-many (an enterprise's users) is matched by a subquery of the user's own records, so
-        it never multiplies rows nor makes the whole filter a subquery (which SQLite plans badly on large
-        tables); a plain foreign key is matched directly.
+    owner: lookup to the owning User ("" when the model is the User) — what "self" scope sees; a tuple of
+        lookups when a record has several owners (a voucher: its enterprise's users and, once redeemed, the
+        service institution's). An owner through a many-to-many (an enterprise's users) is matched by a
+        subquery of the user's own records, so it never multiplies rows nor makes the whole filter a
+        subquery (which SQLite plans badly on large tables); a plain foreign key is matched directly.
     many: the department lookup crosses a many-to-many relation (needs de-duplication).
     public_in_region: published records (a plan) that everyone working in or above the region sees.
     public: reference data (dictionaries, rule sets) that every signed-in user with a role sees.
@@ -27,7 +28,7 @@ class ScopeRule:
 
     department: str | None = None
     path: str | None = None
-    owner: str | None = None
+    owner: str | tuple[str, ...] | None = None
     many: bool = False
     public_in_region: bool = False
     public: bool = False
@@ -64,7 +65,21 @@ class ScopeRule:
             return Q(**{f"{self.path}__in": sorted(paths)})
         return Q(**{self._lookup("path__in"): sorted(paths)})
 
-    def owner_q(self, user) -> Q | None:
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The owner lookups (none, one, or several)."""
         if self.owner is None:
+            return ()
+        return self.owner if isinstance(self.owner, tuple) else (self.owner,)
+
+    def owner_q(self, user, lookup: str | None = None) -> Q | None:
+        """The records `user` owns (through `lookup` only, when given)."""
+        clauses = [Q(pk=user.pk) if name == "" else Q(**{name: user}) for name in self.owners]
+        if lookup is not None:
+            clauses = [Q(pk=user.pk) if lookup == "" else Q(**{lookup: user})]
+        if not clauses:
             return None
-        return Q(pk=user.pk) if self.owner == "" else Q(**{self.owner: user})
+        combined = clauses[0]
+        for clause in clauses[1:]:
+            combined |= clause
+        return combined

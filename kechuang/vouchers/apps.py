@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class VouchersConfig(AppConfig):
+    name = "kechuang.vouchers"
+    label = "vouchers"
+    verbose_name = "科技创新券"
+    demo_order = 65  # after the policies (a voucher type spends an article's budget)
+    # the app's pages, mounted by the site (prefix → URL module, or a module's (patterns, namespace))
+    url_modules = [
+        ("vouchers/", "kechuang.vouchers.urls"),  # 兑付 (a service institution's page)
+        ("vouchers/types/", "kechuang.vouchers.urls.types"),  # 创新券类型
+        ("vouchers/providers/", "kechuang.vouchers.urls.providers"),  # 服务机构
+        ("vouchers/list/", "kechuang.vouchers.urls.vouchers"),  # 创新券
+    ]
