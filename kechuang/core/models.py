@@ -53,9 +53,9 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.name}（{'上班' if self.is_workday else '放假'}）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("calendar-days:detail", args=[self.pk])
+
     @property
     def weekday(self) -> str:
         return "星期" + "一二三四五六日"[self.date.weekday()]
-
-    def get_absolute_url(self) -> str:
-        return reverse("calendar-days:detail", args=[self.pk])
