@@ -258,7 +258,8 @@ class CalendarDayRegistry(Registry):
         Column("weekday", "星期", sort=""),
         Column("is_workday", "放假或上班", template="system/_calendar_kind.html"),
         Column("name"),
-        Column("official", "法定安排（chinesecalendar）", sort="", template="system/_calendar_official.html"),
+        # what the library says of the day (the template asks it)
+        Column("date", "法定安排（chinesecalendar）", sort="", template="system/_calendar_official.html"),
         Column("note"),
     ]
     form = CalendarDayForm
