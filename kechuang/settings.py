@@ -320,6 +320,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB  # files above this wait in a temporary fi
 # --- Kechuang -------------------------------------------------------------------------------------
 # Apps whose model changes are written to the audit log automatically (create/update/delete, M2M).
 KECHUANG_AUDITED_APPS = [
+    "core",  # the holiday calendar (its task leases are bookkeeping: `derived_data`, not audited)
     "org",
     "plans",
     "progress",

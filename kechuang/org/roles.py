@@ -6,7 +6,7 @@ grants that carry the needed capability.
 
 三员分立 (等保 2.0 level 3, separation of duties): the three administrator duties are three roles, and no
 account holds two of them (`ADMIN_DUTIES`, refused by `grant_role`):
-- 系统管理员 — accounts, departments and role grants; no business data, no audit;
+- 系统管理员 — accounts, departments, role grants and the holiday calendar; no business data, no audit;
 - 安全管理员 — lockouts and security alerts (a failed audit verification, password spraying);
 - 审计管理员 — reads the change and login logs and verifies their chains; changes nothing.
 The bureau's own role (科技局管理员) runs the programmes' business and holds none of the three.
@@ -61,6 +61,7 @@ class Capability:
     MANAGE_USERS = "org.manage_users"
     VIEW_AUDIT = "audit.view"  # read the change and login logs, verify their chains
     MANAGE_SECURITY = "security.manage"  # lockouts, security alerts (a failed audit verification, spraying)
+    MANAGE_CALENDAR = "system.calendar"  # the holiday calendar the working days are counted by
     VIEW_ENTERPRISES = "enterprises.view"
     CHANGE_ENTERPRISES = "enterprises.change"  # write profiles and yearly data into the ledger: bureau only
     SUBMIT_ENTERPRISE_DATA = "enterprises.submit"  # an enterprise proposes changes to its own record
@@ -126,6 +127,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_DEPARTMENTS,
             Capability.MANAGE_DEPARTMENTS,
             Capability.MANAGE_USERS,
+            Capability.MANAGE_CALENDAR,
         }
     ),
     Role.SECURITY_ADMIN: frozenset({Capability.VIEW_PLAN, Capability.MANAGE_SECURITY}),

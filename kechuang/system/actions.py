@@ -1,11 +1,15 @@
 """Actions of the administration pages that span the foundation and the registries: an account with
-its enterprise link, saved in one transaction."""
+its enterprise link, saved in one transaction; the holiday calendar's days."""
 
 from django.db import transaction
 
+from kechuang.core.context import audit_context
+from kechuang.core.models import CalendarDay
 from kechuang.enterprises import actions as enterprise_actions
-from kechuang.org.actions import create_user, update_user
+from kechuang.org.actions import ActionRefused, create_user, update_user
 from kechuang.org.models import User
+from kechuang.org.roles import Capability
+from kechuang.org.scope import has_capability
 
 
 def save_user(
@@ -32,3 +36,25 @@ def save_user(
         if enterprise_code != current:
             enterprise_actions.link_account(acting_user, user, enterprise_code, reason=reason)
         return update_user(acting_user, user, reason=reason, **fields)
+
+
+def save_calendar_day(acting_user, day: CalendarDay | None, *, reason: str = "", **fields) -> CalendarDay:
+    """Enter (`day` None) or correct a day of the holiday calendar: `system.calendar`. The working days
+    are counted by it from the next count on (`core/workdays.py`)."""
+    if not has_capability(acting_user, Capability.MANAGE_CALENDAR):
+        raise ActionRefused("您没有维护节假日安排的权限。")
+    day = day or CalendarDay()
+    for name, value in fields.items():
+        setattr(day, name, value)
+    day.full_clean()  # a date entered twice: 日期：该日期已有记录。
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        day.save()
+    return day
+
+
+def delete_calendar_day(acting_user, day: CalendarDay, *, reason: str = "") -> None:
+    """Remove a day entered by mistake: the official arrangement (or Monday to Friday) counts again."""
+    if not has_capability(acting_user, Capability.MANAGE_CALENDAR):
+        raise ActionRefused("您没有维护节假日安排的权限。")
+    with audit_context(actor=acting_user, reason=reason), transaction.atomic():
+        day.delete()

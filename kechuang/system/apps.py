@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class SystemConfig(AppConfig):
     """系统管理: the pages over the foundation — users and departments (registries), grants, passwords,
-    API tokens, one's own profile, and the audit log's change and login lists."""
+    API tokens, one's own profile, the holiday calendar (registry), and the audit log's change and login
+    lists."""
 
     name = "kechuang.system"
     label = "system"
@@ -14,5 +15,7 @@ class SystemConfig(AppConfig):
         ("org/", "kechuang.system.org_urls.registry_urls"),
         ("audit/", "kechuang.system.audit_urls"),
         ("security/", "kechuang.system.security_urls"),
+        ("system/calendar/", "kechuang.system.calendar_urls"),
         ("accounts/otp/", "kechuang.system.otp_urls"),
     ]
+    demo_order = 90  # last: the other demos count their periods by the official arrangement alone

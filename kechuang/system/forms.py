@@ -1,10 +1,16 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from kechuang.core.models import CalendarDay
 from kechuang.org import tokens
 from kechuang.org.models import Department, User
 from kechuang.org.roles import DEFAULT_SCOPE, Role, Scope
-from kechuang.web.forms import DepartmentChoiceField, DepartmentMultipleChoiceField, ReasonField
+from kechuang.web.forms import (
+    DepartmentChoiceField,
+    DepartmentMultipleChoiceField,
+    ReasonField,
+    formfield,
+)
 
 ENTERPRISE_FIELD = dict(
     label="关联企业（统一社会信用代码）",
@@ -210,3 +216,20 @@ class OneTimeCodeForm(forms.Form):
 
 class SecondFactorResetForm(forms.Form):
     reason = ReasonField(required=True)
+
+
+class CalendarDayForm(forms.ModelForm):
+    """A holiday or an adjusted working day (调休上班) of the holiday calendar."""
+
+    is_workday = forms.TypedChoiceField(
+        label="放假或上班",
+        choices=[(False, "放假（节假日）"), (True, "上班（调休上班）")],
+        coerce=lambda value: value in (True, "True"),
+        help_text="节假日选“放假”；调休上班的周六、周日选“上班”。",
+    )
+    reason = ReasonField()
+
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_workday", "name", "note"]
+        formfield_callback = formfield

@@ -1,10 +1,12 @@
-"""The user and department registries, declared once: their filters, lists, forms, actions, menu and API.
-Passwords, grants and API tokens keep pages of their own (org/urls.py)."""
+"""The user and department registries and the holiday calendar, declared once: their filters, lists,
+forms, actions, menu and API. Passwords, grants and API tokens keep pages of their own (org/urls.py)."""
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Length, Substr
+from django.shortcuts import get_object_or_404
 from ninja import Schema
 
+from kechuang.core.models import CalendarDay
 from kechuang.org import actions as org_actions
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Capability
@@ -14,7 +16,7 @@ from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions
-from .forms import DepartmentForm, UserCreateForm, UserEditForm
+from .forms import CalendarDayForm, DepartmentForm, UserCreateForm, UserEditForm
 
 
 def manageable_departments(user):
@@ -226,3 +228,61 @@ class DepartmentRegistry(Registry):
             "led_tasks": obj.led_tasks.select_related("programme").order_by("programme__number", "pk"),
             "co_tasks": obj.co_tasks.select_related("programme").order_by("programme__number", "pk"),
         }
+
+
+# --- The holiday calendar -------------------------------------------------------------------------
+
+
+class CalendarDayFilters(filters.RegistryFilterSet):
+    year = filters.YearFilter(field_name="date__year", label="年度")
+    is_workday = filters.BooleanFilter(field_name="is_workday", label="调休上班")
+    q = filters.SearchFilter("name", "note", label="名称或备注")
+
+    class Meta:
+        model = CalendarDay
+        fields = []
+
+
+@register
+class CalendarDayRegistry(Registry):
+    """The days the administrator enters over the official arrangement (core/workdays.py counts by them):
+    reference data of the whole site, kept by who holds `system.calendar` — no department scope."""
+
+    key = "calendar-days"
+    model = CalendarDay
+    label = "节假日安排"
+    filterset = CalendarDayFilters
+    ordering = ("-date",)
+    columns = [
+        Column("date", link=True, mono=True),
+        Column("weekday", "星期", sort=""),
+        Column("is_workday", "放假或上班", template="system/_calendar_kind.html"),
+        Column("name"),
+        # what the library says of the day (the template asks it)
+        Column("date", "法定安排（chinesecalendar）", sort="", template="system/_calendar_official.html"),
+        Column("note"),
+    ]
+    form = CalendarDayForm
+    create_label = "新增节假日安排"
+    view_capability = Capability.MANAGE_CALENDAR
+    change_capability = Capability.MANAGE_CALENDAR
+    save = staticmethod(actions.save_calendar_day)
+    delete = staticmethod(actions.delete_calendar_day)
+    list_template = "system/calendar_day_list.html"
+    detail_fields = ["date", "is_workday", "name", "note"]
+    menu = Menu("节假日安排", group="系统管理", order=25)
+    api_fields = ["id", "date", "is_workday", "name", "note"]
+
+    # not placed on the department tree: the capability alone decides
+    def queryset(self, user, capability=None):
+        qs = self.base_queryset()
+        return qs if has_capability(user, capability or self.view_capability) else qs.none()
+
+    def get(self, user, pk, capability=None):
+        return get_object_or_404(self.queryset(user, capability), pk=pk)
+
+    def can_change(self, user, obj=None) -> bool:
+        return has_capability(user, self.change_capability)
+
+    def can_delete(self, user, obj) -> bool:
+        return has_capability(user, self.change_capability)

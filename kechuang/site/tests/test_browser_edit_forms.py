@@ -41,6 +41,8 @@ SAMPLES = {
     # personal data: the system administrator sees the phone number masked, the bureau (enterprises:edit)
     # the contact's in full — neither save may change what is stored (the ciphertext compared too)
     "users:edit": ("sysadmin", lambda: User.objects.get(username="hanfeng"), lambda u: [u.pk]),
+    # the holiday calendar's example entry: its date as the browser shows it, 放假 kept as chosen
+    "calendar-days:edit": ("sysadmin", lambda: _calendar_day(), lambda d: [d.pk]),
     "projects:edit": ("kjj", samples.project, lambda p: [p.pk]),
     "platforms:edit": ("kjj", lambda: _platform(), lambda i: [i.pk]),
     # fields as ticked boxes, the linked account kept among the choices, contacts in full for the bureau
@@ -70,6 +72,12 @@ NOT_EDITING_A_RECORD = {
     "password_change": "改自己的密码：表单不显示任何已存的值，原样提交只会提示必填。",
     "audit:change": "一条审计记录的只读详情，没有表单。",
 }
+
+
+def _calendar_day():
+    from kechuang.system.tests import permissions
+
+    return permissions._calendar_day()
 
 
 def _challenge_sample(name):

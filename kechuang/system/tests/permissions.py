@@ -3,6 +3,7 @@
 holds the answers per method and role. A URL of this app without an entry fails the matrix."""
 
 from kechuang.audit.models import ChangeEntry
+from kechuang.core.models import CalendarDay
 from kechuang.org.models import User
 from kechuang.testing import samples
 from kechuang.testing.permissions import (
@@ -11,6 +12,7 @@ from kechuang.testing.permissions import (
     DEPARTMENT_VIEWERS,
     EVERYONE,
     USER_ADMINS,
+    endpoint,
     every,
     only,
     page,
@@ -41,7 +43,16 @@ def _lockout():
     )
 
 
+def _calendar_day():
+    """The demo's example entry: 2027-01-01, 元旦."""
+    return CalendarDay.objects.get(date="2027-01-01")
+
+
 SAMPLES = {
+    "calendar-days:detail": lambda: {"pk": _calendar_day().pk},
+    "calendar-days:edit": lambda: {"pk": _calendar_day().pk},
+    "calendar-days:delete": lambda: {"pk": _calendar_day().pk},
+    "api:get_calendar-days": lambda: {"record_id": _calendar_day().pk},
     "security:unlock": lambda: {"pk": _lockout().pk},
     "security:second_factor_reset": lambda: {"pk": _hanfeng().pk},
     "departments:detail": lambda: {"pk": samples.department("区经济信息委").pk},
@@ -78,6 +89,14 @@ EXPECTED = {
     ),  # 区经济信息委
     "departments:create": page(only("sysadmin")),
     "departments:edit": page(only("sysadmin")),
+    # the holiday calendar: the system administrator's (system.calendar)
+    "calendar-days:list": page(only("sysadmin"), post=every(405)),
+    "calendar-days:create": page(only("sysadmin")),
+    "calendar-days:detail": page(only("sysadmin"), post=every(405)),
+    "calendar-days:edit": page(only("sysadmin")),
+    "calendar-days:delete": page(only("sysadmin"), post=only("sysadmin", code=302)),  # back to the list
+    "api:list_calendar-days": endpoint(only("sysadmin")),
+    "api:get_calendar-days": endpoint(only("sysadmin")),
     "users:list": page(only(*USER_ADMINS), post=every(405)),
     "users:create": page(only(*USER_ADMINS)),
     "users:detail": page(only(*USER_ADMINS), post=every(405)),
