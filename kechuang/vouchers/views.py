@@ -141,7 +141,7 @@ def redeem(request):
     user = request.user
     providers = actions.providers_of(user)
     refusal = actions.redeem_refusal(None, user)
-    find = FindForm(request.POST or None) if request.method == "POST" else FindForm(request.GET or None)
+    find = FindForm(request.POST) if request.method == "POST" else FindForm(request.GET or None)
     voucher = form = None
     status = 200
     if find.is_bound and find.is_valid() and refusal is None:

@@ -66,6 +66,10 @@ SAMPLES = {
     "policy-instruments:edit": ("kjj", lambda: _policy_sample("_instrument"), lambda i: [i.pk]),
     # a batch still open (dates as the browser shows them, the article kept among the choices)
     "application-windows:edit": ("kjj", lambda: _policy_sample("_open_window"), lambda w: [w.pk]),
+    # 科技创新券: a type with its qualifications ticked and money as stored; an institution with its
+    # accounts ticked, its contact's phone in full for the bureau
+    "voucher-types:edit": ("kjj", lambda: _voucher_sample("_type"), lambda t: [t.pk]),
+    "voucher-providers:edit": ("kjj", lambda: _voucher_sample("_provider"), lambda p: [p.pk]),
 }
 
 NOT_EDITING_A_RECORD = {
@@ -94,6 +98,12 @@ def _finance_sample(name):
 
 def _policy_sample(name):
     from kechuang.policies.tests import permissions
+
+    return getattr(permissions, name)()
+
+
+def _voucher_sample(name):
+    from kechuang.vouchers.tests import permissions
 
     return getattr(permissions, name)()
 
