@@ -296,3 +296,34 @@ def test_the_bureau_issues_to_the_eligible_from_the_type_page(user, client_as):
     assert actions.eligible_enterprises(kjj, vtype) == []
     response = client_as("kjj").post(reverse("voucher-types:step", args=[vtype.pk, "issue"]))
     assert response.status_code == 400 and "没有可发放创新券的企业" in response.content.decode()
+
+
+def test_metrics_count_issued_redeemed_and_settled(user, dept):
+    from kechuang.metrics.registry import metrics
+
+    kjj, fuwu = user("kjj"), user("fuwu")
+    year = str(timezone.localdate().year)
+
+    def value(key, scope=None):
+        return metrics.evaluate(key, scope, year).value
+
+    before = {k: value(f"vouchers.{k}") for k in ("issued_in_period", "redeemed_amount_in_period")}
+    settled = value("vouchers.settled_amount_in_period")
+    voucher = _fresh(kjj)
+    actions.redeem(
+        fuwu, voucher, **_terms(redeemed_amount=Decimal("12345.60"), invoice_amount=Decimal("30000"))
+    )
+    voided = _fresh(kjj)
+    workflow.perform(voided, "void", kjj, comment="注销")
+    assert value("vouchers.issued_in_period") == before["issued_in_period"] + 1  # the voided one not counted
+    assert value("vouchers.redeemed_amount_in_period") == before["redeemed_amount_in_period"] + Decimal(
+        "12345.60"
+    )
+    assert value("vouchers.settled_amount_in_period") == settled
+    own = Voucher.objects.filter(status__in=actions.USED).values_list("redeemed_amount", flat=True)
+    assert value("vouchers.redeemed_amount_in_period") == sum(own, Decimal(0))
+    town = voucher.enterprise.town
+    in_town = Voucher.objects.filter(enterprise__town=town).exclude(status=VoucherStatus.VOIDED).count()
+    assert value("vouchers.issued_in_period", town) == in_town
+    holders = Voucher.objects.exclude(status=VoucherStatus.VOIDED).values("enterprise").distinct().count()
+    assert value("vouchers.enterprises_in_period") == holders
