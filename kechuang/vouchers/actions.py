@@ -20,6 +20,7 @@ from kechuang.enterprises.models import Enterprise, Qualification, valid_on_q
 from kechuang.org.actions import ActionRefused
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, may_act_on, visible_to
+from kechuang.policies import grants
 from kechuang.projects.applications import store_attachment
 from kechuang.workflow import engine as workflow
 
@@ -333,6 +334,8 @@ def redeem(
         "flags": flags,
     }
     with transaction.atomic():
+        if vtype.instrument_id:  # the article's budget of the type's year, locked while checked
+            grants.require_budget(vtype.instrument, vtype.year, redeemed_amount, "创新券兑付")
         workflow.perform(voucher, "redeem", acting_user, comment=f"{provider.name}兑付", changes=changes)
         for kind, upload in (
             (VoucherAttachment.Kind.CONTRACT, contract_file),

@@ -13,3 +13,9 @@ class VouchersConfig(AppConfig):
         ("vouchers/providers/", "kechuang.vouchers.urls.providers"),  # 服务机构
         ("vouchers/list/", "kechuang.vouchers.urls.vouchers"),  # 创新券
     ]
+
+    def ready(self) -> None:
+        # redeemed and settled vouchers in their article's budget execution
+        from .budget import register
+
+        register()

@@ -327,3 +327,50 @@ def test_metrics_count_issued_redeemed_and_settled(user, dept):
     assert value("vouchers.issued_in_period", town) == in_town
     holders = Voucher.objects.exclude(status=VoucherStatus.VOIDED).values("enterprise").distinct().count()
     assert value("vouchers.enterprises_in_period") == holders
+
+
+def test_vouchers_spend_their_article_budget_and_never_beyond(user, dept):
+    from kechuang.policies import actions as policy_actions
+    from kechuang.policies import grants
+    from kechuang.policies.models import InstrumentKind, Mode, PolicyDocument
+
+    kjj, fuwu = user("kjj"), user("fuwu")
+    year = timezone.localdate().year
+    instrument = policy_actions.save_instrument(
+        kjj,
+        None,
+        document=PolicyDocument.objects.filter(is_demo=True).first(),
+        article="第十条",
+        name="科技创新券",
+        kind=InstrumentKind.VOUCHER,
+        mode=Mode.APPLY,
+        beneficiary="入库科技型企业",
+        lead_department=dept("区科技局"),
+    )
+    grants.save_budget(kjj, instrument, year, Decimal("30000"))
+    service = _service()
+    vtype = actions.save_type(
+        kjj,
+        None,
+        name="科技创新券（预算）",
+        year=year,
+        instrument=instrument,
+        face_value=Decimal("20000"),
+        valid_from=service.valid_from,
+        valid_to=service.valid_to,
+        annual_cap=Decimal("100000"),
+    )
+    first, second = _fresh(kjj, vtype), _fresh(kjj, vtype)
+    actions.redeem(fuwu, first, **_terms(redeemed_amount=Decimal("20000")))
+    [row] = grants.execution([instrument], year)
+    assert (row.committed, row.paid) == (Decimal("20000"), Decimal("0"))
+    with pytest.raises(ActionRefused, match="超出“科技创新券”.*年度预算余额 10,000.00 元"):
+        actions.redeem(fuwu, second, **_terms(redeemed_amount=Decimal("15000"), invoice_number="INV-7"))
+    assert Voucher.objects.get(pk=second.pk).status == VoucherStatus.ISSUED
+    first.refresh_from_db()
+    workflow.perform(first, "verify", kjj, changes={"verify_note": "齐全"})
+    actions.settle_many(
+        kjj, [Voucher.objects.get(pk=first.pk)], settled_on=timezone.localdate(), settlement_number="S1"
+    )
+    [row] = grants.execution([instrument], year)
+    assert (row.committed, row.paid, row.left) == (Decimal("20000"), Decimal("20000"), Decimal("10000"))
