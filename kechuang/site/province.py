@@ -37,7 +37,7 @@ from kechuang.org.models import Department
 from kechuang.plans.loading import ALL_TOWNS, KAIZHOU_2021, load_plan_spec
 from kechuang.projects.demo import CODES, lifecycle
 from kechuang.projects.models import Category, Project
-from kechuang.site import province_applications, province_policies
+from kechuang.site import province_applications, province_policies, province_vouchers
 from kechuang.site.generated import audit_created
 
 PROVINCE = "示范省"
@@ -199,6 +199,9 @@ def generate(
         policies = province_policies.generate(random.Random(f"{seed}:policies"), district_nodes, log=log)
         figures["audit_entries"] += policies.pop("audit_entries")
         figures.update(policies)
+        vouchers = province_vouchers.generate(random.Random(f"{seed}:vouchers"), district_nodes, log=log)
+        figures["audit_entries"] += vouchers.pop("audit_entries")
+        figures.update(vouchers)
     figures["seconds"] = round(time.perf_counter() - started, 1)
     log(f"完成：{figures}")
     return figures

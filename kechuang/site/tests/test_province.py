@@ -300,3 +300,42 @@ def test_the_province_policies_grants_and_payments():
             assert all(row.left >= 0 for row in policy_grants.execution(instruments, year))
     audited = ChangeEntry.objects.filter(content_type__model="grant", scope_path__startswith=root.path)
     assert audited.count() == figures["grants"]
+
+
+def test_the_province_vouchers_keep_the_rules():
+    """About two vouchers an enterprise, in every state; each within its face value, half its invoice and
+    its enterprise's yearly cap, one of a type each; redeemed ones by the district's institutions; every
+    row audited where it sits."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from kechuang.vouchers.models import ServiceProvider, Voucher, VoucherStatus, VoucherType
+
+    figures = generate(5)
+    root = Department.objects.get(name=province.PROVINCE, depth=1)
+    vouchers = Voucher.objects.filter(enterprise__town__path__startswith=root.path).select_related(
+        "type", "provider__town", "enterprise__town"
+    )
+    assert vouchers.count() == figures["vouchers"] > 300  # 300 enterprises, about 2 each
+    districts = list(Department.objects.filter(path__startswith=root.path, kind="district"))
+    names = [d.name for d in districts]
+    types = [t for t in VoucherType.objects.all() if any(t.name.startswith(n) for n in names)]
+    assert figures["voucher_types"] == len(types) == 12
+    assert figures["voucher_providers"] == 15
+    assert set(vouchers.values_list("status", flat=True)) == set(VoucherStatus.values)
+    numbers = list(vouchers.values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    held = defaultdict(Decimal)
+    per_type = set()
+    for v in vouchers:
+        v.full_clean()
+        held[(v.enterprise_id, v.type.year)] += v.face_value if v.status != VoucherStatus.VOIDED else 0
+        assert (v.enterprise_id, v.type_id) not in per_type
+        per_type.add((v.enterprise_id, v.type_id))
+        if v.provider_id:
+            [district] = [d for d in districts if v.enterprise.town.path.startswith(d.path)]
+            assert v.provider.town.path.startswith(district.path)
+    assert max(held.values()) <= Decimal(50_000)
+    audited = ChangeEntry.objects.filter(content_type__model="voucher", scope_path__startswith=root.path)
+    assert audited.count() == figures["vouchers"]
+    assert ServiceProvider.objects.filter(town__path__startswith=root.path).count() == 15
