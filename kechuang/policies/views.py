@@ -43,6 +43,7 @@ from .models import (
     Instrument,
     LineStatus,
     Mode,
+    PolicyApplication,
     PolicyDocument,
     RoundStatus,
 )
@@ -450,8 +451,19 @@ def mine(request):
         .select_related("enterprise", "instrument")
         .order_by("-budget_year", "instrument__sort_order")
     )
+    applied = (
+        PolicyApplication.objects.filter(enterprise__in=enterprises)
+        .select_related("enterprise", "window")
+        .order_by("-window__budget_year", "-pk")
+    )
     return render(
         request,
         "policies/mine.html",
-        {"enterprises": enterprises, "checks": checks, "grants": own, "data_year": data_year},
+        {
+            "enterprises": enterprises,
+            "checks": checks,
+            "grants": own,
+            "applications": applied,
+            "data_year": data_year,
+        },
     )

@@ -321,6 +321,12 @@ def test_an_enterprise_sees_its_grants_and_checks_itself_against_each_policy(cli
     assert own.exists() and all(g.get_absolute_url() in page for g in own)
     other = Grant.objects.exclude(enterprise__users=qiye).first()
     assert other.get_absolute_url() not in page
+    from kechuang.policies.models import PolicyApplication
+
+    applied = PolicyApplication.objects.filter(enterprise__users=qiye)
+    assert applied.exists() and all(a.get_absolute_url() in page for a in applied)
+    others = PolicyApplication.objects.exclude(enterprise__users=qiye)
+    assert others.exists() and not any(a.get_absolute_url() in page for a in others)
     from kechuang.core.numbers import wan
     from kechuang.policies import rules
 
