@@ -3,6 +3,11 @@ them and the vouchers — lists, filters, pages, exports and API. Vouchers are n
 (an enterprise claims one, the bureau issues them from the type's page); an institution redeems from its
 兑付 page (`views.py`); the rest of a voucher's life is its workflow panel."""
 
+from datetime import date
+from decimal import Decimal
+
+from ninja import Schema
+
 from kechuang.org.models import Department
 from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, visible_to
@@ -151,6 +156,29 @@ class ServiceProviderRegistry(Registry):
         return provider_context(request, obj)
 
 
+class VoucherOut(Schema):
+    """A voucher as the API shows it: its flags a list of sentences."""
+
+    id: int
+    number: str
+    type_id: int
+    enterprise_id: int
+    face_value: Decimal
+    issued_on: date
+    expires_on: date
+    status: str
+    provider_id: int | None
+    redeemed_on: date | None
+    contract_number: str
+    contract_amount: Decimal | None
+    invoice_number: str
+    invoice_amount: Decimal | None
+    redeemed_amount: Decimal | None
+    flags: list[str]
+    settled_on: date | None
+    settlement_number: str
+
+
 class VoucherFilters(filters.RegistryFilterSet):
     q = filters.SearchFilter(
         "number",
@@ -229,26 +257,7 @@ class VoucherRegistry(Registry):
     workflow_title = "创新券办理"
     sheet = "vouchers"
     menu = Menu("科技创新券", group=GROUP, order=20)
-    api_fields = [
-        "id",
-        "number",
-        "type_id",
-        "enterprise_id",
-        "face_value",
-        "issued_on",
-        "expires_on",
-        "status",
-        "provider_id",
-        "redeemed_on",
-        "contract_number",
-        "contract_amount",
-        "invoice_number",
-        "invoice_amount",
-        "redeemed_amount",
-        "flags",
-        "settled_on",
-        "settlement_number",
-    ]
+    api_schema = VoucherOut
 
     def detail_context(self, request, obj):
         return {
