@@ -52,6 +52,12 @@ def wipe():
     Budget.objects.filter(instrument__document__department__path__startswith=root.path).delete()
     Instrument.objects.filter(document__department__path__startswith=root.path).delete()
     PolicyDocument.objects.filter(department__path__startswith=root.path).delete()
+    from kechuang.vouchers.models import ServiceProvider, Voucher, VoucherType
+
+    Voucher.objects.filter(enterprise__town__path__startswith=root.path).delete()
+    for district in Department.objects.filter(path__startswith=root.path, kind="district"):
+        VoucherType.objects.filter(name__startswith=district.name).delete()  # the district's own types
+    ServiceProvider.objects.filter(town__path__startswith=root.path).delete()
     Enterprise.objects.filter(town__path__startswith=root.path).delete()
     User.objects.filter(username=province.PROVINCE_LEADER).delete()
     Plan.objects.filter(department__path__startswith=root.path).delete()
@@ -98,6 +104,9 @@ def test_a_small_province():
         + figures["budgets"]
         + figures["grants"]
         + figures["disbursements"]
+        + figures["voucher_types"]  # 科技创新券: the districts' types, institutions and vouchers
+        + figures["voucher_providers"]
+        + figures["vouchers"]
     )
     loans = Loan.objects.filter(enterprise__town__path__startswith=root.path)
     assert loans.count() == figures["loans"] == 15  # one per 20 of the 300 enterprises
