@@ -158,8 +158,8 @@ TARGETS = targets()
 
 
 # 三员分立: the bureau's pages, the accounts, the audit and security are different people's
-# and the experts' own pages, and an enterprise's (posting a 揭榜挂帅 need)
-READERS = ("kjj", "sysadmin", "shenji", "anquan", "expert", "qiye")
+# and the experts' own pages, an enterprise's (posting a 揭榜挂帅 need) and a service institution's (兑付)
+READERS = ("kjj", "sysadmin", "shenji", "anquan", "expert", "qiye", "fuwu")
 
 
 @pytest.fixture
