@@ -22,8 +22,7 @@ from kechuang.projects.models import Status as ProjectStatus
 from kechuang.projects.registries import plan_tasks
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import get_registry
-from kechuang.web.views import RegistryDetail
+from kechuang.web.registry import get_registry, page_again
 
 from . import bidding, delivery, needs, selection
 from .forms import (
@@ -55,7 +54,7 @@ def may_see_confidential(user, challenge: Challenge) -> bool:
 def challenge_context(request, challenge: Challenge) -> dict:
     user = request.user
     keep = may_keep(user, challenge)
-    forms = getattr(request, "challenge_forms", {})
+    forms = getattr(request, "refused_forms", {})
     today = timezone.localdate()
     bids = list(bidding.readable(user, challenge.bids.select_related("owner")).order_by("pk"))
     context = {
@@ -142,15 +141,6 @@ def challenge_context(request, challenge: Challenge) -> dict:
     return context
 
 
-def _page_again(request, challenge, key, form):
-    request.challenge_forms = {key: form}
-    view = RegistryDetail(registry=get_registry("challenges"))
-    view.setup(request, pk=challenge.pk)
-    response = view.get(request, challenge.pk)
-    response.status_code = 400
-    return response
-
-
 def _challenge(request, pk, capability=Capability.MANAGE_CHALLENGES) -> Challenge:
     return get_visible_or_404(
         request.user, Challenge.objects.select_related("enterprise", "review_round"), capability, pk=pk
@@ -193,7 +183,7 @@ def accept(request, pk):
         if done is not None:
             messages.success(request, "需求已审核通过，可以发榜。")
             return redirect(challenge)
-    return _page_again(request, challenge, "refine", form)
+    return page_again(request, "challenges", challenge, {"refine": form})
 
 
 @require_POST
@@ -213,7 +203,7 @@ def review(request, pk):
         if done is not None:
             messages.success(request, "已组织揭榜评审：请在评审轮次页面分配专家并开始评审。")
             return redirect(done.review_round)
-    return _page_again(request, challenge, "review", form)
+    return page_again(request, "challenges", challenge, {"review": form})
 
 
 @require_POST
@@ -242,7 +232,7 @@ def select(request, pk):
                 return redirect(challenge)
     if Challenge.objects.filter(pk=challenge.pk).exclude(status=Status.REVIEW).exists():
         return _messages(request, challenge, form)  # moved on: the page no longer has the form
-    return _page_again(request, challenge, "select", form)
+    return page_again(request, "challenges", challenge, {"select": form})
 
 
 @require_POST
@@ -255,7 +245,7 @@ def objection(request, pk):
         if done is not None:
             messages.success(request, "异议已登记。")
             return redirect(challenge)
-    return _page_again(request, challenge, "objection", form)
+    return page_again(request, "challenges", challenge, {"objection": form})
 
 
 @require_POST
@@ -291,7 +281,7 @@ def sign(request, pk):
         if done is not None:
             messages.success(request, f"已签约：揭榜项目 {done.project.number}，任务书已签订。")
             return redirect(challenge)
-    return _page_again(request, challenge, "sign", form)
+    return page_again(request, "challenges", challenge, {"sign": form})
 
 
 def _messages(request, challenge, form):
@@ -360,7 +350,7 @@ def acceptance(request, pk):
         if done is not None:
             messages.success(request, "结题验收已通过，项目结题。")
             return redirect(challenge)
-    return _page_again(request, challenge, "acceptance", form)
+    return page_again(request, "challenges", challenge, {"acceptance": form})
 
 
 @require_POST
@@ -373,7 +363,7 @@ def arrange(request, pk):
         if done is not None:
             messages.success(request, f"已安排拨付 {done.amount:,.2f} 元（{done.payer}）。")
             return redirect(challenge)
-    return _page_again(request, challenge, "arrange", form)
+    return page_again(request, "challenges", challenge, {"arrange": form})
 
 
 @require_POST

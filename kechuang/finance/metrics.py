@@ -1,8 +1,6 @@
 """Metrics of 科技金融 (programme 6, safeguard 2): 知识价值信用贷款 granted, their amount and the enterprises
 they reached, and the seed fund's investments — by the town of the enterprise (or team) in scope."""
 
-from decimal import Decimal
-
 from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .models import Loan, SeedInvestment
@@ -41,8 +39,7 @@ def loans_in_period(scope, period, bank="") -> MetricResult:
 )
 def loan_amount_in_period(scope, period, bank="") -> MetricResult:
     # one query gives both the records and the sum (exact Decimal arithmetic)
-    rows = list(_loans(scope, period, bank).order_by("pk").values_list("pk", "amount"))
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(_loans(scope, period, bank).order_by("pk").values_list("pk", "amount"))
 
 
 @metric(
@@ -97,5 +94,4 @@ def seed_investments_in_period(scope, period, kind="") -> MetricResult:
     params=("kind",),
 )
 def seed_amount_in_period(scope, period, kind="") -> MetricResult:
-    rows = list(_seed(scope, period, kind).order_by("pk").values_list("pk", "amount"))
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(_seed(scope, period, kind).order_by("pk").values_list("pk", "amount"))

@@ -52,6 +52,12 @@ class MetricResult:
         ids = tuple(ids)
         return cls(value=len(ids), record_ids=ids)
 
+    @classmethod
+    def from_amounts(cls, rows: Iterable[tuple]) -> MetricResult:
+        """(pk, amount) pairs: the exact Decimal sum of the amounts, the pks behind it."""
+        rows = tuple(rows)
+        return cls(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+
     def __repr__(self) -> str:
         return f"MetricResult(value={self.value!r})"
 

@@ -74,6 +74,11 @@ def checking_unit(window: ApplicationWindow, enterprise):
 # --- the window -----------------------------------------------------------------------------------------
 
 
+def edit_refusal(window: ApplicationWindow) -> str | None:
+    """Why the window may no longer be changed (only an open one may), or None."""
+    return None if window.status == WindowStatus.OPEN else "批次已截止受理，不能再修改。"
+
+
 def save_window(acting_user, window: ApplicationWindow | None, **fields) -> ApplicationWindow:
     """Open (window None) or change a window; only an open window's dates and attachments change."""
     window = window or ApplicationWindow()
@@ -83,8 +88,8 @@ def save_window(acting_user, window: ApplicationWindow | None, **fields) -> Appl
         raise ValidationError({"instrument": "请选择政策条款。"})
     if not may_act_on(acting_user, window.instrument.document.department, Capability.MANAGE_POLICIES):
         raise ActionRefused("您没有管理该政策申报的权限。")
-    if window.pk and window.status != WindowStatus.OPEN:
-        raise ActionRefused("批次已截止受理，不能再修改。")
+    if window.pk and (refusal := edit_refusal(window)):
+        raise ActionRefused(refusal)
     window.full_clean()
     with audit_context(actor=acting_user, reason="保存申报批次"), transaction.atomic():
         window.save()

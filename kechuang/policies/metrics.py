@@ -1,7 +1,5 @@
 """Metrics of the policies: money paid under them (target 6-1) and committed."""
 
-from decimal import Decimal
-
 from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 
@@ -30,8 +28,7 @@ def paid_in_period(scope, period, kind="") -> MetricResult:
         if kind not in InstrumentKind.values:
             raise ValueError(f"未知的政策类别“{kind}”")
         records = records.filter(grant__instrument__kind=kind)
-    rows = list(records.order_by("pk").values_list("pk", "amount"))
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(records.order_by("pk").values_list("pk", "amount"))
 
 
 @metric(
@@ -57,5 +54,4 @@ def committed_in_period(scope, period, kind="") -> MetricResult:
         if kind not in InstrumentKind.values:
             raise ValueError(f"未知的政策类别“{kind}”")
         records = records.filter(instrument__kind=kind)
-    rows = list(records.order_by("pk").values_list("pk", "amount"))
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(records.order_by("pk").values_list("pk", "amount"))

@@ -377,6 +377,9 @@ class ApplicationWindowRegistry(Registry):
     def form_kwargs(self, request, instance):
         return {"user": request.user}
 
+    def edit_refusal(self, user, obj):
+        return applications.edit_refusal(obj)
+
     def detail_context(self, request, obj):
         from .application_views import window_context
 

@@ -16,8 +16,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import get_registry
-from kechuang.web.views import RegistryDetail
+from kechuang.web.registry import page_again
 
 from . import approval
 from .forms import DecideForm, LineForm, ObjectionForm, ResolveForm
@@ -49,7 +48,7 @@ def batch_context(request, batch: ApprovalBatch) -> dict:
     keep = may_keep(request.user, batch)
     drafting = batch.status == BatchStatus.DRAFT
     publicity = batch.status == BatchStatus.PUBLICITY
-    refused = getattr(request, "batch_forms", {})
+    refused = getattr(request, "refused_forms", {})
     rows = []
     for line in lines:
         form = None
@@ -91,16 +90,6 @@ def _batch(request, pk) -> ApprovalBatch:
     )
 
 
-def _page_again(request, batch: ApprovalBatch, key, form):
-    """The batch's page with the refused form and its reasons (400)."""
-    request.batch_forms = {key: form}
-    view = RegistryDetail(registry=get_registry("approval-batches"))
-    view.setup(request, pk=batch.pk)
-    response = view.get(request, batch.pk)
-    response.status_code = 400
-    return response
-
-
 def _refused(request, batch, form):
     """A refusal that has no form of its own on the page (a 拟定 batch has no objection form): a message."""
     for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
@@ -136,7 +125,7 @@ def line(request, pk, line_pk):
     if batch.status != BatchStatus.DRAFT:
         return _refused(request, batch, form)
     form.add_error(None, f"“{row.project.name}”未保存。")
-    return _page_again(request, batch, ("line", row.pk), form)
+    return page_again(request, "approval-batches", batch, {("line", row.pk): form})
 
 
 @require_POST
@@ -180,7 +169,7 @@ def objection_create(request, pk):
             return redirect(batch)
     if batch.status != BatchStatus.PUBLICITY:
         return _refused(request, batch, form)
-    return _page_again(request, batch, "objection", form)
+    return page_again(request, "approval-batches", batch, {"objection": form})
 
 
 @require_POST
@@ -209,7 +198,7 @@ def objection_resolve(request, pk, objection_pk):
             return redirect(batch)
     if objection.status != ObjectionStatus.OPEN:
         return _refused(request, batch, form)
-    return _page_again(request, batch, ("resolve", objection.pk), form)
+    return page_again(request, "approval-batches", batch, {("resolve", objection.pk): form})
 
 
 @require_POST
@@ -238,4 +227,4 @@ def decide(request, pk):
             return redirect(saved)
     if batch.status != BatchStatus.PUBLICITY:
         return _refused(request, batch, form)
-    return _page_again(request, batch, "decide", form)
+    return page_again(request, "approval-batches", batch, {"decide": form})

@@ -16,8 +16,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import has_capability, visible_to
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import get_registry
-from kechuang.web.views import RegistryDetail
+from kechuang.web.registry import get_registry, page_again
 
 from . import applications, approval, calls, selection
 from .forms import ApplyForm, DraftBatchForm, SendToReviewForm, UnitApplyForm
@@ -148,7 +147,7 @@ def selection_context(request, call: Call) -> dict:
         else set()
     )
     ranked_round = next((r for r in rounds if r.pk in scored), None)
-    forms = getattr(request, "call_forms", {})
+    forms = getattr(request, "refused_forms", {})
     return {
         "review_rounds": rounds,
         "ranked_round": ranked_round,
@@ -177,23 +176,10 @@ def call_context(request, call: Call) -> dict:
         "is_open": calls.is_open(call),
         "today": timezone.localdate(),
     }
-    context.update(applicant_context(request, call, getattr(request, "apply_form", None)))
+    context.update(applicant_context(request, call, getattr(request, "refused_forms", {}).get("apply")))
     if has_capability(request.user, Capability.CHANGE_PROJECTS) and calls.may_keep(request.user, call):
         context.update(keeper_context(request, call))
     return context
-
-
-def _page_again(request, call: Call, form, key: str = ""):
-    """The call's page with the refused form and its reasons (400)."""
-    if key:
-        request.call_forms = {key: form}
-    else:
-        request.apply_form = form
-    view = RegistryDetail(registry=get_registry("calls"))
-    view.setup(request, pk=call.pk)
-    response = view.get(request, call.pk)
-    response.status_code = 400
-    return response
 
 
 @require_POST
@@ -219,7 +205,7 @@ def apply(request, pk):
         if project is not None:
             messages.success(request, f"已创建申报“{project.name}”（草稿），请继续填写申报书并提交。")
             return redirect(reverse(APPLICATION_PAGE, args=[project.pk]))
-    return _page_again(request, call, form)
+    return page_again(request, "calls", call, {"apply": form})
 
 
 def _unit_departments(user):
@@ -249,7 +235,7 @@ def apply_for_unit(request, pk):
                 request, f"已为“{project.unit_name}”创建申报“{project.name}”（草稿），请继续填写申报书。"
             )
             return redirect(reverse(APPLICATION_PAGE, args=[project.pk]))
-    return _page_again(request, call, form, key="unit")
+    return page_again(request, "calls", call, {"unit": form})
 
 
 def _kept_call(request, pk) -> Call:
@@ -280,7 +266,7 @@ def send_to_review(request, pk):
                 f"已组织评审“{review_round.title}”（{review_round.items.count()} 项），请分配专家后开始评审。",
             )
             return redirect(review_round.get_absolute_url())
-    return _page_again(request, call, form, "review")
+    return page_again(request, "calls", call, {"review": form})
 
 
 @require_POST
@@ -303,4 +289,4 @@ def draft_batch(request, pk):
                 request, f"已拟定“{batch.title}”（{batch.lines.count()} 项），请核对后发布公示。"
             )
             return redirect(batch)
-    return _page_again(request, call, form, "draft")
+    return page_again(request, "calls", call, {"draft": form})

@@ -25,8 +25,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import get_registry
-from kechuang.web.views import RegistryDetail
+from kechuang.web.registry import page_again
 from kechuang.workflow import engine as workflow
 
 from . import acceptance as acceptances
@@ -55,16 +54,6 @@ from .models import (
     TaskBook,
     TaskBookStatus,
 )
-
-
-def _page_again(request, key: str, obj, forms: dict):
-    """The record's registry page with the refused forms and their reasons (400)."""
-    request.refused_forms = forms
-    view = RegistryDetail(registry=get_registry(key))
-    view.setup(request, pk=obj.pk)
-    response = view.get(request, obj.pk)
-    response.status_code = 400
-    return response
 
 
 def _say(request, exc) -> None:
@@ -207,7 +196,7 @@ def task_book_step(request, pk, step):
     if TaskBook.objects.filter(pk=book.pk).values_list("status", flat=True).first() != book.status:
         _say(request, ValidationError(form.non_field_errors() or ["任务书的状态已变化，请刷新页面。"]))
         return redirect(book)
-    return _page_again(request, "task-books", book, {step: form})
+    return page_again(request, "task-books", book, {step: form})
 
 
 @require_POST
@@ -235,7 +224,7 @@ def milestone_check(request, pk, milestone_pk):
         if done is not None:
             messages.success(request, f"里程碑{milestone.sequence}考核结果：{done.status}。")
             return redirect(book.get_absolute_url() + "#milestones")
-    return _page_again(request, "task-books", book, {("check", milestone.pk): form})
+    return page_again(request, "task-books", book, {("check", milestone.pk): form})
 
 
 # --- 结题验收 ----------------------------------------------------------------------------------------------
@@ -391,7 +380,7 @@ def acceptance_step(request, pk, step):
     if Acceptance.objects.filter(pk=acc.pk).values_list("status", flat=True).first() != acc.status:
         _say(request, ValidationError(form.non_field_errors() or ["验收申请的状态已变化，请刷新页面。"]))
         return redirect(acc)
-    return _page_again(request, "acceptances", acc, {step: form})
+    return page_again(request, "acceptances", acc, {step: form})
 
 
 # --- 拨付 -------------------------------------------------------------------------------------------------
@@ -422,7 +411,7 @@ def payment_arrange(request, pk):
         if made is not None:
             messages.success(request, f"已安排{made.tranche} {made.amount:,.2f} 元，待确认拨付。")
             return redirect(project.get_absolute_url() + "#payments")
-    return _page_again(request, "projects", project, {"arrange": form})
+    return page_again(request, "projects", project, {"arrange": form})
 
 
 # --- the project's page -------------------------------------------------------------------------------------

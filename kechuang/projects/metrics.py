@@ -1,7 +1,5 @@
 """Metrics of the project registry (programme 3, 科技成果转化攻坚工程)."""
 
-from decimal import Decimal
-
 from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .models import Category, Project
@@ -47,8 +45,7 @@ def approved_in_period(scope, period, category="") -> MetricResult:
 )
 def funding_in_period(scope, period, category="") -> MetricResult:
     # one query gives both the records and the sum (exact Decimal arithmetic, no float rounding)
-    rows = list(_approved_in(scope, period, category).values_list("pk", "funding"))
-    return MetricResult(value=sum((f for _, f in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(_approved_in(scope, period, category).values_list("pk", "funding"))
 
 
 @metric(
@@ -83,5 +80,4 @@ def paid_in_period(scope, period, category="", call="", payer="") -> MetricResul
         records = records.filter(project__category=category)
     if call:
         records = records.filter(project__call__number=call)
-    rows = list(records.order_by("pk").values_list("pk", "amount"))
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
+    return MetricResult.from_amounts(records.order_by("pk").values_list("pk", "amount"))

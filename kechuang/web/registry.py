@@ -117,7 +117,13 @@ class Registry:
             return False
         if obj is None:
             return True
+        if self.edit_refusal(user, obj) is not None:
+            return False
         return visible_to(user, self.model._default_manager.filter(pk=obj.pk), capability).exists()
+
+    def edit_refusal(self, user, obj) -> str | None:
+        """Why `obj` may no longer be edited (no edit link, its edit page refused), or None."""
+        return None
 
     def can_create(self, user) -> bool:
         capability = self.create_capability or self.change_capability

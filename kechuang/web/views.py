@@ -155,6 +155,10 @@ class _FormView(RegistryView):
     def instance(self, request, pk):
         return None
 
+    def refused(self, request, obj):
+        """The answer instead of the form when `obj` may not be edited, or None."""
+        return None
+
     def title(self, obj):
         raise NotImplementedError
 
@@ -165,6 +169,8 @@ class _FormView(RegistryView):
 
     def get(self, request, pk=None):
         obj = self.instance(request, pk)
+        if (answer := self.refused(request, obj)) is not None:
+            return answer
         form = self.registry.make_form(request, obj)
         record_form_view(request, form, obj)  # personal values shown in full on the form
         return self.render_form(request, form, obj)
@@ -172,6 +178,8 @@ class _FormView(RegistryView):
     def post(self, request, pk=None):
         registry = self.registry
         obj = self.instance(request, pk)
+        if (answer := self.refused(request, obj)) is not None:
+            return answer
         form = registry.make_form(request, obj, request.POST)
         if form.is_valid():
             # the stored record, not the instance the form has already changed
@@ -207,6 +215,13 @@ class RegistryEdit(_FormView):
     def instance(self, request, pk):
         self.check(request, self.registry.change_capability)
         return self.registry.get(request.user, pk, self.registry.change_capability)
+
+    def refused(self, request, obj):
+        refusal = self.registry.edit_refusal(request.user, obj)
+        if refusal is None:
+            return None
+        messages.error(request, refusal)
+        return redirect(self.registry.url_name("detail"), obj.pk)
 
     def title(self, obj):
         return f"编辑{self.registry.verbose_name}：{obj}"

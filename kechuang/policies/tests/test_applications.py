@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from kechuang.core.workdays import add_workdays
@@ -315,3 +316,17 @@ def test_the_pages_of_a_window_and_an_application_for_each_who_acts(
     assert enterprise.name in kjj.get(window.get_absolute_url()).content.decode()
     # another town's reporter sees nothing of it
     assert client_as("jxw").get(application.get_absolute_url()).status_code == 404
+
+
+def test_a_window_on_its_publicity_shows_no_edit_link_and_refuses_its_edit_page(window, client_as):
+    kjj = client_as("kjj")
+    edit_url = reverse("application-windows:edit", args=[window.pk])
+    assert edit_url in kjj.get(window.get_absolute_url()).content.decode()  # an open window: editable
+    ApplicationWindow.objects.filter(pk=window.pk).update(status=WindowStatus.PUBLICITY)
+    assert edit_url not in kjj.get(window.get_absolute_url()).content.decode()
+    refused = kjj.get(edit_url, follow=True)
+    assert refused.redirect_chain == [(window.get_absolute_url(), 302)]
+    assert "批次已截止受理，不能再修改。" in refused.content.decode()
+    posted = kjj.post(edit_url, {"title": "改过的标题"})
+    assert posted.status_code == 302 and posted.url == window.get_absolute_url()
+    assert ApplicationWindow.objects.get(pk=window.pk).title == window.title
