@@ -1,8 +1,6 @@
 """Metrics of 科技创新券 (safeguard 2): vouchers issued, the enterprises holding them, the amount redeemed
 and the amount settled — by the town of the holding enterprise in scope."""
 
-from decimal import Decimal
-
 from kechuang.metrics.registry import MetricResult, in_scope, metric
 
 from .models import Voucher, VoucherStatus
@@ -50,7 +48,7 @@ def enterprises_in_period(scope, period) -> MetricResult:
     description="期间内（按兑付日期）服务机构兑付的创新券抵扣金额合计（元），退回的不计。",
 )
 def redeemed_amount_in_period(scope, period) -> MetricResult:
-    rows = list(
+    return MetricResult.from_amounts(
         Voucher.objects.filter(
             in_scope(scope, "enterprise__town"),
             status__in=USED,
@@ -60,7 +58,6 @@ def redeemed_amount_in_period(scope, period) -> MetricResult:
         .order_by("pk")
         .values_list("pk", "redeemed_amount")
     )
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
 
 
 @metric(
@@ -72,7 +69,7 @@ def redeemed_amount_in_period(scope, period) -> MetricResult:
     description="期间内（按结算日期）结算给服务机构的创新券金额合计（元）。",
 )
 def settled_amount_in_period(scope, period) -> MetricResult:
-    rows = list(
+    return MetricResult.from_amounts(
         Voucher.objects.filter(
             in_scope(scope, "enterprise__town"),
             status=VoucherStatus.SETTLED,
@@ -82,4 +79,3 @@ def settled_amount_in_period(scope, period) -> MetricResult:
         .order_by("pk")
         .values_list("pk", "redeemed_amount")
     )
-    return MetricResult(value=sum((a for _, a in rows), Decimal("0")), record_ids=tuple(pk for pk, _ in rows))
