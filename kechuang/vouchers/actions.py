@@ -207,9 +207,7 @@ def _issue(acting_user, vtype: VoucherType, enterprises: list[Enterprise], *, re
             vouchers[0].full_clean()
             vouchers[0].save()
         else:
-            vouchers = Voucher.objects.bulk_create(vouchers)
-            for voucher in vouchers:
-                voucher.enterprise = next(e for e in enterprises if e.pk == voucher.enterprise_id)
+            vouchers = Voucher.objects.bulk_create(vouchers)  # each keeps its enterprise (the audit's scope)
             record_bulk(vouchers, "create")
     return vouchers
 
