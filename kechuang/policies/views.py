@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -193,22 +195,33 @@ def instrument_step(request, pk, step):
 # --- a 免申即享 list -------------------------------------------------------------------------------------
 
 
+ROUND_PAGE = 50  # lines a page of a 免申即享 list (a district's list may hold thousands)
+
+
 def round_context(request, obj: BenefitRound) -> dict:
-    lines = list(
-        obj.lines.select_related("enterprise", "enterprise__town").order_by("-amount", "enterprise__name")
+    lines = obj.lines.select_related("enterprise", "enterprise__town").order_by(
+        "-amount", "enterprise__name", "pk"
     )
-    listed = [line for line in lines if line.eligible and line.status != LineStatus.EXCLUDED]
-    excluded = [line for line in lines if line.status == LineStatus.EXCLUDED]
-    near = [line for line in lines if not line.eligible]
+    on_list = Q(eligible=True) & ~Q(status=LineStatus.EXCLUDED)
+    figures = obj.lines.aggregate(
+        total=Sum("amount", filter=on_list, default=Decimal(0)),
+        listed=Count("pk", filter=on_list),
+        near=Count("pk", filter=Q(eligible=False)),
+    )
+    listed = Paginator(lines.filter(on_list), ROUND_PAGE, allow_empty_first_page=True)
+    near = Paginator(lines.filter(eligible=False), ROUND_PAGE)
+    excluded = list(lines.filter(status=LineStatus.EXCLUDED))  # set aside by hand, one by one: few
+    total = figures["total"]
     [execution] = grants.execution([obj.instrument], obj.budget_year)
-    total = sum((line.amount for line in listed), Decimal(0))
     draft = obj.status == RoundStatus.DRAFT
     manages = _manages(request.user, obj.instrument)
     return {
         "rule_words": rule_words(obj.rule),
-        "listed": listed,
+        "listed": _page(listed, request.GET.get("page"), figures["listed"]),
+        "listed_count": figures["listed"],
         "excluded": excluded,
-        "near": near,
+        "near": _page(near, request.GET.get("near_page"), figures["near"]),
+        "near_count": figures["near"],
         "total": total,
         "execution": execution,
         "over_budget": draft and total > execution.left,
@@ -219,6 +232,13 @@ def round_context(request, obj: BenefitRound) -> dict:
         ),
         "exclude_forms": getattr(request, "refused_forms", {}),
     }
+
+
+def _page(paginator: Paginator, number, count: int):
+    """A page of the list (the first for a missing or bad number, the last past the end), its count
+    already known from the aggregate (no second COUNT)."""
+    paginator.count = count  # a cached_property: set, it is not queried again
+    return paginator.get_page(number)
 
 
 @require_POST

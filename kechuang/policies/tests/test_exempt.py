@@ -70,6 +70,40 @@ def test_the_list_has_every_enterprise_the_registry_shows_eligible_with_its_reas
         assert "差 " in near.missing[0]["text"]
 
 
+def test_a_long_list_is_read_page_by_page_with_the_totals_of_all_of_it(round_2023, client_as):
+    from kechuang.policies.views import ROUND_PAGE
+
+    on_list = round_2023.lines.filter(eligible=True).exclude(status=LineStatus.EXCLUDED)
+    count, total = on_list.count(), on_list.aggregate(t=Sum("amount"))["t"]
+    assert count > 2 * ROUND_PAGE
+    client = client_as("kjj")
+    url = round_2023.get_absolute_url()
+    seen, number = [], 1
+    while True:
+        page = client.get(url, {"page": number})
+        assert page.status_code == 200
+        shown = [line.pk for line in page.context["listed"]]
+        assert len(shown) <= ROUND_PAGE and shown
+        seen += shown
+        assert page.context["listed_count"] == count and page.context["total"] == total
+        if not page.context["listed"].has_next():
+            break
+        assert f"第 {number} / " in page.content.decode() and "下一页" in page.content.decode()
+        number += 1
+    assert sorted(seen) == sorted(on_list.values_list("pk", flat=True))  # every line once, none twice
+    amounts = list(on_list.filter(pk__in=seen).values_list("pk", "amount"))
+    by_pk = dict(amounts)
+    assert [by_pk[pk] for pk in seen] == sorted(
+        by_pk.values(), reverse=True
+    )  # the largest first, across pages
+    # a bad or past-the-end page number shows a page, never an error
+    assert client.get(url, {"page": "abc"}).context["listed"].number == 1
+    assert client.get(url, {"page": "9999"}).context["listed"].number == number
+    # the near misses page on their own
+    near = client.get(url, {"near_page": "1"})
+    assert near.context["near_count"] == round_2023.lines.filter(eligible=False).count()
+
+
 def test_a_list_beyond_the_budget_is_refused_until_an_adjustment_is_recorded(round_2023, user, client_as):
     bureau = user("kjj")
     total = round_2023.lines.filter(eligible=True).aggregate(t=Sum("amount"))["t"]

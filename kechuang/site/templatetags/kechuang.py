@@ -28,6 +28,13 @@ def query_with(context, **changes):
     return params.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_page(context, number, param=""):
+    """The current query string turned to page `number` of the list whose page parameter is `param`
+    ("page" unless a page holds two lists)."""
+    return query_with(context, **{param or "page": number})
+
+
 _CN_DIGITS = "零一二三四五六七八九十"
 
 
