@@ -374,3 +374,39 @@ def test_vouchers_spend_their_article_budget_and_never_beyond(user, dept):
     )
     [row] = grants.execution([instrument], year)
     assert (row.committed, row.paid, row.left) == (Decimal("20000"), Decimal("20000"), Decimal("10000"))
+
+
+def test_a_batch_is_checked_in_the_same_queries_for_one_enterprise_or_all(user):
+    """The checks of a batch read the registry for all its enterprises at once; each refusal is the one
+    the enterprise alone would get, and a batch with any refused one stores nothing and says how many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kjj = user("kjj")
+    vtype = _conditional()
+    day = timezone.localdate()
+    everyone = list(Enterprise.objects.order_by("pk"))
+    with CaptureQueriesContext(connection) as one:
+        actions.refusals(vtype, everyone[:1], day)
+    with CaptureQueriesContext(connection) as all_of_them:
+        refused = actions.refusals(vtype, everyone, day)
+    assert len(all_of_them) == len(one) and len(everyone) > 500
+    holders = set(
+        Qualification.objects.filter(kind__in=vtype.eligible_kinds.all()).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    had = set(vtype.vouchers.exclude(status=VoucherStatus.VOIDED).values_list("enterprise_id", flat=True))
+    for enterprise in everyone[::7]:
+        alone = actions.refusals(vtype, [enterprise], day).get(enterprise.pk)
+        assert refused.get(enterprise.pk) == alone
+        if enterprise.pk in had:
+            assert "已领取过" in alone
+        elif enterprise.pk not in holders:
+            assert "未持有有效的" in alone
+    eligible = actions.eligible_enterprises(kjj, vtype)
+    assert {e.pk for e in eligible} == {e.pk for e in everyone if e.is_active} - set(refused)
+    before = Voucher.objects.count()
+    with pytest.raises(ActionRefused, match=r"另有 \d+ 家企业不符合条件"):
+        actions.issue(kjj, vtype, eligible + [e for e in everyone if e.pk in refused][:3])
+    assert Voucher.objects.count() == before
