@@ -3,17 +3,11 @@ from django import forms
 from kechuang.enterprises.forms import EnterpriseCodeField
 from kechuang.org.models import Department
 from kechuang.plans.forms import TaskChoiceField, offer_tasks
-from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
+from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield, money_in_yuan
 
 from . import rules
 from .actions import REGISTRABLE
 from .models import Bank, Loan, RiskClaim, SeedInvestment
-
-
-def _money(form, *names) -> None:
-    for name in names:
-        form.fields[name].help_text = "单位：元"
-        form.fields[name].widget.attrs["step"] = "0.01"
 
 
 class BankForm(forms.ModelForm):
@@ -66,7 +60,7 @@ class LoanForm(forms.ModelForm):
             self.fields["status"].choices = [(s.value, s.label) for s in REGISTRABLE]
         table = rules.credit_lines_text()
         self.fields["grade"].help_text = f"授信额度按放款日期适用的评价等级额度表确定（{table}）。"
-        _money(self, "amount")
+        money_in_yuan(self, "amount")
 
     def _post_clean(self):
         # the model's clean() needs the enterprise resolved from the credit code (unless the code was refused)
@@ -173,7 +167,7 @@ class SeedInvestmentForm(forms.ModelForm):
         self.fields["enterprise_code"].queryset = enterprises
         if self.instance.enterprise_id and not self.is_bound:
             self.initial["enterprise_code"] = self.instance.enterprise.credit_code
-        _money(self, "amount", "recovered")
+        money_in_yuan(self, "amount", "recovered")
 
     def _post_clean(self):
         enterprise = self.cleaned_data.get("enterprise_code")

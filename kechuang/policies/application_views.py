@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.projects.forms import ResolveForm
-from kechuang.web.access import require_capability
+from kechuang.web.access import download, require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import page_again
+from kechuang.web.registry import page_again, refused_form
 
 from . import applications
 from .forms import (
@@ -38,10 +38,6 @@ from .models import (
     PolicyObjection,
     WindowStatus,
 )
-
-
-def _refused(request, key, default):
-    return getattr(request, "refused_forms", {}).get(key) or default
 
 
 def _manages(user, window: ApplicationWindow) -> bool:
@@ -83,29 +79,29 @@ def window_context(request, obj: ApplicationWindow) -> dict:
         "totals": applications.totals(obj),
         "objections": objections,
         "mine": mine,
-        "start_form": _refused(request, "start", StartForm(user=user)) if applying else None,
-        "review_form": _refused(
+        "start_form": refused_form(request, "start", StartForm(user=user)) if applying else None,
+        "review_form": refused_form(
             request, "review", ReviewRoundForm(initial={"deadline": today + timedelta(days=14)})
         )
         if manages and obj.status == WindowStatus.CLOSED and obj.instrument.expert_review
         else None,
-        "publish_form": _refused(
+        "publish_form": refused_form(
             request, "publish", PublishForm(initial={"start": today, "days": obj.publicity_days})
         )
         if manages and obj.status == WindowStatus.CLOSED
         else None,
         "publish_refusal": applications.publish_refusal(obj) if obj.status == WindowStatus.CLOSED else None,
-        "objection_form": _refused(
+        "objection_form": refused_form(
             request, "objection", PolicyObjectionForm(window=obj, initial={"received_on": today})
         )
         if manages and obj.status == WindowStatus.PUBLICITY
         else None,
         "resolve_forms": {
-            o.pk: _refused(request, ("resolve", o.pk), ResolveForm(objection=o))
+            o.pk: refused_form(request, ("resolve", o.pk), ResolveForm(objection=o))
             for o in objections
             if o.status == "待处理"
         },
-        "decide_form": _refused(request, "decide", DecideWindowForm(initial={"decided_on": today}))
+        "decide_form": refused_form(request, "decide", DecideWindowForm(initial={"decided_on": today}))
         if manages and obj.status == WindowStatus.PUBLICITY
         else None,
         "decide_refusal": applications.decide_refusal(obj) if obj.status == WindowStatus.PUBLICITY else None,
@@ -230,12 +226,12 @@ def application_context(request, obj: PolicyApplication) -> dict:
         "attachment_rows": list(obj.attachments.all()),
         "required": obj.window.attachment_list,
         "missing": applications.missing_for_submission(obj) if editable else [],
-        "apply_form": _refused(request, "save", ApplicationForm(initial=initial)) if editable else None,
-        "upload_form": _refused(request, "upload", UploadForm(kinds=obj.window.attachment_list))
+        "apply_form": refused_form(request, "save", ApplicationForm(initial=initial)) if editable else None,
+        "upload_form": refused_form(request, "upload", UploadForm(kinds=obj.window.attachment_list))
         if editable
         else None,
         "submit_error": getattr(request, "refused_forms", {}).get("submit"),
-        "propose_form": _refused(request, "propose", ProposeForm(initial={"amount": obj.requested}))
+        "propose_form": refused_form(request, "propose", ProposeForm(initial={"amount": obj.requested}))
         if manages and obj.status == ApplicationStatus.CHECKED
         else None,
         "propose_refusal": applications.propose_refusal(obj)
@@ -309,11 +305,4 @@ def application_step(request, pk, step):
 @require_GET
 @require_capability(Capability.VIEW_POLICIES)
 def attachment(request, pk):
-    found = get_visible_or_404(
-        request.user, ApplicationAttachment.objects.all(), Capability.VIEW_POLICIES, pk=pk
-    )
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件的文件已不存在，请联系科技局。") from None
-    return FileResponse(handle, as_attachment=True, filename=found.name)
+    return download(request, ApplicationAttachment.objects.all(), Capability.VIEW_POLICIES, pk)

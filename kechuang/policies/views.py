@@ -21,7 +21,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import page_again
+from kechuang.web.registry import page_again, refused_form
 
 from . import actions, exempt, grants, rules
 from .forms import (
@@ -49,10 +49,6 @@ from .models import (
     PolicyDocument,
     RoundStatus,
 )
-
-
-def _refused(request, key, default):
-    return getattr(request, "refused_forms", {}).get(key) or default
 
 
 def _manages(user, instrument: Instrument) -> bool:
@@ -104,12 +100,12 @@ def instrument_context(request, obj: Instrument) -> dict:
         "rounds": list(obj.rounds.order_by("-data_year"))
         if has_capability(user, Capability.MANAGE_POLICIES)
         else [],
-        "rule_form": _refused(request, "rule", RuleForm(initial={"valid_from": date(year, 1, 1)})),
-        "budget_form": _refused(
+        "rule_form": refused_form(request, "rule", RuleForm(initial={"valid_from": date(year, 1, 1)})),
+        "budget_form": refused_form(
             request, "budget", BudgetForm(initial={"year": max([b.year + 1 for b in budgets], default=year)})
         ),
-        "adjust_form": _refused(request, "adjust", AdjustmentForm(initial={"adjusted_on": today})),
-        "compute_form": _refused(
+        "adjust_form": refused_form(request, "adjust", AdjustmentForm(initial={"adjusted_on": today})),
+        "compute_form": refused_form(
             request, "compute", ComputeForm(initial={"data_year": year - 1, "budget_year": year})
         ),
         "exempt": obj.mode == Mode.EXEMPT,
@@ -227,7 +223,7 @@ def round_context(request, obj: BenefitRound) -> dict:
         "over_budget": draft and total > execution.left,
         "draft": draft,
         "manages": manages,
-        "confirm_form": _refused(
+        "confirm_form": refused_form(
             request, "confirm", ConfirmRoundForm(initial={"confirmed_on": timezone.localdate()})
         ),
         "exclude_forms": getattr(request, "refused_forms", {}),
@@ -347,13 +343,13 @@ def grant_context(request, obj: Grant) -> dict:
         "left": obj.amount - paid,
         "open": open_,
         "reason_lines": obj.reasons,
-        "account_form": _refused(request, "account", AccountForm(initial=account_initial))
+        "account_form": refused_form(request, "account", AccountForm(initial=account_initial))
         if owner and open_
         else None,
-        "change_form": _refused(request, "change-account", ChangeAccountForm())
+        "change_form": refused_form(request, "change-account", ChangeAccountForm())
         if manages and open_
         else None,
-        "pay_form": _refused(
+        "pay_form": refused_form(
             request,
             "pay",
             PayForm(initial={"amount": obj.amount - paid, "paid_on": timezone.localdate()}),

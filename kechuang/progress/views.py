@@ -9,7 +9,7 @@ from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, visible_to
 from kechuang.plans.models import Target
 from kechuang.plans.work import summarize, work_for
-from kechuang.web.access import require_capability
+from kechuang.web.access import download, require_capability
 
 from .actuals import actual_for
 
@@ -96,13 +96,9 @@ def cockpit_page(request):
 @require_capability(Capability.VIEW_PROGRESS)
 def evidence(request, pk):
     """Download a report's evidence file — only within the viewer's scope."""
-    from django.http import FileResponse
-
     from .models import ReportedValue
 
-    value = get_visible_or_404(request.user, ReportedValue.objects.exclude(evidence=""), pk=pk)
-    name = value.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(value.evidence.open("rb"), as_attachment=True, filename=name)
+    return download(request, ReportedValue.objects.exclude(evidence=""), None, pk, file="evidence")
 
 
 # --- reporting rounds -------------------------------------------------------------------------------

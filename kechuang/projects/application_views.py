@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from kechuang.core.uploads import megabytes, refused, upload_limit
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, visible_to
-from kechuang.web.access import require_capability
+from kechuang.web.access import download, require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.personal import guard_form, record_form_view
 from kechuang.workflow import engine as workflow
@@ -204,12 +204,7 @@ def _row(queryset, pk):
 @require_capability(Capability.VIEW_PROJECTS)
 def attachment(request, pk):
     """Download an application's attachment — for whoever may see its project, under its stored name."""
-    found = get_visible_or_404(request.user, Attachment.objects.all(), pk=pk)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件的文件已不存在，请联系科技局。") from None
-    return FileResponse(handle, as_attachment=True, filename=found.name)
+    return download(request, Attachment.objects.all(), None, pk)
 
 
 # --- the project's own page ------------------------------------------------------------------------

@@ -2,15 +2,9 @@ from django import forms
 
 from kechuang.org.models import Department, User
 from kechuang.org.roles import Role
-from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield
+from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, formfield, money_in_yuan
 
 from .models import ServiceProvider, Voucher, VoucherType
-
-
-def _money(form, *names) -> None:
-    for name in names:
-        form.fields[name].help_text = form.fields[name].help_text or "单位：元"
-        form.fields[name].widget.attrs["step"] = "0.01"
 
 
 class VoucherTypeForm(forms.ModelForm):
@@ -41,7 +35,7 @@ class VoucherTypeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if instruments is not None:
             self.fields["instrument"].queryset = instruments
-        _money(self, "face_value", "annual_cap")
+        money_in_yuan(self, "face_value", "annual_cap")
 
 
 class ProviderForm(forms.ModelForm):
@@ -136,7 +130,7 @@ class RedeemForm(forms.ModelForm):
         self.order_fields(["provider", *self.Meta.fields, "contract_file", "invoice_file"])
         for name in self.Meta.fields:
             self.fields[name].required = True
-        _money(self, "contract_amount", "invoice_amount", "redeemed_amount")
+        money_in_yuan(self, "contract_amount", "invoice_amount", "redeemed_amount")
         self.fields["redeemed_amount"].help_text = "不超过面值，且不超过发票金额的最高抵扣比例"
 
 

@@ -5,25 +5,20 @@ institution's account, and the attachments' download. Views parse, check and cal
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kechuang.org.roles import Capability
 from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
-from kechuang.web.access import require_capability
+from kechuang.web.access import download, require_capability
 from kechuang.web.forms import run_action
-from kechuang.web.registry import page_again
+from kechuang.web.registry import page_again, refused_form
 
 from . import actions
 from .forms import ClaimForm, FindForm, RedeemForm, SettleManyForm
 from .models import ServiceProvider, Voucher, VoucherAttachment, VoucherStatus, VoucherType
-
-
-def _refused(request, key, default):
-    return getattr(request, "refused_forms", {}).get(key) or default
-
 
 # --- a type -----------------------------------------------------------------------------------------
 
@@ -43,7 +38,7 @@ def type_context(request, obj: VoucherType) -> dict:
     return {
         "totals": actions.totals(obj.vouchers.all()) if manages else None,
         "own": own,
-        "claim_form": _refused(request, "claim", ClaimForm(types=VoucherType.objects.filter(pk=obj.pk)))
+        "claim_form": refused_form(request, "claim", ClaimForm(types=VoucherType.objects.filter(pk=obj.pk)))
         if claimable
         else None,
         "eligible_count": len(actions.eligible_enterprises(user, obj, today))
@@ -101,7 +96,7 @@ def provider_context(request, obj: ServiceProvider) -> dict:
         "redeemed": redeemed[:200],
         "totals": actions.totals(obj.vouchers.all()),
         "verified": verified,
-        "settle_form": _refused(
+        "settle_form": refused_form(
             request, "settle", SettleManyForm(initial={"settled_on": timezone.localdate()})
         )
         if manages and verified
@@ -191,9 +186,4 @@ def redeem(request):
 @require_GET
 @require_capability(Capability.VIEW_VOUCHERS)
 def attachment(request, pk):
-    found = get_visible_or_404(request.user, VoucherAttachment.objects.all(), Capability.VIEW_VOUCHERS, pk=pk)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件的文件已不存在，请联系科技局。") from None
-    return FileResponse(handle, as_attachment=True, filename=found.name)
+    return download(request, VoucherAttachment.objects.all(), Capability.VIEW_VOUCHERS, pk)

@@ -32,6 +32,13 @@ def formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+def money_in_yuan(form, *names) -> None:
+    """The form's money fields entered in 元 to the fen (a help text saying so unless they have one)."""
+    for name in names:
+        form.fields[name].help_text = form.fields[name].help_text or "单位：元"
+        form.fields[name].widget.attrs["step"] = "0.01"
+
+
 class ReasonField(forms.CharField):
     """The audit reason of a change, on every form that changes a record (written to the audit log)."""
 

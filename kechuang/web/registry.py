@@ -249,6 +249,11 @@ def get_registry(key: str) -> Registry:
     return _registries[key]
 
 
+def refused_form(request, key, default):
+    """The form `key` as `page_again` brought it back, refused with its reasons, else `default`."""
+    return getattr(request, "refused_forms", {}).get(key) or default
+
+
 def page_again(request, key: str, obj, forms: dict):
     """A record's registry page again with the refused forms (`request.refused_forms`: the page's part
     shows them with their reasons), answered 400."""
