@@ -29,10 +29,17 @@ def record_change(instance, action: str, before, after, changed, *, scope_path: 
         "after": redact(after, type(instance)),
         "changed_fields": list(changed),
         "reason": ctx.reason[:500],
-        "scope_path": scope_path if scope_path is not None else scope_path_of(instance),
+        "scope_path": (scope_path if scope_path is not None else scope_path_of(instance))
+        or _where_the_actor_works(actor),
     }
     (pk,) = chain.append(ChangeEntry, [row])
     return pk
+
+
+def _where_the_actor_works(actor) -> str:
+    """The scope of a change to a record of no department (the holiday calendar, a qualification kind):
+    where its author works, so the auditors of that unit see what its administrators changed."""
+    return scope_path_of(actor) if actor is not None else ""
 
 
 def record_personal_view(
@@ -48,7 +55,7 @@ def record_personal_view(
     if one:
         scope_path = scope_path_of(instance_or_model)
     else:  # an export: where the exporting person works
-        scope_path = scope_path_of(actor) if actor is not None else ""
+        scope_path = _where_the_actor_works(actor)
     row = {
         "actor_id": actor.pk if actor is not None else None,
         "actor_label": ctx.actor_label or (str(actor) if actor is not None else "系统"),
@@ -107,6 +114,7 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
     ctx = current()
     actor = ctx.resolved_actor()
     label = ctx.actor_label or (str(actor) if actor is not None else "系统")
+    author_path = _where_the_actor_works(actor)
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     befores = befores or [None] * len(items)
     afters = afters or [None] * len(items)
@@ -128,7 +136,7 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
             "before": redact(before, model),
             "after": redact(after, model),
             "changed_fields": diff(before or {}, after or {}),
-            "scope_path": path,
+            "scope_path": path or author_path,
         }
         for (pk, text, path), before, after in zip(items, befores, afters, strict=True)
     ]

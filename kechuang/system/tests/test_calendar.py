@@ -49,6 +49,13 @@ def test_the_administrator_enters_a_day_and_it_is_counted(client_as):
     assert (day.is_workday, day.name) == (False, "元旦")
     entry = ChangeEntry.objects.filter(object_repr=str(day), action="create").get()
     assert entry.reason == "国办通知" and entry.actor.username == "sysadmin"
+    # the calendar belongs to no unit: its change is seen where its author works — by that unit's auditor
+    assert entry.scope_path == entry.actor.primary_department().path != ""
+    from kechuang.audit.models import ChangeEntry as Entry
+    from kechuang.org.models import User
+    from kechuang.org.scope import visible_to
+
+    assert visible_to(User.objects.get(username="shenji"), Entry.objects.filter(pk=entry.pk)).exists()
     assert workdays.known(2031)
     assert workdays.add_workdays(date(2031, 1, 1), 3) == date(2031, 1, 6)  # Thu, Fri, Mon
 
