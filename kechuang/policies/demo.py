@@ -121,6 +121,21 @@ ARTICLES = [
         "amount": {"type": "fixed", "amount": 100_000},
         "budgets": {2021: 100, 2022: 100, 2023: 100, 2024: 100, 2025: 100, 2026: 100},
     },
+    {
+        "article": "第九条",
+        "name": "科技创新券",
+        "kind": InstrumentKind.VOUCHER,
+        "mode": Mode.APPLY,
+        "beneficiary": "入库重庆市科技型企业的区内企业",
+        "description": "向入库科技型企业发放科技创新券，用于购买检验检测、技术开发、技术咨询、知识产权等科技服务，"
+        "每券面额 2 万元至 3 万元，每家企业每年最多 5 万元；由在册服务机构兑付，科技局审核后与服务机构结算。",
+        "conditions": [{"fact": "qualified", "kind": "cq_tech"}],
+        "amount": {"type": "fixed", "amount": 20_000},
+        # through the current year: the vouchers demo issues this year's vouchers against it
+        "budgets": {
+            year: 50 if year < 2023 else 100 for year in range(2021, max(2027, date.today().year) + 1)
+        },
+    },
 ]
 
 

@@ -44,11 +44,15 @@ def load_demo(plan) -> None:
         return
     today = timezone.localdate()
     year = today.year
+    # the policy's 科技创新券 article (when the policy demo is loaded): what is redeemed spends its budget
+    instruments = VoucherType._meta.get_field("instrument").related_model.objects
+    article = instruments.filter(kind="voucher", document__is_demo=True).first()
     with audit_context(actor=kjj, reason="演示数据"), transaction.atomic():
         service = actions.save_type(
             kjj,
             None,
             eligible_kinds=[kinds["cq_tech"]],
+            instrument=article,
             name="科技创新券（研发服务）",
             year=year,
             face_value=Decimal("20000"),
@@ -66,6 +70,7 @@ def load_demo(plan) -> None:
             None,
             eligible_kinds=[kinds["cq_tech"]],
             redeem_requires=kinds.get("hte"),
+            instrument=article,
             name="科技创新券（高企培育·条件券）",
             year=year,
             face_value=Decimal("30000"),
