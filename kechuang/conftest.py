@@ -7,6 +7,7 @@ from django.test import Client
 from kechuang.org.loading import find_department
 from kechuang.org.models import User
 from kechuang.site.demo import DEMO_PASSWORD, load_demo_data
+from kechuang.testing import snapshot
 from kechuang.testing.browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 
 DISTRICT = ["重庆市", "开州区"]
@@ -43,6 +44,7 @@ def pytest_sessionfinish(session, exitstatus):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_demo_data()
+        snapshot.take()  # what the transactional tests get back after each flush
 
 
 @pytest.fixture
@@ -94,7 +96,7 @@ def browser_page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes while it
     # runs are still synchronous, one at a time.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    load_demo_data()  # the live-server database is flushed between transactional tests
+    snapshot.restore()  # the live-server database is flushed between transactional tests
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)

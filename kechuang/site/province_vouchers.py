@@ -65,6 +65,7 @@ def _district(rng: random.Random, number: int, district: Department, serial: dic
     with transaction.atomic():
         types = [
             {
+                "department_id": district.pk,
                 "name": f"{short}科技创新券（{label}）",
                 "year": year,
                 "instrument_id": None,

@@ -37,11 +37,20 @@ def _yuan(value) -> str:
 # --- types and institutions ------------------------------------------------------------------------
 
 
+def manages(user, vtype: VoucherType) -> bool:
+    """Whether `user` keeps the vouchers of `vtype`'s issuing district (changes the type, issues it)."""
+    return has_capability(user, Capability.MANAGE_VOUCHERS) and may_act_on(
+        user, vtype.department, Capability.MANAGE_VOUCHERS
+    )
+
+
 def save_type(acting_user, vtype: VoucherType | None, *, reason: str = "", eligible_kinds=None, **fields):
     """Create (None) or change a voucher type: `vouchers.manage`. The face value and validity of a type
     already issued stay as they were (the vouchers carry them)."""
     if not has_capability(acting_user, Capability.MANAGE_VOUCHERS):
         raise ActionRefused("您没有维护创新券类型的权限。")
+    if vtype is not None and vtype.pk and not manages(acting_user, vtype):
+        raise ActionRefused(f"该创新券类型由“{vtype.department.name}”发放，您没有修改的权限。")
     if vtype is not None and vtype.pk and vtype.vouchers.exists():
         fixed = [n for n in ("face_value", "year") if n in fields and fields[n] != getattr(vtype, n)]
         if fixed:
@@ -49,6 +58,8 @@ def save_type(acting_user, vtype: VoucherType | None, *, reason: str = "", eligi
     vtype = vtype or VoucherType()
     for name, value in fields.items():
         setattr(vtype, name, value)
+    if vtype.department_id and not manages(acting_user, vtype):
+        raise ActionRefused(f"您没有以“{vtype.department.name}”名义发放创新券的权限。")
     vtype.full_clean()
     with audit_context(actor=acting_user, reason=reason or "保存创新券类型"), transaction.atomic():
         vtype.save()
@@ -101,9 +112,12 @@ def refusals(vtype: VoucherType, enterprises, day: date) -> dict[int, str]:
     if general:
         return {e.pk: general for e in enterprises}
     kinds = list(vtype.eligible_kinds.all())
-    holders, had, used = set(), set(), {}
+    district = vtype.department
+    holders, had, used, inside = set(), set(), {}, set()
     for start in range(0, len(enterprises), CHUNK):
         ids = [e.pk for e in enterprises[start : start + CHUNK]]
+        within = Enterprise.objects.filter(pk__in=ids, town__path__startswith=district.path)
+        inside.update(within.values_list("pk", flat=True))
         if kinds:
             held = Qualification.objects.filter(valid_on_q(day), enterprise_id__in=ids, kind__in=kinds)
             holders.update(held.values_list("enterprise_id", flat=True))
@@ -121,6 +135,8 @@ def refusals(vtype: VoucherType, enterprises, day: date) -> dict[int, str]:
         taken = used.get(enterprise.pk, Decimal(0))
         if not enterprise.is_active:
             found[enterprise.pk] = f"“{enterprise.name}”已不在册。"
+        elif enterprise.pk not in inside:
+            found[enterprise.pk] = f"“{enterprise.name}”不在“{district.name}”辖区内，不能领取“{vtype}”。"
         elif kinds and enterprise.pk not in holders:
             found[enterprise.pk] = f"“{enterprise.name}”未持有有效的{names}资质，不能申领。"
         elif enterprise.pk in had:
@@ -162,7 +178,7 @@ def claim(acting_user, vtype: VoucherType, enterprise: Enterprise) -> Voucher:
 def issue(acting_user, vtype: VoucherType, enterprises) -> list[Voucher]:
     """The bureau issues vouchers of `vtype` to `enterprises` (发放): every one checked, any refused
     refuses the whole batch, naming it."""
-    if not has_capability(acting_user, Capability.MANAGE_VOUCHERS):
+    if not manages(acting_user, vtype):
         raise ActionRefused("您没有发放创新券的权限。")
     enterprises = list(enterprises)
     allowed = set(
@@ -182,7 +198,11 @@ def eligible_enterprises(acting_user, vtype: VoucherType, day: date | None = Non
     """The enterprises in the user's scope that may receive a voucher of `vtype` now (for 批量发放): the
     registered ones holding a qualification it asks for, less those `refusals` refuses."""
     day = day or timezone.localdate()
-    found = visible_to(acting_user, Enterprise.objects.filter(is_active=True), Capability.MANAGE_VOUCHERS)
+    found = visible_to(
+        acting_user,
+        Enterprise.objects.filter(is_active=True, town__path__startswith=vtype.department.path),
+        Capability.MANAGE_VOUCHERS,
+    )
     kinds = list(vtype.eligible_kinds.all())
     if kinds:
         found = found.filter(

@@ -19,6 +19,7 @@ from kechuang.core.context import audit_context
 from kechuang.enterprises import creditcode
 from kechuang.enterprises.models import Enterprise, QualificationKind
 from kechuang.org.models import Department, User
+from kechuang.policies.models import Instrument, InstrumentKind
 from kechuang.workflow import engine as workflow
 
 from . import actions
@@ -45,13 +46,16 @@ def load_demo(plan) -> None:
     today = timezone.localdate()
     year = today.year
     # the policy's 科技创新券 article (when the policy demo is loaded): what is redeemed spends its budget
-    instruments = VoucherType._meta.get_field("instrument").related_model.objects
-    article = instruments.filter(kind="voucher", document__is_demo=True).first()
+    district = plan.department
+    article = Instrument.objects.filter(
+        kind=InstrumentKind.VOUCHER, document__department=district, document__is_demo=True
+    ).first()
     with audit_context(actor=kjj, reason="演示数据"), transaction.atomic():
         service = actions.save_type(
             kjj,
             None,
             eligible_kinds=[kinds["cq_tech"]],
+            department=district,
             instrument=article,
             name="科技创新券（研发服务）",
             year=year,
@@ -70,6 +74,7 @@ def load_demo(plan) -> None:
             None,
             eligible_kinds=[kinds["cq_tech"]],
             redeem_requires=kinds.get("hte"),
+            department=district,
             instrument=article,
             name="科技创新券（高企培育·条件券）",
             year=year,

@@ -6,13 +6,17 @@ from kechuang.web.forms import DateField, DepartmentChoiceField, ReasonField, fo
 
 from .models import ServiceProvider, Voucher, VoucherType
 
+REGIONS = (Department.Kind.PROVINCE, Department.Kind.CITY, Department.Kind.DISTRICT)
+
 
 class VoucherTypeForm(forms.ModelForm):
+    department = DepartmentChoiceField(label="发放单位", queryset=Department.objects.none())
     reason = ReasonField()
 
     class Meta:
         model = VoucherType
         fields = [
+            "department",
             "name",
             "year",
             "instrument",
@@ -31,10 +35,14 @@ class VoucherTypeForm(forms.ModelForm):
         formfield_callback = formfield
         widgets = {"eligible_kinds": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, instruments=None, **kwargs):
+    def __init__(self, *args, instruments=None, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         if instruments is not None:
             self.fields["instrument"].queryset = instruments
+        if departments is not None:
+            self.fields["department"].queryset = departments
+            if not self.instance.pk and len(departments) == 1:
+                self.initial.setdefault("department", departments[0].pk)
         money_in_yuan(self, "face_value", "annual_cap")
 
 

@@ -34,6 +34,13 @@ class VoucherType(models.Model):
     holding one of the qualifications; none: every enterprise in the register), a conditional voucher's
     qualification needed before it is redeemed (e.g. 高企), and the caps — per enterprise a year, in all."""
 
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="voucher_types",
+        verbose_name=_("发放单位"),
+        help_text=_("发放本类创新券的区县：其辖区内的企业可申领，由其科技局维护、发放和结算"),
+    )
     name = models.CharField(_("名称"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
     instrument = models.ForeignKey(
@@ -95,9 +102,9 @@ class VoucherType(models.Model):
         ordering = ["-year", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "name"],
+                fields=["department", "year", "name"],
                 name="vouchertype_unique",
-                violation_error_message="该年度已有同名创新券。",
+                violation_error_message="本单位该年度已有同名创新券。",
             ),
             models.CheckConstraint(condition=Q(face_value__gt=0), name="vouchertype_face_positive"),
         ]
@@ -122,6 +129,12 @@ class VoucherType(models.Model):
             errors["same_day_flag"] = "同日足额兑付预警笔数至少为 2。"
         if self.instrument_id and self.instrument.kind != "voucher":
             errors["instrument"] = "请选择类别为“科技创新券”的政策条款。"
+        elif (
+            self.instrument_id
+            and self.department_id
+            and self.instrument.document.department_id != self.department_id
+        ):
+            errors["instrument"] = f"请选择“{self.department.name}”政策文件中的条款。"
         if errors:
             raise ValidationError(errors)
 

@@ -17,7 +17,7 @@ from kechuang.web.forms import keeping
 from kechuang.web.registry import Column, Menu, Registry, register
 
 from . import actions
-from .forms import ProviderForm, VoucherTypeForm
+from .forms import REGIONS, ProviderForm, VoucherTypeForm
 from .models import ServiceProvider, Voucher, VoucherStatus, VoucherType
 
 GROUP = "科技创新券"
@@ -28,8 +28,15 @@ def _towns(request):
     return visible_to(request.user, towns).order_by("path") if request is not None else towns
 
 
+def _regions(request):
+    return (
+        Department.objects.filter(kind__in=REGIONS, voucher_types__isnull=False).distinct().order_by("path")
+    )
+
+
 class TypeFilters(filters.RegistryFilterSet):
     q = filters.SearchFilter("name", "services", label="名称或服务")
+    department = filters.ModelChoiceFilter(field_name="department", queryset=_regions, label="发放单位")
     year = filters.YearFilter(field_name="year", label="年度")
     is_open = filters.BooleanFilter(field_name="is_open", label="开放申领")
 
@@ -44,10 +51,11 @@ class VoucherTypeRegistry(Registry):
     model = VoucherType
     label = "创新券类型"
     filterset = TypeFilters
-    select_related = ("instrument", "redeem_requires")
+    select_related = ("department", "instrument", "redeem_requires")
     ordering = ("-year", "name", "pk")
     columns = [
         Column("name", link=True),
+        Column("department__name", "发放单位"),
         Column("year"),
         Column("face_value", "面值（元）", money=True),
         Column("valid_from"),
@@ -64,6 +72,7 @@ class VoucherTypeRegistry(Registry):
     menu = Menu("创新券类型", group=GROUP, order=10)
     api_fields = [
         "id",
+        "department_id",
         "name",
         "year",
         "instrument_id",
@@ -85,10 +94,22 @@ class VoucherTypeRegistry(Registry):
         return super().base_queryset().prefetch_related("eligible_kinds")
 
     def form_kwargs(self, request, instance):
-        instruments = Instrument.objects.filter(kind="voucher")
+        regions = Department.objects.filter(kind__in=REGIONS)
+        departments = visible_to(request.user, regions, Capability.MANAGE_VOUCHERS).order_by("path")
+        if instance is not None:
+            departments = keeping(departments, [instance.department_id])
+        instruments = Instrument.objects.filter(kind="voucher", document__department__in=departments)
         if instance is not None and instance.instrument_id:
             instruments = instruments | Instrument.objects.filter(pk=instance.instrument_id)
-        return {"instruments": instruments.distinct().order_by("document", "sort_order")}
+        return {
+            "instruments": instruments.distinct().order_by("document", "sort_order"),
+            "departments": departments,
+        }
+
+    def edit_refusal(self, user, obj) -> str | None:
+        if not actions.manages(user, obj):
+            return f"该创新券类型由“{obj.department.name}”发放，由其科技局维护。"
+        return None
 
     def detail_context(self, request, obj):
         from .views import type_context

@@ -26,7 +26,7 @@ from .models import ServiceProvider, Voucher, VoucherAttachment, VoucherStatus, 
 def type_context(request, obj: VoucherType) -> dict:
     user = request.user
     today = timezone.localdate()
-    manages = has_capability(user, Capability.MANAGE_VOUCHERS)
+    manages = actions.manages(user, obj)
     own = []
     if has_capability(user, Capability.CLAIM_VOUCHERS):
         for enterprise in user.enterprises.order_by("name"):
@@ -71,7 +71,7 @@ def type_step(request, pk, step):
                     )
                     return redirect(voucher)
     elif step == "issue":
-        if not has_capability(user, Capability.MANAGE_VOUCHERS):
+        if not actions.manages(user, vtype):
             raise Http404("没有这个操作。")
         form = ClaimForm({"type": vtype.pk}, types=VoucherType.objects.filter(pk=vtype.pk))
         form.is_valid()

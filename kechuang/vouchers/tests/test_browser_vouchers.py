@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kechuang.org.models import User
+from kechuang.org.models import Department, User
 from kechuang.testing.browser import ARTIFACTS, sign_in
 from kechuang.vouchers import actions
 from kechuang.vouchers.models import ServiceProvider, Voucher, VoucherStatus
@@ -40,6 +40,7 @@ def test_a_voucher_from_claim_through_redemption_to_settlement(browser_page, liv
     vtype = actions.save_type(
         kjj,
         None,
+        department=Department.objects.get_parent(enterprise.town),
         name="科技创新券（检验检测）",
         year=today.year,
         face_value=Decimal("10000"),

@@ -84,6 +84,7 @@ def test_claims_keep_eligibility_the_yearly_cap_and_the_total(user):
     third = actions.save_type(
         kjj,
         None,
+        department=_service().department,
         name="科技创新券（测试）",
         year=_service().year,
         face_value=Decimal("10000"),
@@ -352,6 +353,7 @@ def test_vouchers_spend_their_article_budget_and_never_beyond(user, dept):
     vtype = actions.save_type(
         kjj,
         None,
+        department=_service().department,
         name="科技创新券（预算）",
         year=year,
         instrument=instrument,
@@ -383,7 +385,7 @@ def test_a_batch_is_checked_in_the_same_queries_for_one_enterprise_or_all(user):
     from django.test.utils import CaptureQueriesContext
 
     kjj = user("kjj")
-    vtype = _conditional()
+    vtype = VoucherType.objects.select_related("department").get(pk=_conditional().pk)
     day = timezone.localdate()
     everyone = list(Enterprise.objects.order_by("pk"))
     with CaptureQueriesContext(connection) as one:
@@ -410,3 +412,53 @@ def test_a_batch_is_checked_in_the_same_queries_for_one_enterprise_or_all(user):
     with pytest.raises(ActionRefused, match=r"另有 \d+ 家企业不符合条件"):
         actions.issue(kjj, vtype, eligible + [e for e in everyone if e.pk in refused][:3])
     assert Voucher.objects.count() == before
+
+
+def test_a_districts_type_is_kept_and_issued_by_its_own_bureau_to_its_own_enterprises(user, client_as):
+    """A voucher type belongs to the district that issues it: another district's bureau reads it but can
+    neither change nor issue it, and its enterprises cannot claim it — each refused by name."""
+    from kechuang.org.models import Department, RoleGrant, User
+
+    kjj, qiye = user("kjj"), user("qiye")
+    kaizhou = _service().department
+    other = Department.objects.add_child(
+        Department.objects.get_parent(kaizhou), instance=Department(name="万州区", kind="district")
+    )
+    wanzhou = User.objects.create(username="wz_kjj", display_name="万州区科技局")
+    RoleGrant.objects.create(user=wanzhou, role=kjj.grants.first().role, scope="subtree", department=other)
+    wanzhou = User.objects.get(pk=wanzhou.pk)
+    fields = {
+        "name": "科技创新券（万州）",
+        "year": _service().year,
+        "face_value": Decimal("10000"),
+        "valid_from": _service().valid_from,
+        "valid_to": _service().valid_to,
+        "annual_cap": Decimal("50000"),
+    }
+    with pytest.raises(ActionRefused, match="您没有以“万州区”名义发放创新券的权限"):
+        actions.save_type(kjj, None, department=other, **fields)
+    theirs = actions.save_type(wanzhou, None, department=other, **fields)
+    before = Voucher.objects.count()
+    with pytest.raises(ActionRefused, match="由“万州区”发放，您没有修改的权限"):
+        actions.save_type(kjj, VoucherType.objects.get(pk=theirs.pk), face_value=Decimal("1"))
+    with pytest.raises(ActionRefused, match="没有发放创新券的权限"):
+        actions.issue(kjj, theirs, actions.eligible_enterprises(kjj, _service())[:1])
+    own = Enterprise.objects.get(users=qiye)
+    with pytest.raises(ActionRefused, match="不在“万州区”辖区内"):
+        actions.claim(qiye, theirs, own)
+    assert actions.eligible_enterprises(wanzhou, theirs) == []
+    with pytest.raises(ActionRefused, match="没有向"):
+        actions.issue(wanzhou, theirs, [own])
+    assert Voucher.objects.count() == before
+    assert VoucherType.objects.get(pk=theirs.pk).face_value == Decimal("10000")
+    # the pages: Kaizhou's bureau reads it without an edit link or an issue button; its edit page refuses
+    client = client_as("kjj")
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert "万州区" in page and reverse("voucher-types:edit", args=[theirs.pk]) not in page
+    answer = client.get(reverse("voucher-types:edit", args=[theirs.pk]), follow=True)
+    assert "由“万州区”发放，由其科技局维护" in answer.content.decode()
+    answer = client.post(reverse("voucher-types:step", args=[theirs.pk, "issue"]))
+    assert answer.status_code == 404 and Voucher.objects.count() == before
+    # its own form offers Kaizhou only, chosen already
+    form = client.get(reverse("voucher-types:create")).context["form"]
+    assert list(form.fields["department"].queryset) == [kaizhou] and form.initial["department"] == kaizhou.pk
