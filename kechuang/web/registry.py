@@ -179,11 +179,15 @@ class Registry:
 
     def column_label(self, column: Column) -> str:
         if column.label:
-            return column.label
-        try:
-            return str(_resolve_field(self.model, column.name).verbose_name)
-        except LookupError:
-            return column.name
+            label = column.label
+        else:
+            try:
+                label = str(_resolve_field(self.model, column.name).verbose_name)
+            except LookupError:
+                label = column.name
+        if column.money:  # the cell shows 万元, whatever unit the field is kept in
+            label = label.replace("（元）", "（万元）")
+        return label
 
     def sort_key(self, column: Column) -> str:
         if column.sort is not None:
