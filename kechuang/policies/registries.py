@@ -128,6 +128,7 @@ class InstrumentRegistry(Registry):
     change_capability = Capability.MANAGE_POLICIES
     save = staticmethod(actions.save_instrument)
     detail_template = "policies/instrument_detail.html"
+    sheet = "policy-instruments"
     menu = Menu("政策条款", group=GROUP, order=20)
     api_fields = [
         "id",

@@ -14,10 +14,106 @@ from kechuang.org.scope import visible_to
 from kechuang.tabular.columns import Column
 from kechuang.tabular.registry import ID_HEADER, Context, Counts, Sheet, register
 
-from .models import Disbursement, DisbursementStatus, Grant, GrantStatus, PolicyApplication
+from .models import Disbursement, DisbursementStatus, Grant, GrantStatus, Instrument, PolicyApplication
 
 MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18}
 NOT_IMPORTED = "policies.grants_not_imported"  # a capability no role holds: the sheet only exports
+
+
+@register
+class InstrumentSheet(Sheet):
+    """政策条款, out only: each article with the rule in force today in words and this year's budget
+    execution (they are kept on their pages, their rules versioned there)."""
+
+    key = "policy-instruments"
+    title = "政策条款"
+    registry = "policy-instruments"
+    view_capability = Capability.VIEW_POLICIES
+    import_capability = NOT_IMPORTED
+    natural_key = ("number", "article")
+    columns = [
+        Column("number", "文号", readonly=True, width=24),
+        Column("document", "政策文件", readonly=True, width=30),
+        Column("article", "条款", readonly=True, width=8),
+        Column("name", "名称", readonly=True, width=22),
+        Column("kind", "类别", readonly=True, width=14),
+        Column("mode", "兑现方式", readonly=True, width=10),
+        Column("beneficiary", "受益对象", readonly=True, width=30),
+        Column("lead", "牵头单位", readonly=True, width=14),
+        Column("rule_from", "现行规则起始日", kind="date", readonly=True),
+        Column("conditions", "条件", readonly=True, width=40),
+        Column("amount_rule", "金额规则", readonly=True, width=50),
+        Column("year", "预算年度", kind="int", readonly=True),
+        Column("budget", "预算（含调整，元）", readonly=True, **MONEY),
+        Column("committed", "已审定（元）", readonly=True, **MONEY),
+        Column("paid", "已拨付（元）", readonly=True, **MONEY),
+    ]
+
+    def queryset(self, user):
+        return visible_to(
+            user, Instrument.objects.select_related("document", "lead_department"), Capability.VIEW_POLICIES
+        ).order_by("document__number", "sort_order", "pk")
+
+    def export_rows(self, objects):
+        """The rows with the rule in force and this year's execution, read once per chunk of articles."""
+        chunk: list[Instrument] = []
+        for instrument in objects:
+            chunk.append(instrument)
+            if len(chunk) == 500:
+                yield from self._with_figures(chunk)
+                chunk = []
+        yield from self._with_figures(chunk)
+
+    def _with_figures(self, chunk):
+        from django.db.models import Q
+        from django.utils import timezone
+
+        from . import grants, rules
+        from .models import Rule
+
+        if not chunk:
+            return
+        today = timezone.localdate()
+        in_force: dict[int, Rule] = {}
+        for rule in (
+            Rule.objects.filter(instrument__in=chunk, valid_from__lte=today)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .order_by("instrument_id", "-valid_from", "-version")
+        ):
+            in_force.setdefault(rule.instrument_id, rule)
+        figures = grants.execution(chunk, today.year)
+        for instrument, execution in zip(chunk, figures, strict=True):
+            rule = in_force.get(instrument.pk)
+            yield {
+                **self.export_row(instrument),
+                "rule_from": rule.valid_from if rule else None,
+                "conditions": "；".join(rules.describe_condition(c) for c in rule.conditions) if rule else "",
+                "amount_rule": rules.describe_amount(rule.amount) if rule else "",
+                "year": today.year,
+                "budget": execution.budget,
+                "committed": execution.committed,
+                "paid": execution.paid,
+            }
+
+    def export_row(self, i: Instrument) -> dict:
+        return {
+            ID_HEADER: i.pk,
+            "number": i.document.number,
+            "document": i.document.title,
+            "article": i.article,
+            "name": i.name,
+            "kind": i.get_kind_display(),
+            "mode": i.get_mode_display(),
+            "beneficiary": i.beneficiary,
+            "lead": i.lead_department.name if i.lead_department_id else "",
+            "rule_from": None,
+            "conditions": "",
+            "amount_rule": "",
+            "year": None,
+            "budget": None,
+            "committed": None,
+            "paid": None,
+        }
 
 
 @register

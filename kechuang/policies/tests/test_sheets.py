@@ -102,3 +102,24 @@ def test_a_treasury_file_pays_the_good_rows_and_names_the_bad(client_as):
     assert not Disbursement.objects.filter(voucher__in=["KZ-X-3", "KZ-X-4", "KZ-X-5"]).exists()
     # a town cannot import payments
     assert client_as("hanfeng").post("/tables/disbursements/upload/", {}).status_code in (403, 404)
+
+
+def test_instruments_export_with_the_rule_in_force_and_this_years_execution(client_as):
+    from kechuang.policies import grants
+    from kechuang.policies.models import Instrument
+
+    rows = _rows(client_as("kjj").get("/tables/policy-instruments/export.xlsx"))
+    header = rows[0]
+    body = {r["名称"]: r for r in (dict(zip(header, row, strict=False)) for row in rows[1:] if any(row))}
+    assert set(body) == set(Instrument.objects.values_list("name", flat=True))
+    rd = body["研发投入补助"]
+    assert rd["兑现方式"] == "免申即享" and "当年研发费用不低于 50.00 万元" in rd["条件"]
+    assert "当年研发费用达到 50.00 万元 的 4.00 万元" in rd["金额规则"] and "研发费用增量的 3%" in rd["金额规则"]
+    year = timezone.localdate().year
+    instrument = Instrument.objects.get(name="研发投入补助")
+    [execution] = grants.execution([instrument], year)
+    assert rd["预算年度"] == year and Decimal(str(rd["预算（含调整，元）"])) == execution.budget
+    assert Decimal(str(rd["已审定（元）"])) == execution.committed
+    # a reading of the register cannot be imported back
+    page = client_as("kjj").get("/tables/policy-instruments/")
+    assert page.status_code == 200
