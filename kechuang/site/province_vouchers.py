@@ -1,6 +1,6 @@
 """科技创新券 at province scale (demo data): each district's two voucher types of 2024 and 2025 (a 研发服务券
-of 2万, and a 5万 one for the larger firms), five registered service institutions in its towns, and about
-two vouchers a province enterprise — 200,000 for 100,000 enterprises — in every state of their workflow:
+of 2万, and a 5万 one, which a quarter of the firms get), five registered service institutions in its towns, and a
+voucher a year for every enterprise — 200,000 for 100,000 enterprises — in every state of their workflow:
 issued, redeemed (awaiting verification, some flagged), verified, settled in monthly payments, voided.
 Written by the bulk writer, each row audited where it sits; a voucher's numbers and amounts keep the rules
 the actions check (within the face value, half the invoice, the yearly cap of 5万 an enterprise)."""
@@ -21,7 +21,7 @@ from kechuang.org.models import Department
 from kechuang.site.generated import audit_created
 from kechuang.vouchers.models import ServiceProvider, Voucher, VoucherStatus, VoucherType
 
-VOUCHERS_PER_ENTERPRISE = 2.0
+VOUCHERS_PER_ENTERPRISE = 2.0  # over the two years: one a year each
 YEARS = (2024, 2025)
 PROVIDERS_PER_DISTRICT = 5
 # (share of the vouchers, state)
@@ -119,87 +119,105 @@ def _district(rng: random.Random, number: int, district: Department, serial: dic
     )
     if not enterprises or not provider_ids:
         return {"voucher_types": len(type_ids), "voucher_providers": len(provider_ids), "vouchers": 0}
-    wanted = round(len(enterprises) * VOUCHERS_PER_ENTERPRISE)
-    held: dict[tuple[int, int], Decimal] = {}  # (enterprise, year) → face value held (the yearly cap)
-    taken: set[tuple[int, int]] = set()  # (enterprise, type): one voucher of a type each
+    offered: dict[int, list[tuple[dict, int]]] = {}  # year → its types (the 2万 one first)
+    for vtype, type_id in zip(types, type_ids, strict=True):
+        offered.setdefault(vtype["year"], []).append((vtype, type_id))
+    chance = VOUCHERS_PER_ENTERPRISE / len(offered)  # of a voucher in each year
     rows, places, created = [], [], 0
     weights = [share for share, _ in STATES]
-    for _ in range(wanted):
-        enterprise_id, town_path = enterprises[rng.randrange(len(enterprises))]
-        index = rng.randrange(len(types))
-        vtype, type_id = types[index], type_ids[index]
-        year, face = vtype["year"], vtype["face_value"]
-        if (enterprise_id, type_id) in taken or held.get((enterprise_id, year), 0) + face > vtype[
-            "annual_cap"
-        ]:
-            continue
-        taken.add((enterprise_id, type_id))
-        held[(enterprise_id, year)] = held.get((enterprise_id, year), 0) + face
-        status = rng.choices([s for _, s in STATES], weights)[0]
-        serial[year] += 1
-        issued = date(year, rng.randint(2, 6), rng.randint(1, 28))
-        row = {
-            "type_id": type_id,
-            "enterprise_id": enterprise_id,
-            "number": f"CX{year}-{serial[year]:06d}",
-            "face_value": face,
-            "issued_on": issued,
-            "expires_on": vtype["valid_to"],
-            "status": str(status),
-            "provider_id": None,
-            "redeemed_on": None,
-            "redeemed_by_id": None,
-            "service_content": "",
-            "contract_number": "",
-            "contract_amount": None,
-            "invoice_number": "",
-            "invoice_amount": None,
-            "redeemed_amount": None,
-            "flags": [],
-            "verify_note": "",
-            "settled_on": None,
-            "settlement_number": "",
-            "note": "",
-        }
-        if status in (VoucherStatus.REDEEMED, VoucherStatus.VERIFIED, VoucherStatus.SETTLED):
-            provider = rng.randrange(len(provider_ids))
-            invoice = face * 2 + Decimal(100 * rng.randint(0, 500))
-            amount = (
-                face
-                if rng.random() < 0.7
-                else (face * Decimal(rng.randint(50, 99)) / 100).quantize(Decimal(1))
-            )
-            redeemed = issued + timedelta(days=rng.randint(10, 200))
-            row.update(
-                provider_id=provider_ids[provider],
-                redeemed_on=redeemed,
-                service_content=SERVICES[provider % len(SERVICES)],
-                contract_number=f"FW{year}-{serial[year]:07d}",
-                contract_amount=invoice,
-                invoice_number=f"{year}{number:03d}{serial[year]:09d}",
-                invoice_amount=invoice,
-                redeemed_amount=amount,
-                flags=["该机构当天第 3 笔足额兑付（演示）。"]
-                if status == VoucherStatus.REDEEMED and rng.random() < 0.1
-                else [],
-            )
-            if status != VoucherStatus.REDEEMED:
-                row["verify_note"] = "合同、发票齐全"
-            if status == VoucherStatus.SETTLED:
-                settled = redeemed + timedelta(days=rng.randint(15, 60))
-                row.update(
-                    settled_on=settled,
-                    settlement_number=f"{short[:2]}科券结〔{settled.year}〕{settled.month}-{provider + 1}号",
+    for enterprise_id, town_path in enterprises:
+        for year, choices in offered.items():
+            if rng.random() >= chance:
+                continue
+            # one voucher a year: the 2万 type for most, the 5万 one for a quarter (each alone reaches
+            # the yearly cap of 5万 at most)
+            vtype, type_id = choices[0] if rng.random() < 0.75 else choices[-1]
+            face = vtype["face_value"]
+            assert face <= vtype["annual_cap"]
+            rows.append(
+                _voucher(
+                    rng,
+                    vtype,
+                    type_id,
+                    enterprise_id,
+                    year,
+                    face,
+                    provider_ids,
+                    serial,
+                    number,
+                    short,
+                    weights,
                 )
-        elif status == VoucherStatus.VOIDED:
-            row["note"] = "企业注销，作废（演示）"
-        rows.append(row)
-        places.append(town_path)
-        if len(rows) >= CHUNK:
-            created += _insert(rows, places)
-            rows, places = [], []
+            )
+            places.append(town_path)
+            if len(rows) >= CHUNK:
+                created += _insert(rows, places)
+                rows, places = [], []
     created += _insert(rows, places)
     return {"voucher_types": len(type_ids), "voucher_providers": len(provider_ids), "vouchers": created}
+
+
+def _voucher(
+    rng, vtype, type_id, enterprise_id, year, face, provider_ids, serial, number, short, weights
+) -> dict:
+    """One generated voucher in a state drawn by `STATES`, with what that state carries."""
+    status = rng.choices([s for _, s in STATES], weights)[0]
+    serial[year] += 1
+    issued = date(year, rng.randint(2, 6), rng.randint(1, 28))
+    row = {
+        "type_id": type_id,
+        "enterprise_id": enterprise_id,
+        "number": f"CX{year}-{serial[year]:06d}",
+        "face_value": face,
+        "issued_on": issued,
+        "expires_on": vtype["valid_to"],
+        "status": str(status),
+        "provider_id": None,
+        "redeemed_on": None,
+        "redeemed_by_id": None,
+        "service_content": "",
+        "contract_number": "",
+        "contract_amount": None,
+        "invoice_number": "",
+        "invoice_amount": None,
+        "redeemed_amount": None,
+        "flags": [],
+        "verify_note": "",
+        "settled_on": None,
+        "settlement_number": "",
+        "note": "",
+    }
+    if status in (VoucherStatus.REDEEMED, VoucherStatus.VERIFIED, VoucherStatus.SETTLED):
+        provider = rng.randrange(len(provider_ids))
+        invoice = face * 2 + Decimal(100 * rng.randint(0, 500))
+        amount = (
+            face if rng.random() < 0.7 else (face * Decimal(rng.randint(50, 99)) / 100).quantize(Decimal(1))
+        )
+        redeemed = issued + timedelta(days=rng.randint(10, 200))
+        row.update(
+            provider_id=provider_ids[provider],
+            redeemed_on=redeemed,
+            service_content=SERVICES[provider % len(SERVICES)],
+            contract_number=f"FW{year}-{serial[year]:07d}",
+            contract_amount=invoice,
+            invoice_number=f"{year}{number:03d}{serial[year]:09d}",
+            invoice_amount=invoice,
+            redeemed_amount=amount,
+            flags=["该机构当天第 3 笔足额兑付（演示）。"]
+            if status == VoucherStatus.REDEEMED and rng.random() < 0.1
+            else [],
+        )
+        if status != VoucherStatus.REDEEMED:
+            row["verify_note"] = "合同、发票齐全"
+        if status == VoucherStatus.SETTLED:
+            settled = redeemed + timedelta(days=rng.randint(15, 60))
+            row.update(
+                settled_on=settled,
+                settlement_number=f"{short[:2]}科券结〔{settled.year}〕{settled.month}-{provider + 1}号",
+            )
+    elif status == VoucherStatus.VOIDED:
+        row["note"] = "企业注销，作废（演示）"
+    return row
 
 
 @transaction.atomic
