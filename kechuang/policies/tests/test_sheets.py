@@ -114,7 +114,9 @@ def test_instruments_export_with_the_rule_in_force_and_this_years_execution(clie
     assert set(body) == set(Instrument.objects.values_list("name", flat=True))
     rd = body["研发投入补助"]
     assert rd["兑现方式"] == "免申即享" and "当年研发费用不低于 50.00 万元" in rd["条件"]
-    assert "当年研发费用达到 50.00 万元 的 4.00 万元" in rd["金额规则"] and "研发费用增量的 3%" in rd["金额规则"]
+    assert (
+        "当年研发费用达到 50.00 万元 的 4.00 万元" in rd["金额规则"] and "研发费用增量的 3%" in rd["金额规则"]
+    )
     year = timezone.localdate().year
     instrument = Instrument.objects.get(name="研发投入补助")
     [execution] = grants.execution([instrument], year)
