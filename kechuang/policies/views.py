@@ -433,6 +433,11 @@ def budget_page(request):
 # --- an enterprise's own page ---------------------------------------------------------------------------
 
 
+# Parts of 我的政策 that apps above this one add (科技创新券): each a callable (request, enterprises) → a
+# dict with the part's "template" and its context, or None when it has nothing to show.
+MINE_SECTIONS: list = []
+
+
 @require_GET
 @require_capability(Capability.CLAIM_POLICIES)
 def mine(request):
@@ -481,5 +486,8 @@ def mine(request):
             "grants": own,
             "applications": applied,
             "data_year": data_year,
+            "sections": [
+                part for part in (section(request, enterprises) for section in MINE_SECTIONS) if part
+            ],
         },
     )

@@ -19,3 +19,10 @@ class VouchersConfig(AppConfig):
         from .budget import register
 
         register()
+        # the enterprise's vouchers on its 我的政策
+        from kechuang.policies.views import MINE_SECTIONS
+
+        from .views import mine_section
+
+        if mine_section not in MINE_SECTIONS:
+            MINE_SECTIONS.append(mine_section)

@@ -20,6 +20,32 @@ from . import actions
 from .forms import ClaimForm, FindForm, RedeemForm, SettleManyForm
 from .models import ServiceProvider, Voucher, VoucherAttachment, VoucherStatus, VoucherType
 
+# --- 我的政策 ----------------------------------------------------------------------------------------
+
+
+def mine_section(request, enterprises) -> dict | None:
+    """The enterprise's vouchers with their state, and the open types it may still claim (its part of
+    我的政策)."""
+    if not enterprises or not has_capability(request.user, Capability.VIEW_VOUCHERS):
+        return None
+    today = timezone.localdate()
+    vouchers = list(
+        Voucher.objects.filter(enterprise__in=enterprises)
+        .select_related("type", "enterprise", "provider")
+        .order_by("-issued_on", "-pk")[:100]
+    )
+    claimable = []
+    if has_capability(request.user, Capability.CLAIM_VOUCHERS):
+        open_types = VoucherType.objects.filter(
+            is_open=True, valid_from__lte=today, valid_to__gte=today
+        ).select_related("department")
+        for vtype in open_types:
+            refused = actions.refusals(vtype, enterprises, today)
+            if any(e.pk not in refused for e in enterprises):
+                claimable.append(vtype)
+    return {"template": "vouchers/_mine.html", "vouchers": vouchers, "claimable": claimable}
+
+
 # --- a type -----------------------------------------------------------------------------------------
 
 

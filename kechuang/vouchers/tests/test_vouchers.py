@@ -462,3 +462,29 @@ def test_a_districts_type_is_kept_and_issued_by_its_own_bureau_to_its_own_enterp
     # its own form offers Kaizhou only, chosen already
     form = client.get(reverse("voucher-types:create")).context["form"]
     assert list(form.fields["department"].queryset) == [kaizhou] and form.initial["department"] == kaizhou.pk
+
+
+def test_the_enterprise_sees_its_vouchers_and_what_it_may_still_claim_on_its_policies_page(user, client_as):
+    qiye = user("qiye")
+    own = list(qiye.enterprises.all())
+    held = Voucher.objects.filter(enterprise__in=own)
+    assert held.exists()
+    page = client_as("qiye").get("/policies/mine/")
+    text = page.content.decode()
+    assert "我的创新券" in text and all(v.number in text for v in held)
+    [part] = [p for p in page.context["sections"] if p["template"] == "vouchers/_mine.html"]
+    today = timezone.localdate()
+    expected = {
+        t.pk
+        for t in VoucherType.objects.filter(is_open=True, valid_from__lte=today, valid_to__gte=today)
+        if any(e.pk not in actions.refusals(t, own, today) for e in own)
+    }
+    assert {t.pk for t in part["claimable"]} == expected
+    # claimed: no longer offered
+    for vtype in part["claimable"]:
+        actions.claim(qiye, vtype, own[0])
+    again = client_as("qiye").get("/policies/mine/")
+    [part] = [p for p in again.context["sections"] if p["template"] == "vouchers/_mine.html"]
+    assert part["claimable"] == []
+    # the page is the enterprise's own
+    assert client_as("kjj").get("/policies/mine/").status_code == 403
