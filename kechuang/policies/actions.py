@@ -72,6 +72,15 @@ def save_rule(
             created_by=acting_user,
         )
         rule.full_clean()
+        current = instrument.rule_on(valid_from)
+        if current is not None and (current.conditions, current.amount, current.valid_to) == (
+            rule.conditions,
+            rule.amount,
+            rule.valid_to,
+        ):
+            raise ActionRefused(
+                f"与现行第 {current.version} 版规则相同，未新增版本：请修改条件或金额后再保存。"
+            )
 
         open_before = instrument.rules.filter(valid_from__lt=valid_from, valid_to__isnull=True).first()
         if open_before is not None:

@@ -119,6 +119,13 @@ class RuleForm(_Prefixed):
     amount = JSONText(kind=dict, label="金额规则")
     basis = forms.CharField(label="依据", max_length=300, required=False)
     reason = ReasonField()
+    trial_year = forms.IntegerField(
+        label="试算数据年度",
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text="点“试算”按该年度台账数据测算符合条件的企业和金额，不保存",
+    )
 
 
 class BudgetForm(_Prefixed):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kechuang.core.filtering import parse_int
 from kechuang.org.roles import Capability
-from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
+from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on, visible_to
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.registry import page_again, refused_form
@@ -100,7 +100,8 @@ def instrument_context(request, obj: Instrument) -> dict:
         "rounds": list(obj.rounds.order_by("-data_year"))
         if has_capability(user, Capability.MANAGE_POLICIES)
         else [],
-        "rule_form": refused_form(request, "rule", RuleForm(initial={"valid_from": date(year, 1, 1)})),
+        "rule_form": refused_form(request, "rule", RuleForm(initial=_next_version(obj, year))),
+        "trial": getattr(request, "rule_trial", None),
         "budget_form": refused_form(
             request, "budget", BudgetForm(initial={"year": max([b.year + 1 for b in budgets], default=year)})
         ),
@@ -115,6 +116,46 @@ def instrument_context(request, obj: Instrument) -> dict:
     }
 
 
+def _next_version(instrument: Instrument, year: int) -> dict:
+    """A new version starts from the latest one: its conditions, amount and basis to change, from 1 January."""
+    latest = instrument.rules.order_by("-valid_from", "-version").first()
+    initial = {"valid_from": date(year, 1, 1), "trial_year": year - 1}
+    if latest is not None:
+        initial.update(conditions=latest.conditions, amount=latest.amount, basis=latest.basis)
+    return initial
+
+
+TRIAL_SHOWN = 10  # lines of a trial shown, the largest amounts first
+
+
+def _trial(user, instrument: Instrument, conditions, amount, year: int) -> dict:
+    """The rule as entered over the enterprises of the policy's district that `user` keeps, on `year`'s
+    data — how many qualify, the total and the largest lines with their reasons, the near misses — not
+    saved (the bureau checks a rule before it becomes a version)."""
+    from kechuang.enterprises.models import Enterprise
+
+    among = visible_to(
+        user,
+        Enterprise.objects.filter(is_active=True, town__path__startswith=instrument.document.department.path),
+        Capability.MANAGE_POLICIES,
+    )
+    ids = list(among.values_list("pk", flat=True))
+    outcomes = rules.evaluate(conditions, amount, year, ids)
+    eligible = sorted((o for o in outcomes if o.eligible), key=lambda o: (-o.amount, o.enterprise_id))
+    shown = eligible[:TRIAL_SHOWN]
+    names = dict(Enterprise.objects.filter(pk__in=[o.enterprise_id for o in shown]).values_list("pk", "name"))
+    return {
+        "year": year,
+        "count": len(eligible),
+        "among": len(ids),
+        "total": sum((o.amount for o in eligible), Decimal(0)),
+        "near": sum(1 for o in outcomes if o.near),
+        "lines": [(names[o.enterprise_id], o) for o in shown],
+        "conditions": [rules.describe_condition(c) for c in conditions],
+        "amount": rules.describe_amount(amount),
+    }
+
+
 @require_POST
 @require_capability(Capability.MANAGE_POLICIES)
 def instrument_step(request, pk, step):
@@ -122,7 +163,28 @@ def instrument_step(request, pk, step):
         request.user, Instrument.objects.select_related("document__department"), pk=pk
     )
     user = request.user
-    if step == "rule":
+    if step == "rule" and "trial" in request.POST:
+        form = RuleForm(request.POST)
+        if not _manages(user, instrument):
+            form.add_error(None, "您没有修改该政策兑现规则的权限。")
+        elif form.is_valid():
+            d = form.cleaned_data
+            try:
+                rules.check(d["conditions"], d["amount"])
+            except rules.RuleError as exc:
+                for problem in exc.messages:
+                    form.add_error(exc.field, problem)
+            else:
+                if d["trial_year"] is None:
+                    form.add_error("trial_year", "试算须填写数据年度。")
+                else:
+                    request.rule_trial = _trial(
+                        user, instrument, d["conditions"], d["amount"], d["trial_year"]
+                    )
+                    response = page_again(request, "policy-instruments", instrument, {"rule": form})
+                    response.status_code = 200  # nothing was refused: the rule as entered, tried
+                    return response
+    elif step == "rule":
         form = RuleForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
