@@ -20,6 +20,18 @@ MONEY = {"kind": "decimal", "decimal_places": 2, "max_digits": 18}
 NOT_IMPORTED = "policies.grants_not_imported"  # a capability no role holds: the sheet only exports
 
 
+def _in_chunks(objects, size: int):
+    """The records in lists of `size` (the last one shorter), for figures looked up once per list."""
+    chunk: list = []
+    for obj in objects:
+        chunk.append(obj)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 @register
 class InstrumentSheet(Sheet):
     """政策条款, out only: each article with the rule in force today in words and this year's budget
@@ -56,13 +68,8 @@ class InstrumentSheet(Sheet):
 
     def export_rows(self, objects):
         """The rows with the rule in force and this year's execution, read once per chunk of articles."""
-        chunk: list[Instrument] = []
-        for instrument in objects:
-            chunk.append(instrument)
-            if len(chunk) == 500:
-                yield from self._with_figures(chunk)
-                chunk = []
-        yield from self._with_figures(chunk)
+        for chunk in _in_chunks(objects, 500):
+            yield from self._with_figures(chunk)
 
     def _with_figures(self, chunk):
         from django.db.models import Q
@@ -71,8 +78,6 @@ class InstrumentSheet(Sheet):
         from . import grants, rules
         from .models import Rule
 
-        if not chunk:
-            return
         today = timezone.localdate()
         in_force: dict[int, Rule] = {}
         for rule in (
@@ -145,13 +150,8 @@ class GrantSheet(Sheet):
 
     def export_rows(self, objects):
         """The rows with what was paid of each, looked up once per chunk of grants."""
-        chunk: list[Grant] = []
-        for grant in objects:
-            chunk.append(grant)
-            if len(chunk) == 2000:
-                yield from self._with_paid(chunk)
-                chunk = []
-        yield from self._with_paid(chunk)
+        for chunk in _in_chunks(objects, 2000):
+            yield from self._with_paid(chunk)
 
     def _with_paid(self, chunk):
         paid = defaultdict(Decimal)
