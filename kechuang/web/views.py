@@ -10,6 +10,7 @@ from django.views import View
 
 from kechuang.audit.models import ChangeEntry
 from kechuang.core.filtering import parse_int
+from kechuang.core.numbers import yuan
 from kechuang.core.personal import personal_fields, shown
 from kechuang.org.scope import has_capability
 from kechuang.web.forms import run_action
@@ -133,6 +134,8 @@ def facts(registry, obj) -> list[tuple[str, object]]:
             value = "、".join(str(related) for related in getattr(obj, name).all()) or None
         elif field.get_internal_type() == "BooleanField":
             value = "是" if getattr(obj, name) else "否"
+        elif field.get_internal_type() == "DecimalField" and "（元）" in str(field.verbose_name):
+            value = yuan(getattr(obj, name)) if getattr(obj, name) is not None else None  # 1,234,500.00
         else:
             value = display() if callable(display) else getattr(obj, name)
         listed.append((str(field.verbose_name), value))
