@@ -114,7 +114,7 @@ def record_bulk_rows(model, items, action: str, befores=None, afters=None) -> in
     ctx = current()
     actor = ctx.resolved_actor()
     label = ctx.actor_label or (str(actor) if actor is not None else "系统")
-    author_path = _where_the_actor_works(actor)
+    author_path = _where_the_actor_works(actor) if any(not path for _, _, path in items) else ""
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     befores = befores or [None] * len(items)
     afters = afters or [None] * len(items)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kechuang.core.filtering import parse_int
 from kechuang.org.roles import Capability
-from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on, visible_to
+from kechuang.org.scope import get_visible_or_404, has_capability, may_act_on
 from kechuang.web.access import require_capability
 from kechuang.web.forms import run_action
 from kechuang.web.registry import page_again, refused_form
@@ -128,19 +128,15 @@ def _next_version(instrument: Instrument, year: int) -> dict:
 TRIAL_SHOWN = 10  # lines of a trial shown, the largest amounts first
 
 
-def _trial(user, instrument: Instrument, conditions, amount, year: int) -> dict:
-    """The rule as entered over the enterprises of the policy's district that `user` keeps, on `year`'s
-    data — how many qualify, the total and the largest lines with their reasons, the near misses — not
-    saved (the bureau checks a rule before it becomes a version)."""
+def _trial(instrument: Instrument, conditions, amount, year: int) -> dict:
+    """The rule as entered over the enterprises the article reaches (those its 免申即享 list is computed
+    over), on `year`'s data — how many qualify, the total and the largest lines with their reasons, the
+    near misses — not saved (the bureau checks a rule before it becomes a version)."""
     from kechuang.enterprises.models import Enterprise
 
-    among = visible_to(
-        user,
-        Enterprise.objects.filter(is_active=True, town__path__startswith=instrument.document.department.path),
-        Capability.MANAGE_POLICIES,
-    )
-    ids = list(among.values_list("pk", flat=True))
-    outcomes = rules.evaluate(conditions, amount, year, ids)
+    reached = exempt.population(instrument)
+    ids = list(reached.values_list("pk", flat=True))
+    outcomes = rules.evaluate(conditions, amount, year, ids, among=reached)
     eligible = sorted((o for o in outcomes if o.eligible), key=lambda o: (-o.amount, o.enterprise_id))
     shown = eligible[:TRIAL_SHOWN]
     names = dict(Enterprise.objects.filter(pk__in=[o.enterprise_id for o in shown]).values_list("pk", "name"))
@@ -178,9 +174,7 @@ def instrument_step(request, pk, step):
                 if d["trial_year"] is None:
                     form.add_error("trial_year", "试算须填写数据年度。")
                 else:
-                    request.rule_trial = _trial(
-                        user, instrument, d["conditions"], d["amount"], d["trial_year"]
-                    )
+                    request.rule_trial = _trial(instrument, d["conditions"], d["amount"], d["trial_year"])
                     response = page_again(request, "policy-instruments", instrument, {"rule": form})
                     response.status_code = 200  # nothing was refused: the rule as entered, tried
                     return response

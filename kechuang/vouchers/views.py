@@ -39,7 +39,10 @@ def mine_section(request, enterprises) -> dict | None:
         open_types = VoucherType.objects.filter(
             is_open=True, valid_from__lte=today, valid_to__gte=today
         ).select_related("department")
+        towns = [e.town.path for e in enterprises]
         for vtype in open_types:
+            if not any(path.startswith(vtype.department.path) for path in towns):
+                continue  # another district's: none of these enterprises may claim it
             refused = actions.refusals(vtype, enterprises, today)
             if any(e.pk not in refused for e in enterprises):
                 claimable.append(vtype)

@@ -3,8 +3,9 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 
-from kechuang.org.scope import has_capability
+from kechuang.org.scope import get_visible_or_404, has_capability
 
 
 def require_capability(capability: str):
@@ -24,10 +25,6 @@ def download(request, queryset, capability: str | None, pk, *, file="file", name
     """The stored file of the record `pk` of `queryset` as a download — found within the user's scope
     (404 outside it) and named `name` or the record's `name`; a file gone from the disk answers 404 in
     Chinese."""
-    from django.http import FileResponse, Http404
-
-    from kechuang.org.scope import get_visible_or_404
-
     found = get_visible_or_404(request.user, queryset, capability, pk=pk)
     stored = getattr(found, file)
     try:
